@@ -1,0 +1,130 @@
+import type { Card, CardElement } from '../cards/model';
+import { pick, type Locale } from '../domain/locale';
+import type { Actor, RoleHolder } from '../domain/people-service';
+import type { Programme } from '../domain/programme';
+import type { Role } from '../domain/roles';
+import type { Translate } from '../i18n';
+
+export type Surface = 'slack' | 'teams';
+
+export function describeRole(t: Translate, programme: Programme, role: Role, locale: Locale): string {
+  if (role.role === 'organisateur') return t('roles.organisateur');
+  const axis = programme.axes.find((a) => a.id === role.axisId);
+  return t('roles.pilote', { axis: axis ? `${axis.number} · ${pick(axis.name, locale)}` : role.axisId });
+}
+
+export function describeRoles(t: Translate, programme: Programme, roles: Role[], locale: Locale): string {
+  if (roles.length === 0) return t('roles.none');
+  return [t('roles.agent'), ...roles.map((r) => describeRole(t, programme, r, locale))].join(', ');
+}
+
+function axesFacts(t: Translate, programme: Programme, locale: Locale): CardElement {
+  return {
+    type: 'facts',
+    facts: programme.axes.map((a) => ({
+      label: t('menu.axis', { number: a.number }),
+      value: `**${pick(a.name, locale)}** · ${a.hashtags.map((h) => `#${h}`).join(' ')}`,
+    })),
+  };
+}
+
+function phasesLine(programme: Programme, locale: Locale): string {
+  return programme.phases.map((p) => `${pick(p.name, locale)} (${pick(p.subtitle, locale)})`).join(' · ');
+}
+
+/** The menu: what the bot does, the programme's axes, and where to start. */
+export function menuCard(t: Translate, programme: Programme, actor: Actor, locale: Locale, surface: Surface): Card {
+  const name = pick(programme.name, locale);
+  return {
+    fallbackText: t('menu.fallback', { programme: name }),
+    elements: [
+      { type: 'header', text: t('menu.title', { programme: name }) },
+      { type: 'text', text: t('menu.intro', { name: actor.person.displayName }) },
+      { type: 'text', text: `**${t('menu.axesTitle', { count: programme.axes.length })}**` },
+      axesFacts(t, programme, locale),
+      { type: 'context', text: phasesLine(programme, locale) },
+      { type: 'divider' },
+      { type: 'text', text: `**${t('menu.commandsTitle')}**\n${t(surface === 'slack' ? 'menu.commandsSlack' : 'menu.commandsTeams')}` },
+      { type: 'context', text: t('menu.rolesLine', { roles: describeRoles(t, programme, actor.roles, locale) }) },
+      {
+        type: 'actions',
+        actions: [
+          { kind: 'submit', verb: 'inspire.show', label: t('menu.inspire'), style: 'primary' },
+          { kind: 'submit', verb: 'role.mine', label: t('menu.myRoles') },
+        ],
+      },
+    ],
+  };
+}
+
+/** Sent when the app is installed in Teams. */
+export function welcomeCard(t: Translate, programme: Programme, locale: Locale): Card {
+  const name = pick(programme.name, locale);
+  return {
+    fallbackText: t('welcome.fallback'),
+    elements: [
+      { type: 'header', text: t('welcome.title', { programme: name }) },
+      { type: 'text', text: pick(programme.tagline, locale) },
+      { type: 'text', text: t('welcome.text') },
+      { type: 'text', text: `**${t('menu.axesTitle', { count: programme.axes.length })}**` },
+      axesFacts(t, programme, locale),
+      {
+        type: 'actions',
+        actions: [
+          { kind: 'submit', verb: 'help.show', label: t('menu.help'), style: 'primary' },
+          { kind: 'submit', verb: 'inspire.show', label: t('menu.inspire') },
+        ],
+      },
+    ],
+  };
+}
+
+export function inspireCard(t: Translate, programme: Programme, locale: Locale, random: () => number): Card {
+  const c = programme.constraints[Math.min(programme.constraints.length - 1, Math.floor(random() * programme.constraints.length))];
+  const text = pick(c, locale);
+  return {
+    fallbackText: t('inspire.fallback', { text }),
+    elements: [
+      { type: 'header', text: t('inspire.title') },
+      { type: 'text', text: `**${text}**` },
+      { type: 'actions', actions: [{ kind: 'submit', verb: 'inspire.show', label: t('inspire.again') }] },
+    ],
+  };
+}
+
+export function textCard(text: string, title?: string): Card {
+  const elements: CardElement[] = [];
+  if (title) elements.push({ type: 'header', text: title });
+  elements.push({ type: 'text', text });
+  return { fallbackText: text, elements };
+}
+
+export function errorCard(t: Translate, text: string): Card {
+  return { fallbackText: text, elements: [{ type: 'text', text: `⚠️ ${text}` }] };
+}
+
+export function unknownCard(t: Translate, word: string, suggestion?: string): Card {
+  const lines = [t('unknown.text', { word })];
+  if (suggestion) lines.push(t('unknown.suggestion', { suggestion }));
+  lines.push(t('unknown.hint'));
+  const text = lines.join(' ');
+  return {
+    fallbackText: text,
+    elements: [
+      { type: 'text', text },
+      { type: 'actions', actions: [{ kind: 'submit', verb: 'help.show', label: t('menu.help') }] },
+    ],
+  };
+}
+
+export function roleHoldersCard(t: Translate, programme: Programme, holders: RoleHolder[], locale: Locale): Card {
+  if (holders.length === 0) return textCard(t('roles.listEmpty'), t('roles.listTitle'));
+  const facts = holders.map((h) => ({ label: h.label, value: h.roles.map((r) => describeRole(t, programme, r, locale)).join(', ') }));
+  return {
+    fallbackText: t('roles.listTitle'),
+    elements: [
+      { type: 'header', text: t('roles.listTitle') },
+      { type: 'facts', facts: facts.slice(0, 100) },
+    ],
+  };
+}

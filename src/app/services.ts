@@ -1,0 +1,20 @@
+import type { Locale } from '../domain/locale';
+import type { PeopleService } from '../domain/people-service';
+import type { Clock, Store } from '../domain/ports';
+import type { Programme } from '../domain/programme';
+import type { I18n } from '../i18n';
+import type { Logger } from '../logger';
+
+/** What the conversation layer and the platforms need, built once by the composition root. */
+export interface Services {
+  programme: Programme;
+  store: Store;
+  people: PeopleService;
+  i18n: I18n;
+  clock: Clock;
+  log: Logger;
+  timezone: string;
+  defaultLocale: Locale;
+  /** A number in [0, 1): injected so tests can pin "random" choices. */
+  random: () => number;
+}

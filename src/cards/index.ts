@@ -1,0 +1,4 @@
+export * from './model';
+export * from './text';
+export * from './block-kit';
+export * from './adaptive-card';

@@ -1,0 +1,32 @@
+import type { Locale } from '../domain/locale';
+
+export interface SlackConfig {
+  botToken: string;
+  /** HTTP mode: requests are verified with it. */
+  signingSecret?: string;
+  /** Socket Mode when present. */
+  appToken?: string;
+  /** Base URL of the Web API, e.g. a fake server in tests. */
+  apiUrl?: string;
+}
+
+export interface TeamsConfig {
+  clientId: string;
+  clientSecret: string;
+  tenantId?: string;
+}
+
+export interface Config {
+  port: number;
+  /** Absent: Slack is off. */
+  slack?: SlackConfig;
+  /** Absent: Teams runs in local mode (unauthenticated, loopback only). */
+  teams?: TeamsConfig;
+  mongodbUri?: string;
+  dataDir: string;
+  timezone: string;
+  locale: Locale;
+  programmeFile?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  prettyLogs: boolean;
+}

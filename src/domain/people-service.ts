@@ -1,0 +1,116 @@
+import { DomainError } from './errors';
+import type { Contact, Person } from './people';
+import type { Clock, Store } from './ports';
+import { findAxis, type Programme } from './programme';
+import {
+  effectiveRoles,
+  isOrganiser,
+  programmeAssignments,
+  roleKey,
+  subjectsOf,
+  type Role,
+  type RoleAssignment,
+  type RoleName,
+} from './roles';
+
+/** Someone acting in chat, with the roles in force at that moment. */
+export interface Actor {
+  person: Person;
+  roles: Role[];
+}
+
+/** Who a role command is about: a known person, or an e-mail (the person may not have written yet). */
+export type RoleTarget = { kind: 'person'; person: Person } | { kind: 'email'; email: string };
+
+export interface RoleHolder {
+  subject: string;
+  label: string;
+  roles: Role[];
+}
+
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
+
+export function isEmail(text: string): boolean {
+  return text.length <= 254 && EMAIL.test(text);
+}
+
+/** People and roles: recording who writes to the bot, and organisers granting and revoking roles. */
+export class PeopleService {
+  constructor(
+    private readonly store: Store,
+    private readonly programme: Programme,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Records (or refreshes) the person behind a platform identity and returns them with their roles. */
+  async contact(contact: Contact): Promise<Actor> {
+    const person = await this.store.people.record(contact, this.clock.now());
+    return { person, roles: await this.rolesOf(person) };
+  }
+
+  async rolesOf(person: Pick<Person, 'id' | 'email'>): Promise<Role[]> {
+    const recorded = await this.store.roles.forSubjects(subjectsOf(person));
+    return effectiveRoles(person, this.programme, recorded);
+  }
+
+  /** Grants a role. Organisers only; a pilot role names an existing axis. */
+  async grant(actor: Actor, target: RoleTarget, role: RoleName, axisQuery?: string): Promise<Role> {
+    const r = this.checkRoleCommand(actor, role, axisQuery);
+    await this.store.roles.save({ ...r, subject: subjectOf(target), active: true, by: actor.person.id, at: this.clock.now() });
+    return r;
+  }
+
+  /** Revokes a role, including one given by the programme file. Organisers only; not one's own organiser role. */
+  async revoke(actor: Actor, target: RoleTarget, role: RoleName, axisQuery?: string): Promise<Role> {
+    const r = this.checkRoleCommand(actor, role, axisQuery);
+    if (r.role === 'organisateur' && target.kind === 'person' && target.person.id === actor.person.id) {
+      throw new DomainError('role.selfRevoke');
+    }
+    const current = await this.currentRolesOfTarget(target);
+    if (!current.some((c) => roleKey(c) === roleKey(r))) {
+      throw new DomainError('role.notHeld');
+    }
+    await this.store.roles.save({ ...r, subject: subjectOf(target), active: false, by: actor.person.id, at: this.clock.now() });
+    return r;
+  }
+
+  /** Everyone holding a role, from the programme file and from chat decisions. Organisers only. */
+  async holders(actor: Actor): Promise<RoleHolder[]> {
+    if (!isOrganiser(actor.roles)) throw new DomainError('role.organiserOnly');
+    const recorded = await this.store.roles.all();
+    const subjects = new Set<string>([...programmeAssignments(this.programme).map((a) => a.subject), ...recorded.map((r) => r.subject)]);
+    const out: RoleHolder[] = [];
+    for (const subject of subjects) {
+      const person = subject.startsWith('email:') ? null : await this.store.people.get(subject);
+      const pseudo = subject.startsWith('email:') ? { id: subject, email: subject.slice(6) } : { id: subject, email: person?.email };
+      const roles = effectiveRoles(pseudo, this.programme, recorded);
+      if (roles.length === 0) continue;
+      out.push({ subject, label: person?.displayName ?? subject.replace(/^email:/, ''), roles });
+    }
+    return out.sort((a, b) => a.label.localeCompare(b.label));
+  }
+
+  private async currentRolesOfTarget(target: RoleTarget): Promise<Role[]> {
+    if (target.kind === 'person') return this.rolesOf(target.person);
+    const email = target.email.toLowerCase();
+    return this.rolesOf({ id: `email:${email}`, email });
+  }
+
+  private checkRoleCommand(actor: Actor, role: RoleName, axisQuery?: string): Role {
+    if (!isOrganiser(actor.roles)) throw new DomainError('role.organiserOnly');
+    if (role === 'organisateur') {
+      if (axisQuery) throw new DomainError('role.noAxisForOrganiser');
+      return { role };
+    }
+    if (!axisQuery) throw new DomainError('role.axisRequired', { axes: this.programme.axes.map((a) => a.id).join(', ') });
+    const axis = findAxis(this.programme, axisQuery);
+    if (!axis) throw new DomainError('axis.unknown', { axis: axisQuery, axes: this.programme.axes.map((a) => a.id).join(', ') });
+    return { role, axisId: axis.id };
+  }
+}
+
+function subjectOf(target: RoleTarget): string {
+  return target.kind === 'person' ? target.person.id : `email:${target.email.toLowerCase()}`;
+}
+
+export type { RoleAssignment };

@@ -1,0 +1,49 @@
+import type { Locale } from './locale';
+
+export type Platform = 'slack' | 'teams';
+
+/**
+ * Where to reach a person on Teams later (proactive messages): captured on install and refreshed on
+ * every message. Slack needs none: a user id is enough to post to the app's DM.
+ */
+export interface TeamsConversationRef {
+  serviceUrl: string;
+  conversationId: string;
+  /** The Teams user id ("29:…") used in mentions and `recipient`. */
+  userId: string;
+  botId?: string;
+  tenantId: string;
+  channelId?: string;
+}
+
+/** A platform identity: Slack team + user id, or Teams tenant + AAD object id. */
+export interface Identity {
+  platform: Platform;
+  /** Slack team id, or Teams tenant id. */
+  tenant: string;
+  /** Slack user id, or Teams AAD object id. */
+  user: string;
+}
+
+export interface Person extends Identity {
+  /** `slack:T123/U456` or `teams:<tenant>/<aad object id>`: unique and stable. */
+  id: string;
+  displayName: string;
+  email?: string;
+  locale?: Locale;
+  teams?: TeamsConversationRef;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
+/** What a platform knows about a person at contact time; undefined fields are left as stored. */
+export interface Contact extends Identity {
+  displayName?: string;
+  email?: string;
+  locale?: Locale;
+  teams?: TeamsConversationRef;
+}
+
+export function personId(identity: Identity): string {
+  return `${identity.platform}:${identity.tenant}/${identity.user}`;
+}

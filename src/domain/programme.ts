@@ -1,0 +1,62 @@
+import type { LocalisedText } from './locale';
+
+/** One work axis of the programme: a theme with hashtags, pilots and an optional channel. */
+export interface Axis {
+  /** Stable short id used in commands, e.g. "transitions". */
+  id: string;
+  number: number;
+  name: LocalisedText;
+  hashtags: string[];
+  /** Pilots, by e-mail or platform identity ("slack:T…/U…", "teams:<tenant>/<aad object id>"). */
+  pilots: string[];
+  channel?: { slack?: string; teams?: string };
+}
+
+export type PhaseKind = 'explorer' | 'creer' | 'tester' | 'off';
+
+export interface Phase {
+  id: PhaseKind;
+  name: LocalisedText;
+  subtitle: LocalisedText;
+  description: LocalisedText;
+}
+
+export interface AmbassadorRole {
+  id: string;
+  name: LocalisedText;
+  description: LocalisedText;
+}
+
+export interface MissionDomain {
+  id: string;
+  name: LocalisedText;
+  description: LocalisedText;
+}
+
+export interface Programme {
+  name: LocalisedText;
+  tagline: LocalisedText;
+  organisation: string;
+  axes: Axis[];
+  phases: Phase[];
+  constraints: LocalisedText[];
+  ambassadorRoles: AmbassadorRole[];
+  missionDomains: MissionDomain[];
+  engagement: { minTimePercent: number; maxTimePercent: number; termMonths: number };
+  /** Organisers (the innovation lab), by e-mail or platform identity. */
+  organisers: string[];
+  /** Reminder offsets before an event, in minutes. */
+  reminderOffsetsMinutes: number[];
+}
+
+export function findAxis(programme: Programme, idOrNumberOrHashtag: string): Axis | undefined {
+  const q = idOrNumberOrHashtag.trim().toLowerCase().replace(/^#/, '');
+  return programme.axes.find(
+    (a) =>
+      a.id.toLowerCase() === q ||
+      String(a.number) === q ||
+      a.hashtags.some((h) => h.toLowerCase() === q) ||
+      a.name.fr.toLowerCase() === q ||
+      (a.name.en ?? '').toLowerCase() === q,
+  );
+}

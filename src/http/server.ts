@@ -1,0 +1,55 @@
+import express from 'express';
+import type { Services } from '../app/services';
+import type { TeamsPlatform } from '../platforms/teams/app';
+import { activitySchema } from '../platforms/teams/activity-schema';
+import { isDirectLoopback } from './loopback';
+
+export interface HttpStatus {
+  slack: 'http' | 'socket' | 'off';
+  teams: 'authenticated' | 'local';
+}
+
+/** One Express application for the whole process: Slack's route is added by Bolt's receiver. */
+export function createExpressApp(): express.Application {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  return app;
+}
+
+/** Adds /api/messages (Teams), /healthz and the fallbacks. Call after Slack's receiver has mounted. */
+export function mountRoutes(app: express.Application, services: Services, teams: TeamsPlatform, status: HttpStatus): void {
+  app.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
+    if (teams.mode === 'local' && !isDirectLoopback(req)) {
+      // Local mode accepts no token: only this machine may talk to it, and not through a proxy.
+      res.status(403).json({ error: 'Teams local mode answers only direct requests from this machine; set TEAMS_CLIENT_ID to serve Teams.' });
+      return;
+    }
+    const hasAuth = req.headers.authorization !== undefined;
+    if ((teams.mode === 'local' || hasAuth) && !activitySchema.safeParse(req.body).success) {
+      res.status(400).json({ error: 'Not a Teams activity' });
+      return;
+    }
+    const result = await teams.handle(req.body, req.headers as Record<string, string | string[]>);
+    if (result.body === undefined || result.body === null) res.status(result.status).end();
+    else res.status(result.status).json(result.body);
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    const store = await services.store.health();
+    res.status(store.ok ? 200 : 503).json({ status: store.ok ? 'ok' : 'unavailable', store, slack: status.slack, teams: status.teams });
+  });
+
+  app.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if (err.type === 'entity.parse.failed' || err.status === 400) {
+      res.status(400).json({ error: 'Invalid JSON' });
+      return;
+    }
+    if (err.type === 'entity.too.large') {
+      res.status(413).json({ error: 'Request too large' });
+      return;
+    }
+    services.log.error({ err }, 'HTTP request failed');
+    res.status(500).json({ error: 'Internal error' });
+  });
+}

@@ -1,0 +1,145 @@
+import { App } from '@microsoft/teams.apps';
+import { renderAdaptiveCardAttachment } from '../../cards/adaptive-card';
+import type { Card } from '../../cards/model';
+import type { Conversation } from '../../app/conversation';
+import type { Reply } from '../../app/reply';
+import type { Services } from '../../app/services';
+import type { TeamsConfig } from '../../config/types';
+import { normaliseLocale } from '../../domain/locale';
+import type { Actor } from '../../domain/people-service';
+import type { Contact } from '../../domain/people';
+import { activitySchema, actionDataSchema, VERB, type CheckedActivity } from './activity-schema';
+import { SharedServerAdapter } from './adapter';
+import { teamsLogger } from './logger-bridge';
+
+export interface TeamsPlatform {
+  /** Authenticated with Bot Framework tokens, or local (unauthenticated, loopback only). */
+  mode: 'authenticated' | 'local';
+  app: App;
+  handle(body: unknown, headers: Record<string, string | string[]>): Promise<{ status: number; body?: unknown }>;
+}
+
+/** A message activity carrying a card, with its plain-text fallback as the notification summary. */
+export function cardActivity(card: Card) {
+  return { type: 'message' as const, summary: card.fallbackText.slice(0, 280), attachments: [renderAdaptiveCardAttachment(card)] };
+}
+
+const WELCOME_WINDOW_MS = 5 * 60_000;
+
+export async function createTeamsPlatform(
+  config: TeamsConfig | undefined,
+  services: Services,
+  conversation: Conversation,
+): Promise<TeamsPlatform> {
+  const adapter = new SharedServerAdapter();
+  const log = services.log.child({ platform: 'teams' });
+  const app = new App({
+    clientId: config?.clientId,
+    clientSecret: config?.clientSecret,
+    tenantId: config?.tenantId,
+    httpServerAdapter: adapter,
+    dangerouslyAllowUnauthenticatedRequests: !config,
+    logger: teamsLogger(services.log),
+    messagingEndpoint: '/api/messages',
+    activity: { mentions: { stripText: true } },
+  });
+
+  /** Records the person behind an activity; the conversation reference is kept for 1:1 chats. */
+  async function actorOf(raw: unknown): Promise<{ actor: Actor; activity: CheckedActivity }> {
+    const activity = activitySchema.parse(raw);
+    const tenant = activity.conversation.tenantId ?? activity.channelData?.tenant?.id ?? 'unknown-tenant';
+    const personal = (activity.conversation.conversationType ?? 'personal') === 'personal';
+    const contact: Contact = {
+      platform: 'teams',
+      tenant,
+      user: activity.from.aadObjectId ?? activity.from.id,
+      displayName: activity.from.name || undefined,
+      locale: activity.locale ? normaliseLocale(activity.locale, services.defaultLocale) : undefined,
+      teams: personal
+        ? {
+            serviceUrl: activity.serviceUrl,
+            conversationId: activity.conversation.id,
+            userId: activity.from.id,
+            botId: activity.recipient.id,
+            tenantId: tenant,
+          }
+        : undefined,
+    };
+    return { actor: await services.people.contact(contact), activity };
+  }
+
+  /** Mentions of people become `@{person id}` tokens (or `@{?}` when the person never wrote to the bot). */
+  async function normaliseMentions(activity: CheckedActivity & { entities?: unknown[] }, text: string): Promise<string> {
+    let out = text;
+    for (const e of (activity.entities ?? []) as Array<{ type?: string; text?: string; mentioned?: { id?: string } }>) {
+      if (e.type !== 'mention' || !e.text || !e.mentioned?.id || e.mentioned.id === activity.recipient.id) continue;
+      const person = await services.store.people.findByTeamsUserId(e.mentioned.id);
+      out = out.split(e.text).join(` @{${person?.id ?? '?'}} `);
+    }
+    return out.replace(/<\/?at>/g, '').trim();
+  }
+
+  async function send(ctx: { send: (a: ReturnType<typeof cardActivity>) => Promise<unknown> }, reply: Reply): Promise<void> {
+    await ctx.send(cardActivity(reply.card));
+  }
+
+  app.on('message', async (ctx) => {
+    const raw = ctx.activity as unknown as { value?: unknown; text?: string };
+    const { actor, activity } = await actorOf(ctx.activity);
+    // Older clients send Action.Submit as a message whose value carries the verb.
+    const submitted = raw.value && typeof raw.value === 'object' ? actionDataSchema.safeParse(raw.value) : undefined;
+    if (submitted?.success && VERB.safeParse(submitted.data.verb).success) {
+      const { verb, ...data } = submitted.data;
+      await send(ctx, await conversation.onAction(actor, verb, data, 'teams'));
+      return;
+    }
+    const text = await normaliseMentions(activity as CheckedActivity & { entities?: unknown[] }, activity.text ?? '');
+    await send(ctx, await conversation.onText(actor, text, 'teams'));
+  });
+
+  app.on('card.action', async (ctx) => {
+    const { actor } = await actorOf(ctx.activity);
+    const value = (ctx.activity as unknown as { value?: { action?: { verb?: unknown; data?: unknown } } }).value;
+    const verb = VERB.safeParse(value?.action?.verb);
+    const data = actionDataSchema.safeParse(value?.action?.data ?? {});
+    const reply =
+      verb.success && data.success
+        ? await conversation.onAction(actor, verb.data, data.data, 'teams')
+        : conversation.errorReply(actor, verb.success ? data.error : verb.error);
+    await ctx.send(cardActivity(reply.card));
+    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '' };
+  });
+
+  // A welcome, once per conversation, whichever of installationUpdate / conversationUpdate comes first.
+  const welcomed = new Map<string, number>();
+  async function welcome(ctx: { activity: unknown; send: (a: ReturnType<typeof cardActivity>) => Promise<unknown> }) {
+    const { actor, activity } = await actorOf(ctx.activity);
+    const now = services.clock.now().getTime();
+    for (const [k, at] of welcomed) if (now - at > WELCOME_WINDOW_MS) welcomed.delete(k);
+    if (welcomed.has(activity.conversation.id)) return;
+    welcomed.set(activity.conversation.id, now);
+    await ctx.send(cardActivity(conversation.welcome(conversation.locale(actor)).card));
+  }
+
+  app.on('install.add', async (ctx) => welcome(ctx));
+  app.on('conversationUpdate', async (ctx) => {
+    const added = (ctx.activity as unknown as { membersAdded?: Array<{ id: string }> }).membersAdded ?? [];
+    if (added.some((m) => m.id === ctx.activity.recipient.id)) await welcome(ctx);
+  });
+
+  app.event('error', ({ error }) => log.error(describeError(error), 'Teams activity failed'));
+  await app.initialize();
+
+  return {
+    mode: config ? 'authenticated' : 'local',
+    app,
+    handle: (body, headers) => adapter.handle(body, headers),
+  };
+}
+
+/** A short description of an error: HTTP client errors carry the whole request, which must not be logged. */
+export function describeError(error: unknown): Record<string, unknown> {
+  const e = error as { message?: string; code?: string; response?: { status?: number }; config?: { url?: string; method?: string } };
+  if (e && e.config) return { error: e.message, code: e.code, status: e.response?.status, url: e.config.url, method: e.config.method };
+  return { err: error };
+}

@@ -1,0 +1,47 @@
+import { MongoClient, type Db } from 'mongodb';
+import type { Store, StoreHealth } from '../../domain/ports';
+import { MongoPeople, type PersonDoc } from './people';
+import { MongoRoles, type RoleDoc } from './roles';
+
+/** The MongoDB store (official driver), used when MONGODB_URI is set. Indexes are created at start. */
+export class MongoStore implements Store {
+  readonly kind = 'mongodb' as const;
+  readonly people: MongoPeople;
+  readonly roles: MongoRoles;
+
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+  ) {
+    this.people = new MongoPeople(db.collection<PersonDoc>('people'));
+    this.roles = new MongoRoles(db.collection<RoleDoc>('role_assignments'));
+  }
+
+  /** Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble". */
+  static async connect(uri: string, dbName?: string): Promise<MongoStore> {
+    const client = new MongoClient(uri, { appName: 'ensemble', serverSelectionTimeoutMS: 10_000 });
+    await client.connect();
+    const db = client.db(dbName ?? (client.options.dbName && client.options.dbName !== 'test' ? client.options.dbName : 'ensemble'));
+    await MongoPeople.indexes(db.collection<PersonDoc>('people'));
+    await MongoRoles.indexes(db.collection<RoleDoc>('role_assignments'));
+    return new MongoStore(client, db);
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      await this.db.command({ ping: 1 });
+      return { ok: true, kind: 'mongodb', detail: this.db.databaseName };
+    } catch (e) {
+      return { ok: false, kind: 'mongodb', detail: (e as Error).message };
+    }
+  }
+
+  /** Tests only: removes the database. */
+  async drop(): Promise<void> {
+    await this.db.dropDatabase();
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,69 @@
+import type { Collection } from 'mongodb';
+import type { Locale } from '../../domain/locale';
+import type { Contact, Person, TeamsConversationRef } from '../../domain/people';
+import { personId } from '../../domain/people';
+import type { PeopleRepository } from '../../domain/ports';
+
+export interface PersonDoc {
+  _id: string;
+  platform: 'slack' | 'teams';
+  tenant: string;
+  user: string;
+  displayName: string;
+  email?: string;
+  locale?: Locale;
+  teams?: TeamsConversationRef;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
+function toPerson(d: PersonDoc): Person {
+  const { _id, ...rest } = d;
+  return { id: _id, ...rest };
+}
+
+export class MongoPeople implements PeopleRepository {
+  constructor(private readonly col: Collection<PersonDoc>) {}
+
+  static async indexes(col: Collection<PersonDoc>): Promise<void> {
+    await col.createIndexes([
+      { key: { email: 1 }, name: 'people_email', sparse: true },
+      { key: { 'teams.userId': 1 }, name: 'people_teams_user', sparse: true },
+    ]);
+  }
+
+  async record(contact: Contact, at: Date): Promise<Person> {
+    const set: Partial<PersonDoc> = {};
+    if (contact.displayName) set.displayName = contact.displayName;
+    if (contact.email) set.email = contact.email.toLowerCase();
+    if (contact.locale) set.locale = contact.locale;
+    if (contact.teams) set.teams = contact.teams;
+    const onInsert: Partial<PersonDoc> = { platform: contact.platform, tenant: contact.tenant, user: contact.user, firstSeenAt: at };
+    if (!contact.displayName) onInsert.displayName = contact.user;
+    const doc = await this.col.findOneAndUpdate(
+      { _id: personId(contact) },
+      { $set: set, $setOnInsert: onInsert, $max: { lastSeenAt: at } },
+      { upsert: true, returnDocument: 'after' },
+    );
+    if (!doc) throw new Error('MongoDB: upsert returned no document');
+    return toPerson(doc);
+  }
+
+  async get(id: string): Promise<Person | null> {
+    const d = await this.col.findOne({ _id: id });
+    return d ? toPerson(d) : null;
+  }
+
+  async findByEmail(email: string): Promise<Person[]> {
+    return (await this.col.find({ email: email.toLowerCase() }).sort({ _id: 1 }).toArray()).map(toPerson);
+  }
+
+  async findByTeamsUserId(teamsUserId: string): Promise<Person | null> {
+    const d = await this.col.find({ 'teams.userId': teamsUserId }).sort({ lastSeenAt: -1 }).limit(1).next();
+    return d ? toPerson(d) : null;
+  }
+
+  async count(): Promise<number> {
+    return this.col.countDocuments();
+  }
+}

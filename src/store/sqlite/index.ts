@@ -1,0 +1,38 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Store, StoreHealth } from '../../domain/ports';
+import { openDatabase, schemaVersion } from './database';
+import { SqlitePeople } from './people';
+import { SqliteRoles } from './roles';
+
+/** The embedded store: one SQLite file under DATA_DIR, through Node's built-in node:sqlite. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly people: SqlitePeople;
+  readonly roles: SqliteRoles;
+  private closed = false;
+
+  private constructor(private readonly db: DatabaseSync) {
+    this.people = new SqlitePeople(db);
+    this.roles = new SqliteRoles(db);
+  }
+
+  static open(dataDir: string): SqliteStore {
+    return new SqliteStore(openDatabase(dataDir));
+  }
+
+  async health(): Promise<StoreHealth> {
+    if (this.closed) return { ok: false, kind: 'sqlite', detail: 'closed' };
+    try {
+      this.db.prepare('SELECT 1').get();
+      return { ok: true, kind: 'sqlite', detail: `schema v${schemaVersion(this.db)}` };
+    } catch (e) {
+      return { ok: false, kind: 'sqlite', detail: (e as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}

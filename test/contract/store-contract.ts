@@ -1,0 +1,118 @@
+import type { Store } from '../../src/domain/ports';
+
+/**
+ * The contract every store implementation must honour. `open` returns a store on fresh, empty
+ * storage; `reopen` (when the store is durable) returns a new store on the same storage.
+ */
+export interface StoreFactory {
+  open(): Promise<Store>;
+  reopen(previous: Store): Promise<Store>;
+  dispose(store: Store): Promise<void>;
+}
+
+const T0 = new Date('2026-03-01T09:00:00Z');
+const T1 = new Date('2026-03-01T10:00:00Z');
+const T2 = new Date('2026-03-02T10:00:00Z');
+
+export function storeContract(factory: StoreFactory): void {
+  let store: Store;
+
+  beforeEach(async () => {
+    store = await factory.open();
+  });
+  afterEach(async () => {
+    await factory.dispose(store);
+  });
+
+  test('health reports the store as serving', async () => {
+    const h = await store.health();
+    expect(h.ok).toBe(true);
+    expect(h.kind).toBe(store.kind);
+  });
+
+  test('records a person once per platform identity and refreshes what the platform says', async () => {
+    const first = await store.people.record(
+      { platform: 'slack', tenant: 'T1', user: 'U1', displayName: 'Camille', locale: 'fr' },
+      T0,
+    );
+    expect(first).toMatchObject({ id: 'slack:T1/U1', platform: 'slack', tenant: 'T1', user: 'U1', displayName: 'Camille', locale: 'fr' });
+    expect(first.firstSeenAt.toISOString()).toBe(T0.toISOString());
+
+    const again = await store.people.record({ platform: 'slack', tenant: 'T1', user: 'U1', email: 'Camille@Exemple.FR' }, T1);
+    expect(again.displayName).toBe('Camille'); // absent fields keep their value
+    expect(again.email).toBe('camille@exemple.fr');
+    expect(again.locale).toBe('fr');
+    expect(again.firstSeenAt.toISOString()).toBe(T0.toISOString());
+    expect(again.lastSeenAt.toISOString()).toBe(T1.toISOString());
+    expect(await store.people.count()).toBe(1);
+
+    // same user id in another workspace is another person
+    await store.people.record({ platform: 'slack', tenant: 'T2', user: 'U1', displayName: 'Autre' }, T1);
+    expect(await store.people.count()).toBe(2);
+  });
+
+  test('a late, older contact does not move lastSeenAt backwards', async () => {
+    await store.people.record({ platform: 'slack', tenant: 'T1', user: 'U1', displayName: 'A' }, T2);
+    const p = await store.people.record({ platform: 'slack', tenant: 'T1', user: 'U1' }, T0);
+    expect(p.lastSeenAt.toISOString()).toBe(T2.toISOString());
+  });
+
+  test('keeps a Teams conversation reference and finds a person by Teams user id and by e-mail', async () => {
+    const ref = {
+      serviceUrl: 'https://smba.example/teams/',
+      conversationId: 'a:1xyz',
+      userId: '29:abc',
+      botId: '28:bot',
+      tenantId: '11111111-1111-1111-1111-111111111111',
+    };
+    await store.people.record(
+      {
+        platform: 'teams',
+        tenant: ref.tenantId,
+        user: '22222222-2222-2222-2222-222222222222',
+        displayName: 'Dominique',
+        email: 'dominique@exemple.fr',
+        teams: ref,
+      },
+      T0,
+    );
+    const got = await store.people.get(`teams:${ref.tenantId}/22222222-2222-2222-2222-222222222222`);
+    expect(got?.teams).toEqual(ref);
+    expect((await store.people.findByTeamsUserId('29:abc'))?.displayName).toBe('Dominique');
+    expect(await store.people.findByTeamsUserId('29:nobody')).toBeNull();
+    expect((await store.people.findByEmail('DOMINIQUE@exemple.fr')).map((p) => p.displayName)).toEqual(['Dominique']);
+    expect(await store.people.get('teams:none/none')).toBeNull();
+  });
+
+  test('stores role decisions in order and finds them by subject', async () => {
+    await store.roles.save({ subject: 'slack:T1/U1', role: 'pilote', axisId: 'usager', active: true, by: 'slack:T1/U9', at: T0 });
+    await store.roles.save({ subject: 'email:a@b.fr', role: 'organisateur', active: true, by: 'slack:T1/U9', at: T1 });
+    await store.roles.save({ subject: 'slack:T1/U1', role: 'pilote', axisId: 'usager', active: false, by: 'slack:T1/U9', at: T2 });
+
+    const mine = await store.roles.forSubjects(['slack:T1/U1', 'email:nobody@x.fr']);
+    expect(mine.map((r) => [r.role, r.axisId, r.active])).toEqual([
+      ['pilote', 'usager', true],
+      ['pilote', 'usager', false],
+    ]);
+    expect(mine[1].at.toISOString()).toBe(T2.toISOString());
+    expect((await store.roles.all()).length).toBe(3);
+    expect(await store.roles.forSubjects([])).toEqual([]);
+    const org = await store.roles.forSubjects(['email:a@b.fr']);
+    expect(org[0]).toEqual({ subject: 'email:a@b.fr', role: 'organisateur', active: true, by: 'slack:T1/U9', at: T1 });
+  });
+
+  test('text that looks like a query operator is stored as plain text', async () => {
+    const p = await store.people.record({ platform: 'slack', tenant: 'T1', user: '{"$ne":null}', displayName: '{"$gt":""}' }, T0);
+    expect(p.displayName).toBe('{"$gt":""}');
+    expect(await store.people.findByEmail('{"$ne":null}')).toEqual([]);
+    expect(await store.people.count()).toBe(1);
+  });
+
+  test('data written before a restart is read after it', async () => {
+    await store.people.record({ platform: 'slack', tenant: 'T1', user: 'U7', displayName: 'Sacha' }, T0);
+    await store.roles.save({ subject: 'slack:T1/U7', role: 'organisateur', active: true, by: 'test', at: T0 });
+    store = await factory.reopen(store);
+    expect((await store.people.get('slack:T1/U7'))?.displayName).toBe('Sacha');
+    expect((await store.roles.forSubjects(['slack:T1/U7'])).length).toBe(1);
+  });
+}

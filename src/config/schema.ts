@@ -25,8 +25,8 @@ export const envSchema = z
     PORT: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')
-      .min(1, 'must be between 1 and 65535')
-      .max(65535, 'must be between 1 and 65535')
+      .min(0, 'must be between 0 and 65535 (0: any free port)')
+      .max(65535, 'must be between 0 and 65535 (0: any free port)')
       .default(3978),
     SLACK_BOT_TOKEN: optionalText.pipe(
       z.string().startsWith('xoxb-', 'must be a bot token starting with "xoxb-" (Slack app > OAuth & Permissions)').optional(),

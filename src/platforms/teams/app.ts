@@ -11,11 +11,13 @@ import type { Contact } from '../../domain/people';
 import { activitySchema, actionDataSchema, VERB, type CheckedActivity } from './activity-schema';
 import { SharedServerAdapter } from './adapter';
 import { teamsLogger } from './logger-bridge';
+import { TeamsProactiveSender } from './proactive';
 
 export interface TeamsPlatform {
   /** Authenticated with Bot Framework tokens, or local (unauthenticated, loopback only). */
   mode: 'authenticated' | 'local';
   app: App;
+  proactive: TeamsProactiveSender;
   handle(body: unknown, headers: Record<string, string | string[]>): Promise<{ status: number; body?: unknown }>;
 }
 
@@ -133,6 +135,7 @@ export async function createTeamsPlatform(
   return {
     mode: config ? 'authenticated' : 'local',
     app,
+    proactive: new TeamsProactiveSender(app),
     handle: (body, headers) => adapter.handle(body, headers),
   };
 }

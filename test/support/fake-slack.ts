@@ -1,0 +1,64 @@
+import { FakeServer, type Recorded } from './fake-server';
+
+export interface SlackProfile {
+  real_name?: string;
+  locale?: string;
+  email?: string;
+}
+
+/**
+ * A fake Slack: the Web API under /api/<method> (point SLACK_API_URL at `${url}/api/`), and
+ * response URLs under /respond/<id>.
+ */
+export class FakeSlack extends FakeServer {
+  readonly profiles = new Map<string, SlackProfile>();
+
+  constructor() {
+    super((req) => this.answer(req));
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  responseUrl(id = 'r1'): string {
+    return `${this.url}/respond/${id}`;
+  }
+
+  /** Calls to a Web API method, e.g. "chat.postMessage". */
+  calls(method: string): Recorded[] {
+    return this.requests.filter((r) => r.path === `/api/${method}`);
+  }
+
+  responses(id?: string): Recorded[] {
+    return this.requests.filter((r) => (id ? r.path === `/respond/${id}` : r.path.startsWith('/respond/')));
+  }
+
+  async waitForResponse(id = 'r1', count = 1): Promise<Recorded[]> {
+    return this.waitFor((r) => r.path === `/respond/${id}`, count);
+  }
+
+  async waitForCall(method: string, count = 1): Promise<Recorded[]> {
+    return this.waitFor((r) => r.path === `/api/${method}`, count);
+  }
+
+  private answer(req: Recorded) {
+    if (req.path.startsWith('/respond/')) return { body: { ok: true } };
+    const method = req.path.replace(/^\/api\//, '').split('?')[0];
+    switch (method) {
+      case 'auth.test':
+        return { body: { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', user: 'ensemble' } };
+      case 'users.info': {
+        const user = String(req.body?.user ?? '');
+        const p = this.profiles.get(user) ?? { real_name: user, locale: 'fr-FR' };
+        return {
+          body: { ok: true, user: { id: user, real_name: p.real_name, locale: p.locale, profile: { real_name: p.real_name, display_name: p.real_name, email: p.email } } },
+        };
+      }
+      case 'chat.postMessage':
+        return { body: { ok: true, channel: req.body?.channel, ts: `${Date.now() / 1000}` } };
+      default:
+        return { body: { ok: true } };
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { startBot, type Bot } from '../../src/bot';
+import { loadConfig } from '../../src/config/load';
+import type { Clock } from '../../src/domain/ports';
+import { SIGNING_SECRET } from './slack-request';
+
+export interface TestBot extends Bot {
+  url: string;
+  dataDir: string;
+  post(path: string, body: string | object, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  close(options?: { keepData?: boolean }): Promise<void>;
+}
+
+/** Starts the real bot on loopback with the embedded store in a temporary folder. */
+export async function startTestBot(options: {
+  env?: Record<string, string>;
+  slackApiUrl?: string;
+  dataDir?: string;
+  clock?: Clock;
+  random?: () => number;
+  programmeFile?: string;
+}): Promise<TestBot> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'ensemble-e2e-'));
+  const env: Record<string, string> = {
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    ...(options.slackApiUrl ? { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: options.slackApiUrl } : {}),
+    ...(options.programmeFile ? { PROGRAMME_FILE: options.programmeFile } : {}),
+    ...(options.env ?? {}),
+  };
+  const config = loadConfig(env);
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const bot = await startBot({ config, log, clock: options.clock, random: options.random, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${bot.port}`;
+  return {
+    ...bot,
+    url,
+    dataDir,
+    async post(p, body, headers = {}) {
+      const isText = typeof body === 'string';
+      const res = await fetch(`${url}${p}`, {
+        method: 'POST',
+        headers: { ...(isText ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: isText ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: any = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, body: parsed };
+    },
+    async close(o = {}) {
+      await bot.stop();
+      if (!o.keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** All the text of a Block Kit message or an Adaptive Card, flattened, for assertions. */
+export function allText(x: unknown): string {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(x);
+  return out.join('\n');
+}

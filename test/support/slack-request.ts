@@ -1,0 +1,51 @@
+import { createHmac } from 'node:crypto';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+
+/** Signs a Slack request body as Slack does (v0 HMAC-SHA256 of "v0:<timestamp>:<body>"). */
+export function slackHeaders(body: string, options: { secret?: string; timestamp?: number; contentType?: string } = {}) {
+  const ts = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const sig = createHmac('sha256', options.secret ?? SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex');
+  return {
+    'content-type': options.contentType ?? 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(ts),
+    'x-slack-signature': `v0=${sig}`,
+  };
+}
+
+export function slashCommandBody(fields: { text: string; user?: string; team?: string; userName?: string; responseUrl: string }): string {
+  return new URLSearchParams({
+    token: 'deprecated',
+    team_id: fields.team ?? 'T1',
+    team_domain: 'exemple',
+    channel_id: 'D1',
+    channel_name: 'directmessage',
+    user_id: fields.user ?? 'U1',
+    user_name: fields.userName ?? 'camille',
+    command: '/ensemble',
+    text: fields.text,
+    api_app_id: 'A1',
+    response_url: fields.responseUrl,
+    trigger_id: '123.456.abc',
+  }).toString();
+}
+
+export function blockActionBody(fields: { actionId: string; value: string; user?: string; team?: string; responseUrl?: string }): string {
+  const payload = {
+    type: 'block_actions',
+    team: { id: fields.team ?? 'T1', domain: 'exemple' },
+    user: { id: fields.user ?? 'U1', username: 'camille', name: 'camille', team_id: fields.team ?? 'T1' },
+    api_app_id: 'A1',
+    token: 'deprecated',
+    trigger_id: '123.456.abc',
+    response_url: fields.responseUrl,
+    container: { type: 'message', message_ts: '1.2', channel_id: 'D1', is_ephemeral: true },
+    channel: { id: 'D1', name: 'directmessage' },
+    actions: [{ type: 'button', action_id: fields.actionId, block_id: 'b1', value: fields.value, action_ts: '1.3' }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+export function eventBody(event: Record<string, unknown>, team = 'T1'): string {
+  return JSON.stringify({ token: 'x', team_id: team, api_app_id: 'A1', type: 'event_callback', event_id: `Ev${Date.now()}`, event_time: Math.floor(Date.now() / 1000), event });
+}

@@ -81,11 +81,14 @@ export class PeopleService {
     const subjects = new Set<string>([...programmeAssignments(this.programme).map((a) => a.subject), ...recorded.map((r) => r.subject)]);
     const out: RoleHolder[] = [];
     for (const subject of subjects) {
-      const person = subject.startsWith('email:') ? null : await this.store.people.get(subject);
-      const pseudo = subject.startsWith('email:') ? { id: subject, email: subject.slice(6) } : { id: subject, email: person?.email };
-      const roles = effectiveRoles(pseudo, this.programme, recorded);
+      const byEmail = subject.startsWith('email:');
+      const email = byEmail ? subject.slice(6) : undefined;
+      const person = byEmail ? ((await this.store.people.findByEmail(email!))[0] ?? null) : await this.store.people.get(subject);
+      // Roles held through this subject alone: a person's other subjects are listed on their own line.
+      const roles = effectiveRoles({ id: subject, email: byEmail ? email : undefined }, this.programme, recorded.filter((r) => r.subject === subject));
       if (roles.length === 0) continue;
-      out.push({ subject, label: person?.displayName ?? subject.replace(/^email:/, ''), roles });
+      const label = person ? (byEmail ? `${person.displayName} (${email})` : person.displayName) : (email ?? subject);
+      out.push({ subject, label, roles });
     }
     return out.sort((a, b) => a.label.localeCompare(b.label));
   }

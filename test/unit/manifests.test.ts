@@ -4,6 +4,7 @@ import path from 'node:path';
 import JSZip from 'jszip';
 import { parse } from 'yaml';
 import type { PackageTeamsModule } from '../../scripts/package-teams';
+import { parseCommand } from '../../src/app/commands';
 
 // The scripts are CommonJS (so that Node runs them as they are); their types come from `import type`.
 const { packageTeams, readPngInfo, decodePngRgba, LIMITS, ZIP_NAME }: PackageTeamsModule = require('../../scripts/package-teams');
@@ -17,7 +18,8 @@ const SLACK_MANIFEST = path.join(ROOT, 'manifests', 'slack', 'manifest.yaml');
 const TEAMS_DIR = path.join(ROOT, 'manifests', 'teams');
 const CLIENT_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const APP_ID = 'f0e1d2c3-b4a5-4968-8776-655443322110';
-const COMMANDS = ['aide', 'idee', 'idees', 'agenda', 'ambassadeur', 'role'];
+// The commands the manifests advertise; each must be understood by the bot (checked below).
+const COMMANDS = ['aide', 'inspire-moi', 'role'];
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(TEAMS_DIR, file), 'utf8'));
 
@@ -31,8 +33,10 @@ describe('Slack app manifest', () => {
     const [command] = commands;
     expect(command.command).toBe('/ensemble');
     expect(pathOf(command.url)).toBe('/slack/events');
-    expect(command.should_escape).toBe(false);
-    expect(command.usage_hint).toBe('aide | idee <texte> | idees | agenda | ambassadeur | role');
+    expect(command.should_escape).toBe(true);
+    for (const word of String(command.usage_hint).split('|').map((w: string) => w.trim().split(' ')[0])) {
+      expect(parseCommand(word).name).not.toBe('unknown');
+    }
     expect(command.description.length).toBeGreaterThan(0);
   });
 
@@ -102,6 +106,7 @@ describe('Teams app manifest', () => {
     expect(bot.commandLists.map((l: { scopes: string[] }) => l.scopes).flat().sort()).toEqual(['groupChat', 'personal', 'team']);
     for (const list of bot.commandLists) {
       expect(list.commands.map((c: { title: string }) => c.title)).toEqual(COMMANDS);
+      for (const c of list.commands) expect(parseCommand(c.title).name).not.toBe('unknown');
       for (const command of list.commands) {
         expect(command.title.length).toBeLessThanOrEqual(LIMITS.commandTitle);
         expect(command.description.length).toBeGreaterThan(0);

@@ -62,26 +62,29 @@ export function createSlackPlatform(
     ignoreSelf: true,
   });
 
-  /** Records the person; on first contact, asks Slack for their e-mail, real name and locale. */
+  /**
+   * Records the person; on first contact, asks Slack for their e-mail, real name and locale. The handle
+   * in a slash command (`user_name`) is only a fallback name: it must not overwrite the real name.
+   */
   async function actorOf(client: WebClient, teamId: string, userId: string, userName?: string): Promise<Actor> {
-    let actor = await services.people.contact({ platform: 'slack', tenant: teamId, user: userId, displayName: userName });
-    if (!actor.person.locale) {
-      try {
-        const info = (await client.users.info({ user: userId, include_locale: true })) as {
-          user?: { real_name?: string; locale?: string; profile?: { email?: string; display_name?: string; real_name?: string } };
-        };
-        const u = info.user;
-        actor = await services.people.contact({
-          platform: 'slack',
-          tenant: teamId,
-          user: userId,
-          displayName: u?.profile?.display_name || u?.profile?.real_name || u?.real_name || userName,
-          email: u?.profile?.email,
-          locale: normaliseLocale(u?.locale, services.defaultLocale),
-        });
-      } catch (e) {
-        services.log.warn({ err: e }, 'Slack users.info failed; continuing without profile');
-      }
+    let actor = await services.people.contact({ platform: 'slack', tenant: teamId, user: userId });
+    if (actor.person.locale) return actor;
+    try {
+      const info = (await client.users.info({ user: userId, include_locale: true })) as {
+        user?: { real_name?: string; locale?: string; profile?: { email?: string; display_name?: string; real_name?: string } };
+      };
+      const u = info.user;
+      actor = await services.people.contact({
+        platform: 'slack',
+        tenant: teamId,
+        user: userId,
+        displayName: u?.profile?.display_name || u?.profile?.real_name || u?.real_name || userName,
+        email: u?.profile?.email,
+        locale: normaliseLocale(u?.locale, services.defaultLocale),
+      });
+    } catch (e) {
+      services.log.warn({ error: (e as Error).message }, 'Slack users.info failed; continuing without profile');
+      if (userName) actor = await services.people.contact({ platform: 'slack', tenant: teamId, user: userId, displayName: userName });
     }
     return actor;
   }

@@ -43,7 +43,8 @@ export async function createTeamsPlatform(
     dangerouslyAllowUnauthenticatedRequests: !config,
     logger: teamsLogger(services.log),
     messagingEndpoint: '/api/messages',
-    activity: { mentions: { stripText: true } },
+    // Mentions are handled below: the bot's own is removed, other people's become person tokens.
+    activity: { mentions: { stripText: false } },
   });
 
   /** Records the person behind an activity; the conversation reference is kept for 1:1 chats. */
@@ -74,7 +75,11 @@ export async function createTeamsPlatform(
   async function normaliseMentions(activity: CheckedActivity & { entities?: unknown[] }, text: string): Promise<string> {
     let out = text;
     for (const e of (activity.entities ?? []) as Array<{ type?: string; text?: string; mentioned?: { id?: string } }>) {
-      if (e.type !== 'mention' || !e.text || !e.mentioned?.id || e.mentioned.id === activity.recipient.id) continue;
+      if (e.type !== 'mention' || !e.text || !e.mentioned?.id) continue;
+      if (e.mentioned.id === activity.recipient.id) {
+        out = out.split(e.text).join(' ');
+        continue;
+      }
       const person = await services.store.people.findByTeamsUserId(e.mentioned.id);
       out = out.split(e.text).join(` @{${person?.id ?? '?'}} `);
     }

@@ -4,7 +4,9 @@ import { Conversation } from './app/conversation';
 import type { Services } from './app/services';
 import { loadProgramme } from './config/programme';
 import type { Config } from './config/types';
+import { IdeasService } from './domain/ideas-service';
 import { PeopleService } from './domain/people-service';
+import { Messenger } from './app/messenger';
 import type { Clock, Store } from './domain/ports';
 import type { Programme } from './domain/programme';
 import { createExpressApp, mountRoutes } from './http/server';
@@ -47,6 +49,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     programme,
     store,
     people: new PeopleService(store, programme, clock),
+    ideas: new IdeasService(store, programme, clock),
     i18n: new I18n(config.locale),
     clock,
     log,
@@ -54,10 +57,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     defaultLocale: config.locale,
     random: options.random ?? Math.random,
   };
-  const conversation = new Conversation(services);
+  const messenger = new Messenger();
+  const conversation = new Conversation(services, messenger);
   const express = createExpressApp();
-  const slack = config.slack ? createSlackPlatform(config.slack, services, conversation, express) : undefined;
-  const teams = await createTeamsPlatform(config.teams, services, conversation);
+  const slack = config.slack ? createSlackPlatform(config.slack, services, conversation, express, messenger) : undefined;
+  const teams = await createTeamsPlatform(config.teams, services, conversation, messenger);
   mountRoutes(express, services, teams, { slack: slack?.mode ?? 'off', teams: teams.mode });
 
   const server = await new Promise<Server>((resolve, reject) => {

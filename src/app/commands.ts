@@ -10,6 +10,15 @@ export type Command =
   | { name: 'role.list' }
   | { name: 'role.usage' }
   | { name: 'role.grant' | 'role.revoke'; target: string; role: string; axis?: string }
+  | { name: 'idea.quick'; text: string }
+  | { name: 'idea.list'; args: string[] }
+  | { name: 'idea.view'; id: string }
+  | { name: 'idea.support'; id: string }
+  | { name: 'idea.answer'; id: string; status: string; text: string }
+  | { name: 'idea.hide'; id: string; reason: string }
+  | { name: 'idea.merge'; from: string; into: string }
+  | { name: 'idea.export' }
+  | { name: 'idea.usage'; usage: 'answer' | 'hide' | 'merge' | 'view' }
   | { name: 'unknown'; word: string; suggestion?: string };
 
 /** Lower-case and without accents, so "Idée", "idee" and "IDÉE" are one word. */
@@ -17,7 +26,30 @@ export function fold(word: string): string {
   return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-const WORDS: Record<string, Command['name'] | 'role'> = {
+type Head = Command['name'] | 'role' | 'idea' | 'ideas' | 'view' | 'support' | 'status' | 'hide' | 'merge' | 'export';
+
+const WORDS: Record<string, Head> = {
+  idee: 'idea',
+  idea: 'idea',
+  proposer: 'idea',
+  propose: 'idea',
+  idees: 'ideas',
+  ideas: 'ideas',
+  voir: 'view',
+  show: 'view',
+  view: 'view',
+  soutenir: 'support',
+  support: 'support',
+  statut: 'status',
+  status: 'status',
+  repondre: 'status',
+  answer: 'status',
+  masquer: 'hide',
+  hide: 'hide',
+  fusionner: 'merge',
+  merge: 'merge',
+  export: 'export',
+  exporter: 'export',
   aide: 'help',
   help: 'help',
   menu: 'help',
@@ -58,7 +90,7 @@ export const ROLE_NAMES: Record<string, RoleName> = {
 };
 
 /** Every word a person can type first; used for "did you mean". */
-export const KNOWN_WORDS = ['aide', 'help', 'inspire-moi', 'inspire-me', 'role'];
+export const KNOWN_WORDS = ['aide', 'help', 'inspire-moi', 'inspire-me', 'role', 'idee', 'idees', 'voir', 'soutenir', 'statut', 'masquer', 'fusionner', 'export'];
 
 /** Parses what a person typed after `/ensemble` (Slack) or in the Teams chat. */
 export function parseCommand(text: string): Command {
@@ -66,8 +98,35 @@ export function parseCommand(text: string): Command {
   if (tokens.length === 0) return { name: 'help' };
   const head = fold(tokens[0]).replace(/^\//, '');
   const kind = WORDS[head];
-  if (kind === 'role') return parseRole(tokens.slice(1));
-  if (kind) return { name: kind } as Command;
+  const args = tokens.slice(1);
+  const rest = text.trim().slice(tokens[0].length).trim();
+  switch (kind) {
+    case 'role':
+      return parseRole(args);
+    case 'idea':
+      return { name: 'idea.quick', text: rest };
+    case 'ideas':
+      return { name: 'idea.list', args };
+    case 'view':
+      return args.length === 1 ? { name: 'idea.view', id: args[0] } : { name: 'idea.usage', usage: 'view' };
+    case 'support':
+      return args.length === 1 ? { name: 'idea.support', id: args[0] } : { name: 'idea.usage', usage: 'view' };
+    case 'status':
+      if (args.length < 2) return { name: 'idea.usage', usage: 'answer' };
+      return { name: 'idea.answer', id: args[0], status: args[1], text: afterWords(rest, 2) };
+    case 'hide':
+      if (args.length < 2) return { name: 'idea.usage', usage: 'hide' };
+      return { name: 'idea.hide', id: args[0], reason: afterWords(rest, 1) };
+    case 'merge': {
+      const ids = args.filter((a) => !['dans', 'into', 'avec', 'with', 'vers'].includes(fold(a)));
+      if (ids.length !== 2) return { name: 'idea.usage', usage: 'merge' };
+      return { name: 'idea.merge', from: ids[0], into: ids[1] };
+    }
+    case 'export':
+      return { name: 'idea.export' };
+    default:
+      if (kind) return { name: kind } as Command;
+  }
   return { name: 'unknown', word: tokens[0].slice(0, 60), suggestion: closest(head) };
 }
 
@@ -102,4 +161,11 @@ function distance(a: string, b: string): number {
     }
   }
   return row[b.length];
+}
+
+/** The text after the first `n` words, with its own spacing and line breaks kept. */
+function afterWords(text: string, n: number): string {
+  let rest = text;
+  for (let i = 0; i < n; i++) rest = rest.replace(/^\s*\S+/, '');
+  return rest.trim();
 }

@@ -1,4 +1,5 @@
 import { ZodError } from 'zod';
+import type { Card } from '../cards/model';
 import { normaliseLocale, type Locale } from '../domain/locale';
 import { DomainError, isDomainError } from '../domain/errors';
 import { isEmail, type Actor, type RoleTarget } from '../domain/people-service';
@@ -16,7 +17,10 @@ import {
   unknownCard,
   welcomeCard,
   type Surface,
-} from './screens';
+} from './screens/common';
+import { IdeaNotifier } from './idea-notifier';
+import { IdeasFlow, parseIdeaNumber } from './ideas-flow';
+import type { Messenger } from './messenger';
 import type { Services } from './services';
 
 /** The longest command text accepted (Slack's own limit for a slash command's text is 4,000). */
@@ -27,7 +31,14 @@ export const MAX_COMMAND_LENGTH = 4000;
  * reply. Platforms only translate their payloads into these calls and render the replies.
  */
 export class Conversation {
-  constructor(private readonly s: Services) {}
+  readonly ideas: IdeasFlow;
+
+  constructor(
+    private readonly s: Services,
+    messenger: Messenger,
+  ) {
+    this.ideas = new IdeasFlow(s, new IdeaNotifier(s, messenger));
+  }
 
   locale(actor: Actor): Locale {
     return actor.person.locale ?? this.s.defaultLocale;
@@ -45,9 +56,13 @@ export class Conversation {
     });
   }
 
-  /** A clicked button. `verb` has already been checked against the known verbs by the platform. */
-  async onAction(actor: Actor, verb: string, _data: Record<string, string>, surface: Surface): Promise<Reply> {
+  /**
+   * A clicked button or a submitted form. `verb` has been checked against the verb pattern by the
+   * platform; `values` are the form's inputs when there are some.
+   */
+  async onAction(actor: Actor, verb: string, data: Record<string, string>, surface: Surface, values: Record<string, string> = {}): Promise<Reply> {
     return this.guard(actor, async () => {
+      const ideas = this.ideas;
       switch (verb) {
         case 'help.show':
           return this.run(actor, { name: 'help' }, surface);
@@ -55,6 +70,34 @@ export class Conversation {
           return this.run(actor, { name: 'inspire' }, surface);
         case 'role.mine':
           return this.run(actor, { name: 'role.mine' }, surface);
+        case 'idea.new':
+          return { kind: 'form', form: ideas.form(actor) };
+        case 'idea.inspire':
+          return ideas.inspireForm(actor, values);
+        case 'idea.submit':
+          return ideas.submit(actor, values);
+        case 'idea.quickAxis':
+          return ideas.quickAxis(actor, data);
+        case 'idea.list':
+          return ideas.listFromData(actor, data, data.p !== undefined && data.replace !== 'false');
+        case 'idea.view':
+          return ideas.view(actor, parseIdeaNumber(data.id));
+        case 'idea.support':
+          return ideas.toggleSupport(actor, data);
+        case 'idea.answer':
+          return ideas.answerForm(actor, parseIdeaNumber(data.id));
+        case 'idea.answerSubmit':
+          return ideas.answerSubmit(actor, data, values);
+        case 'idea.hide':
+          return ideas.hideForm(actor, parseIdeaNumber(data.id));
+        case 'idea.hideSubmit':
+          return ideas.hideSubmit(actor, data, values);
+        case 'idea.merge':
+          return ideas.mergeForm(actor, parseIdeaNumber(data.id));
+        case 'idea.mergeSubmit':
+          return ideas.mergeSubmit(actor, data, values);
+        case 'idea.export':
+          return ideas.export(actor);
         default:
           return this.run(actor, { name: 'unknown', word: verb }, surface);
       }
@@ -63,6 +106,14 @@ export class Conversation {
 
   welcome(locale: Locale): Reply {
     return cardReply(welcomeCard(this.s.i18n.forLocale(locale), this.s.programme, locale));
+  }
+
+  /** The Slack App Home: the menu, then the most supported ideas. */
+  async home(actor: Actor, surface: Surface): Promise<Card> {
+    const menu = menuCard(this.t(actor), this.s.programme, actor, this.locale(actor), surface);
+    const top = await this.ideas.list(actor, { kind: 'top' }, 1);
+    if (top.kind !== 'card') return menu;
+    return { fallbackText: menu.fallbackText, elements: [...menu.elements, { type: 'divider' }, ...top.card.elements] };
   }
 
   menu(actor: Actor, surface: Surface): Reply {
@@ -76,6 +127,11 @@ export class Conversation {
     } catch (e) {
       return this.errorReply(actor, e);
     }
+  }
+
+  errorCard(actor: Actor): Card {
+    const t = this.t(actor);
+    return errorCard(t, t('errors.generic'));
   }
 
   errorReply(actor: Actor | undefined, e: unknown): Reply {
@@ -118,6 +174,26 @@ export class Conversation {
         const key = cmd.name === 'role.grant' ? 'roles.granted' : 'roles.revoked';
         return cardReply(textCard(t(key, { who, role: describeRole(t, programme, role, locale) })));
       }
+      case 'idea.quick':
+        return this.ideas.quick(actor, cmd.text);
+      case 'idea.list': {
+        const { filter, page } = this.ideas.parseFilter(cmd.args);
+        return this.ideas.list(actor, filter, page);
+      }
+      case 'idea.view':
+        return this.ideas.view(actor, parseIdeaNumber(cmd.id));
+      case 'idea.support':
+        return this.ideas.support(actor, parseIdeaNumber(cmd.id));
+      case 'idea.answer':
+        return this.ideas.answer(actor, parseIdeaNumber(cmd.id), cmd.status, cmd.text || undefined);
+      case 'idea.hide':
+        return this.ideas.hide(actor, parseIdeaNumber(cmd.id), cmd.reason);
+      case 'idea.merge':
+        return this.ideas.merge(actor, parseIdeaNumber(cmd.from), parseIdeaNumber(cmd.into));
+      case 'idea.export':
+        return this.ideas.export(actor);
+      case 'idea.usage':
+        return cardReply(textCard(t(`ideas.usage.${cmd.usage}`)));
       case 'unknown':
         return cardReply(unknownCard(t, cmd.word, cmd.suggestion));
     }

@@ -1,8 +1,34 @@
 import type { Card } from '../cards/model';
 
-/** What the bot answers; each platform renders it its own way. */
-export type Reply = { kind: 'card'; card: Card };
+/** A form: Slack opens it as a modal, Teams sends it as a card whose submit button carries the inputs. */
+export interface Form {
+  /** The verb its submission is handled by. */
+  verb: string;
+  title: string;
+  submitLabel: string;
+  closeLabel: string;
+  card: Card;
+  /** Context carried with the submission (Slack private_metadata, Teams action data). */
+  data: Record<string, string>;
+}
 
-export function cardReply(card: Card): Reply {
-  return { kind: 'card', card };
+export interface FileOut {
+  name: string;
+  mime: string;
+  content: Buffer;
+  /** Short sentence shown with the file. */
+  comment: string;
+}
+
+/** What the bot answers; each platform renders it its own way. */
+export type Reply =
+  /** A card. `replace`: update the message the click came from (Slack: replace_original; Teams: Action.Execute card response). */
+  | { kind: 'card'; card: Card; replace?: boolean; note?: string }
+  | { kind: 'form'; form: Form }
+  /** A submitted form is refused: messages per input id, and the form to show again (Teams). */
+  | { kind: 'formErrors'; errors: Record<string, string>; form: Form }
+  | { kind: 'file'; file: FileOut };
+
+export function cardReply(card: Card, options: { replace?: boolean; note?: string } = {}): Reply {
+  return { kind: 'card', card, ...options };
 }

@@ -1,4 +1,5 @@
 import type { Locale } from '../domain/locale';
+import type { IdeasService } from '../domain/ideas-service';
 import type { PeopleService } from '../domain/people-service';
 import type { Clock, Store } from '../domain/ports';
 import type { Programme } from '../domain/programme';
@@ -10,6 +11,7 @@ export interface Services {
   programme: Programme;
   store: Store;
   people: PeopleService;
+  ideas: IdeasService;
   i18n: I18n;
   clock: Clock;
   log: Logger;

@@ -93,6 +93,24 @@ export class PeopleService {
     return out.sort((a, b) => a.label.localeCompare(b.label));
   }
 
+  /** People who hold a role (e.g. the pilots of an axis), from the programme file and chat decisions. */
+  async peopleWith(role: RoleName, axisId?: string): Promise<Person[]> {
+    const recorded = await this.store.roles.all();
+    const subjects = new Set<string>([...programmeAssignments(this.programme).map((a) => a.subject), ...recorded.map((r) => r.subject)]);
+    const found = new Map<string, Person>();
+    for (const subject of subjects) {
+      const people = subject.startsWith('email:')
+        ? await this.store.people.findByEmail(subject.slice(6))
+        : [await this.store.people.get(subject)].filter((p): p is Person => p !== null);
+      for (const person of people) {
+        if (found.has(person.id)) continue;
+        const roles = await this.rolesOf(person);
+        if (roles.some((r) => r.role === role && (role !== 'pilote' || r.axisId === axisId))) found.set(person.id, person);
+      }
+    }
+    return [...found.values()];
+  }
+
   private async currentRolesOfTarget(target: RoleTarget): Promise<Role[]> {
     if (target.kind === 'person') return this.rolesOf(target.person);
     const email = target.email.toLowerCase();

@@ -1,3 +1,4 @@
+import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from './ideas';
 import type { Contact, Person } from './people';
 import type { RoleAssignment } from './roles';
 
@@ -31,6 +32,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'mongodb';
   people: PeopleRepository;
   roles: RoleRepository;
+  ideas: IdeaRepository;
+  drafts: DraftRepository;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }
@@ -38,4 +41,34 @@ export interface Store {
 /** The time, injected: tests drive it. */
 export interface Clock {
   now(): Date;
+}
+
+
+/** Ideas. Supports are kept with them so that counts and merges stay exact. */
+export interface IdeaRepository {
+  create(idea: NewIdea): Promise<Idea>;
+  get(id: number): Promise<Idea | null>;
+  /** Visible ideas only (not hidden, not merged). */
+  list(query: IdeaQuery): Promise<{ items: Idea[]; total: number }>;
+  /** Every idea, hidden and merged included, oldest first (exports). */
+  all(): Promise<Idea[]>;
+  setStatus(id: number, status: IdeaStatus, answer: string | undefined, by: string, at: Date): Promise<Idea>;
+  hide(id: number, reason: string, by: string, at: Date): Promise<Idea>;
+  /** Moves the supports of `fromId` to `intoId` (a person who supported both counts once) and marks `fromId` merged. */
+  merge(fromId: number, intoId: number, at: Date): Promise<{ from: Idea; into: Idea }>;
+
+  /** Adds a support; false when this person already supports the idea. Exact under concurrency. */
+  addSupport(ideaId: number, personId: string, at: Date): Promise<boolean>;
+  /** Withdraws a support; false when there was none. */
+  removeSupport(ideaId: number, personId: string): Promise<boolean>;
+  supporters(ideaId: number): Promise<string[]>;
+  /** Which of these ideas the person supports. */
+  supportedBy(personId: string, ideaIds: number[]): Promise<Set<number>>;
+}
+
+/** Short-lived texts waiting for a choice (e.g. a quick idea waiting for its axis): nothing typed is lost. */
+export interface DraftRepository {
+  save(personId: string, payload: string, at: Date): Promise<string>;
+  /** Returns and deletes the draft, only for its owner. */
+  take(id: string, personId: string): Promise<string | null>;
 }

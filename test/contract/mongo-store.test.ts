@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../src/domain/ports';
 import { MongoStore } from '../../src/store/mongo';
-import { storeContract } from './store-contract';
+import { ideasContract } from './ideas-contract';
+import { storeContract, type StoreFactory } from './store-contract';
 
 const uri = process.env.MONGODB_URI;
 
@@ -12,24 +13,30 @@ if (!uri) {
 
 const names = new Map<Store, string>();
 
+const factory: StoreFactory = {
+  async open() {
+    const name = `ensemble_test_${randomUUID().slice(0, 8)}`;
+    const s = await MongoStore.connect(uri!, name);
+    names.set(s, name);
+    return s;
+  },
+  async reopen(previous) {
+    const name = names.get(previous)!;
+    await previous.close();
+    const s = await MongoStore.connect(uri!, name);
+    names.set(s, name);
+    return s;
+  },
+  async dispose(store) {
+    await (store as MongoStore).drop();
+    await store.close();
+  },
+};
+
 (uri ? describe : describe.skip)('store contract: MongoDB (needs MONGODB_URI)', () => {
-  storeContract({
-    async open() {
-      const name = `ensemble_test_${randomUUID().slice(0, 8)}`;
-      const s = await MongoStore.connect(uri!, name);
-      names.set(s, name);
-      return s;
-    },
-    async reopen(previous) {
-      const name = names.get(previous)!;
-      await previous.close();
-      const s = await MongoStore.connect(uri!, name);
-      names.set(s, name);
-      return s;
-    },
-    async dispose(store) {
-      await (store as MongoStore).drop();
-      await store.close();
-    },
-  });
+  storeContract(factory);
+});
+
+(uri ? describe : describe.skip)('ideas contract: MongoDB (needs MONGODB_URI)', () => {
+  ideasContract(factory);
 });

@@ -3,29 +3,36 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Store } from '../../src/domain/ports';
 import { SqliteStore } from '../../src/store/sqlite';
-import { storeContract } from './store-contract';
+import { ideasContract } from './ideas-contract';
+import { storeContract, type StoreFactory } from './store-contract';
 
 const dirs = new Map<Store, string>();
 
+const factory: StoreFactory = {
+  async open() {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ensemble-sqlite-'));
+    const s = SqliteStore.open(dir);
+    dirs.set(s, dir);
+    return s;
+  },
+  async reopen(previous) {
+    const dir = dirs.get(previous)!;
+    await previous.close();
+    const s = SqliteStore.open(dir);
+    dirs.set(s, dir);
+    return s;
+  },
+  async dispose(store) {
+    await store.close();
+    const dir = dirs.get(store);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  },
+};
+
 describe('store contract: embedded SQLite', () => {
-  storeContract({
-    async open() {
-      const dir = mkdtempSync(path.join(tmpdir(), 'ensemble-sqlite-'));
-      const s = SqliteStore.open(dir);
-      dirs.set(s, dir);
-      return s;
-    },
-    async reopen(previous) {
-      const dir = dirs.get(previous)!;
-      await previous.close();
-      const s = SqliteStore.open(dir);
-      dirs.set(s, dir);
-      return s;
-    },
-    async dispose(store) {
-      await store.close();
-      const dir = dirs.get(store);
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    },
-  });
+  storeContract(factory);
+});
+
+describe('ideas contract: embedded SQLite', () => {
+  ideasContract(factory);
 });

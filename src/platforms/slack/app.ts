@@ -1,7 +1,10 @@
 import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type express from 'express';
-import { renderBlockKitMessage, verbFromActionId, URL_ACTION_VERB } from '../../cards/block-kit';
+import { readBlockKitViewValues, renderBlockKitMessage, renderBlockKitModal, verbFromActionId, URL_ACTION_VERB } from '../../cards/block-kit';
+import type { Messenger } from '../../app/messenger';
+import type { Form, Reply } from '../../app/reply';
+import { VERB } from '../../app/verbs';
 import type { Conversation } from '../../app/conversation';
 import type { Services } from '../../app/services';
 import type { SlackConfig } from '../../config/types';
@@ -41,6 +44,7 @@ export function createSlackPlatform(
   services: Services,
   conversation: Conversation,
   expressApp: express.Application,
+  messenger: Messenger,
 ): SlackPlatform {
   const logger = boltLogger(services.log);
   const socket = Boolean(config.appToken);
@@ -89,18 +93,83 @@ export function createSlackPlatform(
     return actor;
   }
 
+  /** Where a reply goes: the response_url of the command or click, a modal, or the app's DM. */
+  interface Target {
+    client: WebClient;
+    userId: string;
+    respond?: (message: Record<string, unknown>) => Promise<unknown>;
+    triggerId?: string;
+    /** The modal the action came from (buttons inside a form). */
+    view?: { id: string; hash?: string };
+    /** The message the click came from is seen by others (a channel post), not only by the clicker. */
+    shared?: boolean;
+    /** Answer in this conversation (a DM with the app) rather than the user's app DM. */
+    channel?: string;
+  }
+
+  function modalOf(form: Form) {
+    return renderBlockKitModal(form.card, {
+      callbackId: form.verb,
+      title: form.title,
+      submitLabel: form.submitLabel,
+      closeLabel: form.closeLabel,
+      privateMetadata: JSON.stringify(form.data),
+    });
+  }
+
+  async function dm(client: WebClient, userId: string, message: object): Promise<void> {
+    await client.chat.postMessage({ channel: userId, ...(message as { text: string }) });
+  }
+
+  async function deliver(reply: Reply, to: Target): Promise<void> {
+    switch (reply.kind) {
+      case 'card': {
+        const message = renderBlockKitMessage(reply.card);
+        if (reply.replace && to.respond) {
+          await to.respond({ replace_original: true, ...message });
+          if (reply.note && to.shared) await to.respond({ response_type: 'ephemeral', replace_original: false, text: reply.note });
+        } else if (to.respond) {
+          await to.respond({ response_type: 'ephemeral', replace_original: false, ...message });
+        } else {
+          await dm(to.client, to.channel ?? to.userId, message);
+        }
+        return;
+      }
+      case 'form':
+      case 'formErrors': {
+        const view = modalOf(reply.form) as never;
+        if (to.view) await to.client.views.update({ view_id: to.view.id, hash: to.view.hash, view });
+        else if (to.triggerId) await to.client.views.open({ trigger_id: to.triggerId, view });
+        else await deliver({ kind: 'card', card: reply.form.card }, to);
+        return;
+      }
+      case 'file': {
+        const opened = (await to.client.conversations.open({ users: to.userId })) as { channel?: { id?: string } };
+        const channel = opened.channel?.id ?? to.userId;
+        await to.client.files.uploadV2({
+          channel_id: channel,
+          file: reply.file.content,
+          filename: reply.file.name,
+          title: reply.file.name,
+          initial_comment: reply.file.comment,
+        });
+        if (to.respond) await to.respond({ response_type: 'ephemeral', replace_original: false, text: reply.file.comment });
+        return;
+      }
+    }
+  }
+
   app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
     await ack();
     const parsed = slashCommandSchema.safeParse(command);
     if (!parsed.success) {
-      const reply = conversation.errorReply(undefined, parsed.error);
-      await respond({ response_type: 'ephemeral', ...renderBlockKitMessage(reply.card) });
+      await deliver(conversation.errorReply(undefined, parsed.error), { client, userId: String(command.user_id ?? ''), respond });
       return;
     }
     const c = parsed.data;
     const actor = await actorOf(client, c.team_id, c.user_id, c.user_name);
     const reply = await conversation.onText(actor, normaliseSlackText(c.text, c.team_id), 'slack');
-    await respond({ response_type: 'ephemeral', ...renderBlockKitMessage(reply.card) });
+    await deliver(reply, { client, userId: c.user_id, respond, triggerId: c.trigger_id });
   });
 
   app.action(/.*/, async ({ ack, body, action, respond, client }) => {
@@ -111,31 +180,79 @@ export function createSlackPlatform(
     if (!b.success) return;
     const teamId = b.data.team?.id ?? b.data.user.team_id ?? 'unknown';
     const actor = await actorOf(client, teamId, b.data.user.id, b.data.user.name);
+    const raw = body as { view?: { id: string; hash?: string; state?: { values: Record<string, Record<string, unknown>> } }; container?: { is_ephemeral?: boolean; type?: string } };
     const value = actionValueSchema.safeParse(a.value ?? '{}');
+    const values = raw.view?.state ? readBlockKitViewValues(raw.view.state as never) : {};
     const reply = value.success
-      ? await conversation.onAction(actor, verbFromActionId(a.action_id), value.data, 'slack')
+      ? await conversation.onAction(actor, verbFromActionId(a.action_id), value.data, 'slack', values)
       : conversation.errorReply(actor, value.error);
-    const message = renderBlockKitMessage(reply.card);
-    if (b.data.response_url) await respond({ response_type: 'ephemeral', replace_original: false, ...message });
-    else await client.chat.postMessage({ channel: b.data.user.id, ...message });
+    await deliver(reply, {
+      client,
+      userId: b.data.user.id,
+      respond: b.data.response_url ? respond : undefined,
+      triggerId: b.data.trigger_id,
+      view: raw.view ? { id: raw.view.id, hash: raw.view.hash } : undefined,
+      shared: raw.container?.type === 'message' && raw.container.is_ephemeral === false,
+    });
+  });
+
+  // A submitted modal: its callback_id is the verb, private_metadata the context, the inputs its values.
+  app.view(/.*/, async ({ ack, body, view, client }) => {
+    const b = blockActionsBodySchema.safeParse(body);
+    const verb = VERB.safeParse(view.callback_id);
+    const data = actionValueSchema.safeParse(view.private_metadata || '{}');
+    if (!b.success || !verb.success || !data.success) {
+      await ack();
+      return;
+    }
+    const teamId = b.data.team?.id ?? b.data.user.team_id ?? 'unknown';
+    const actor = await actorOf(client, teamId, b.data.user.id, b.data.user.name);
+    const values = readBlockKitViewValues(view.state as never);
+    const reply = await conversation.onAction(actor, verb.data, data.data, 'slack', values);
+    if (reply.kind === 'formErrors') {
+      const blockIds = new Set(Object.keys((view.state as { values: Record<string, unknown> }).values));
+      const errors: Record<string, string> = {};
+      for (const [field, message] of Object.entries(reply.errors)) errors[blockIds.has(field) ? field : [...blockIds][0]] = message.slice(0, 150);
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    if (reply.kind === 'form') {
+      await ack({ response_action: 'update', view: modalOf(reply.form) as never });
+      return;
+    }
+    await ack();
+    await deliver(reply, { client, userId: b.data.user.id });
   });
 
   app.event('app_home_opened', async ({ event, body, client }) => {
     if ((event as { tab?: string }).tab && (event as { tab?: string }).tab !== 'home') return;
     const teamId = (body as { team_id?: string }).team_id ?? 'unknown';
     const actor = await actorOf(client, teamId, event.user);
-    const { blocks } = renderBlockKitMessage(conversation.menu(actor, 'slack').card);
+    const home = await conversation.home(actor, 'slack');
+    const { blocks } = renderBlockKitMessage(home);
     await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: blocks as never } });
   });
 
   // Direct messages to the app (its Messages tab): the same words as the slash command.
-  app.message(async ({ message, body, client, say }) => {
+  app.message(async ({ message, body, client }) => {
     const m = message as { channel_type?: string; subtype?: string; bot_id?: string; user?: string; text?: string };
     if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
     const teamId = (body as { team_id?: string }).team_id ?? 'unknown';
     const actor = await actorOf(client, teamId, m.user);
     const reply = await conversation.onText(actor, normaliseSlackText(m.text ?? '', teamId), 'slack');
-    await say(renderBlockKitMessage(reply.card) as never);
+    await deliver(reply, { client, userId: m.user, channel: (message as { channel?: string }).channel });
+  });
+
+  messenger.register('slack', {
+    async toPerson(person, card) {
+      if (person.platform !== 'slack') return false;
+      await app.client.chat.postMessage({ channel: person.user, ...renderBlockKitMessage(card) } as never);
+      return true;
+    },
+    async toChannel(channel, card) {
+      await app.client.chat.postMessage({ channel, ...renderBlockKitMessage(card) } as never);
+      return true;
+    },
   });
 
   app.error(async (err) => {

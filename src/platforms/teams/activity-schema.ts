@@ -34,4 +34,4 @@ export const actionDataSchema = z.record(z.string().max(64), z.unknown()).transf
   return out;
 });
 
-export const VERB = z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/i);
+export { VERB } from '../../app/verbs';

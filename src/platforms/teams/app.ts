@@ -1,5 +1,7 @@
 import { App } from '@microsoft/teams.apps';
-import { renderAdaptiveCardAttachment } from '../../cards/adaptive-card';
+import { renderAdaptiveCard, renderAdaptiveCardAttachment } from '../../cards/adaptive-card';
+import type { Messenger } from '../../app/messenger';
+import type { FileOut } from '../../app/reply';
 import type { Card } from '../../cards/model';
 import type { Conversation } from '../../app/conversation';
 import type { Reply } from '../../app/reply';
@@ -32,6 +34,7 @@ export async function createTeamsPlatform(
   config: TeamsConfig | undefined,
   services: Services,
   conversation: Conversation,
+  messenger: Messenger,
 ): Promise<TeamsPlatform> {
   const adapter = new SharedServerAdapter();
   const log = services.log.child({ platform: 'teams' });
@@ -86,35 +89,122 @@ export async function createTeamsPlatform(
     return out.replace(/<\/?at>/g, '').trim();
   }
 
-  async function send(ctx: { send: (a: ReturnType<typeof cardActivity>) => Promise<unknown> }, reply: Reply): Promise<void> {
-    await ctx.send(cardActivity(reply.card));
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Sender = { send: (a: any) => Promise<unknown> };
+
+  /** Verbs whose result replaces the card they were clicked on (a form and what it became). */
+  const REPLACING = new Set(['idea.submit', 'idea.inspire', 'idea.answerSubmit', 'idea.hideSubmit', 'idea.mergeSubmit', 'idea.quickAxis']);
+
+  /** The service URL last seen in this process: channel posts need one. */
+  let lastServiceUrl = 'https://smba.trafficmanager.net/teams/';
+
+  async function offerFile(ctx: Sender, actor: Actor, file: FileOut): Promise<void> {
+    const draft = await services.store.drafts.save(
+      actor.person.id,
+      JSON.stringify({ name: file.name, mime: file.mime, content: file.content.toString('base64'), comment: file.comment }),
+      services.clock.now(),
+    );
+    await ctx.send({
+      type: 'message',
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.teams.card.file.consent',
+          name: file.name,
+          content: { description: file.comment, sizeInBytes: file.content.length, acceptContext: { draft }, declineContext: { draft } },
+        },
+      ],
+    });
+  }
+
+  /** Sends a reply as a new message in the conversation. */
+  async function send(ctx: Sender, actor: Actor, reply: Reply): Promise<void> {
+    switch (reply.kind) {
+      case 'card':
+        await ctx.send(cardActivity(reply.card));
+        return;
+      case 'form':
+      case 'formErrors':
+        await ctx.send(cardActivity(reply.form.card));
+        return;
+      case 'file':
+        await offerFile(ctx, actor, reply.file);
+        return;
+    }
   }
 
   app.on('message', async (ctx) => {
     const raw = ctx.activity as unknown as { value?: unknown; text?: string };
     const { actor, activity } = await actorOf(ctx.activity);
-    // Older clients send Action.Submit as a message whose value carries the verb.
+    lastServiceUrl = activity.serviceUrl;
+    // Older clients send Action.Submit as a message whose value carries the verb and the inputs.
     const submitted = raw.value && typeof raw.value === 'object' ? actionDataSchema.safeParse(raw.value) : undefined;
     if (submitted?.success && VERB.safeParse(submitted.data.verb).success) {
       const { verb, ...data } = submitted.data;
-      await send(ctx, await conversation.onAction(actor, verb, data, 'teams'));
+      await send(ctx, actor, await conversation.onAction(actor, verb, data, 'teams', data));
       return;
     }
     const text = await normaliseMentions(activity as CheckedActivity & { entities?: unknown[] }, activity.text ?? '');
-    await send(ctx, await conversation.onText(actor, text, 'teams'));
+    await send(ctx, actor, await conversation.onText(actor, text, 'teams'));
   });
 
+  // Action.Execute (Universal Actions): the answer replaces the card, or comes as a new message.
   app.on('card.action', async (ctx) => {
-    const { actor } = await actorOf(ctx.activity);
-    const value = (ctx.activity as unknown as { value?: { action?: { verb?: unknown; data?: unknown } } }).value;
+    const { actor, activity } = await actorOf(ctx.activity);
+    lastServiceUrl = activity.serviceUrl;
+    const value = (ctx.activity as unknown as { value?: { action?: { verb?: unknown; data?: unknown }; trigger?: string } }).value;
     const verb = VERB.safeParse(value?.action?.verb);
     const data = actionDataSchema.safeParse(value?.action?.data ?? {});
     const reply =
       verb.success && data.success
-        ? await conversation.onAction(actor, verb.data, data.data, 'teams')
+        ? await conversation.onAction(actor, verb.data, data.data, 'teams', data.data)
         : conversation.errorReply(actor, verb.success ? data.error : verb.error);
-    await ctx.send(cardActivity(reply.card));
+    const automatic = value?.trigger === 'automatic';
+    const fromForm = verb.success && REPLACING.has(verb.data);
+    let replacement: Card | undefined;
+    if (reply.kind === 'formErrors') replacement = reply.form.card;
+    else if (reply.kind === 'form' && (fromForm || automatic)) replacement = reply.form.card;
+    else if (reply.kind === 'card' && (reply.replace || fromForm || automatic)) replacement = reply.card;
+    if (replacement) return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: renderAdaptiveCard(replacement) as never };
+    await send(ctx, actor, reply);
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '' };
+  });
+
+  // The person accepted (or declined) a file we offered: upload it to their OneDrive, then show it.
+  app.on('file.consent', async (ctx) => {
+    const { actor } = await actorOf(ctx.activity);
+    const v = (ctx.activity as unknown as { value?: { action?: string; context?: { draft?: unknown }; uploadInfo?: { uploadUrl?: string; contentUrl?: string; name?: string; uniqueId?: string; fileType?: string } } }).value;
+    const draftId = typeof v?.context?.draft === 'string' ? v.context.draft : '';
+    const raw = draftId ? await services.store.drafts.take(draftId, actor.person.id) : null;
+    const t = conversation.t(actor);
+    if (!raw || v?.action !== 'accept' || !v.uploadInfo?.uploadUrl) {
+      await ctx.send({ type: 'message', text: raw || v?.action === 'decline' ? t('ideas.exportDeclined') : t('errors.idea.draft.expired') });
+      return { status: 200 };
+    }
+    const file = JSON.parse(raw) as { name: string; content: string; comment: string };
+    const body = Buffer.from(file.content, 'base64');
+    const res = await fetch(v.uploadInfo.uploadUrl, {
+      method: 'PUT',
+      headers: { 'Content-Length': String(body.length), 'Content-Range': `bytes 0-${body.length - 1}/${body.length}` },
+      body,
+    });
+    if (!res.ok) {
+      log.warn({ status: res.status }, 'file upload to OneDrive failed');
+      await ctx.send(cardActivity(conversation.errorCard(actor)));
+      return { status: 200 };
+    }
+    await ctx.send({
+      type: 'message',
+      text: file.comment,
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.teams.card.file.info',
+          contentUrl: v.uploadInfo.contentUrl,
+          name: v.uploadInfo.name ?? file.name,
+          content: { uniqueId: v.uploadInfo.uniqueId, fileType: v.uploadInfo.fileType ?? 'csv' },
+        },
+      ],
+    });
+    return { status: 200 };
   });
 
   // A welcome, once per conversation, whichever of installationUpdate / conversationUpdate comes first.
@@ -125,7 +215,8 @@ export async function createTeamsPlatform(
     for (const [k, at] of welcomed) if (now - at > WELCOME_WINDOW_MS) welcomed.delete(k);
     if (welcomed.has(activity.conversation.id)) return;
     welcomed.set(activity.conversation.id, now);
-    await ctx.send(cardActivity(conversation.welcome(conversation.locale(actor)).card));
+    const welcomeReply = conversation.welcome(conversation.locale(actor));
+    if (welcomeReply.kind === 'card') await ctx.send(cardActivity(welcomeReply.card));
   }
 
   app.on('install.add', async (ctx) => welcome(ctx));
@@ -134,13 +225,26 @@ export async function createTeamsPlatform(
     if (added.some((m) => m.id === ctx.activity.recipient.id)) await welcome(ctx);
   });
 
+  const proactive = new TeamsProactiveSender(app);
+  messenger.register('teams', {
+    async toPerson(person, card) {
+      if (!person.teams) return false;
+      await proactive.send(person.teams, cardActivity(card));
+      return true;
+    },
+    async toChannel(channel, card) {
+      await proactive.send({ serviceUrl: lastServiceUrl, conversationId: channel, userId: '', tenantId: '' }, cardActivity(card));
+      return true;
+    },
+  });
+
   app.event('error', ({ error }) => log.error(describeError(error), 'Teams activity failed'));
   await app.initialize();
 
   return {
     mode: config ? 'authenticated' : 'local',
     app,
-    proactive: new TeamsProactiveSender(app),
+    proactive,
     handle: (body, headers) => adapter.handle(body, headers),
   };
 }

@@ -1,5 +1,7 @@
 import { MongoClient, type Db } from 'mongodb';
 import type { Store, StoreHealth } from '../../domain/ports';
+import { MongoDrafts } from './drafts';
+import { MongoIdeas } from './ideas';
 import { MongoPeople, type PersonDoc } from './people';
 import { MongoRoles, type RoleDoc } from './roles';
 
@@ -8,6 +10,8 @@ export class MongoStore implements Store {
   readonly kind = 'mongodb' as const;
   readonly people: MongoPeople;
   readonly roles: MongoRoles;
+  readonly ideas: MongoIdeas;
+  readonly drafts: MongoDrafts;
 
   private constructor(
     private readonly client: MongoClient,
@@ -15,6 +19,8 @@ export class MongoStore implements Store {
   ) {
     this.people = new MongoPeople(db.collection<PersonDoc>('people'));
     this.roles = new MongoRoles(db.collection<RoleDoc>('role_assignments'));
+    this.ideas = new MongoIdeas(db);
+    this.drafts = new MongoDrafts(db);
   }
 
   /** Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble". */
@@ -24,6 +30,8 @@ export class MongoStore implements Store {
     const db = client.db(dbName ?? (client.options.dbName && client.options.dbName !== 'test' ? client.options.dbName : 'ensemble'));
     await MongoPeople.indexes(db.collection<PersonDoc>('people'));
     await MongoRoles.indexes(db.collection<RoleDoc>('role_assignments'));
+    await MongoIdeas.indexes(db);
+    await MongoDrafts.indexes(db);
     return new MongoStore(client, db);
   }
 

@@ -1,6 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Store, StoreHealth } from '../../domain/ports';
 import { openDatabase, schemaVersion } from './database';
+import { SqliteDrafts } from './drafts';
+import { SqliteIdeas } from './ideas';
 import { SqlitePeople } from './people';
 import { SqliteRoles } from './roles';
 
@@ -9,11 +11,15 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly people: SqlitePeople;
   readonly roles: SqliteRoles;
+  readonly ideas: SqliteIdeas;
+  readonly drafts: SqliteDrafts;
   private closed = false;
 
   private constructor(private readonly db: DatabaseSync) {
     this.people = new SqlitePeople(db);
     this.roles = new SqliteRoles(db);
+    this.ideas = new SqliteIdeas(db);
+    this.drafts = new SqliteDrafts(db);
   }
 
   static open(dataDir: string): SqliteStore {

@@ -31,4 +31,48 @@ export const migrations: string[] = [
   );
   CREATE INDEX role_assignments_subject ON role_assignments (subject);
   `,
+  // 2: ideas, their hashtags, supports (one per person per idea), drafts
+  `
+  CREATE TABLE ideas (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    axis_id TEXT NOT NULL,
+    hashtags TEXT NOT NULL,
+    anonymous INTEGER NOT NULL,
+    author_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    answer TEXT,
+    answered_by TEXT,
+    answered_at INTEGER,
+    hidden_reason TEXT,
+    hidden_by TEXT,
+    hidden_at INTEGER,
+    merged_into INTEGER,
+    support_count INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX ideas_top ON ideas (support_count DESC, id DESC) WHERE hidden_reason IS NULL AND merged_into IS NULL;
+  CREATE INDEX ideas_axis_top ON ideas (axis_id, support_count DESC, id DESC);
+  CREATE INDEX ideas_author ON ideas (author_id, id DESC);
+  CREATE TABLE idea_hashtags (
+    hashtag TEXT NOT NULL,
+    idea_id INTEGER NOT NULL REFERENCES ideas (id),
+    PRIMARY KEY (hashtag, idea_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE supports (
+    idea_id INTEGER NOT NULL REFERENCES ideas (id),
+    person_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (idea_id, person_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX supports_person ON supports (person_id, idea_id);
+  CREATE TABLE drafts (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];

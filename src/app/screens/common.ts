@@ -1,9 +1,9 @@
-import type { Card, CardElement } from '../cards/model';
-import { pick, type Locale } from '../domain/locale';
-import type { Actor, RoleHolder } from '../domain/people-service';
-import type { Programme } from '../domain/programme';
-import type { Role } from '../domain/roles';
-import type { Translate } from '../i18n';
+import type { Card, CardElement } from '../../cards/model';
+import { pick, type Locale } from '../../domain/locale';
+import type { Actor, RoleHolder } from '../../domain/people-service';
+import type { Programme } from '../../domain/programme';
+import type { Role } from '../../domain/roles';
+import type { Translate } from '../../i18n';
 
 export type Surface = 'slack' | 'teams';
 
@@ -49,7 +49,9 @@ export function menuCard(t: Translate, programme: Programme, actor: Actor, local
       {
         type: 'actions',
         actions: [
-          { kind: 'submit', verb: 'inspire.show', label: t('menu.inspire'), style: 'primary' },
+          { kind: 'submit', verb: 'idea.new', label: t('ideas.newButton'), style: 'primary' },
+          { kind: 'submit', verb: 'idea.list', label: t('ideas.listButton'), data: { f: 'top', p: '1', replace: 'false' } },
+          { kind: 'submit', verb: 'inspire.show', label: t('menu.inspire') },
           { kind: 'submit', verb: 'role.mine', label: t('menu.myRoles') },
         ],
       },
@@ -71,7 +73,8 @@ export function welcomeCard(t: Translate, programme: Programme, locale: Locale):
       {
         type: 'actions',
         actions: [
-          { kind: 'submit', verb: 'help.show', label: t('menu.help'), style: 'primary' },
+          { kind: 'submit', verb: 'idea.new', label: t('ideas.newButton'), style: 'primary' },
+          { kind: 'submit', verb: 'help.show', label: t('menu.help') },
           { kind: 'submit', verb: 'inspire.show', label: t('menu.inspire') },
         ],
       },

@@ -1,0 +1,343 @@
+import { DomainError, isDomainError } from '../domain/errors';
+import { hashtagsIn, IDEA_STATUSES, titleAndDescription, type Idea, type IdeaStatus } from '../domain/ideas';
+import type { IdeaFilter } from '../domain/ideas-service';
+import { findAxis } from '../domain/programme';
+import type { Actor } from '../domain/people-service';
+import { fold } from './commands';
+import type { IdeaNotifier } from './idea-notifier';
+import { ideasCsv } from './ideas-csv';
+import { cardReply, type Form, type Reply } from './reply';
+import { textCard } from './screens/common';
+import {
+  answerForm,
+  axisLabel,
+  chooseAxisCard,
+  filterFromData,
+  hideForm,
+  ideaCard,
+  ideaForm,
+  ideaListCard,
+  mergeForm,
+  statusLabel,
+  type IdeaFormValues,
+} from './screens/ideas';
+import type { Services } from './services';
+
+const STATUS_WORDS: Record<string, IdeaStatus> = {
+  proposee: 'proposee',
+  proposed: 'proposee',
+  etude: 'a_l_etude',
+  'a-l-etude': 'a_l_etude',
+  a_l_etude: 'a_l_etude',
+  review: 'a_l_etude',
+  retenue: 'retenue',
+  selected: 'retenue',
+  test: 'en_test',
+  'en-test': 'en_test',
+  en_test: 'en_test',
+  testing: 'en_test',
+  realisee: 'realisee',
+  done: 'realisee',
+  'non-retenue': 'non_retenue',
+  non_retenue: 'non_retenue',
+  rejected: 'non_retenue',
+};
+
+export function parseStatus(word: string): IdeaStatus | undefined {
+  return STATUS_WORDS[fold(word)];
+}
+
+/** "42", "n°42", "#42" → 42; anything else is refused. */
+export function parseIdeaNumber(word: string | undefined): number {
+  const m = /^(?:n°|no\.?|#)?(\d{1,9})$/i.exec((word ?? '').trim());
+  if (!m) throw new DomainError('idea.number.invalid');
+  return Number(m[1]);
+}
+
+/** The idea conversations: proposing, browsing, supporting, answering, moderating, exporting. */
+export class IdeasFlow {
+  constructor(
+    private readonly s: Services,
+    private readonly notifier: IdeaNotifier,
+  ) {}
+
+  private ctx(actor: Actor) {
+    const locale = actor.person.locale ?? this.s.defaultLocale;
+    return { locale, t: this.s.i18n.forLocale(locale), programme: this.s.programme };
+  }
+
+  /** Runs a notification without making the person wait for it; failures are logged. */
+  private later(work: () => Promise<unknown>): void {
+    void work().catch((e) => this.s.log.error({ err: e }, 'notification failed'));
+  }
+
+  async authorName(idea: Idea): Promise<string | undefined> {
+    if (idea.anonymous) return undefined;
+    return (await this.s.store.people.get(idea.authorId))?.displayName;
+  }
+
+  // --- proposing -----------------------------------------------------------------------------------
+
+  form(actor: Actor, values?: IdeaFormValues, constraint?: string, error?: string): Form {
+    const { t, programme, locale } = this.ctx(actor);
+    return ideaForm(t, programme, locale, values, constraint, error);
+  }
+
+  /** `/ensemble idee <texte>`: the axis comes from a hashtag, or is asked with one button per axis. */
+  async quick(actor: Actor, text: string): Promise<Reply> {
+    const clean = text.trim();
+    if (!clean) return { kind: 'form', form: this.form(actor) };
+    const { t, programme, locale } = this.ctx(actor);
+    const hashtags = hashtagsIn(clean);
+    const axis = hashtags.map((h) => findAxis(programme, h)).find((a) => a !== undefined);
+    const { title, description } = titleAndDescription(clean);
+    if (!axis) {
+      if (!title) throw new DomainError('idea.title.empty');
+      const draft = await this.s.store.drafts.save(actor.person.id, JSON.stringify({ text: clean }), this.s.clock.now());
+      return cardReply(chooseAxisCard(t, programme, locale, draft, title));
+    }
+    return this.propose(actor, { title, description, axis: axis.id, hashtags, anonymous: false });
+  }
+
+  async quickAxis(actor: Actor, data: Record<string, string>): Promise<Reply> {
+    const raw = data.draft ? await this.s.store.drafts.take(data.draft, actor.person.id) : null;
+    if (!raw) throw new DomainError('idea.draft.expired');
+    const { text } = JSON.parse(raw) as { text: string };
+    const { title, description } = titleAndDescription(text);
+    try {
+      const reply = await this.propose(actor, { title, description, axis: data.axis ?? '', hashtags: hashtagsIn(text), anonymous: false });
+      return reply.kind === 'card' ? { ...reply, replace: true } : reply;
+    } catch (e) {
+      // nothing lost: the draft is kept for another try
+      await this.s.store.drafts.save(actor.person.id, raw, this.s.clock.now());
+      throw e;
+    }
+  }
+
+  /** The form's submission. Refusals come back as per-field errors with the form as it was. */
+  async submit(actor: Actor, values: Record<string, string>): Promise<Reply> {
+    const formValues: IdeaFormValues = {
+      title: values.title,
+      description: values.description,
+      axis: values.axis,
+      hashtags: values.hashtags,
+      other: values.other,
+      anonymous: values.anonymous === 'true',
+    };
+    const hashtags = [
+      ...(values.hashtags ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+      ...(values.other ?? '').split(/[\s,]+/).map((h) => h.trim()).filter(Boolean),
+    ];
+    try {
+      return await this.propose(actor, {
+        title: values.title ?? '',
+        description: values.description ?? '',
+        axis: values.axis ?? '',
+        hashtags,
+        anonymous: values.anonymous === 'true',
+      });
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      const { t } = this.ctx(actor);
+      const message = t(`errors.${e.code}`, e.params);
+      const field = /^idea\.(title|description|axis)\./.exec(e.code)?.[1] ?? (e.code === 'axis.unknown' ? 'axis' : e.code.startsWith('idea.hashtags') ? 'other' : 'title');
+      return { kind: 'formErrors', errors: { [field]: message }, form: this.form(actor, formValues, undefined, message) };
+    }
+  }
+
+  inspireForm(actor: Actor, values: Record<string, string>): Reply {
+    const { programme, locale } = this.ctx(actor);
+    const c = programme.constraints[Math.min(programme.constraints.length - 1, Math.floor(this.s.random() * programme.constraints.length))];
+    const constraint = locale === 'en' && c.en ? c.en : c.fr;
+    return {
+      kind: 'form',
+      form: this.form(actor, { title: values.title, description: values.description, axis: values.axis, hashtags: values.hashtags, other: values.other, anonymous: values.anonymous === 'true' }, constraint),
+    };
+  }
+
+  private async propose(actor: Actor, input: { title: string; description: string; axis: string; hashtags: string[]; anonymous: boolean }): Promise<Reply> {
+    const idea = await this.s.ideas.propose(actor, input);
+    const { t, programme, locale } = this.ctx(actor);
+    this.later(() => this.notifier.proposed(idea, actor.person));
+    const intro = [t('ideas.proposed', { id: idea.id, axis: axisLabel(programme, idea.axisId, locale) }), idea.anonymous ? t('ideas.proposedAnonymous') : '']
+      .filter(Boolean)
+      .join(' ');
+    const card = ideaCard(t, programme, locale, { idea, authorName: idea.anonymous ? undefined : actor.person.displayName, supported: false, canModerate: this.s.ideas.canModerate(actor, idea) }, intro);
+    return cardReply(card);
+  }
+
+  // --- browsing and supporting ---------------------------------------------------------------------
+
+  /** `idees [top|recentes|miennes|<axe>|#hashtag] [page]` */
+  parseFilter(args: string[]): { filter: IdeaFilter; page: number } {
+    let filter: IdeaFilter = { kind: 'top' };
+    let page = 1;
+    for (const arg of args) {
+      const w = fold(arg);
+      if (/^\d+$/.test(w) && args.length > 1 && arg === args[args.length - 1] && filter.kind !== 'top') page = Number(w);
+      else if (['top', 'populaires', 'soutenues'].includes(w)) filter = { kind: 'top' };
+      else if (['recentes', 'recent', 'nouvelles', 'new', 'latest'].includes(w)) filter = { kind: 'recent' };
+      else if (['miennes', 'mine', 'mes', 'moi'].includes(w)) filter = { kind: 'mine' };
+      else if (w.startsWith('#')) {
+        const axis = findAxis(this.s.programme, w);
+        filter = { kind: 'hashtag', hashtag: w.slice(1) };
+        if (!axis && !/^#[\p{L}\p{N}_-]{1,40}$/u.test(w)) throw new DomainError('idea.hashtags.invalid');
+      } else {
+        const axis = findAxis(this.s.programme, arg);
+        if (!axis) throw new DomainError('axis.unknown', { axis: arg.slice(0, 60), axes: this.s.programme.axes.map((a) => a.id).join(', ') });
+        filter = { kind: 'axis', axisId: axis.id };
+      }
+    }
+    return { filter, page };
+  }
+
+  async list(actor: Actor, filter: IdeaFilter, page: number, replace = false): Promise<Reply> {
+    const { t, programme, locale } = this.ctx(actor);
+    const result = await this.s.ideas.list(actor, filter, page);
+    const names = new Map<string, string>();
+    for (const idea of result.items) {
+      if (!idea.anonymous && !names.has(idea.authorId)) {
+        const p = await this.s.store.people.get(idea.authorId);
+        if (p) names.set(idea.authorId, p.displayName);
+      }
+    }
+    return cardReply(ideaListCard(t, programme, locale, result, names), { replace });
+  }
+
+  async listFromData(actor: Actor, data: Record<string, string>, replace: boolean): Promise<Reply> {
+    const filter = filterFromData(data);
+    if (filter.kind === 'axis' && !findAxis(this.s.programme, filter.axisId)) throw new DomainError('axis.unknown', { axis: filter.axisId.slice(0, 60), axes: this.s.programme.axes.map((a) => a.id).join(', ') });
+    return this.list(actor, filter, Number(data.p ?? '1') || 1, replace);
+  }
+
+  async view(actor: Actor, id: number, replace = false): Promise<Reply> {
+    const idea = await this.s.ideas.visible(id);
+    const { t, programme, locale } = this.ctx(actor);
+    const supported = await this.s.ideas.supports(actor, id);
+    return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), supported, canModerate: this.s.ideas.canModerate(actor, idea) }), { replace });
+  }
+
+  /** A click on a support button: toggles, then redraws the card it came from. */
+  async toggleSupport(actor: Actor, data: Record<string, string>): Promise<Reply> {
+    const id = parseIdeaNumber(data.id);
+    const { idea, supported } = await this.s.ideas.toggleSupport(actor, id);
+    const { t, programme, locale } = this.ctx(actor);
+    const note = supported ? t('ideas.supportedNote', { id }) : t('ideas.withdrawnNote', { id });
+    if (data.view === 'list') return { ...(await this.listFromData(actor, data, true)), note } as Reply;
+    if (data.view === 'shared') {
+      return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), canModerate: false }), { replace: true, note });
+    }
+    return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), supported, canModerate: this.s.ideas.canModerate(actor, idea) }), { replace: true, note });
+  }
+
+  /** `soutenir 42`: an explicit support, never a withdrawal. */
+  async support(actor: Actor, id: number): Promise<Reply> {
+    await this.s.ideas.support(actor, id);
+    const reply = await this.view(actor, id);
+    return reply.kind === 'card' ? { ...reply, note: this.ctx(actor).t('ideas.supportedNote', { id }) } : reply;
+  }
+
+  // --- answering and moderating ---------------------------------------------------------------------
+
+  private async moderated(actor: Actor, id: number): Promise<Idea> {
+    const idea = await this.s.ideas.visible(id);
+    if (!this.s.ideas.canModerate(actor, idea)) throw new DomainError('idea.notPilot');
+    return idea;
+  }
+
+  async answerForm(actor: Actor, id: number): Promise<Reply> {
+    return { kind: 'form', form: answerForm(this.ctx(actor).t, await this.moderated(actor, id)) };
+  }
+
+  async answer(actor: Actor, id: number, statusWord: string, text: string | undefined): Promise<Reply> {
+    const { t } = this.ctx(actor);
+    const status = parseStatus(statusWord);
+    if (!status) {
+      throw new DomainError('idea.status.unknown', { status: statusWord.slice(0, 30), statuses: IDEA_STATUSES.map((s) => statusLabel(t, s)).join(', ') });
+    }
+    const { idea } = await this.s.ideas.answer(actor, id, status, text);
+    const followers = (await this.s.ideas.followers(idea)).filter((p) => p.id !== actor.person.id).length;
+    this.later(() => this.notifier.statusChanged(idea, actor));
+    return cardReply(textCard(t('ideas.statusChangedDone', { id, status: statusLabel(t, idea.status), count: followers })), { replace: false });
+  }
+
+  async answerSubmit(actor: Actor, data: Record<string, string>, values: Record<string, string>): Promise<Reply> {
+    const id = parseIdeaNumber(data.id);
+    try {
+      return await this.answer(actor, id, values.status ?? '', values.answer);
+    } catch (e) {
+      if (!isDomainError(e) || !e.code.startsWith('idea.answer') && !e.code.startsWith('idea.status') && e.code !== 'idea.sameStatus') throw e;
+      const { t } = this.ctx(actor);
+      const message = t(`errors.${e.code}`, e.params);
+      const idea = await this.s.ideas.visible(id);
+      return { kind: 'formErrors', errors: { [e.code.startsWith('idea.status') ? 'status' : 'answer']: message }, form: answerForm(t, idea, message) };
+    }
+  }
+
+  async hideForm(actor: Actor, id: number): Promise<Reply> {
+    return { kind: 'form', form: hideForm(this.ctx(actor).t, await this.moderated(actor, id)) };
+  }
+
+  async hide(actor: Actor, id: number, reason: string): Promise<Reply> {
+    const idea = await this.s.ideas.hide(actor, id, reason);
+    this.later(() => this.notifier.hidden(idea));
+    return cardReply(textCard(this.ctx(actor).t('ideas.hiddenDone', { id })));
+  }
+
+  async hideSubmit(actor: Actor, data: Record<string, string>, values: Record<string, string>): Promise<Reply> {
+    const id = parseIdeaNumber(data.id);
+    try {
+      return await this.hide(actor, id, values.reason ?? '');
+    } catch (e) {
+      if (!isDomainError(e) || !e.code.startsWith('idea.reason')) throw e;
+      const { t } = this.ctx(actor);
+      const message = t(`errors.${e.code}`, e.params);
+      return { kind: 'formErrors', errors: { reason: message }, form: hideForm(t, await this.s.ideas.visible(id), message) };
+    }
+  }
+
+  async mergeForm(actor: Actor, id: number): Promise<Reply> {
+    return { kind: 'form', form: mergeForm(this.ctx(actor).t, await this.moderated(actor, id)) };
+  }
+
+  async merge(actor: Actor, fromId: number, intoId: number): Promise<Reply> {
+    const { from, into } = await this.s.ideas.merge(actor, fromId, intoId);
+    this.later(() => this.notifier.merged(from, into, actor));
+    return cardReply(textCard(this.ctx(actor).t('ideas.mergedDone', { from: from.id, into: into.id, count: into.supportCount })));
+  }
+
+  async mergeSubmit(actor: Actor, data: Record<string, string>, values: Record<string, string>): Promise<Reply> {
+    const id = parseIdeaNumber(data.id);
+    try {
+      return await this.merge(actor, id, parseIdeaNumber(values.into));
+    } catch (e) {
+      if (!isDomainError(e) || !['idea.number.invalid', 'idea.mergeSelf', 'idea.notFound', 'idea.hidden', 'idea.merged'].includes(e.code)) throw e;
+      const { t } = this.ctx(actor);
+      const message = t(`errors.${e.code}`, e.params);
+      return { kind: 'formErrors', errors: { into: message }, form: mergeForm(t, await this.s.ideas.visible(id), message) };
+    }
+  }
+
+  // --- figures and export ---------------------------------------------------------------------------
+
+  async export(actor: Actor): Promise<Reply> {
+    const ideas = await this.s.ideas.exportAll(actor);
+    const names = new Map<string, string>();
+    for (const i of ideas) {
+      if (i.anonymous || names.has(i.authorId)) continue;
+      const p = await this.s.store.people.get(i.authorId);
+      if (p) names.set(i.authorId, p.displayName);
+    }
+    const { t } = this.ctx(actor);
+    const date = new Intl.DateTimeFormat('sv-SE', { timeZone: this.s.timezone }).format(this.s.clock.now());
+    return {
+      kind: 'file',
+      file: {
+        name: `idees-${date}.csv`,
+        mime: 'text/csv',
+        content: ideasCsv(ideas, names, this.s.programme, t, this.s.timezone),
+        comment: t('ideas.exportReady', { count: ideas.length }),
+      },
+    };
+  }
+}

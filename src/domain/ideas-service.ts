@@ -1,0 +1,191 @@
+import { DomainError } from './errors';
+import {
+  ANSWER_MAX,
+  ideaInputSchema,
+  isVisible,
+  PAGE_SIZE,
+  REASON_MAX,
+  type Idea,
+  type IdeaInput,
+  type IdeaSort,
+  type IdeaStatus,
+} from './ideas';
+import type { Actor } from './people-service';
+import type { Person } from './people';
+import type { Clock, Store } from './ports';
+import { findAxis, type Programme } from './programme';
+import { isOrganiser, isPilotOf } from './roles';
+
+export type IdeaFilter =
+  | { kind: 'top' }
+  | { kind: 'recent' }
+  | { kind: 'mine' }
+  | { kind: 'axis'; axisId: string }
+  | { kind: 'hashtag'; hashtag: string };
+
+export interface IdeaPage {
+  filter: IdeaFilter;
+  items: Idea[];
+  total: number;
+  /** 1-based. */
+  page: number;
+  pages: number;
+  /** Ideas of this page the viewer supports. */
+  supported: Set<number>;
+}
+
+/** Everything about ideas and supports: the rules live here, once, for both platforms. */
+export class IdeasService {
+  constructor(
+    private readonly store: Store,
+    private readonly programme: Programme,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Proposes an idea. The axis is an axis id, number or one of its hashtags. */
+  async propose(actor: Actor, input: IdeaInput): Promise<Idea> {
+    const parsed = ideaInputSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const code = /^[a-z]+\.[a-zA-Z]+$/.test(issue.message) ? issue.message : `${String(issue.path[0] ?? 'input')}.invalid`;
+      throw new DomainError(`idea.${code}`, { max: code.startsWith('title') ? 120 : code.startsWith('hashtags') ? 10 : 2000 });
+    }
+    const v = parsed.data;
+    const axis = findAxis(this.programme, v.axis);
+    if (!axis) throw new DomainError('axis.unknown', { axis: v.axis.slice(0, 60), axes: this.axisList() });
+    const hashtags = [...new Set([...v.hashtags])];
+    return this.store.ideas.create({
+      title: v.title,
+      description: v.description,
+      axisId: axis.id,
+      hashtags,
+      anonymous: v.anonymous,
+      authorId: actor.person.id,
+      createdAt: this.clock.now(),
+    });
+  }
+
+  /** An idea anyone may see; hidden and merged ones are refused with a reason. */
+  async visible(id: number): Promise<Idea> {
+    const idea = await this.find(id);
+    if (idea.mergedInto !== undefined) throw new DomainError('idea.merged', { id, into: idea.mergedInto });
+    if (idea.hidden) throw new DomainError('idea.hidden', { id });
+    return idea;
+  }
+
+  async find(id: number): Promise<Idea> {
+    if (!Number.isSafeInteger(id) || id <= 0) throw new DomainError('idea.notFound', { id: String(id).slice(0, 20) });
+    const idea = await this.store.ideas.get(id);
+    if (!idea) throw new DomainError('idea.notFound', { id });
+    return idea;
+  }
+
+  async list(actor: Actor, filter: IdeaFilter, page: number, pageSize = PAGE_SIZE): Promise<IdeaPage> {
+    const sort: IdeaSort = filter.kind === 'recent' || filter.kind === 'mine' ? 'recent' : 'top';
+    const p = Math.max(1, Math.floor(page) || 1);
+    const { items, total } = await this.store.ideas.list({
+      sort,
+      axisId: filter.kind === 'axis' ? filter.axisId : undefined,
+      hashtag: filter.kind === 'hashtag' ? filter.hashtag.toLowerCase() : undefined,
+      authorId: filter.kind === 'mine' ? actor.person.id : undefined,
+      offset: (p - 1) * pageSize,
+      limit: pageSize,
+    });
+    const supported = await this.store.ideas.supportedBy(actor.person.id, items.map((i) => i.id));
+    return { filter, items, total, page: p, pages: Math.max(1, Math.ceil(total / pageSize)), supported };
+  }
+
+  async supports(actor: Actor, id: number): Promise<boolean> {
+    return (await this.store.ideas.supportedBy(actor.person.id, [id])).has(id);
+  }
+
+  /** Supports, or withdraws the support when the person already supports it. */
+  async toggleSupport(actor: Actor, id: number): Promise<{ idea: Idea; supported: boolean }> {
+    await this.visible(id);
+    const added = await this.store.ideas.addSupport(id, actor.person.id, this.clock.now());
+    if (!added) await this.store.ideas.removeSupport(id, actor.person.id);
+    return { idea: (await this.store.ideas.get(id))!, supported: added };
+  }
+
+  /** Explicit support (idempotent). */
+  async support(actor: Actor, id: number): Promise<Idea> {
+    await this.visible(id);
+    await this.store.ideas.addSupport(id, actor.person.id, this.clock.now());
+    return (await this.store.ideas.get(id))!;
+  }
+
+  /** Explicit withdrawal (idempotent). */
+  async withdraw(actor: Actor, id: number): Promise<Idea> {
+    await this.visible(id);
+    await this.store.ideas.removeSupport(id, actor.person.id);
+    return (await this.store.ideas.get(id))!;
+  }
+
+  canModerate(actor: Actor, idea: Pick<Idea, 'axisId'>): boolean {
+    return isOrganiser(actor.roles) || isPilotOf(actor.roles, idea.axisId);
+  }
+
+  /** Pilots of the idea's axis and organisers move it through its statuses; "non retenue" needs an answer. */
+  async answer(actor: Actor, id: number, status: IdeaStatus, answer?: string): Promise<{ idea: Idea; previous: IdeaStatus }> {
+    const idea = await this.visible(id);
+    if (!this.canModerate(actor, idea)) throw new DomainError('idea.notPilot');
+    const text = answer?.trim() || undefined;
+    if (text && text.length > ANSWER_MAX) throw new DomainError('idea.answer.tooLong', { max: ANSWER_MAX });
+    if (status === 'non_retenue' && !text) throw new DomainError('idea.answer.required');
+    if (status === idea.status && (text ?? '') === (idea.answer ?? '')) throw new DomainError('idea.sameStatus');
+    const updated = await this.store.ideas.setStatus(id, status, text, actor.person.id, this.clock.now());
+    return { idea: updated, previous: idea.status };
+  }
+
+  /** Hides an idea from every list; the author is told why. */
+  async hide(actor: Actor, id: number, reason: string): Promise<Idea> {
+    const idea = await this.visible(id);
+    if (!this.canModerate(actor, idea)) throw new DomainError('idea.notPilot');
+    const why = reason.trim();
+    if (!why) throw new DomainError('idea.reason.required');
+    if (why.length > REASON_MAX) throw new DomainError('idea.reason.tooLong', { max: REASON_MAX });
+    return this.store.ideas.hide(id, why, actor.person.id, this.clock.now());
+  }
+
+  /** Merges a duplicate into another idea: its supports move over, a person who supported both counts once. */
+  async merge(actor: Actor, fromId: number, intoId: number): Promise<{ from: Idea; into: Idea }> {
+    if (fromId === intoId) throw new DomainError('idea.mergeSelf');
+    const from = await this.visible(fromId);
+    const into = await this.visible(intoId);
+    if (!this.canModerate(actor, from) || !this.canModerate(actor, into)) throw new DomainError('idea.notPilot');
+    return this.store.ideas.merge(fromId, intoId, this.clock.now());
+  }
+
+  /** All ideas for the organisers' export. */
+  async exportAll(actor: Actor): Promise<Idea[]> {
+    if (!isOrganiser(actor.roles)) throw new DomainError('idea.organiserOnly');
+    return this.store.ideas.all();
+  }
+
+  /** The most supported visible ideas of each axis. */
+  async topByAxis(limit: number): Promise<Array<{ axisId: string; ideas: Idea[] }>> {
+    const out: Array<{ axisId: string; ideas: Idea[] }> = [];
+    for (const axis of this.programme.axes) {
+      const { items } = await this.store.ideas.list({ sort: 'top', axisId: axis.id, offset: 0, limit });
+      out.push({ axisId: axis.id, ideas: items });
+    }
+    return out;
+  }
+
+  /** The author (when still known) and every supporter: who hears of an idea's news. */
+  async followers(idea: Idea): Promise<Person[]> {
+    const ids = new Set<string>([idea.authorId, ...(await this.store.ideas.supporters(idea.id))]);
+    const people: Person[] = [];
+    for (const id of ids) {
+      const p = await this.store.people.get(id);
+      if (p) people.push(p);
+    }
+    return people;
+  }
+
+  private axisList(): string {
+    return this.programme.axes.map((a) => a.id).join(', ');
+  }
+}
+
+export { isVisible };

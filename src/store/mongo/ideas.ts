@@ -1,0 +1,156 @@
+import { MongoServerError, type Collection, type Db } from 'mongodb';
+import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from '../../domain/ideas';
+import type { IdeaRepository } from '../../domain/ports';
+
+export interface IdeaDoc extends Omit<Idea, 'id'> {
+  _id: number;
+}
+
+export interface SupportDoc {
+  ideaId: number;
+  personId: string;
+  createdAt: Date;
+}
+
+interface CounterDoc {
+  _id: string;
+  seq: number;
+}
+
+function toIdea(d: IdeaDoc): Idea {
+  const { _id, ...rest } = d;
+  return { id: _id, ...rest };
+}
+
+const VISIBLE = { hidden: { $exists: false }, mergedInto: { $exists: false } };
+
+export class MongoIdeas implements IdeaRepository {
+  private readonly ideas: Collection<IdeaDoc>;
+  private readonly supports: Collection<SupportDoc>;
+  private readonly counters: Collection<CounterDoc>;
+
+  constructor(db: Db) {
+    this.ideas = db.collection<IdeaDoc>('ideas');
+    this.supports = db.collection<SupportDoc>('supports');
+    this.counters = db.collection<CounterDoc>('counters');
+  }
+
+  static async indexes(db: Db): Promise<void> {
+    await db.collection('ideas').createIndexes([
+      { key: { supportCount: -1, _id: -1 }, name: 'ideas_top' },
+      { key: { axisId: 1, supportCount: -1, _id: -1 }, name: 'ideas_axis_top' },
+      { key: { hashtags: 1, supportCount: -1 }, name: 'ideas_hashtags' },
+      { key: { authorId: 1, _id: -1 }, name: 'ideas_author' },
+    ]);
+    await db.collection('supports').createIndexes([
+      // One support per person per idea: the database enforces it, so concurrent clicks stay exact.
+      { key: { ideaId: 1, personId: 1 }, name: 'supports_unique', unique: true },
+      { key: { personId: 1, ideaId: 1 }, name: 'supports_person' },
+    ]);
+  }
+
+  async create(n: NewIdea): Promise<Idea> {
+    const c = await this.counters.findOneAndUpdate({ _id: 'ideas' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+    const doc: IdeaDoc = {
+      _id: c!.seq,
+      title: n.title,
+      description: n.description,
+      axisId: n.axisId,
+      hashtags: n.hashtags,
+      anonymous: n.anonymous,
+      authorId: n.authorId,
+      status: 'proposee',
+      supportCount: 0,
+      createdAt: n.createdAt,
+      updatedAt: n.createdAt,
+    };
+    await this.ideas.insertOne(doc);
+    return toIdea(doc);
+  }
+
+  async get(id: number): Promise<Idea | null> {
+    const d = await this.ideas.findOne({ _id: id });
+    return d ? toIdea(d) : null;
+  }
+
+  async list(q: IdeaQuery): Promise<{ items: Idea[]; total: number }> {
+    const filter: Record<string, unknown> = { ...VISIBLE };
+    if (q.axisId) filter.axisId = q.axisId;
+    if (q.hashtag) filter.hashtags = q.hashtag;
+    if (q.authorId) filter.authorId = q.authorId;
+    const sort: Record<string, 1 | -1> = q.sort === 'top' ? { supportCount: -1, _id: -1 } : { _id: -1 };
+    const [items, total] = await Promise.all([
+      this.ideas.find(filter).sort(sort).skip(q.offset).limit(q.limit).toArray(),
+      this.ideas.countDocuments(filter),
+    ]);
+    return { items: items.map(toIdea), total };
+  }
+
+  async all(): Promise<Idea[]> {
+    return (await this.ideas.find({}).sort({ _id: 1 }).toArray()).map(toIdea);
+  }
+
+  async setStatus(id: number, status: IdeaStatus, answer: string | undefined, by: string, at: Date): Promise<Idea> {
+    const update = answer === undefined
+      ? { $set: { status, answeredBy: by, answeredAt: at, updatedAt: at }, $unset: { answer: '' as const } }
+      : { $set: { status, answer, answeredBy: by, answeredAt: at, updatedAt: at } };
+    const d = await this.ideas.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' });
+    if (!d) throw new Error(`idea ${id} not found`);
+    return toIdea(d);
+  }
+
+  async hide(id: number, reason: string, by: string, at: Date): Promise<Idea> {
+    const d = await this.ideas.findOneAndUpdate({ _id: id }, { $set: { hidden: { reason, by, at }, updatedAt: at } }, { returnDocument: 'after' });
+    if (!d) throw new Error(`idea ${id} not found`);
+    return toIdea(d);
+  }
+
+  async merge(fromId: number, intoId: number, at: Date): Promise<{ from: Idea; into: Idea }> {
+    for await (const s of this.supports.find({ ideaId: fromId })) {
+      await this.insertSupport(intoId, s.personId, s.createdAt);
+      await this.supports.deleteOne({ ideaId: fromId, personId: s.personId });
+    }
+    await this.recount(intoId, at);
+    await this.recount(fromId, at);
+    await this.ideas.updateOne({ _id: fromId }, { $set: { mergedInto: intoId, updatedAt: at } });
+    return { from: (await this.get(fromId))!, into: (await this.get(intoId))! };
+  }
+
+  async addSupport(ideaId: number, personId: string, at: Date): Promise<boolean> {
+    if (!(await this.insertSupport(ideaId, personId, at))) return false;
+    await this.ideas.updateOne({ _id: ideaId }, { $inc: { supportCount: 1 } });
+    return true;
+  }
+
+  async removeSupport(ideaId: number, personId: string): Promise<boolean> {
+    const r = await this.supports.deleteOne({ ideaId, personId });
+    if (r.deletedCount !== 1) return false;
+    await this.ideas.updateOne({ _id: ideaId }, { $inc: { supportCount: -1 } });
+    return true;
+  }
+
+  async supporters(ideaId: number): Promise<string[]> {
+    return (await this.supports.find({ ideaId }).sort({ createdAt: 1, personId: 1 }).toArray()).map((s) => s.personId);
+  }
+
+  async supportedBy(personId: string, ideaIds: number[]): Promise<Set<number>> {
+    if (ideaIds.length === 0) return new Set();
+    const rows = await this.supports.find({ personId, ideaId: { $in: ideaIds } }).toArray();
+    return new Set(rows.map((r) => r.ideaId));
+  }
+
+  private async insertSupport(ideaId: number, personId: string, at: Date): Promise<boolean> {
+    try {
+      await this.supports.insertOne({ ideaId, personId, createdAt: at });
+      return true;
+    } catch (e) {
+      if (e instanceof MongoServerError && e.code === 11000) return false;
+      throw e;
+    }
+  }
+
+  private async recount(id: number, at: Date): Promise<void> {
+    const n = await this.supports.countDocuments({ ideaId: id });
+    await this.ideas.updateOne({ _id: id }, { $set: { supportCount: n, updatedAt: at } });
+  }
+}

@@ -92,7 +92,7 @@ export class IdeasFlow {
     const axis = hashtags.map((h) => findAxis(programme, h)).find((a) => a !== undefined);
     const { title, description } = titleAndDescription(clean);
     if (!axis) {
-      if (!title) throw new DomainError('idea.title.empty');
+      this.s.ideas.checkText(title, description);
       const draft = await this.s.store.drafts.save(actor.person.id, JSON.stringify({ text: clean }), this.s.clock.now());
       return cardReply(chooseAxisCard(t, programme, locale, draft, title));
     }
@@ -178,10 +178,11 @@ export class IdeasFlow {
       else if (['top', 'populaires', 'soutenues'].includes(w)) filter = { kind: 'top' };
       else if (['recentes', 'recent', 'nouvelles', 'new', 'latest'].includes(w)) filter = { kind: 'recent' };
       else if (['miennes', 'mine', 'mes', 'moi'].includes(w)) filter = { kind: 'mine' };
-      else if (w.startsWith('#')) {
-        const axis = findAxis(this.s.programme, w);
-        filter = { kind: 'hashtag', hashtag: w.slice(1) };
-        if (!axis && !/^#[\p{L}\p{N}_-]{1,40}$/u.test(w)) throw new DomainError('idea.hashtags.invalid');
+      else if (arg.startsWith('#')) {
+        // hashtags keep their accents: #sobriété is not #sobriete
+        const tag = arg.toLowerCase();
+        if (!/^#[\p{L}\p{N}_-]{1,40}$/u.test(tag)) throw new DomainError('idea.hashtags.invalid', { max: 10 });
+        filter = { kind: 'hashtag', hashtag: tag.slice(1) };
       } else {
         const axis = findAxis(this.s.programme, arg);
         if (!axis) throw new DomainError('axis.unknown', { axis: arg.slice(0, 60), axes: this.s.programme.axes.map((a) => a.id).join(', ') });

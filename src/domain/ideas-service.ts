@@ -47,6 +47,7 @@ export class IdeasService {
     const parsed = ideaInputSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
+      if (issue.message === 'axis.unknown') throw new DomainError('axis.unknown', { axis: String(input.axis).slice(0, 60), axes: this.axisList() });
       const code = /^[a-z]+\.[a-zA-Z]+$/.test(issue.message) ? issue.message : `${String(issue.path[0] ?? 'input')}.invalid`;
       throw new DomainError(`idea.${code}`, { max: code.startsWith('title') ? 120 : code.startsWith('hashtags') ? 10 : 2000 });
     }
@@ -63,6 +64,16 @@ export class IdeasService {
       authorId: actor.person.id,
       createdAt: this.clock.now(),
     });
+  }
+
+  /** Checks a title and description before the axis is known (a quick idea waiting for its axis). */
+  checkText(title: string, description: string): void {
+    const parsed = ideaInputSchema.safeParse({ title, description, axis: this.programme.axes[0].id });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const code = /^[a-z]+\.[a-zA-Z]+$/.test(issue.message) ? issue.message : `${String(issue.path[0] ?? 'input')}.invalid`;
+      throw new DomainError(`idea.${code}`, { max: code.startsWith('title') ? 120 : 2000 });
+    }
   }
 
   /** An idea anyone may see; hidden and merged ones are refused with a reason. */
@@ -86,7 +97,7 @@ export class IdeasService {
     const { items, total } = await this.store.ideas.list({
       sort,
       axisId: filter.kind === 'axis' ? filter.axisId : undefined,
-      hashtag: filter.kind === 'hashtag' ? filter.hashtag.toLowerCase() : undefined,
+      hashtag: filter.kind === 'hashtag' ? filter.hashtag.trim().replace(/^#/, '').toLowerCase() : undefined,
       authorId: filter.kind === 'mine' ? actor.person.id : undefined,
       offset: (p - 1) * pageSize,
       limit: pageSize,

@@ -51,10 +51,31 @@ const hashtag = z
   .pipe(z.string().regex(/^[\p{L}\p{N}_-]{1,40}$/u, 'hashtag'));
 
 /** What a person submits when proposing an idea, checked before anything is stored. */
+/** True for text that is a JSON object or array (e.g. a query operator pasted into a field), never an idea. */
+export function looksLikeJson(text: string): boolean {
+  const t = text.trim();
+  if (!/^[[{]/.test(t)) return false;
+  try {
+    return typeof JSON.parse(t) === 'object';
+  } catch {
+    return false;
+  }
+}
+
 export const ideaInputSchema = z.object({
-  title: z.string().trim().min(1, 'title.empty').max(TITLE_MAX, 'title.tooLong'),
-  description: z.string().trim().max(DESCRIPTION_MAX, 'description.tooLong').default(''),
-  axis: z.string().trim().min(1, 'axis.missing').max(80),
+  title: z
+    .string()
+    .trim()
+    .min(1, 'title.empty')
+    .max(TITLE_MAX, 'title.tooLong')
+    .refine((t) => !looksLikeJson(t), 'title.invalid'),
+  description: z
+    .string()
+    .trim()
+    .max(DESCRIPTION_MAX, 'description.tooLong')
+    .refine((t) => !looksLikeJson(t), 'description.invalid')
+    .default(''),
+  axis: z.string().trim().min(1, 'axis.missing').max(80, 'axis.unknown'),
   hashtags: z.array(hashtag).max(HASHTAGS_MAX, 'hashtags.tooMany').default([]),
   anonymous: z.boolean().default(false),
 });

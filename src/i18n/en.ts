@@ -178,7 +178,7 @@ export const en: Messages = {
       title: {
         empty: 'Give your idea a title.',
         tooLong: 'The title is too long ({{max}} characters at most).',
-        invalid: 'The title must be text.',
+        invalid: 'The title must be a sentence, not code.',
       },
       description: {
         tooLong: 'The description is too long ({{max}} characters at most).',

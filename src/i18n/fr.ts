@@ -177,7 +177,7 @@ export const fr = {
       title: {
         empty: 'Donnez un titre à votre idée.',
         tooLong: 'Le titre est trop long ({{max}} caractères au plus).',
-        invalid: 'Le titre doit être un texte.',
+        invalid: 'Le titre doit être une phrase, pas du code.',
       },
       description: {
         tooLong: 'La description est trop longue ({{max}} caractères au plus).',

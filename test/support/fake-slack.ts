@@ -12,6 +12,7 @@ export interface SlackProfile {
  */
 export class FakeSlack extends FakeServer {
   readonly profiles = new Map<string, SlackProfile>();
+  private files = 0;
 
   constructor() {
     super((req) => this.answer(req));
@@ -44,6 +45,7 @@ export class FakeSlack extends FakeServer {
 
   private answer(req: Recorded) {
     if (req.path.startsWith('/respond/')) return { body: { ok: true } };
+    if (req.path.startsWith('/upload/')) return { body: { ok: true } };
     const method = req.path.replace(/^\/api\//, '').split('?')[0];
     switch (method) {
       case 'auth.test':
@@ -55,6 +57,15 @@ export class FakeSlack extends FakeServer {
           body: { ok: true, user: { id: user, real_name: p.real_name, locale: p.locale, profile: { real_name: p.real_name, display_name: p.real_name, email: p.email } } },
         };
       }
+      case 'conversations.open':
+        return { body: { ok: true, channel: { id: `D${String(req.body?.users ?? 'X')}` } } };
+      case 'files.getUploadURLExternal':
+        return { body: { ok: true, upload_url: `${this.url}/upload/F${++this.files}`, file_id: `F${this.files}` } };
+      case 'files.completeUploadExternal':
+        return { body: { ok: true, files: [{ id: `F${this.files}`, title: 'file' }] } };
+      case 'views.open':
+      case 'views.update':
+        return { body: { ok: true, view: { id: 'V1', hash: 'h1' } } };
       case 'chat.postMessage':
         return { body: { ok: true, channel: req.body?.channel, ts: `${Date.now() / 1000}` } };
       default:

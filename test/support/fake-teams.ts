@@ -7,6 +7,8 @@ export class FakeTeams extends FakeServer {
   constructor() {
     super((req) => {
       if (/^\/v3\/conversations\/[^/]+\/activities/.test(req.path)) return { status: 201, body: { id: `act-${++this.n}` } };
+      // a OneDrive upload session URL, as given in a file consent invoke
+      if (req.method === 'PUT' && req.path.startsWith('/upload/')) return { status: 201, body: { id: 'file-1' } };
       return { status: 404, body: { error: 'unknown route' } };
     });
   }

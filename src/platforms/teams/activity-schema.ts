@@ -30,7 +30,8 @@ export type CheckedActivity = z.infer<typeof activitySchema>;
 /** Data sent back by a card button: a flat map of short strings. */
 export const actionDataSchema = z.record(z.string().max(64), z.unknown()).transform((data) => {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(data)) if (typeof v === 'string' && v.length <= 2000) out[k] = v;
+  // Long strings are kept so that the domain refuses them with a clear message rather than losing them.
+  for (const [k, v] of Object.entries(data)) if (typeof v === 'string' && v.length <= 28_000) out[k] = v;
   return out;
 });
 

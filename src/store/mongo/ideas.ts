@@ -106,17 +106,19 @@ export class MongoIdeas implements IdeaRepository {
   }
 
   async merge(fromId: number, intoId: number, at: Date): Promise<{ from: Idea; into: Idea }> {
+    // Marked first, so that no new support lands on `from` while its supports move (standalone servers have no transactions).
+    await this.ideas.updateOne({ _id: fromId }, { $set: { mergedInto: intoId, updatedAt: at } });
     for await (const s of this.supports.find({ ideaId: fromId })) {
       await this.insertSupport(intoId, s.personId, s.createdAt);
       await this.supports.deleteOne({ ideaId: fromId, personId: s.personId });
     }
     await this.recount(intoId, at);
     await this.recount(fromId, at);
-    await this.ideas.updateOne({ _id: fromId }, { $set: { mergedInto: intoId, updatedAt: at } });
     return { from: (await this.get(fromId))!, into: (await this.get(intoId))! };
   }
 
   async addSupport(ideaId: number, personId: string, at: Date): Promise<boolean> {
+    if ((await this.ideas.countDocuments({ _id: ideaId }, { limit: 1 })) === 0) throw new Error(`idea ${ideaId} not found`);
     if (!(await this.insertSupport(ideaId, personId, at))) return false;
     await this.ideas.updateOne({ _id: ideaId }, { $inc: { supportCount: 1 } });
     return true;

@@ -120,46 +120,56 @@ async function seed(dataDir: string, s: { people: number; ideas: number; support
   return lines;
 }
 
-interface ServeResult {
-  afterStart: NodeJS.MemoryUsage;
-  after: NodeJS.MemoryUsage;
+interface Figures {
+  memory: NodeJS.MemoryUsage;
   peakRss: number;
-  requests: number;
-  errors: string[];
-  ackMs: number[];
-  replyMs: number[];
   people: number;
   ideas: number;
   topSupports: number;
 }
 
-/** The child: the bot on the seeded data, 200 requests, memory after a forced GC. */
-async function serve(dataDir: string, requests: number, seedValue: number, people: number): Promise<ServeResult> {
-  const waiters = new Map<string, (d: Delivery) => void>();
-  const fake = await new FakePlatforms((d) => waiters.get(d.key)?.(d)).start();
-  const bot = await startBenchBot({ dataDir, slackApiUrl: fake.slackApiUrl });
-  global.gc?.();
-  const afterStart = process.memoryUsage();
+type FromBot = { type: 'ready'; url: string } & Figures;
+type ToBot = { type: 'measure' } | { type: 'stop' };
 
-  const rnd = prng(seedValue + 1);
+/** The child process: only the bot, as in production, on the seeded data. It measures itself when asked. */
+async function serveBot(dataDir: string, slackApiUrl: string): Promise<void> {
+  const bot = await startBenchBot({ dataDir, slackApiUrl });
+  const figures = async (): Promise<Figures> => {
+    const people = await bot.services.store.people.count();
+    const top = await bot.services.store.ideas.list({ sort: 'top', offset: 0, limit: 1 });
+    global.gc?.();
+    await new Promise((r) => setTimeout(r, 100));
+    global.gc?.();
+    return { memory: process.memoryUsage(), peakRss: process.resourceUsage().maxRSS * 1024, people, ideas: top.total, topSupports: top.items[0]?.supportCount ?? 0 };
+  };
+  process.send!({ type: 'ready', url: bot.url, ...(await figures()) } satisfies FromBot);
+  process.on('message', (m: ToBot) => {
+    if (m.type === 'measure') void figures().then((f) => process.send!({ type: 'figures', ...f }));
+    else void bot.stop().then(() => process.exit(0));
+  });
+}
+
+/** The parent: fake Slack and the requests, so the bot's figures are the bot's alone. */
+async function drive(botUrl: string, fake: FakePlatforms, waiters: Map<string, (d: Delivery) => void>, s: { requests: number; seed: number; people: number; ideaIds: number[] }) {
+  const rnd = prng(s.seed + 1);
   const texts = ['idees', 'idees recentes', 'idees top', 'idees #accueil', 'idees usager', 'idees transitions 2', 'idees recentes 3', 'idees #simplification', 'idees miennes', 'idees equipe 5'];
-  const { items } = await bot.services.store.ideas.list({ sort: 'top', offset: 0, limit: 50 });
   const errors: string[] = [];
   const ackMs: number[] = [];
   const replyMs: number[] = [];
 
   const one = async (n: number): Promise<void> => {
     // Slack people only (i % 10 >= 3), all already known to the bot (no users.info).
-    let i = 1 + Math.floor(rnd() * people);
-    while (i % 10 < 3) i = 1 + Math.floor(rnd() * people);
+    let i = 1 + Math.floor(rnd() * s.people);
+    while (i % 10 < 3) i = 1 + Math.floor(rnd() * s.people);
     const user = slackUser(i);
     const key = `m${n}`;
     const isSupport = n % 4 === 3;
+    const text = texts[n % texts.length];
     const common = { user, team: SLACK_TEAM, userName: `agent${i}`, responseUrl: fake.responseUrl(key) };
-    const target = items[Math.floor(rnd() * items.length)]?.id ?? 1;
+    const target = s.ideaIds[Math.floor(rnd() * s.ideaIds.length)];
     const body = isSupport
       ? blockActionBody({ ...common, actionId: 'idea.support', value: JSON.stringify({ id: String(target), view: 'idea' }) })
-      : slashCommandBody({ ...common, text: texts[n % texts.length] });
+      : slashCommandBody({ ...common, text });
     const sent = performance.now();
     const reply = new Promise<Delivery | undefined>((resolve) => {
       const timer = setTimeout(() => resolve(undefined), 30_000);
@@ -170,7 +180,7 @@ async function serve(dataDir: string, requests: number, seedValue: number, peopl
       });
     });
     try {
-      const res = await fetch(`${bot.url}/slack/events`, { method: 'POST', headers: slackHeaders(body), body });
+      const res = await fetch(`${botUrl}/slack/events`, { method: 'POST', headers: slackHeaders(body), body });
       await res.text();
       ackMs.push(performance.now() - sent);
       if (!res.ok) errors.push(`request ${n}: HTTP ${res.status}`);
@@ -181,34 +191,15 @@ async function serve(dataDir: string, requests: number, seedValue: number, peopl
     if (!d) errors.push(`request ${n}: no reply`);
     else {
       replyMs.push(d.at - sent);
-      if (supportIdsIn(d.body).length === 0) errors.push(`request ${n}: reply without ideas`);
+      const ids = supportIdsIn(d.body);
+      // "miennes" (my ideas) may rightly be empty for someone who proposed nothing.
+      if (isSupport ? !ids.includes(target) : ids.length === 0 && !text.includes('miennes')) errors.push(`request ${n} (${isSupport ? `support ${target}` : text}): unexpected reply`);
     }
   };
 
   // 10 at a time: a busy moment, not a flood.
-  for (let n = 0; n < requests; n += 10) await Promise.all(Array.from({ length: Math.min(10, requests - n) }, (_, k) => one(n + k)));
-
-  const peoplePersisted = await bot.services.store.people.count();
-  const top = await bot.services.store.ideas.list({ sort: 'top', offset: 0, limit: 1 });
-  global.gc?.();
-  await new Promise((r) => setTimeout(r, 100));
-  global.gc?.();
-  const after = process.memoryUsage();
-  const peakRss = process.resourceUsage().maxRSS * 1024;
-  await bot.stop();
-  await fake.stop();
-  return {
-    afterStart,
-    after,
-    peakRss,
-    requests,
-    errors,
-    ackMs,
-    replyMs,
-    people: peoplePersisted,
-    ideas: top.total,
-    topSupports: top.items[0]?.supportCount ?? 0,
-  };
+  for (let n = 0; n < s.requests; n += 10) await Promise.all(Array.from({ length: Math.min(10, s.requests - n) }, (_, k) => one(n + k)));
+  return { errors, ackMs, replyMs };
 }
 
 async function main(): Promise<number> {
@@ -236,47 +227,51 @@ async function main(): Promise<number> {
   }
   console.log(lines.join('\n'));
 
-  // The bot runs in a fresh process, so the figures do not include what seeding left behind.
-  const child = fork(__filename, ['--serve', dataDir], {
-    execArgv: ['--expose-gc'],
-    env: { ...process.env, BENCH_PEOPLE: String(s.people), BENCH_REQUESTS: String(s.requests), BENCH_SEED: String(s.seed) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const result = await new Promise<ServeResult>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as ServeResult));
-    child.once('exit', (code) => reject(new Error(`bot process exited with code ${code} before reporting`)));
-  });
+  // The bot runs alone in a fresh process: its figures include neither the seeding nor the fake Slack and the requests.
+  const waiters = new Map<string, (d: Delivery) => void>();
+  const fake = await new FakePlatforms((d) => waiters.get(d.key)?.(d)).start();
+  const child = fork(__filename, ['--serve', dataDir, fake.slackApiUrl], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const inbox: Array<(m: any) => void> = [];
+  child.on('message', (m) => inbox.shift()?.(m));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`bot process exited (code ${code})`))));
+  const next = () => Promise.race([new Promise<any>((resolve) => inbox.push(resolve)), exited]);
+
+  const ready = (await next()) as FromBot;
+  const probe = SqliteStore.open(dataDir);
+  const ideaIds = (await probe.ideas.list({ sort: 'top', offset: 0, limit: 50 })).items.map((i) => i.id);
+  await probe.close();
+  const run = await drive(ready.url, fake, waiters, { requests: s.requests, seed: s.seed, people: s.people, ideaIds });
+  child.send({ type: 'measure' } satisfies ToBot);
+  const after = (await next()) as Figures;
+  child.send({ type: 'stop' } satisfies ToBot);
+  await new Promise((r) => child.once('exit', r));
+  await fake.stop();
   if (!keep) rmSync(dataDir, { recursive: true, force: true });
 
   const report: string[] = [];
   const out = (line: string) => report.push(line);
-  out(`  bot process: store holds ${result.people} people, ${result.ideas} visible ideas (most supported: ${result.topSupports} supports)`);
-  out(`  after start, forced GC: RSS ${mb(result.afterStart.rss)} · heap used ${mb(result.afterStart.heapUsed)}`);
-  out(`  ${result.requests} requests (3/4 "/ensemble idees …" lists, 1/4 support clicks, 10 at a time): errors ${result.errors.length}`);
-  for (const e of result.errors.slice(0, 5)) out(`    ! ${e}`);
-  out(`    ack   ${summary(result.ackMs)}`);
-  out(`    reply ${summary(result.replyMs)}`);
+  const m = after.memory;
+  out(`  bot process (the bot alone): store holds ${after.people} people, ${after.ideas} visible ideas (most supported: ${after.topSupports} supports)`);
+  out(`  after start, forced GC: RSS ${mb(ready.memory.rss)} · heap used ${mb(ready.memory.heapUsed)} / total ${mb(ready.memory.heapTotal)}`);
+  out(`  ${s.requests} requests from another process (3/4 "/ensemble idees …" lists, 1/4 support clicks, 10 at a time): errors ${run.errors.length}`);
+  for (const e of run.errors.slice(0, 5)) out(`    ! ${e}`);
+  out(`    ack   ${summary(run.ackMs)}`);
+  out(`    reply ${summary(run.replyMs)}`);
   out(
-    `  after the requests, forced GC: RSS ${mb(result.after.rss)} (peak ${mb(result.peakRss)}) · heap used ${mb(result.after.heapUsed)} / total ${mb(result.after.heapTotal)} · external ${mb(result.after.external)} · array buffers ${mb(result.after.arrayBuffers)}`,
+    `  after the requests, forced GC: RSS ${mb(m.rss)} (peak ${mb(after.peakRss)}) · heap used ${mb(m.heapUsed)} / total ${mb(m.heapTotal)} · external ${mb(m.external)} · array buffers ${mb(m.arrayBuffers)}`,
   );
-  out('  (the bot process also hosts the fake Slack and sends the requests: a few MB of its figures)');
   if (keep) out(`  data kept in ${dataDir}`);
   out('');
-  const rssMb = result.after.rss / 1024 / 1024;
-  out(`target RSS < ${TARGET_RSS_MB} MB: ${rssMb < TARGET_RSS_MB ? 'met' : 'not met'} (RSS ${mb(result.after.rss)}) · no errors: ${result.errors.length === 0 ? 'met' : `not met (${result.errors.length})`}`);
+  out(`target RSS < ${TARGET_RSS_MB} MB: ${m.rss / 1024 / 1024 < TARGET_RSS_MB ? 'met' : 'not met'} (RSS ${mb(m.rss)}) · no errors: ${run.errors.length === 0 ? 'met' : `not met (${run.errors.length})`}`);
   console.log(report.join('\n'));
-  return result.errors.length > 0 ? 1 : 0;
+  return run.errors.length > 0 ? 1 : 0;
 }
 
 if (process.argv[2] === '--serve') {
-  const dataDir = process.argv[3];
-  serve(dataDir, envNumber('BENCH_REQUESTS', 200), envNumber('BENCH_SEED', 42), envNumber('BENCH_PEOPLE', 75_000)).then(
-    (r) => process.send!(r, () => process.exit(0)),
-    (e) => {
-      console.error(e);
-      process.exit(2);
-    },
-  );
+  serveBot(process.argv[3], process.argv[4]).catch((e) => {
+    console.error(e);
+    process.exit(2);
+  });
 } else {
   main().then(
     (code) => process.exit(code),

@@ -18,6 +18,7 @@ export type Command =
   | { name: 'idea.hide'; id: string; reason: string }
   | { name: 'idea.merge'; from: string; into: string }
   | { name: 'idea.export' }
+  | { name: 'idea.figures' }
   | { name: 'idea.usage'; usage: 'answer' | 'hide' | 'merge' | 'view' }
   | { name: 'unknown'; word: string; suggestion?: string };
 
@@ -26,7 +27,7 @@ export function fold(word: string): string {
   return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-type Head = Command['name'] | 'role' | 'idea' | 'ideas' | 'view' | 'support' | 'status' | 'hide' | 'merge' | 'export';
+type Head = Command['name'] | 'role' | 'idea' | 'ideas' | 'view' | 'support' | 'status' | 'hide' | 'merge' | 'export' | 'figures';
 
 const WORDS: Record<string, Head> = {
   idee: 'idea',
@@ -50,6 +51,10 @@ const WORDS: Record<string, Head> = {
   merge: 'merge',
   export: 'export',
   exporter: 'export',
+  chiffres: 'figures',
+  figures: 'figures',
+  stats: 'figures',
+  palmares: 'figures',
   aide: 'help',
   help: 'help',
   menu: 'help',
@@ -90,7 +95,7 @@ export const ROLE_NAMES: Record<string, RoleName> = {
 };
 
 /** Every word a person can type first; used for "did you mean". */
-export const KNOWN_WORDS = ['aide', 'help', 'inspire-moi', 'inspire-me', 'role', 'idee', 'idees', 'voir', 'soutenir', 'statut', 'masquer', 'fusionner', 'export'];
+export const KNOWN_WORDS = ['aide', 'help', 'inspire-moi', 'inspire-me', 'role', 'idee', 'idees', 'voir', 'soutenir', 'statut', 'masquer', 'fusionner', 'export', 'chiffres'];
 
 /** Parses what a person typed after `/ensemble` (Slack) or in the Teams chat. */
 export function parseCommand(text: string): Command {
@@ -124,6 +129,8 @@ export function parseCommand(text: string): Command {
     }
     case 'export':
       return { name: 'idea.export' };
+    case 'figures':
+      return { name: 'idea.figures' };
     default:
       if (kind) return { name: kind } as Command;
   }

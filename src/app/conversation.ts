@@ -98,6 +98,8 @@ export class Conversation {
           return ideas.mergeSubmit(actor, data, values);
         case 'idea.export':
           return ideas.export(actor);
+        case 'idea.figures':
+          return ideas.figures(actor);
         default:
           return this.run(actor, { name: 'unknown', word: verb }, surface);
       }
@@ -192,6 +194,8 @@ export class Conversation {
         return this.ideas.merge(actor, parseIdeaNumber(cmd.from), parseIdeaNumber(cmd.into));
       case 'idea.export':
         return this.ideas.export(actor);
+      case 'idea.figures':
+        return this.ideas.figures(actor);
       case 'idea.usage':
         return cardReply(textCard(t(`ideas.usage.${cmd.usage}`)));
       case 'unknown':

@@ -321,6 +321,21 @@ export class IdeasFlow {
 
   // --- figures and export ---------------------------------------------------------------------------
 
+  /** The three most supported ideas of each axis. */
+  async figures(actor: Actor): Promise<Reply> {
+    const { t, programme, locale } = this.ctx(actor);
+    const byAxis = await this.s.ideas.topByAxis(3);
+    const elements: import('../cards/model').CardElement[] = [{ type: 'header', text: t('ideas.figuresTitle') }];
+    for (const { axisId, ideas } of byAxis) {
+      const lines = ideas.length
+        ? ideas.map((i) => `${t('ideas.number', { id: i.id })} · ${i.title} — ${t('ideas.supports', { count: i.supportCount })}`).join('\n')
+        : t('ideas.figuresNone');
+      elements.push({ type: 'text', text: `**${t('ideas.axis')} ${axisLabel(programme, axisId, locale)}**\n${lines}` });
+      elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'idea.list', label: t('ideas.listButton'), data: { f: 'axis', v: axisId, p: '1', replace: 'false' } }] });
+    }
+    return cardReply({ fallbackText: t('ideas.figuresTitle'), elements });
+  }
+
   async export(actor: Actor): Promise<Reply> {
     const ideas = await this.s.ideas.exportAll(actor);
     const names = new Map<string, string>();

@@ -10,9 +10,9 @@ export const en: Messages = {
     axis: 'Axis {{number}}',
     commandsTitle: 'What you can ask me',
     commandsSlack:
-      '`/ensemble idea <text>` propose an idea (#hashtag for the axis) · `/ensemble ideas [top|recent|mine|axis|#hashtag]` browse and support · `/ensemble show <no.>` · `/ensemble inspire-me` a creative constraint · `/ensemble role` your roles · pilots: `status`, `hide`, `merge` · organisers: `export`',
+      '`/ensemble idea <text>` propose an idea (#hashtag for the axis) · `/ensemble ideas [top|recent|mine|axis|#hashtag]` browse and support · `/ensemble show <no.>` · `/ensemble inspire-me` a creative constraint · `/ensemble role` your roles · pilots: `status`, `hide`, `merge` · `/ensemble figures` top ideas per axis · organisers: `export`',
     commandsTeams:
-      '**idea <text>** propose an idea (#hashtag for the axis) · **ideas [top|recent|mine|axis|#hashtag]** browse and support · **show <no.>** · **inspire-me** a creative constraint · **role** your roles · pilots: **status**, **hide**, **merge** · organisers: **export**',
+      '**idea <text>** propose an idea (#hashtag for the axis) · **ideas [top|recent|mine|axis|#hashtag]** browse and support · **show <no.>** · **inspire-me** a creative constraint · **role** your roles · pilots: **status**, **hide**, **merge** · **figures** top ideas per axis · organisers: **export**',
     rolesLine: 'Your roles: {{roles}}',
     inspire: 'Inspire me',
     help: 'Help',
@@ -150,6 +150,8 @@ export const en: Messages = {
       view: 'Usage: "show <no.>" or "support <no.>", for example "show 42".',
     },
     topTitle: 'Most supported ideas',
+    figuresTitle: 'Top ideas, axis by axis',
+    figuresNone: 'No idea on this axis yet.',
   },
   errors: {
     title: 'Oops',

@@ -8,9 +8,9 @@ export const fr = {
     axis: 'Axe {{number}}',
     commandsTitle: 'Ce que vous pouvez me demander',
     commandsSlack:
-      '`/ensemble idee <texte>` proposer une idée (#hashtag pour l’axe) · `/ensemble idees [top|recentes|miennes|axe|#hashtag]` parcourir et soutenir · `/ensemble voir <n°>` · `/ensemble inspire-moi` une contrainte créative · `/ensemble role` vos rôles · pilotes : `statut`, `masquer`, `fusionner` · organisateurs : `export`',
+      '`/ensemble idee <texte>` proposer une idée (#hashtag pour l’axe) · `/ensemble idees [top|recentes|miennes|axe|#hashtag]` parcourir et soutenir · `/ensemble voir <n°>` · `/ensemble inspire-moi` une contrainte créative · `/ensemble role` vos rôles · pilotes : `statut`, `masquer`, `fusionner` · `/ensemble chiffres` le palmarès par axe · organisateurs : `export`',
     commandsTeams:
-      '**idee <texte>** proposer une idée (#hashtag pour l’axe) · **idees [top|recentes|miennes|axe|#hashtag]** parcourir et soutenir · **voir <n°>** · **inspire-moi** une contrainte créative · **role** vos rôles · pilotes : **statut**, **masquer**, **fusionner** · organisateurs : **export**',
+      '**idee <texte>** proposer une idée (#hashtag pour l’axe) · **idees [top|recentes|miennes|axe|#hashtag]** parcourir et soutenir · **voir <n°>** · **inspire-moi** une contrainte créative · **role** vos rôles · pilotes : **statut**, **masquer**, **fusionner** · **chiffres** le palmarès par axe · organisateurs : **export**',
     rolesLine: 'Vos rôles : {{roles}}',
     inspire: 'Inspire-moi',
     help: 'Aide',
@@ -148,6 +148,8 @@ export const fr = {
       view: 'Utilisation : « voir <n°> » ou « soutenir <n°> », par exemple « voir 42 ».',
     },
     topTitle: 'Les idées les plus soutenues',
+    figuresTitle: 'Le palmarès des idées, axe par axe',
+    figuresNone: 'Pas encore d’idée sur cet axe.',
   },
   errors: {
     title: 'Oups',

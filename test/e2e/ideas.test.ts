@@ -248,6 +248,14 @@ describe('ideas and supports on Slack and Teams', () => {
     expect(allText(teamsList)).toContain('Les idées les plus soutenues');
   });
 
+  test('"chiffres" shows the top ideas of each axis', async () => {
+    const { reply } = await slash('U2', 'chiffres');
+    const text = allText(reply.blocks);
+    expect(text).toContain('Le palmarès des idées, axe par axe');
+    expect(text).toMatch(/Axe 3 · Renforcer notre culture « usager »\*\nn°1 · Un guichet unique pour toutes les démarches des usagers #accueil — 3 soutiens\nn°3 · Une charte/);
+    expect(text).toContain('Pas encore d’idée sur cet axe.');
+  });
+
   test('a pilot moves an idea to "retenue": the author (Slack) and supporters (Slack and Teams) are told on their own platform', async () => {
     slack.clear();
     teams.clear();

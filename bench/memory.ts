@@ -152,7 +152,7 @@ async function serveBot(dataDir: string, slackApiUrl: string): Promise<void> {
 /** The parent: fake Slack and the requests, so the bot's figures are the bot's alone. */
 async function drive(botUrl: string, fake: FakePlatforms, waiters: Map<string, (d: Delivery) => void>, s: { requests: number; seed: number; people: number; ideaIds: number[] }) {
   const rnd = prng(s.seed + 1);
-  const texts = ['idees', 'idees recentes', 'idees top', 'idees #accueil', 'idees usager', 'idees transitions 2', 'idees recentes 3', 'idees #simplification', 'idees miennes', 'idees equipe 5'];
+  const texts = ['idees', 'idees recentes', 'idees top', 'idees #accueil', 'idees usager', 'idees transitions 2', 'idees recentes 2', 'idees #simplification', 'idees miennes', 'idees equipe 2'];
   const errors: string[] = [];
   const ackMs: number[] = [];
   const replyMs: number[] = [];
@@ -253,7 +253,7 @@ async function main(): Promise<number> {
   const m = after.memory;
   out(`  bot process (the bot alone): store holds ${after.people} people, ${after.ideas} visible ideas (most supported: ${after.topSupports} supports)`);
   out(`  after start, forced GC: RSS ${mb(ready.memory.rss)} · heap used ${mb(ready.memory.heapUsed)} / total ${mb(ready.memory.heapTotal)}`);
-  out(`  ${s.requests} requests from another process (3/4 "/ensemble idees …" lists, 1/4 support clicks, 10 at a time): errors ${run.errors.length}`);
+  out(`  ${s.requests} requests from another process (3/4 "/ensemble idees …" lists, 1/4 support clicks; 10 at a time, no warm-up): errors ${run.errors.length}`);
   for (const e of run.errors.slice(0, 5)) out(`    ! ${e}`);
   out(`    ack   ${summary(run.ackMs)}`);
   out(`    reply ${summary(run.replyMs)}`);

@@ -1,3 +1,5 @@
+import type { Broadcast, NewBroadcast } from './broadcasts';
+import type { NewOutboxMessage, OutboxMessage, OutboxReport } from './delivery';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from './ideas';
 import type { Contact, Person } from './people';
 import type { RoleAssignment } from './roles';
@@ -34,6 +36,8 @@ export interface Store {
   roles: RoleRepository;
   ideas: IdeaRepository;
   drafts: DraftRepository;
+  outbox: OutboxRepository;
+  broadcasts: BroadcastRepository;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }
@@ -71,4 +75,42 @@ export interface DraftRepository {
   save(personId: string, payload: string, at: Date): Promise<string>;
   /** Returns and deletes the draft, only for its owner. */
   take(id: string, personId: string): Promise<string | null>;
+}
+
+/** The durable outbox: every message is stored before it is sent. Claims are atomic across processes. */
+export interface OutboxRepository {
+  /** Queues messages; a message whose key is already queued is ignored. Returns how many were added. */
+  enqueue(messages: NewOutboxMessage[], at: Date): Promise<number>;
+  /**
+   * Claims up to `limit` pending messages due at `now` that nobody holds (or whose lease expired),
+   * for `owner` until `now + leaseMs`. Two callers never get the same message while a lease runs.
+   */
+  claim(owner: string, now: Date, limit: number, leaseMs: number): Promise<OutboxMessage[]>;
+  /** Records a successful send (only by the lease owner). */
+  markSent(id: string, owner: string, at: Date): Promise<void>;
+  /** Records a failure: permanent ones are final; others come back at `retryAt`. */
+  markFailed(id: string, owner: string, failure: { reason: string; permanent: boolean; retryAt?: Date }): Promise<void>;
+  /** Gives a claimed message back, due at `dueAt` (e.g. rate limited before sending). */
+  release(id: string, owner: string, dueAt: Date): Promise<void>;
+  report(source: string): Promise<OutboxReport>;
+  /** Cancels what is still pending for a source; returns how many. */
+  cancelPending(source: string): Promise<number>;
+  /** Puts the failed (non-permanent and permanent) messages of a source back to pending; returns how many. */
+  retryFailed(source: string, at: Date): Promise<number>;
+  /** The earliest due time of pending work, to sleep until then. */
+  nextDue(): Promise<Date | null>;
+}
+
+export interface BroadcastRepository {
+  create(b: NewBroadcast, state: 'draft' | 'scheduled', nextRunAt: Date | undefined): Promise<Broadcast>;
+  get(id: number): Promise<Broadcast | null>;
+  /** Most recent first. */
+  list(limit: number): Promise<Broadcast[]>;
+  /** Draft → scheduled (confirmation by the organiser). */
+  schedule(id: number, nextRunAt: Date): Promise<Broadcast | null>;
+  cancel(id: number): Promise<Broadcast | null>;
+  /** Claims one broadcast whose run is due, atomically (one instance runs it). */
+  claimDue(owner: string, now: Date, leaseMs: number): Promise<Broadcast | null>;
+  /** Records a queued run: next run time (recurring) or done. Releases the lease. */
+  completeRun(id: number, owner: string, at: Date, nextRunAt: Date | undefined): Promise<Broadcast>;
 }

@@ -1,6 +1,8 @@
 import { MongoClient, type Db } from 'mongodb';
 import type { Store, StoreHealth } from '../../domain/ports';
+import { MongoBroadcasts } from './broadcasts';
 import { MongoDrafts } from './drafts';
+import { MongoOutbox } from './outbox';
 import { MongoIdeas } from './ideas';
 import { MongoPeople, type PersonDoc } from './people';
 import { MongoRoles, type RoleDoc } from './roles';
@@ -12,6 +14,8 @@ export class MongoStore implements Store {
   readonly roles: MongoRoles;
   readonly ideas: MongoIdeas;
   readonly drafts: MongoDrafts;
+  readonly outbox: MongoOutbox;
+  readonly broadcasts: MongoBroadcasts;
 
   private constructor(
     private readonly client: MongoClient,
@@ -21,6 +25,8 @@ export class MongoStore implements Store {
     this.roles = new MongoRoles(db.collection<RoleDoc>('role_assignments'));
     this.ideas = new MongoIdeas(db);
     this.drafts = new MongoDrafts(db);
+    this.outbox = new MongoOutbox(db);
+    this.broadcasts = new MongoBroadcasts(db);
   }
 
   /** Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble". */
@@ -32,6 +38,8 @@ export class MongoStore implements Store {
     await MongoRoles.indexes(db.collection<RoleDoc>('role_assignments'));
     await MongoIdeas.indexes(db);
     await MongoDrafts.indexes(db);
+    await MongoOutbox.indexes(db);
+    await MongoBroadcasts.indexes(db);
     return new MongoStore(client, db);
   }
 

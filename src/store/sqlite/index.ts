@@ -1,7 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Store, StoreHealth } from '../../domain/ports';
 import { openDatabase, schemaVersion } from './database';
+import { SqliteBroadcasts } from './broadcasts';
 import { SqliteDrafts } from './drafts';
+import { SqliteOutbox } from './outbox';
 import { SqliteIdeas } from './ideas';
 import { SqlitePeople } from './people';
 import { SqliteRoles } from './roles';
@@ -13,6 +15,8 @@ export class SqliteStore implements Store {
   readonly roles: SqliteRoles;
   readonly ideas: SqliteIdeas;
   readonly drafts: SqliteDrafts;
+  readonly outbox: SqliteOutbox;
+  readonly broadcasts: SqliteBroadcasts;
   private closed = false;
 
   private constructor(private readonly db: DatabaseSync) {
@@ -20,6 +24,8 @@ export class SqliteStore implements Store {
     this.roles = new SqliteRoles(db);
     this.ideas = new SqliteIdeas(db);
     this.drafts = new SqliteDrafts(db);
+    this.outbox = new SqliteOutbox(db);
+    this.broadcasts = new SqliteBroadcasts(db);
   }
 
   static open(dataDir: string): SqliteStore {

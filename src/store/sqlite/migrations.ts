@@ -75,4 +75,46 @@ export const migrations: string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // 3: the durable outbox (one row per recipient, payloads stored once) and broadcasts
+  `
+  CREATE TABLE outbox_payloads (
+    hash TEXT PRIMARY KEY,
+    payload TEXT NOT NULL
+  );
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    target TEXT NOT NULL,
+    payload_hash TEXT NOT NULL REFERENCES outbox_payloads (hash),
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    last_error TEXT,
+    permanent INTEGER NOT NULL DEFAULT 0,
+    sent_at INTEGER,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX outbox_pending_due ON outbox (due_at, id) WHERE state = 'pending';
+  CREATE INDEX outbox_source_state ON outbox (source, state);
+  CREATE TABLE broadcasts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message TEXT NOT NULL,
+    link TEXT,
+    audience TEXT NOT NULL,
+    schedule TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    next_run_at INTEGER,
+    runs INTEGER NOT NULL DEFAULT 0,
+    last_run_at INTEGER,
+    lease_owner TEXT,
+    lease_until INTEGER
+  );
+  CREATE INDEX broadcasts_due ON broadcasts (next_run_at) WHERE state = 'scheduled';
+  `,
 ];

@@ -1,0 +1,52 @@
+import type { Platform } from './people';
+
+/**
+ * One message to deliver, stored before it is sent (the outbox). Its state changes only after the
+ * platform has answered, so a crash loses nobody: what was pending is sent by whoever takes over.
+ */
+export type OutboxState = 'pending' | 'sent' | 'failed' | 'cancelled';
+
+export type OutboxTarget =
+  | { kind: 'person'; personId: string }
+  | { kind: 'channel'; platform: Platform; channel: string; serviceUrl?: string };
+
+export interface OutboxMessage {
+  id: string;
+  /** Unique: the same message is never queued twice (e.g. `b12:r1:slack:T1/U3`). */
+  key: string;
+  /** What the message belongs to (a broadcast run, a reminder…), for reports and cancellation. */
+  source: string;
+  platform: Platform;
+  target: OutboxTarget;
+  /** The card to send, as JSON (platform-neutral card model), rendered at send time. */
+  payload: string;
+  state: OutboxState;
+  attempts: number;
+  /** Not before this time (scheduling, backoff, Retry-After). */
+  dueAt: Date;
+  leaseOwner?: string;
+  leaseUntil?: Date;
+  lastError?: string;
+  /** true: not retried (person left, app uninstalled, channel archived). */
+  permanent?: boolean;
+  sentAt?: Date;
+  createdAt: Date;
+}
+
+export type NewOutboxMessage = Pick<OutboxMessage, 'key' | 'source' | 'platform' | 'target' | 'payload' | 'dueAt'>;
+
+export interface OutboxReport {
+  targeted: number;
+  sent: number;
+  failed: number;
+  pending: number;
+  cancelled: number;
+  /** Failure reasons with their counts. */
+  reasons: Array<{ reason: string; count: number }>;
+}
+
+/** The outcome of one send attempt, as the platform sender classifies it. */
+export type SendOutcome =
+  | { ok: true }
+  | { ok: false; permanent: true; reason: string }
+  | { ok: false; permanent: false; reason: string; retryAfterMs?: number };

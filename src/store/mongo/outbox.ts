@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { MongoBulkWriteError, ObjectId, type Collection, type Db } from 'mongodb';
+import type { NewOutboxMessage, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
+import type { Platform } from '../../domain/people';
+import type { OutboxRepository } from '../../domain/ports';
+
+interface OutboxDoc {
+  _id: ObjectId;
+  key: string;
+  source: string;
+  platform: Platform;
+  target: OutboxTarget;
+  payloadHash: string;
+  state: OutboxState;
+  attempts: number;
+  dueAt: Date;
+  leaseOwner?: string | null;
+  leaseUntil?: Date | null;
+  lastError?: string | null;
+  permanent?: boolean;
+  sentAt?: Date;
+  createdAt: Date;
+}
+
+interface PayloadDoc {
+  _id: string;
+  payload: string;
+}
+
+export class MongoOutbox implements OutboxRepository {
+  private readonly col: Collection<OutboxDoc>;
+  private readonly payloads: Collection<PayloadDoc>;
+
+  constructor(db: Db) {
+    this.col = db.collection<OutboxDoc>('outbox');
+    this.payloads = db.collection<PayloadDoc>('outbox_payloads');
+  }
+
+  static async indexes(db: Db): Promise<void> {
+    await db.collection('outbox').createIndexes([
+      { key: { key: 1 }, name: 'outbox_key', unique: true },
+      { key: { state: 1, dueAt: 1, _id: 1 }, name: 'outbox_due' },
+      { key: { source: 1, state: 1 }, name: 'outbox_source' },
+    ]);
+  }
+
+  async enqueue(messages: NewOutboxMessage[], at: Date): Promise<number> {
+    if (messages.length === 0) return 0;
+    const hashes = new Map<string, string>();
+    for (const m of messages) {
+      if (hashes.has(m.payload)) continue;
+      const hash = createHash('sha256').update(m.payload).digest('base64url');
+      hashes.set(m.payload, hash);
+      await this.payloads.updateOne({ _id: hash }, { $setOnInsert: { payload: m.payload } }, { upsert: true });
+    }
+    const docs: OutboxDoc[] = messages.map((m) => ({
+      _id: new ObjectId(),
+      key: m.key,
+      source: m.source,
+      platform: m.platform,
+      target: m.target,
+      payloadHash: hashes.get(m.payload)!,
+      state: 'pending',
+      attempts: 0,
+      dueAt: m.dueAt,
+      createdAt: at,
+    }));
+    try {
+      const r = await this.col.insertMany(docs, { ordered: false });
+      return r.insertedCount;
+    } catch (e) {
+      // duplicates (same key) are ignored: the message is already queued
+      if (e instanceof MongoBulkWriteError) {
+        const errors = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+        if (errors.every((w) => w.code === 11000)) return e.insertedCount;
+      }
+      throw e;
+    }
+  }
+
+  async claim(owner: string, now: Date, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
+    const until = new Date(now.getTime() + leaseMs);
+    const claimed: OutboxDoc[] = [];
+    // One atomic findOneAndUpdate per message: two instances can never take the same one.
+    while (claimed.length < limit) {
+      const d = await this.col.findOneAndUpdate(
+        { state: 'pending', dueAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }] },
+        { $set: { leaseOwner: owner, leaseUntil: until } },
+        { sort: { dueAt: 1, _id: 1 }, returnDocument: 'after' },
+      );
+      if (!d) break;
+      claimed.push(d);
+    }
+    const payloads = new Map<string, string>();
+    for (const h of new Set(claimed.map((c) => c.payloadHash))) {
+      const p = await this.payloads.findOne({ _id: h });
+      if (p) payloads.set(h, p.payload);
+    }
+    return claimed.map((d) => this.toMessage(d, payloads.get(d.payloadHash) ?? '{}'));
+  }
+
+  async markSent(id: string, _owner: string, at: Date): Promise<void> {
+    await this.col.updateOne(
+      { _id: new ObjectId(id), state: 'pending' },
+      { $set: { state: 'sent', sentAt: at, leaseOwner: null, leaseUntil: null, lastError: null }, $inc: { attempts: 1 } },
+    );
+  }
+
+  async markFailed(id: string, owner: string, failure: { reason: string; permanent: boolean; retryAt?: Date }): Promise<void> {
+    const filter = { _id: new ObjectId(id), state: 'pending' as const, leaseOwner: { $in: [owner, null] } };
+    const reason = failure.reason.slice(0, 300);
+    if (failure.permanent) {
+      await this.col.updateOne(filter, { $set: { state: 'failed', permanent: true, lastError: reason, leaseOwner: null, leaseUntil: null }, $inc: { attempts: 1 } });
+    } else {
+      await this.col.updateOne(filter, { $set: { lastError: reason, dueAt: failure.retryAt ?? new Date(), leaseOwner: null, leaseUntil: null }, $inc: { attempts: 1 } });
+    }
+  }
+
+  async release(id: string, owner: string, dueAt: Date): Promise<void> {
+    await this.col.updateOne({ _id: new ObjectId(id), state: 'pending', leaseOwner: owner }, { $set: { dueAt, leaseOwner: null, leaseUntil: null } });
+  }
+
+  async report(source: string): Promise<OutboxReport> {
+    const r: OutboxReport = { targeted: 0, sent: 0, failed: 0, pending: 0, cancelled: 0, reasons: [] };
+    for await (const row of this.col.aggregate<{ _id: OutboxState; n: number }>([{ $match: { source } }, { $group: { _id: '$state', n: { $sum: 1 } } }])) {
+      r[row._id] = row.n;
+      r.targeted += row.n;
+    }
+    r.reasons = (
+      await this.col
+        .aggregate<{ _id: string; n: number }>([
+          { $match: { source, state: { $in: ['failed', 'pending'] }, lastError: { $nin: [null] } } },
+          { $group: { _id: '$lastError', n: { $sum: 1 } } },
+          { $sort: { n: -1 } },
+          { $limit: 20 },
+        ])
+        .toArray()
+    ).map((x) => ({ reason: x._id, count: x.n }));
+    return r;
+  }
+
+  async cancelPending(source: string): Promise<number> {
+    const r = await this.col.updateMany({ source, state: 'pending' }, { $set: { state: 'cancelled', leaseOwner: null, leaseUntil: null } });
+    return r.modifiedCount;
+  }
+
+  async retryFailed(source: string, at: Date): Promise<number> {
+    const r = await this.col.updateMany({ source, state: 'failed' }, { $set: { state: 'pending', permanent: false, attempts: 0, dueAt: at, lastError: null } });
+    return r.modifiedCount;
+  }
+
+  async nextDue(): Promise<Date | null> {
+    const d = await this.col.find({ state: 'pending' }).sort({ dueAt: 1 }).limit(1).next();
+    return d ? d.dueAt : null;
+  }
+
+  private toMessage(d: OutboxDoc, payload: string): OutboxMessage {
+    const m: OutboxMessage = {
+      id: d._id.toHexString(),
+      key: d.key,
+      source: d.source,
+      platform: d.platform,
+      target: d.target,
+      payload,
+      state: d.state,
+      attempts: d.attempts,
+      dueAt: d.dueAt,
+      createdAt: d.createdAt,
+    };
+    if (d.leaseOwner) m.leaseOwner = d.leaseOwner;
+    if (d.leaseUntil) m.leaseUntil = d.leaseUntil;
+    if (d.lastError) m.lastError = d.lastError;
+    if (d.permanent) m.permanent = true;
+    if (d.sentAt) m.sentAt = d.sentAt;
+    return m;
+  }
+}

@@ -5,6 +5,15 @@ import type { Services } from './app/services';
 import { loadProgramme } from './config/programme';
 import type { Config } from './config/types';
 import { IdeasService } from './domain/ideas-service';
+import { BroadcastService } from './domain/broadcast-service';
+import { BroadcastRunner } from './app/broadcast-runner';
+import { cronCalendar } from './scheduler/cron-calendar';
+import { startTicker } from './scheduler/ticker';
+import { Dispatcher } from './delivery/dispatcher';
+import { SlackDelivery, TeamsDelivery, type PlatformDelivery } from './delivery/senders';
+import { webApi } from '@slack/bolt';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { PeopleService } from './domain/people-service';
 import { Messenger } from './app/messenger';
 import type { Clock, Store } from './domain/ports';
@@ -26,12 +35,25 @@ export interface BotOptions {
   programme?: Programme;
   /** Interface to listen on; all interfaces by default. */
   host?: string;
+  /** false: no cron tick and no delivery loop (tests drive `delivery.tick()` themselves). */
+  background?: boolean;
+  /** Delivery tuning (benchmarks, tests). */
+  delivery?: { leaseMs?: number };
+}
+
+export interface DeliveryControl {
+  /** Queues due broadcast runs, then sends what is due (one pass). */
+  tick(): Promise<{ queued: number; sent: number; failed: number }>;
+  dispatcher: Dispatcher;
+  runner: BroadcastRunner;
+  owner: string;
 }
 
 export interface Bot {
   services: Services;
   slack?: SlackPlatform;
   teams: TeamsPlatform;
+  delivery: DeliveryControl;
   server: Server;
   port: number;
   stop(): Promise<void>;
@@ -50,6 +72,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     store,
     people: new PeopleService(store, programme, clock),
     ideas: new IdeasService(store, programme, clock),
+    broadcasts: undefined as unknown as BroadcastService,
     i18n: new I18n(config.locale),
     clock,
     log,
@@ -57,12 +80,50 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     defaultLocale: config.locale,
     random: options.random ?? Math.random,
   };
+  services.broadcasts = new BroadcastService(store, programme, services.people, clock, cronCalendar, config.timezone);
   const messenger = new Messenger();
   const conversation = new Conversation(services, messenger);
   const express = createExpressApp();
   const slack = config.slack ? createSlackPlatform(config.slack, services, conversation, express, messenger) : undefined;
   const teams = await createTeamsPlatform(config.teams, services, conversation, messenger);
   mountRoutes(express, services, teams, { slack: slack?.mode ?? 'off', teams: teams.mode });
+
+  // Delivery: the outbox is sent by a dispatcher at the platforms' ceilings; cron only ticks.
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const deliveries: Partial<Record<'slack' | 'teams', PlatformDelivery>> = {
+    teams: new TeamsDelivery({ people: store.people, proactive: teams.proactive }),
+  };
+  if (config.slack) {
+    // A client of its own that never waits or retries by itself: the dispatcher decides (Retry-After, backoff).
+    const client = new webApi.WebClient(config.slack.botToken, {
+      slackApiUrl: config.slack.apiUrl ? (config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/`) : undefined,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
+    deliveries.slack = new SlackDelivery({ client, people: store.people, workspaceRatePerMin: config.slackWorkspaceRatePerMin });
+  }
+  const dispatcher = new Dispatcher({ outbox: store.outbox, deliveries: deliveries as Record<'slack' | 'teams', PlatformDelivery>, clock, owner, log: log.child({ component: 'delivery' }), leaseMs: options.delivery?.leaseMs });
+  const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner);
+  const delivery: DeliveryControl = {
+    owner,
+    dispatcher,
+    runner,
+    async tick() {
+      const queued = await runner.runDue();
+      const r = await dispatcher.runOnce();
+      return { queued, sent: r.sent, failed: r.failed };
+    },
+  };
+  conversation.wake = () => {
+    void runner.runDue().then(() => dispatcher.poke()).catch((e) => log.error({ err: e }, 'wake failed'));
+  };
+  const background = options.background ?? true;
+  const ticker = background
+    ? startTicker(async () => {
+        if ((await runner.runDue()) > 0) dispatcher.poke();
+      }, log)
+    : undefined;
+  if (background) dispatcher.start();
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = express.listen(config.port, options.host ?? '::', () => resolve(s));
@@ -76,11 +137,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     services,
     slack,
     teams,
+    delivery,
     server,
     port,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await ticker?.stop();
+      await dispatcher.stop();
       await slack?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

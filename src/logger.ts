@@ -3,7 +3,23 @@ import pino from 'pino';
 export type Logger = pino.Logger;
 
 /** Paths that may carry secrets; pino replaces them with "[secret]" wherever they appear. */
+const SECRET_KEYS = ['token', 'botToken', 'appToken', 'signingSecret', 'clientSecret', 'password', 'authorization', 'Authorization', 'mongodbUri'];
+
+/** Errors from HTTP clients carry the whole request (headers with bearer tokens): keep only what helps. */
+function safeError(err: unknown): unknown {
+  const e = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  if (e && typeof e === 'object') {
+    for (const k of ['config', 'request', 'response', 'headers']) delete e[k];
+    const cause = (err as { cause?: unknown })?.cause;
+    if (cause && typeof cause === 'object') e.cause = safeError(cause);
+    const status = (err as { response?: { status?: number } })?.response?.status;
+    if (status) e.status = status;
+  }
+  return e;
+}
+
 const REDACT = [
+  ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
   'token',
   'botToken',
   'appToken',
@@ -28,7 +44,8 @@ const REDACT = [
 export function createLogger(options: { level: string; pretty: boolean; destination?: pino.DestinationStream }): Logger {
   const base: pino.LoggerOptions = {
     level: options.level,
-    redact: { paths: REDACT, censor: '[secret]' },
+    redact: { paths: [...new Set(REDACT)], censor: '[secret]' },
+    serializers: { err: safeError, error: safeError },
     base: { app: 'ensemble' },
   };
   if (options.destination) return pino(base, options.destination);

@@ -19,6 +19,7 @@ export type Command =
   | { name: 'idea.merge'; from: string; into: string }
   | { name: 'idea.export' }
   | { name: 'idea.figures' }
+  | { name: 'broadcast'; args: string[]; rest: string }
   | { name: 'idea.usage'; usage: 'answer' | 'hide' | 'merge' | 'view' }
   | { name: 'unknown'; word: string; suggestion?: string };
 
@@ -27,7 +28,7 @@ export function fold(word: string): string {
   return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-type Head = Command['name'] | 'role' | 'idea' | 'ideas' | 'view' | 'support' | 'status' | 'hide' | 'merge' | 'export' | 'figures';
+type Head = Command['name'] | 'role' | 'idea' | 'ideas' | 'view' | 'support' | 'status' | 'hide' | 'merge' | 'export' | 'figures' | 'broadcast';
 
 const WORDS: Record<string, Head> = {
   idee: 'idea',
@@ -51,6 +52,10 @@ const WORDS: Record<string, Head> = {
   merge: 'merge',
   export: 'export',
   exporter: 'export',
+  diffusion: 'broadcast',
+  diffusions: 'broadcast',
+  broadcast: 'broadcast',
+  broadcasts: 'broadcast',
   chiffres: 'figures',
   figures: 'figures',
   stats: 'figures',
@@ -95,7 +100,7 @@ export const ROLE_NAMES: Record<string, RoleName> = {
 };
 
 /** Every word a person can type first; used for "did you mean". */
-export const KNOWN_WORDS = ['aide', 'help', 'inspire-moi', 'inspire-me', 'role', 'idee', 'idees', 'voir', 'soutenir', 'statut', 'masquer', 'fusionner', 'export', 'chiffres'];
+export const KNOWN_WORDS = ['aide', 'help', 'inspire-moi', 'inspire-me', 'role', 'idee', 'idees', 'voir', 'soutenir', 'statut', 'masquer', 'fusionner', 'export', 'chiffres', 'diffusion', 'diffusions'];
 
 /** Parses what a person typed after `/ensemble` (Slack) or in the Teams chat. */
 export function parseCommand(text: string): Command {
@@ -131,6 +136,8 @@ export function parseCommand(text: string): Command {
       return { name: 'idea.export' };
     case 'figures':
       return { name: 'idea.figures' };
+    case 'broadcast':
+      return { name: 'broadcast', args: fold(head) === 'diffusions' || head === 'broadcasts' ? ['liste', ...args] : args, rest };
     default:
       if (kind) return { name: kind } as Command;
   }

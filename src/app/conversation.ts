@@ -18,6 +18,7 @@ import {
   welcomeCard,
   type Surface,
 } from './screens/common';
+import { BroadcastFlow, parseBroadcastNumber } from './broadcast-flow';
 import { IdeaNotifier } from './idea-notifier';
 import { IdeasFlow, parseIdeaNumber } from './ideas-flow';
 import type { Messenger } from './messenger';
@@ -32,12 +33,16 @@ export const MAX_COMMAND_LENGTH = 4000;
  */
 export class Conversation {
   readonly ideas: IdeasFlow;
+  readonly broadcasts: BroadcastFlow;
+  /** Called when work is queued, so the delivery engine wakes up at once. */
+  wake: () => void = () => undefined;
 
   constructor(
     private readonly s: Services,
     messenger: Messenger,
   ) {
     this.ideas = new IdeasFlow(s, new IdeaNotifier(s, messenger));
+    this.broadcasts = new BroadcastFlow(s, s.broadcasts);
   }
 
   locale(actor: Actor): Locale {
@@ -100,6 +105,20 @@ export class Conversation {
           return ideas.export(actor);
         case 'idea.figures':
           return ideas.figures(actor);
+        case 'broadcast.new':
+          return this.broadcasts.open(actor);
+        case 'broadcast.submit':
+          return this.broadcasts.submit(actor, values);
+        case 'broadcast.confirm':
+          return this.broadcasts.confirm(actor, parseBroadcastNumber(data.id), () => this.wake());
+        case 'broadcast.cancel':
+          return this.broadcasts.cancel(actor, parseBroadcastNumber(data.id));
+        case 'broadcast.report':
+          return this.broadcasts.report(actor, parseBroadcastNumber(data.id));
+        case 'broadcast.retry':
+          return this.broadcasts.retry(actor, parseBroadcastNumber(data.id), () => this.wake());
+        case 'broadcast.list':
+          return this.broadcasts.list(actor);
         default:
           return this.run(actor, { name: 'unknown', word: verb }, surface);
       }
@@ -196,6 +215,17 @@ export class Conversation {
         return this.ideas.export(actor);
       case 'idea.figures':
         return this.ideas.figures(actor);
+      case 'broadcast': {
+        const [sub, ...rest] = cmd.args.map((a) => a);
+        const word = sub ? sub.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase() : '';
+        if (!word) return this.broadcasts.open(actor);
+        if (['liste', 'list'].includes(word)) return this.broadcasts.list(actor);
+        if (['rapport', 'report'].includes(word)) return this.broadcasts.report(actor, parseBroadcastNumber(rest[0]));
+        if (['annuler', 'cancel'].includes(word)) return this.broadcasts.cancel(actor, parseBroadcastNumber(rest[0]));
+        if (['relancer', 'retry'].includes(word)) return this.broadcasts.retry(actor, parseBroadcastNumber(rest[0]), () => this.wake());
+        if (['maintenant', 'now'].includes(word)) return this.broadcasts.quick(actor, cmd.rest.replace(/^\S+\s*/, ''));
+        return this.broadcasts.open(actor);
+      }
       case 'idea.usage':
         return cardReply(textCard(t(`ideas.usage.${cmd.usage}`)));
       case 'unknown':

@@ -1,4 +1,5 @@
 import type { Locale } from '../domain/locale';
+import type { BroadcastService } from '../domain/broadcast-service';
 import type { IdeasService } from '../domain/ideas-service';
 import type { PeopleService } from '../domain/people-service';
 import type { Clock, Store } from '../domain/ports';
@@ -12,6 +13,7 @@ export interface Services {
   store: Store;
   people: PeopleService;
   ideas: IdeasService;
+  broadcasts: BroadcastService;
   i18n: I18n;
   clock: Clock;
   log: Logger;

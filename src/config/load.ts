@@ -20,7 +20,10 @@ export class ConfigError extends Error {
 
 /** Turns an environment map into a checked configuration. Pure: the caller passes `process.env`. */
 export function loadConfig(source: Record<string, string | undefined>): Config {
-  const parsed = envSchema.safeParse(source);
+  // A blank value (`PORT=` in .env) means "not set": the default applies.
+  const cleaned: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(source)) cleaned[k] = typeof v === 'string' && v.trim() === '' ? undefined : v;
+  const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const seen = new Set<string>();
     const issues: ConfigIssue[] = [];
@@ -47,6 +50,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     teams: env.TEAMS_CLIENT_ID
       ? { clientId: env.TEAMS_CLIENT_ID, clientSecret: env.TEAMS_CLIENT_SECRET!, tenantId: env.TEAMS_TENANT_ID }
       : undefined,
+    slackWorkspaceRatePerMin: env.SLACK_WORKSPACE_RATE_PER_MIN,
     mongodbUri: env.MONGODB_URI,
     dataDir: env.DATA_DIR,
     timezone: env.BOT_TIMEZONE,

@@ -36,6 +36,12 @@ export const envSchema = z
       z.string().startsWith('xapp-', 'must be an app-level token starting with "xapp-" (Slack app > Basic Information > App-Level Tokens, scope connections:write)').optional(),
     ),
     SLACK_API_URL: optionalText.pipe(z.url('must be a URL such as https://slack.com/api/').optional()),
+    SLACK_WORKSPACE_RATE_PER_MIN: z.coerce
+      .number({ error: 'must be a number of messages per minute' })
+      .int('must be a whole number')
+      .min(1, 'must be between 1 and 6000')
+      .max(6000, 'must be between 1 and 6000')
+      .default(300),
     TEAMS_CLIENT_ID: optionalText.pipe(z.uuid('must be the bot\'s Microsoft Entra application (client) ID, a GUID').optional()),
     TEAMS_CLIENT_SECRET: optionalText,
     TEAMS_TENANT_ID: optionalText.pipe(z.uuid('must be your Microsoft Entra tenant ID, a GUID').optional()),

@@ -22,6 +22,8 @@ export interface Config {
   slack?: SlackConfig;
   /** Absent: Teams runs in local mode (unauthenticated, loopback only). */
   teams?: TeamsConfig;
+  /** Slack pace for broadcasts across a workspace (messages per minute). */
+  slackWorkspaceRatePerMin: number;
   mongodbUri?: string;
   dataDir: string;
   timezone: string;

@@ -63,14 +63,17 @@ export class PeopleService {
   /** Revokes a role, including one given by the programme file. Organisers only; not one's own organiser role. */
   async revoke(actor: Actor, target: RoleTarget, role: RoleName, axisQuery?: string): Promise<Role> {
     const r = this.checkRoleCommand(actor, role, axisQuery);
-    if (r.role === 'organisateur' && target.kind === 'person' && target.person.id === actor.person.id) {
+    const subjects = await this.subjectsOfTarget(target);
+    if (r.role === 'organisateur' && subjectsOf(actor.person).some((s) => subjects.includes(s))) {
       throw new DomainError('role.selfRevoke');
     }
     const current = await this.currentRolesOfTarget(target);
     if (!current.some((c) => roleKey(c) === roleKey(r))) {
       throw new DomainError('role.notHeld');
     }
-    await this.store.roles.save({ ...r, subject: subjectOf(target), active: false, by: actor.person.id, at: this.clock.now() });
+    // Revoked on every subject that designates the person (id and e-mail), so no grant survives elsewhere.
+    const at = this.clock.now();
+    for (const subject of subjects) await this.store.roles.save({ ...r, subject, active: false, by: actor.person.id, at });
     return r;
   }
 
@@ -111,10 +114,21 @@ export class PeopleService {
     return [...found.values()];
   }
 
+  /** Every subject that designates the target: a person's id and e-mail; an e-mail and the people known by it. */
+  private async subjectsOfTarget(target: RoleTarget): Promise<string[]> {
+    if (target.kind === 'person') return subjectsOf(target.person);
+    const email = target.email.toLowerCase();
+    const people = await this.store.people.findByEmail(email);
+    return [...new Set([`email:${email}`, ...people.map((p) => p.id)])];
+  }
+
   private async currentRolesOfTarget(target: RoleTarget): Promise<Role[]> {
     if (target.kind === 'person') return this.rolesOf(target.person);
     const email = target.email.toLowerCase();
-    return this.rolesOf({ id: `email:${email}`, email });
+    const roles = new Map<string, Role>();
+    for (const r of await this.rolesOf({ id: `email:${email}`, email })) roles.set(roleKey(r), r);
+    for (const p of await this.store.people.findByEmail(email)) for (const r of await this.rolesOf(p)) roles.set(roleKey(r), r);
+    return [...roles.values()];
   }
 
   private checkRoleCommand(actor: Actor, role: RoleName, axisQuery?: string): Role {

@@ -13,6 +13,8 @@ export interface PeopleRepository {
   /** Teams only: the person behind a Teams user id ("29:…"), e.g. from a mention. */
   findByTeamsUserId(teamsUserId: string): Promise<Person | null>;
   count(): Promise<number>;
+  /** Everyone known to the bot (broadcasts to everyone). */
+  all(): Promise<Person[]>;
 }
 
 /** Role decisions taken in chat (grants and revocations). */
@@ -86,7 +88,10 @@ export interface OutboxRepository {
    * for `owner` until `now + leaseMs`. Two callers never get the same message while a lease runs.
    */
   claim(owner: string, now: Date, limit: number, leaseMs: number): Promise<OutboxMessage[]>;
-  /** Records a successful send (only by the lease owner). */
+  /**
+   * Records a successful send, whoever holds the lease now (a send that happened is never redone), and
+   * even if the message was cancelled while its owner was sending it.
+   */
   markSent(id: string, owner: string, at: Date): Promise<void>;
   /** Records a failure: permanent ones are final; others come back at `retryAt`. */
   markFailed(id: string, owner: string, failure: { reason: string; permanent: boolean; retryAt?: Date }): Promise<void>;

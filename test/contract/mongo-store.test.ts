@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../../src/domain/ports';
 import { MongoStore } from '../../src/store/mongo';
 import { ideasContract } from './ideas-contract';
+import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
 
 const uri = process.env.MONGODB_URI;
@@ -39,4 +40,16 @@ const factory: StoreFactory = {
 
 (uri ? describe : describe.skip)('ideas contract: MongoDB (needs MONGODB_URI)', () => {
   ideasContract(factory);
+});
+
+const outboxFactory: OutboxStoreFactory = {
+  ...factory,
+  // a second client on the same database, as another instance of the bot would open
+  async sibling(store) {
+    return MongoStore.connect(uri!, names.get(store)!);
+  },
+};
+
+(uri ? describe : describe.skip)('outbox and broadcasts contract: MongoDB (needs MONGODB_URI)', () => {
+  outboxContract(outboxFactory);
 });

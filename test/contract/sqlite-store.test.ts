@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Store } from '../../src/domain/ports';
 import { SqliteStore } from '../../src/store/sqlite';
 import { ideasContract } from './ideas-contract';
+import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
 
 const dirs = new Map<Store, string>();
@@ -35,4 +36,20 @@ describe('store contract: embedded SQLite', () => {
 
 describe('ideas contract: embedded SQLite', () => {
   ideasContract(factory);
+});
+
+const outboxFactory: OutboxStoreFactory = {
+  ...factory,
+  // a second connection on the same file, as another instance of the bot would open
+  async sibling(store) {
+    return SqliteStore.open(dirs.get(store)!);
+  },
+  threadSibling(store) {
+    const module = path.resolve(__dirname, '../../src/store/sqlite');
+    return `require(${JSON.stringify(module)}).SqliteStore.open(${JSON.stringify(dirs.get(store)!)})`;
+  },
+};
+
+describe('outbox and broadcasts contract: embedded SQLite', () => {
+  outboxContract(outboxFactory);
 });

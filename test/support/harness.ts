@@ -22,6 +22,7 @@ export async function startTestBot(options: {
   clock?: Clock;
   random?: () => number;
   programmeFile?: string;
+  background?: boolean;
 }): Promise<TestBot> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'ensemble-e2e-'));
   const env: Record<string, string> = {
@@ -34,7 +35,7 @@ export async function startTestBot(options: {
   };
   const config = loadConfig(env);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const bot = await startBot({ config, log, clock: options.clock, random: options.random, host: '127.0.0.1' });
+  const bot = await startBot({ config, log, clock: options.clock, random: options.random, host: '127.0.0.1', background: options.background ?? false });
   const url = `http://127.0.0.1:${bot.port}`;
   return {
     ...bot,

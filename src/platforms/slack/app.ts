@@ -1,5 +1,6 @@
 import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import type { webApi } from '@slack/bolt';
+type WebClient = webApi.WebClient;
 import type express from 'express';
 import { readBlockKitViewValues, renderBlockKitMessage, renderBlockKitModal, verbFromActionId, URL_ACTION_VERB } from '../../cards/block-kit';
 import type { Messenger } from '../../app/messenger';

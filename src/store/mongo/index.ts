@@ -31,7 +31,7 @@ export class MongoStore implements Store {
 
   /** Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble". */
   static async connect(uri: string, dbName?: string): Promise<MongoStore> {
-    const client = new MongoClient(uri, { appName: 'ensemble', serverSelectionTimeoutMS: 10_000 });
+    const client = new MongoClient(uri, { appName: 'ensemble', serverSelectionTimeoutMS: 10_000, ignoreUndefined: true });
     await client.connect();
     const db = client.db(dbName ?? (client.options.dbName && client.options.dbName !== 'test' ? client.options.dbName : 'ensemble'));
     await MongoPeople.indexes(db.collection<PersonDoc>('people'));

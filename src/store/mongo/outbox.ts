@@ -99,9 +99,9 @@ export class MongoOutbox implements OutboxRepository {
     return claimed.map((d) => this.toMessage(d, payloads.get(d.payloadHash) ?? '{}'));
   }
 
-  async markSent(id: string, _owner: string, at: Date): Promise<void> {
+  async markSent(id: string, owner: string, at: Date): Promise<void> {
     await this.col.updateOne(
-      { _id: new ObjectId(id), state: 'pending' },
+      { _id: new ObjectId(id), $or: [{ state: 'pending' }, { state: 'cancelled', leaseOwner: owner }] },
       { $set: { state: 'sent', sentAt: at, leaseOwner: null, leaseUntil: null, lastError: null }, $inc: { attempts: 1 } },
     );
   }
@@ -131,7 +131,7 @@ export class MongoOutbox implements OutboxRepository {
         .aggregate<{ _id: string; n: number }>([
           { $match: { source, state: { $in: ['failed', 'pending'] }, lastError: { $nin: [null] } } },
           { $group: { _id: '$lastError', n: { $sum: 1 } } },
-          { $sort: { n: -1 } },
+          { $sort: { n: -1, _id: 1 } },
           { $limit: 20 },
         ])
         .toArray()
@@ -140,7 +140,7 @@ export class MongoOutbox implements OutboxRepository {
   }
 
   async cancelPending(source: string): Promise<number> {
-    const r = await this.col.updateMany({ source, state: 'pending' }, { $set: { state: 'cancelled', leaseOwner: null, leaseUntil: null } });
+    const r = await this.col.updateMany({ source, state: 'pending' }, { $set: { state: 'cancelled' } });
     return r.modifiedCount;
   }
 

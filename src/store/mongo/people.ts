@@ -63,6 +63,10 @@ export class MongoPeople implements PeopleRepository {
     return d ? toPerson(d) : null;
   }
 
+  async all(): Promise<Person[]> {
+    return (await this.col.find({}).sort({ _id: 1 }).toArray()).map(toPerson);
+  }
+
   async count(): Promise<number> {
     return this.col.countDocuments();
   }

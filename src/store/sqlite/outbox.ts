@@ -64,7 +64,7 @@ export class SqliteOutbox implements OutboxRepository {
       ),
       sent: db.prepare(
         `UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, lease_owner = NULL, lease_until = NULL, last_error = NULL
-         WHERE id = ? AND state = 'pending'`,
+         WHERE id = ? AND (state = 'pending' OR (state = 'cancelled' AND lease_owner = ?))`,
       ),
       failPermanent: db.prepare(
         `UPDATE outbox SET state = 'failed', permanent = 1, attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_until = NULL
@@ -80,9 +80,9 @@ export class SqliteOutbox implements OutboxRepository {
       counts: db.prepare('SELECT state, COUNT(*) AS n FROM outbox WHERE source = ? GROUP BY state'),
       reasons: db.prepare(
         `SELECT last_error AS reason, COUNT(*) AS n FROM outbox WHERE source = ? AND last_error IS NOT NULL AND state IN ('failed', 'pending')
-         GROUP BY last_error ORDER BY n DESC LIMIT 20`,
+         GROUP BY last_error ORDER BY n DESC, last_error LIMIT 20`,
       ),
-      cancel: db.prepare(`UPDATE outbox SET state = 'cancelled', lease_owner = NULL, lease_until = NULL WHERE source = ? AND state = 'pending'`),
+      cancel: db.prepare(`UPDATE outbox SET state = 'cancelled' WHERE source = ? AND state = 'pending'`),
       retry: db.prepare(
         `UPDATE outbox SET state = 'pending', permanent = 0, attempts = 0, due_at = ?, last_error = NULL WHERE source = ? AND state = 'failed'`,
       ),
@@ -121,8 +121,8 @@ export class SqliteOutbox implements OutboxRepository {
     return rows.map(toMessage);
   }
 
-  async markSent(id: string, _owner: string, at: Date): Promise<void> {
-    this.s.sent.run(at.getTime(), Number(id));
+  async markSent(id: string, owner: string, at: Date): Promise<void> {
+    this.s.sent.run(at.getTime(), Number(id), owner);
   }
 
   async markFailed(id: string, owner: string, failure: { reason: string; permanent: boolean; retryAt?: Date }): Promise<void> {

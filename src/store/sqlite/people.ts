@@ -38,6 +38,7 @@ export class SqlitePeople implements PeopleRepository {
   private readonly byEmail: StatementSync;
   private readonly byTeamsUser: StatementSync;
   private readonly countAll: StatementSync;
+  private readonly everyone: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.upsert = db.prepare(`
@@ -55,6 +56,7 @@ export class SqlitePeople implements PeopleRepository {
     this.byEmail = db.prepare('SELECT * FROM people WHERE email = ? ORDER BY id');
     this.byTeamsUser = db.prepare('SELECT * FROM people WHERE teams_user_id = ? ORDER BY last_seen_at DESC LIMIT 1');
     this.countAll = db.prepare('SELECT COUNT(*) AS n FROM people');
+    this.everyone = db.prepare('SELECT * FROM people ORDER BY id');
   }
 
   async record(contact: Contact, at: Date): Promise<Person> {
@@ -85,6 +87,10 @@ export class SqlitePeople implements PeopleRepository {
   async findByTeamsUserId(teamsUserId: string): Promise<Person | null> {
     const row = this.byTeamsUser.get(teamsUserId) as unknown as PersonRow | undefined;
     return row ? rowToPerson(row) : null;
+  }
+
+  async all(): Promise<Person[]> {
+    return (this.everyone.all() as unknown as PersonRow[]).map(rowToPerson);
   }
 
   async count(): Promise<number> {

@@ -1,0 +1,253 @@
+import type { Card, CardElement } from '../cards/model';
+import type { BroadcastService } from '../domain/broadcast-service';
+import type { Audience, Broadcast } from '../domain/broadcasts';
+import { DomainError, isDomainError } from '../domain/errors';
+import { pick } from '../domain/locale';
+import type { Actor } from '../domain/people-service';
+import { formatZoned } from '../domain/time';
+import type { Translate } from '../i18n';
+import { broadcastCard } from './broadcast-runner';
+import { cardReply, type Form, type Reply } from './reply';
+import { textCard } from './screens/common';
+import type { Services } from './services';
+
+/** "12", "n°12" → 12. */
+export function parseBroadcastNumber(word: string | undefined): number {
+  const m = /^(?:n°|no\.?|#)?(\d{1,9})$/i.exec((word ?? '').trim());
+  if (!m) throw new DomainError('broadcast.notFound', { id: (word ?? '').slice(0, 12) });
+  return Number(m[1]);
+}
+
+/** Organisers' broadcasts in chat: compose, preview, confirm, list, report, cancel, retry. */
+export class BroadcastFlow {
+  constructor(
+    private readonly s: Services,
+    private readonly broadcasts: BroadcastService,
+  ) {}
+
+  private ctx(actor: Actor) {
+    const locale = actor.person.locale ?? this.s.defaultLocale;
+    return { locale, t: this.s.i18n.forLocale(locale) };
+  }
+
+  audienceText(t: Translate, a: Audience): string {
+    switch (a.kind) {
+      case 'axis': {
+        const axis = this.s.programme.axes.find((x) => x.id === a.axisId);
+        return t('broadcasts.audience.axis', { axis: axis ? `${axis.number} · ${axis.name.fr}` : a.axisId });
+      }
+      case 'channel':
+        return t('broadcasts.audience.channel', { channel: a.channel, platform: a.platform === 'slack' ? 'Slack' : 'Teams' });
+      default:
+        return t(`broadcasts.audience.${a.kind}`);
+    }
+  }
+
+  whenText(t: Translate, b: Broadcast, locale: 'fr' | 'en'): string {
+    const at = b.nextRunAt ?? b.lastRunAt;
+    if (b.schedule.kind === 'now') return t('broadcasts.when.nowText');
+    if (b.schedule.kind === 'at') return t('broadcasts.when.atText', { at: formatZoned(b.schedule.at, this.s.timezone, locale) });
+    return t('broadcasts.when.cronText', { cron: b.schedule.cron, at: at ? formatZoned(at, this.s.timezone, locale) : '—' });
+  }
+
+  form(actor: Actor, values: Record<string, string> = {}, error?: string): Form {
+    const { t, locale } = this.ctx(actor);
+    const elements: CardElement[] = [];
+    if (error) elements.push({ type: 'text', text: `⚠️ ${error}` });
+    elements.push({ type: 'text', text: t('broadcasts.form.intro') });
+    elements.push({ type: 'input', input: { kind: 'text', id: 'message', label: t('broadcasts.form.messageLabel'), multiline: true, maxLength: 3000, required: true, value: values.message } });
+    elements.push({ type: 'input', input: { kind: 'text', id: 'linkLabel', label: t('broadcasts.form.linkLabelLabel'), maxLength: 60, value: values.linkLabel } });
+    elements.push({ type: 'input', input: { kind: 'text', id: 'linkUrl', label: t('broadcasts.form.linkUrlLabel'), maxLength: 1000, value: values.linkUrl } });
+    elements.push({
+      type: 'input',
+      input: {
+        kind: 'choice',
+        id: 'audience',
+        label: t('broadcasts.form.audienceLabel'),
+        style: 'compact',
+        choices: [
+          { title: t('broadcasts.audience.everyone'), value: 'everyone' },
+          { title: t('broadcasts.audience.pilots'), value: 'pilots' },
+          { title: t('broadcasts.audience.organisers'), value: 'organisers' },
+          ...this.s.programme.axes.map((a) => ({ title: t('broadcasts.audience.axis', { axis: `${a.number} · ${pick(a.name, locale)}` }), value: `axis:${a.id}` })),
+        ],
+        value: values.audience ?? 'everyone',
+      },
+    });
+    elements.push({ type: 'input', input: { kind: 'text', id: 'channel', label: t('broadcasts.form.channelLabel'), maxLength: 200, value: values.channel } });
+    elements.push({
+      type: 'input',
+      input: {
+        kind: 'choice',
+        id: 'when',
+        label: t('broadcasts.form.whenLabel'),
+        style: 'expanded',
+        required: true,
+        choices: (['now', 'at', 'cron'] as const).map((w) => ({ title: t(`broadcasts.when.${w}`), value: w })),
+        value: values.when ?? 'now',
+      },
+    });
+    elements.push({ type: 'input', input: { kind: 'date', id: 'date', label: t('broadcasts.form.dateLabel'), value: values.date } });
+    elements.push({ type: 'input', input: { kind: 'time', id: 'time', label: t('broadcasts.form.timeLabel', { tz: this.s.timezone }), value: values.time } });
+    elements.push({ type: 'input', input: { kind: 'text', id: 'cron', label: t('broadcasts.form.cronLabel'), maxLength: 100, value: values.cron } });
+    return {
+      verb: 'broadcast.submit',
+      title: t('broadcasts.form.title'),
+      submitLabel: t('broadcasts.form.submit'),
+      closeLabel: t('broadcasts.cancel'),
+      card: { fallbackText: t('broadcasts.form.title'), elements, submit: { verb: 'broadcast.submit', label: t('broadcasts.form.submit') } },
+      data: {},
+    };
+  }
+
+  open(actor: Actor): Reply {
+    if (!actor.roles.some((r) => r.role === 'organisateur')) throw new DomainError('broadcast.organiserOnly');
+    return { kind: 'form', form: this.form(actor) };
+  }
+
+  /** The form's submission becomes a draft, and the organiser gets the preview with Confirm / Cancel. */
+  async submit(actor: Actor, values: Record<string, string>): Promise<Reply> {
+    try {
+      const channel = values.channel?.trim();
+      const audience = channel ? `channel:${channel.startsWith('19:') ? 'teams' : 'slack'}:${channel}` : (values.audience ?? 'everyone');
+      const draft = await this.broadcasts.draft(actor, {
+        message: values.message ?? '',
+        linkLabel: values.linkLabel,
+        linkUrl: values.linkUrl,
+        audience,
+        when: values.when ?? 'now',
+        date: values.date,
+        time: values.time,
+        cron: values.cron,
+      });
+      return cardReply(await this.preview(actor, draft), { replace: true });
+    } catch (e) {
+      if (!isDomainError(e) || e.code === 'broadcast.organiserOnly') throw e;
+      const { t } = this.ctx(actor);
+      const message = t(`errors.${e.code}`, e.params);
+      const field = e.code.startsWith('broadcast.message')
+        ? 'message'
+        : e.code.startsWith('broadcast.link')
+          ? 'linkUrl'
+          : e.code.startsWith('broadcast.audience') || e.code === 'axis.unknown'
+            ? values.channel ? 'channel' : 'audience'
+            : e.code.startsWith('broadcast.cron')
+              ? 'cron'
+              : 'date';
+      return { kind: 'formErrors', errors: { [field]: message }, form: this.form(actor, values, message) };
+    }
+  }
+
+  /** `diffusion maintenant <message>`: a quick draft to everyone, previewed before it goes. */
+  async quick(actor: Actor, text: string): Promise<Reply> {
+    const draft = await this.broadcasts.draft(actor, { message: text, audience: 'everyone', when: 'now' });
+    return cardReply(await this.preview(actor, draft));
+  }
+
+  async preview(actor: Actor, b: Broadcast): Promise<Card> {
+    const { t, locale } = this.ctx(actor);
+    const count = (await this.broadcasts.recipients(b.audience)).length;
+    const sample = broadcastCard(b);
+    const id = String(b.id);
+    return {
+      fallbackText: t('broadcasts.preview', { id: b.id }),
+      elements: [
+        { type: 'context', text: t('broadcasts.preview', { id: b.id }) },
+        { type: 'divider' },
+        ...sample.elements,
+        { type: 'divider' },
+        {
+          type: 'facts',
+          facts: [
+            { label: t('broadcasts.previewFacts.audience'), value: this.audienceText(t, b.audience) },
+            { label: t('broadcasts.previewFacts.count'), value: count === 0 ? t('broadcasts.emptyAudience') : t('broadcasts.countNow', { count }) },
+            { label: t('broadcasts.previewFacts.when'), value: this.whenText(t, b, locale) },
+          ],
+        },
+        {
+          type: 'actions',
+          actions: [
+            { kind: 'submit', verb: 'broadcast.confirm', label: t('broadcasts.confirm'), style: 'primary', data: { id } },
+            { kind: 'submit', verb: 'broadcast.cancel', label: t('broadcasts.cancel'), style: 'danger', data: { id } },
+          ],
+        },
+      ],
+    };
+  }
+
+  async confirm(actor: Actor, id: number, wake: () => void): Promise<Reply> {
+    const { t, locale } = this.ctx(actor);
+    const b = await this.broadcasts.confirm(actor, id);
+    wake();
+    return cardReply(textCard(t('broadcasts.confirmed', { id: b.id, when: this.whenText(t, b, locale) })), { replace: true });
+  }
+
+  async cancel(actor: Actor, id: number): Promise<Reply> {
+    const { t } = this.ctx(actor);
+    const { dropped } = await this.broadcasts.cancel(actor, id);
+    return cardReply(textCard(t('broadcasts.cancelled', { id, count: dropped })), { replace: true });
+  }
+
+  async list(actor: Actor): Promise<Reply> {
+    const { t, locale } = this.ctx(actor);
+    const items = await this.broadcasts.list(actor, 10);
+    const elements: CardElement[] = [{ type: 'header', text: t('broadcasts.listTitle') }];
+    if (items.length === 0) elements.push({ type: 'text', text: t('broadcasts.listEmpty') });
+    for (const { broadcast: b, report: r } of items) {
+      const excerpt = b.message.split('\n')[0].slice(0, 120);
+      elements.push({
+        type: 'text',
+        text: t('broadcasts.line', {
+          id: b.id,
+          state: t(`broadcasts.state.${b.state}`),
+          audience: this.audienceText(t, b.audience),
+          when: this.whenText(t, b, locale),
+          excerpt,
+          sent: r.sent,
+          failed: r.failed,
+          pending: r.pending,
+          targeted: r.targeted,
+        }),
+      });
+      const actions: Array<{ kind: 'submit'; verb: string; label: string; data: Record<string, string>; style?: 'danger' }> = [
+        { kind: 'submit', verb: 'broadcast.report', label: t('broadcasts.reportButton'), data: { id: String(b.id) } },
+      ];
+      if (b.state === 'draft' || b.state === 'scheduled' || r.pending > 0) actions.push({ kind: 'submit', verb: 'broadcast.cancel', label: t('broadcasts.cancelButton'), data: { id: String(b.id) }, style: 'danger' });
+      if (r.failed > 0) actions.push({ kind: 'submit', verb: 'broadcast.retry', label: t('broadcasts.retryButton'), data: { id: String(b.id) } });
+      elements.push({ type: 'actions', actions });
+    }
+    elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'broadcast.new', label: t('broadcasts.newButton'), style: 'primary' }] });
+    return cardReply({ fallbackText: t('broadcasts.listTitle'), elements });
+  }
+
+  async report(actor: Actor, id: number): Promise<Reply> {
+    const { t, locale } = this.ctx(actor);
+    const { broadcast: b, report: r } = await this.broadcasts.report(actor, id);
+    const elements: CardElement[] = [
+      { type: 'header', text: t('broadcasts.reportTitle', { id }) },
+      { type: 'text', text: b.message.split('\n')[0].slice(0, 200) },
+      {
+        type: 'facts',
+        facts: [
+          { label: t('broadcasts.previewFacts.audience'), value: this.audienceText(t, b.audience) },
+          { label: t('broadcasts.previewFacts.when'), value: `${t(`broadcasts.state.${b.state}`)} · ${this.whenText(t, b, locale)}` },
+          { label: t('broadcasts.report.targeted'), value: String(r.targeted) },
+          { label: t('broadcasts.report.sent'), value: String(r.sent) },
+          { label: t('broadcasts.report.failed'), value: String(r.failed) },
+          { label: t('broadcasts.report.pending'), value: String(r.pending) },
+          { label: t('broadcasts.report.cancelled'), value: String(r.cancelled) },
+        ],
+      },
+    ];
+    if (r.reasons.length) elements.push({ type: 'text', text: `**${t('broadcasts.report.reasons')}**\n${r.reasons.map((x) => `${x.reason} × ${x.count}`).join('\n')}` });
+    if (r.failed > 0) elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'broadcast.retry', label: t('broadcasts.retryButton'), data: { id: String(id) } }] });
+    return cardReply({ fallbackText: t('broadcasts.reportTitle', { id }), elements });
+  }
+
+  async retry(actor: Actor, id: number, wake: () => void): Promise<Reply> {
+    const { t } = this.ctx(actor);
+    const count = await this.broadcasts.retryFailed(actor, id);
+    wake();
+    return cardReply(textCard(t('broadcasts.retried', { id, count })));
+  }
+}

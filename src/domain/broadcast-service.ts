@@ -1,0 +1,202 @@
+import type { Audience, Broadcast, Schedule } from './broadcasts';
+import type { OutboxReport } from './delivery';
+import { DomainError } from './errors';
+import type { Person, Platform } from './people';
+import type { Actor, PeopleService } from './people-service';
+import type { Clock, Store } from './ports';
+import { findAxis, type Programme } from './programme';
+import { isOrganiser } from './roles';
+import { zonedDateTime } from './time';
+
+export const BROADCAST_MAX = 3000;
+/** A recurring broadcast may not run more often than this (nobody wants a bot that nags every minute). */
+export const MIN_RECURRENCE_MS = 60 * 60_000;
+
+/** Cron arithmetic, injected so the domain depends on no cron library. */
+export interface CronCalendar {
+  /** The next time `expression` fires strictly after `after`, in `timeZone`; null when the expression is invalid. */
+  next(expression: string, after: Date, timeZone: string): Date | null;
+}
+
+/** What an organiser fills in; every field is checked here. */
+export interface BroadcastInput {
+  message: string;
+  linkLabel?: string;
+  linkUrl?: string;
+  /** "everyone", "pilots", "organisers", "axis:<axis>", "channel:slack:<C…>", "channel:teams:<19:…>" */
+  audience: string;
+  when: string;
+  date?: string;
+  time?: string;
+  cron?: string;
+}
+
+export type Recipient = { kind: 'person'; person: Person } | { kind: 'channel'; platform: Platform; channel: string };
+
+export function broadcastSource(id: number): string {
+  return `broadcast:${id}`;
+}
+
+/** Broadcasts: organisers compose, confirm after a preview, cancel, follow the report, retry failures. */
+export class BroadcastService {
+  constructor(
+    private readonly store: Store,
+    private readonly programme: Programme,
+    private readonly people: PeopleService,
+    private readonly clock: Clock,
+    private readonly calendar: CronCalendar,
+    private readonly timeZone: string,
+  ) {}
+
+  private organiser(actor: Actor): void {
+    if (!isOrganiser(actor.roles)) throw new DomainError('broadcast.organiserOnly');
+  }
+
+  parseAudience(raw: string): Audience {
+    const v = raw.trim();
+    if (v === 'everyone' || v === 'tous') return { kind: 'everyone' };
+    if (v === 'pilots' || v === 'pilotes') return { kind: 'pilots' };
+    if (v === 'organisers' || v === 'organisateurs') return { kind: 'organisers' };
+    const axis = /^(?:axis|axe):(.+)$/.exec(v);
+    if (axis) {
+      const a = findAxis(this.programme, axis[1]);
+      if (!a) throw new DomainError('axis.unknown', { axis: axis[1].slice(0, 60), axes: this.programme.axes.map((x) => x.id).join(', ') });
+      return { kind: 'axis', axisId: a.id };
+    }
+    const slack = /^channel:slack:([CG][A-Z0-9]{6,20})$/.exec(v);
+    if (slack) return { kind: 'channel', platform: 'slack', channel: slack[1] };
+    const teams = /^channel:teams:(19:[^\s]{1,200}@thread\.[a-z0-9.]+)$/.exec(v);
+    if (teams) return { kind: 'channel', platform: 'teams', channel: teams[1] };
+    throw new DomainError('broadcast.audience.unknown', { audience: v.slice(0, 80) });
+  }
+
+  /** The schedule and its first run; refuses the past, malformed dates and invalid or too frequent cron expressions. */
+  parseSchedule(input: Pick<BroadcastInput, 'when' | 'date' | 'time' | 'cron'>): { schedule: Schedule; nextRunAt: Date } {
+    const now = this.clock.now();
+    switch (input.when) {
+      case 'now':
+        return { schedule: { kind: 'now' }, nextRunAt: now };
+      case 'at': {
+        const at = zonedDateTime(input.date ?? '', input.time ?? '', this.timeZone);
+        if (!at) throw new DomainError('broadcast.when.invalid');
+        if (at.getTime() <= now.getTime()) throw new DomainError('broadcast.when.past');
+        return { schedule: { kind: 'at', at }, nextRunAt: at };
+      }
+      case 'cron': {
+        const expr = (input.cron ?? '').trim();
+        if (!expr || expr.length > 100) throw new DomainError('broadcast.cron.invalid', { cron: expr.slice(0, 100) });
+        const first = this.calendar.next(expr, now, this.timeZone);
+        if (!first) throw new DomainError('broadcast.cron.invalid', { cron: expr });
+        const second = this.calendar.next(expr, first, this.timeZone);
+        if (second && second.getTime() - first.getTime() < MIN_RECURRENCE_MS) throw new DomainError('broadcast.cron.tooFrequent');
+        return { schedule: { kind: 'cron', cron: expr }, nextRunAt: first };
+      }
+      default:
+        throw new DomainError('broadcast.when.invalid');
+    }
+  }
+
+  /** A checked draft; nothing is sent before the organiser confirms it. */
+  async draft(actor: Actor, input: BroadcastInput): Promise<Broadcast> {
+    this.organiser(actor);
+    const message = input.message.trim();
+    if (!message) throw new DomainError('broadcast.message.empty');
+    if (message.length > BROADCAST_MAX) throw new DomainError('broadcast.message.tooLong', { max: BROADCAST_MAX });
+    let link: { label: string; url: string } | undefined;
+    const url = input.linkUrl?.trim();
+    if (url) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(url);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || !['https:', 'http:'].includes(parsed.protocol) || url.length > 1000) throw new DomainError('broadcast.link.invalid');
+      const label = (input.linkLabel?.trim() || parsed.hostname).slice(0, 60);
+      link = { label, url };
+    }
+    const audience = this.parseAudience(input.audience);
+    const { schedule, nextRunAt } = this.parseSchedule(input);
+    return this.store.broadcasts.create(
+      { message, link, audience, schedule, createdBy: actor.person.id, createdAt: this.clock.now() },
+      'draft',
+      nextRunAt,
+    );
+  }
+
+  async get(actor: Actor, id: number): Promise<Broadcast> {
+    this.organiser(actor);
+    const b = Number.isSafeInteger(id) && id > 0 ? await this.store.broadcasts.get(id) : null;
+    if (!b) throw new DomainError('broadcast.notFound', { id: String(id).slice(0, 12) });
+    return b;
+  }
+
+  /** The organiser confirms the preview: the broadcast is scheduled (a one-off in the past by now is refused). */
+  async confirm(actor: Actor, id: number): Promise<Broadcast> {
+    const b = await this.get(actor, id);
+    if (b.state !== 'draft') throw new DomainError('broadcast.notDraft', { id });
+    let next: Date;
+    if (b.schedule.kind === 'now') next = this.clock.now();
+    else if (b.schedule.kind === 'at') {
+      if (b.schedule.at.getTime() <= this.clock.now().getTime()) throw new DomainError('broadcast.when.past');
+      next = b.schedule.at;
+    } else {
+      const n = this.calendar.next(b.schedule.cron, this.clock.now(), this.timeZone);
+      if (!n) throw new DomainError('broadcast.cron.invalid', { cron: b.schedule.cron });
+      next = n;
+    }
+    const scheduled = await this.store.broadcasts.schedule(id, next);
+    if (!scheduled) throw new DomainError('broadcast.notDraft', { id });
+    return scheduled;
+  }
+
+  /** Cancels a broadcast: no further run, and its pending messages are not sent. */
+  async cancel(actor: Actor, id: number): Promise<{ broadcast: Broadcast; dropped: number }> {
+    const b = await this.get(actor, id);
+    const cancelled = b.state === 'draft' || b.state === 'scheduled' ? await this.store.broadcasts.cancel(id) : null;
+    const dropped = await this.store.outbox.cancelPending(broadcastSource(id));
+    if (!cancelled && dropped === 0) throw new DomainError('broadcast.notCancellable', { id });
+    return { broadcast: cancelled ?? b, dropped };
+  }
+
+  async list(actor: Actor, limit = 10): Promise<Array<{ broadcast: Broadcast; report: OutboxReport }>> {
+    this.organiser(actor);
+    const items = await this.store.broadcasts.list(limit);
+    return Promise.all(items.map(async (broadcast) => ({ broadcast, report: await this.store.outbox.report(broadcastSource(broadcast.id)) })));
+  }
+
+  async report(actor: Actor, id: number): Promise<{ broadcast: Broadcast; report: OutboxReport }> {
+    const broadcast = await this.get(actor, id);
+    return { broadcast, report: await this.store.outbox.report(broadcastSource(id)) };
+  }
+
+  async retryFailed(actor: Actor, id: number): Promise<number> {
+    await this.get(actor, id);
+    return this.store.outbox.retryFailed(broadcastSource(id), this.clock.now());
+  }
+
+  /** Who a run reaches. Axis followers come with following (a later capability): empty for now, and reported so. */
+  async recipients(audience: Audience): Promise<Recipient[]> {
+    switch (audience.kind) {
+      case 'everyone':
+        return (await this.store.people.all()).map((person) => ({ kind: 'person' as const, person }));
+      case 'pilots': {
+        const seen = new Map<string, Person>();
+        for (const axis of this.programme.axes) for (const p of await this.people.peopleWith('pilote', axis.id)) seen.set(p.id, p);
+        return [...seen.values()].map((person) => ({ kind: 'person' as const, person }));
+      }
+      case 'organisers':
+        return (await this.people.peopleWith('organisateur')).map((person) => ({ kind: 'person' as const, person }));
+      case 'axis':
+        return [];
+      case 'channel':
+        return [{ kind: 'channel', platform: audience.platform, channel: audience.channel }];
+    }
+  }
+
+  /** When a broadcast runs next after a run at `at`: recurring ones only. */
+  nextRun(b: Broadcast, at: Date): Date | undefined {
+    if (b.schedule.kind !== 'cron') return undefined;
+    return this.calendar.next(b.schedule.cron, at, this.timeZone) ?? undefined;
+  }
+}

@@ -102,8 +102,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     });
     deliveries.slack = new SlackDelivery({ client, people: store.people, workspaceRatePerMin: config.slackWorkspaceRatePerMin });
   }
-  const dispatcher = new Dispatcher({ outbox: store.outbox, deliveries: deliveries as Record<'slack' | 'teams', PlatformDelivery>, clock, owner, log: log.child({ component: 'delivery' }), leaseMs: options.delivery?.leaseMs });
-  const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner);
+  const dispatcher = new Dispatcher({ outbox: store.outbox, deliveries: deliveries as Record<'slack' | 'teams', PlatformDelivery>, clock, owner, log: log.child({ component: 'delivery' }), leaseMs: options.delivery?.leaseMs ?? config.deliveryLeaseMs });
+  const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner, options.delivery?.leaseMs ?? config.deliveryLeaseMs);
   const delivery: DeliveryControl = {
     owner,
     dispatcher,

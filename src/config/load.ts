@@ -51,6 +51,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       ? { clientId: env.TEAMS_CLIENT_ID, clientSecret: env.TEAMS_CLIENT_SECRET!, tenantId: env.TEAMS_TENANT_ID }
       : undefined,
     slackWorkspaceRatePerMin: env.SLACK_WORKSPACE_RATE_PER_MIN,
+    deliveryLeaseMs: env.DELIVERY_LEASE_SECONDS * 1000,
     mongodbUri: env.MONGODB_URI,
     dataDir: env.DATA_DIR,
     timezone: env.BOT_TIMEZONE,

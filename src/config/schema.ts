@@ -42,6 +42,12 @@ export const envSchema = z
       .min(1, 'must be between 1 and 6000')
       .max(6000, 'must be between 1 and 6000')
       .default(300),
+    DELIVERY_LEASE_SECONDS: z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int('must be a whole number')
+      .min(5, 'must be between 5 and 3600')
+      .max(3600, 'must be between 5 and 3600')
+      .default(60),
     TEAMS_CLIENT_ID: optionalText.pipe(z.uuid('must be the bot\'s Microsoft Entra application (client) ID, a GUID').optional()),
     TEAMS_CLIENT_SECRET: optionalText,
     TEAMS_TENANT_ID: optionalText.pipe(z.uuid('must be your Microsoft Entra tenant ID, a GUID').optional()),

@@ -24,6 +24,8 @@ export interface Config {
   teams?: TeamsConfig;
   /** Slack pace for broadcasts across a workspace (messages per minute). */
   slackWorkspaceRatePerMin: number;
+  /** How long a claimed message or broadcast run stays with one instance before another may take it over. */
+  deliveryLeaseMs: number;
   mongodbUri?: string;
   dataDir: string;
   timezone: string;

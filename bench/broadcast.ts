@@ -1,0 +1,279 @@
+/**
+ * A broadcast to N Teams members through the delivery engine, end to end: the embedded SQLite store
+ * (people with their conversation references, the outbox), the Dispatcher with TeamsDelivery, the
+ * real TeamsProactiveSender (Teams SDK, axios) and a fake Bot Connector on loopback that enforces
+ * Teams' limits (50 activities/s per app, 7/s per conversation, on sliding seconds; 429 +
+ * Retry-After: 1 beyond) and records every activity it receives.
+ *
+ *   npm run bench:broadcast                         # 75,000 members (~26 min at 97 % of 50/s)
+ *   BENCH_MEMBERS=3000 npm run bench:broadcast      # ~1 min
+ *   BENCH_CRASH=1 BENCH_MEMBERS=3000 npm run bench:broadcast
+ *
+ * BENCH_CRASH=1: the first dispatcher runs in a child process that is killed (SIGKILL) once
+ * BENCH_CRASH_AT (0.4) of the members have received the message; a second dispatcher (another owner)
+ * starts right away in this process and takes over what the first held once its leases (BENCH_LEASE_MS,
+ * 2000 in that mode) have run out. Checked: nobody lost, duplicates ≤ sends in flight at the crash
+ * (= activities delivered but not yet recorded when it died).
+ *
+ * Settings: BENCH_MEMBERS (75000), BENCH_CRASH (0), BENCH_CRASH_AT (0.4), BENCH_LEASE_MS (60000;
+ * crash: 2000), BENCH_BATCH (200; crash: 40), BENCH_CONCURRENCY (64), BENCH_HEADROOM (0.97),
+ * BENCH_APP_LIMIT (50), BENCH_CONV_LIMIT (7), BENCH_LOG (silent), BENCH_KEEP_DATA (0).
+ * Exit code 1 when someone was lost or the duplicates exceed the bound.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { App } from '@microsoft/teams.apps';
+import pino from 'pino';
+import type { Card } from '../src/cards/model';
+import { Dispatcher } from '../src/delivery/dispatcher';
+import { TeamsDelivery } from '../src/delivery/senders';
+import type { NewOutboxMessage } from '../src/domain/delivery';
+import type { Contact } from '../src/domain/people';
+import { teamsLogger } from '../src/platforms/teams/logger-bridge';
+import { TeamsProactiveSender } from '../src/platforms/teams/proactive';
+import { SqliteStore } from '../src/store/sqlite';
+import { startFakeConnector, type ConnectorReport } from './support/broadcast-fake-connector';
+import { envNumber, mb, sleep } from './support/stats';
+
+const TENANT = '11111111-1111-4111-8111-111111111111';
+const SOURCE = 'bench-broadcast:r1';
+
+const settings = {
+  members: envNumber('BENCH_MEMBERS', 75_000),
+  crash: envNumber('BENCH_CRASH', 0) === 1,
+  crashAt: envNumber('BENCH_CRASH_AT', 0.4),
+  concurrency: envNumber('BENCH_CONCURRENCY', 64),
+  headroom: envNumber('BENCH_HEADROOM', 0.97),
+  appLimit: envNumber('BENCH_APP_LIMIT', 50),
+  convLimit: envNumber('BENCH_CONV_LIMIT', 7),
+  keep: envNumber('BENCH_KEEP_DATA', 0) === 1,
+};
+const leaseMs = envNumber('BENCH_LEASE_MS', settings.crash ? 2000 : 60_000);
+const batchSize = envNumber('BENCH_BATCH', settings.crash ? 40 : 200);
+const log = pino({ level: process.env.BENCH_LOG ?? 'silent' });
+
+function conversationOf(i: number): string {
+  // real personal-chat ids are long base64 strings after "a:"
+  return `a:1${Buffer.from(`bench-conversation-${i}`).toString('base64url')}`;
+}
+
+function member(i: number, serviceUrl: string): Contact {
+  const aad = `00000000-0000-4000-9000-${i.toString(16).padStart(12, '0')}`;
+  return {
+    platform: 'teams',
+    tenant: TENANT,
+    user: aad,
+    displayName: `Agent ${i}`,
+    email: `agent.${i}@exemple.fr`,
+    locale: 'fr',
+    teams: {
+      serviceUrl: `${serviceUrl}/`,
+      conversationId: conversationOf(i),
+      userId: `29:1${Buffer.from(`user-${aad}`).toString('base64url')}`,
+      botId: '28:00000000-0000-4000-8000-00000000b07',
+      tenantId: TENANT,
+    },
+  };
+}
+
+const card: Card = {
+  fallbackText: 'Consultation : l’avenir du parc municipal',
+  elements: [
+    { type: 'header', text: 'Consultation : l’avenir du parc municipal' },
+    { type: 'text', text: 'Donnez votre avis **avant le 30 juin**. Trois scénarios sont proposés ; [lire le dossier](https://exemple.fr/parc).' },
+    { type: 'facts', facts: [{ label: 'Clôture', value: '30 juin' }, { label: 'Durée', value: '5 minutes' }] },
+    { type: 'actions', actions: [{ kind: 'submit', verb: 'survey.open', label: 'Répondre', data: { survey: 'parc' }, style: 'primary' }] },
+  ],
+};
+
+/** The Teams side of the bot, as in production but without credentials (no token: local mode). */
+function teamsDelivery(store: SqliteStore): TeamsDelivery {
+  for (const v of ['CLIENT_ID', 'CLIENT_SECRET', 'TENANT_ID', 'MANAGED_IDENTITY_CLIENT_ID']) delete process.env[v];
+  const app = new App({ dangerouslyAllowUnauthenticatedRequests: true, logger: teamsLogger(log) });
+  const proactive = new TeamsProactiveSender(app);
+  return new TeamsDelivery({
+    people: store.people,
+    proactive,
+    appRatePerSec: settings.appLimit,
+    conversationRatePerSec: settings.convLimit,
+    headroom: settings.headroom,
+  });
+}
+
+function dispatcherFor(store: SqliteStore, owner: string): Dispatcher {
+  return new Dispatcher({
+    outbox: store.outbox,
+    deliveries: { teams: teamsDelivery(store) },
+    clock: { now: () => new Date() },
+    owner,
+    log,
+    batchSize,
+    leaseMs,
+    concurrency: settings.concurrency,
+    claimPollMs: 200,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The first dispatcher of the crash scenario: a child process, killed with SIGKILL.
+
+type FromChild = { type: 'beat'; inFlight: number; sent: number; retried: number };
+
+async function crashChild(dataDir: string): Promise<void> {
+  const store = SqliteStore.open(dataDir);
+  const d = dispatcherFor(store, 'A');
+  d.start();
+  setInterval(() => {
+    const s = d.stats();
+    process.send?.({ type: 'beat', inFlight: s.inFlight, sent: s.sent, retried: s.retried } satisfies FromChild);
+  }, 20);
+  await new Promise(() => undefined); // until killed
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Waits until nothing is pending (nextDue uses the partial index: cheap), printing progress every 10 s. */
+async function untilDone(store: SqliteStore, started: number, connector: { report(): Promise<ConnectorReport> }, dispatcher: () => Dispatcher): Promise<void> {
+  let lastPrint = performance.now();
+  while ((await store.outbox.nextDue()) !== null) {
+    if (performance.now() - lastPrint >= 10_000) {
+      lastPrint = performance.now();
+      const c = await connector.report();
+      const st = dispatcher().stats();
+      const s = (performance.now() - started) / 1000;
+      console.log(
+        `  … ${s.toFixed(0)} s: delivered ${c.accepted} (${(c.accepted / s).toFixed(1)}/s) · this dispatcher: sent ${st.sent}, failed ${st.failed}, retried ${st.retried}, released ${st.released}, in flight ${st.inFlight} · 429s ${c.rejected429} · RSS ${mb(process.memoryUsage().rss)}`,
+      );
+    }
+    await sleep(250);
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--crash-child') return crashChild(process.argv[3]);
+
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ensemble-bench-broadcast-'));
+  let peakRss = 0;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 500);
+  rssTimer.unref();
+  const connector = await startFakeConnector({ appPerSec: settings.appLimit, conversationPerSec: settings.convLimit });
+  console.log(
+    `Broadcast to ${settings.members} Teams members · connector enforces ${settings.appLimit}/s per app, ${settings.convLimit}/s per conversation` +
+      ` · headroom ${settings.headroom} · lease ${leaseMs} ms · batch ${batchSize} · concurrency ${settings.concurrency}` +
+      (settings.crash ? ` · CRASH at ${Math.round(settings.crashAt * 100)} %` : ''),
+  );
+  console.log(`  data: ${dataDir}`);
+
+  // Seed: people with their conversation references, then the outbox (one message per member).
+  const store = SqliteStore.open(dataDir);
+  let t = performance.now();
+  const at = new Date();
+  for (let i = 1; i <= settings.members; i++) await store.people.record(member(i, connector.url), at);
+  const payload = JSON.stringify(card);
+  const messages: NewOutboxMessage[] = [];
+  for (let i = 1; i <= settings.members; i++) {
+    const c = member(i, connector.url);
+    messages.push({ key: `${SOURCE}:teams:${c.tenant}/${c.user}`, source: SOURCE, platform: 'teams', target: { kind: 'person', personId: `teams:${c.tenant}/${c.user}` }, payload, dueAt: at });
+  }
+  const queued = await store.outbox.enqueue(messages, at);
+  console.log(`  seeded ${settings.members} people and queued ${queued} messages in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  let crashFigures: { unrecorded: number; lastBeat?: FromChild; killedAt: number; recordedAtKill: number; deliveredAtKill: number } | undefined;
+  const started = performance.now();
+  if (!settings.crash) {
+    const d = dispatcherFor(store, `bench-${process.pid}`);
+    d.start();
+    await untilDone(store, started, connector, () => d);
+    await d.stop();
+    console.log(`  dispatcher: peak sends in flight ${d.stats().peakInFlight}`);
+  } else {
+    // Dispatcher A in a child process, killed mid-way.
+    const child: ChildProcess = fork(__filename, ['--crash-child', dataDir], { stdio: 'inherit' });
+    let lastBeat: FromChild | undefined;
+    child.on('message', (m: FromChild) => (lastBeat = m));
+    const target = Math.floor(settings.members * settings.crashAt);
+    for (;;) {
+      const c = await connector.report();
+      if (c.accepted >= target) break;
+      await sleep(50);
+    }
+    const beatAtKill = lastBeat;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const killedAt = performance.now();
+    await sleep(300); // what was already on the wire reaches the connector
+    const c = await connector.report();
+    const r = await store.outbox.report(SOURCE);
+    const deliveredAtKill = c.perConversation.length;
+    crashFigures = { unrecorded: deliveredAtKill - r.sent, lastBeat: beatAtKill, killedAt, recordedAtKill: r.sent, deliveredAtKill };
+    console.log(
+      `  crash: dispatcher A killed (SIGKILL) after ${((killedAt - started) / 1000).toFixed(1)} s; ${deliveredAtKill} members had received it, ${r.sent} recorded sent` +
+        ` → ${crashFigures.unrecorded} delivered but not recorded (A's last heartbeat: ${beatAtKill?.inFlight ?? '?'} in flight)`,
+    );
+    // Dispatcher B takes over (A's leases run out after leaseMs).
+    const b = dispatcherFor(store, 'B');
+    b.start();
+    await untilDone(store, started, connector, () => b);
+    await b.stop();
+  }
+  const elapsed = (performance.now() - started) / 1000;
+
+  const report = await connector.report();
+  const outbox = await store.outbox.report(SOURCE);
+  const received = new Map(report.perConversation);
+  let lost = 0;
+  let duplicates = 0;
+  let duplicatedMembers = 0;
+  for (let i = 1; i <= settings.members; i++) {
+    const n = received.get(conversationOf(i)) ?? 0;
+    if (n === 0) lost++;
+    if (n > 1) {
+      duplicates += n - 1;
+      duplicatedMembers++;
+    }
+  }
+  const sendingSpan = report.firstAcceptedAt !== null && report.lastAcceptedAt !== null ? (report.lastAcceptedAt - report.firstAcceptedAt) / 1000 : elapsed;
+  const rate = settings.members / elapsed;
+  const rss = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, rss);
+
+  console.log('');
+  console.log(`members                      ${settings.members}`);
+  console.log(`elapsed                      ${elapsed.toFixed(1)} s (from the dispatcher's start to the last message recorded)`);
+  console.log(`achieved rate                ${rate.toFixed(2)} msg/s = ${((100 * rate) / settings.appLimit).toFixed(1)} % of the ${settings.appLimit}/s ceiling`);
+  console.log(`  connector-side             ${(report.accepted / Math.max(sendingSpan, 0.001)).toFixed(2)} msg/s over ${sendingSpan.toFixed(1)} s (first to last accepted)`);
+  console.log(`outbox                       sent ${outbox.sent}, failed ${outbox.failed}, pending ${outbox.pending}${outbox.reasons.length ? ` · reasons ${JSON.stringify(outbox.reasons)}` : ''}`);
+  console.log(`requests to the connector    ${report.requests} (accepted ${report.accepted}, 429 ${report.rejected429})`);
+  console.log(`429s received                ${report.rejected429}`);
+  console.log(`duplicates                   ${duplicates} (${duplicatedMembers} members received it more than once)`);
+  console.log(`losses                       ${lost} (members who never received it)`);
+  console.log(`peak 1-s window (connector)  accepted ${report.peakAcceptedPerSec}, attempted ${report.peakAttemptedPerSec} (ceiling ${settings.appLimit}); per conversation ${report.peakPerConversationPerSec}`);
+  console.log(`RSS                          ${mb(rss)} now, ${mb(peakRss)} peak (this process: store, dispatcher and the connector's worker thread)`);
+
+  let failed = lost > 0 || outbox.pending > 0;
+  if (crashFigures) {
+    const bound = crashFigures.unrecorded;
+    console.log(
+      `crash check                  in flight at the crash (delivered, not recorded) ${bound} · duplicates ${duplicates} ≤ ${bound}: ${duplicates <= bound ? 'yes' : 'NO'} · lost ${lost}: ${lost === 0 ? 'none' : 'YES'}`,
+    );
+    console.log(`                             concurrency bound ${settings.concurrency}; A's last heartbeat ${JSON.stringify(crashFigures.lastBeat ?? {})}`);
+    if (duplicates > bound || bound > settings.concurrency) failed = true;
+  } else if (duplicates > 0) {
+    failed = true;
+  }
+  console.log(failed ? 'RESULT: FAILED' : 'RESULT: ok');
+
+  await store.close();
+  await connector.stop();
+  if (!settings.keep) rmSync(dataDir, { recursive: true, force: true });
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SqliteStore } from '../../src/store/sqlite';
+
+const MAIN = path.resolve(__dirname, '../../dist/src/main.js');
+const MEMBERS = 240;
+const TENANT = '11111111-1111-4111-8111-111111111111';
+
+/** A slow Bot Connector on loopback: each send takes 25 ms; it counts what each conversation receives. */
+async function slowConnector() {
+  const received = new Map<string, number>();
+  let total = 0;
+  const server = http.createServer((req, res) => {
+    const m = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
+    req.resume();
+    req.on('end', () => {
+      setTimeout(() => {
+        if (m) {
+          const id = decodeURIComponent(m[1]);
+          received.set(id, (received.get(id) ?? 0) + 1);
+          total++;
+        }
+        res.writeHead(m ? 201 : 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: `a${total}` }));
+      }, 25);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, received, total: () => total, stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+function startBot(dataDir: string, cwd: string): ChildProcess {
+  return spawn(process.execPath, [MAIN], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DELIVERY_LEASE_SECONDS: '5' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+async function until(check: () => boolean, what: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('a bot process killed in the middle of a broadcast', () => {
+  test('after a restart nobody is lost, and the only duplicates are the sends in flight at the kill', async () => {
+    if (!existsSync(MAIN)) throw new Error('dist/src/main.js is missing: "npm test" builds it first');
+    const connector = await slowConnector();
+    const dir = mkdtempSync(path.join(tmpdir(), 'ensemble-crash-'));
+    const dataDir = path.join(dir, 'data');
+    try {
+      // the store holds the members and a broadcast due now, as if an organiser had just confirmed it
+      const store = SqliteStore.open(dataDir);
+      const at = new Date();
+      for (let i = 0; i < MEMBERS; i++) {
+        const aad = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+        await store.people.record(
+          { platform: 'teams', tenant: TENANT, user: aad, displayName: `Agent ${i}`, teams: { serviceUrl: `${connector.url}/`, conversationId: `a:conv-${i}`, userId: `29:u${i}`, tenantId: TENANT } },
+          at,
+        );
+      }
+      await store.broadcasts.create({ message: 'Le OFF de ce soir est ouvert à toutes et tous !', audience: { kind: 'everyone' }, schedule: { kind: 'now' }, createdBy: 'test', createdAt: at }, 'scheduled', at);
+      await store.close();
+
+      const first = startBot(dataDir, dir);
+      await until(() => connector.total() >= 80, 'the first sends', 30_000);
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      const atKill = connector.total();
+      await new Promise((r) => setTimeout(r, 300)); // requests the dead process had started still land
+      const inFlightLanded = connector.total() - atKill;
+      expect(connector.received.size).toBeLessThan(MEMBERS); // it really was killed mid-way
+
+      const second = startBot(dataDir, dir);
+      try {
+        await until(() => connector.received.size >= MEMBERS, 'everyone to receive the broadcast', 60_000);
+        await new Promise((r) => setTimeout(r, 500));
+      } finally {
+        second.kill('SIGTERM');
+        await new Promise((r) => second.once('exit', r));
+      }
+      const duplicates = [...connector.received.values()].reduce((n, c) => n + (c - 1), 0);
+      expect(connector.received.size).toBe(MEMBERS); // nobody lost
+      // A send is "in flight" from its claim to the record of its outcome; the dispatcher holds at most 64.
+      expect(duplicates).toBeLessThanOrEqual(64);
+      process.stderr.write(`[crash test] ${MEMBERS} members, killed after ${atKill} sends (+${inFlightLanded} in flight), ${duplicates} duplicate(s), 0 lost\n`);
+
+      const after = SqliteStore.open(dataDir);
+      const report = await after.outbox.report('broadcast:1');
+      await after.close();
+      expect(report).toMatchObject({ targeted: MEMBERS, sent: MEMBERS, pending: 0, failed: 0 });
+    } finally {
+      await connector.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

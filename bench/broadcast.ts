@@ -145,7 +145,7 @@ async function untilDone(store: SqliteStore, started: number, connector: { repor
       const st = dispatcher().stats();
       const s = (performance.now() - started) / 1000;
       console.log(
-        `  … ${s.toFixed(0)} s: delivered ${c.accepted} (${(c.accepted / s).toFixed(1)}/s) · this dispatcher: sent ${st.sent}, failed ${st.failed}, retried ${st.retried}, released ${st.released}, in flight ${st.inFlight} · 429s ${c.rejected429} · RSS ${mb(process.memoryUsage().rss)}`,
+        `  … ${s.toFixed(0)} s: delivered ${c.accepted} (${(c.accepted / s).toFixed(1)}/s) · this dispatcher: sent ${st.sent}, failed ${st.failed}, retried ${st.retried}, released ${st.released}, in flight ${st.inFlight} · 429s ${c.rejected429} · RSS ${mb(process.memoryUsage().rss)}, heap ${mb(process.memoryUsage().heapUsed)}`,
       );
     }
     await sleep(250);

@@ -81,11 +81,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     random: options.random ?? Math.random,
   };
   services.broadcasts = new BroadcastService(store, programme, services.people, clock, cronCalendar, config.timezone);
-  const messenger = new Messenger();
+  const messenger = new Messenger(store, clock);
   const conversation = new Conversation(services, messenger);
   const express = createExpressApp();
-  const slack = config.slack ? createSlackPlatform(config.slack, services, conversation, express, messenger) : undefined;
-  const teams = await createTeamsPlatform(config.teams, services, conversation, messenger);
+  const slack = config.slack ? createSlackPlatform(config.slack, services, conversation, express) : undefined;
+  const teams = await createTeamsPlatform(config.teams, services, conversation);
   mountRoutes(express, services, teams, { slack: slack?.mode ?? 'off', teams: teams.mode });
 
   // Delivery: the outbox is sent by a dispatcher at the platforms' ceilings; cron only ticks.
@@ -114,6 +114,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       return { queued, sent: r.sent, failed: r.failed };
     },
   };
+  messenger.wake = () => dispatcher.poke();
   conversation.wake = () => {
     void runner.runDue().then(() => dispatcher.poke()).catch((e) => log.error({ err: e }, 'wake failed'));
   };

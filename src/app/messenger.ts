@@ -1,28 +1,40 @@
+import { randomUUID } from 'node:crypto';
 import type { Card } from '../cards/model';
 import type { Person, Platform } from '../domain/people';
+import type { Clock, Store } from '../domain/ports';
 
-/** Sends a card on one platform, on the bot's own initiative. */
-export interface PlatformSender {
-  /** False when the person cannot be reached on this platform (e.g. no conversation reference yet). */
-  toPerson(person: Person, card: Card): Promise<boolean>;
-  toChannel(channel: string, card: Card): Promise<boolean>;
-}
-
-/** Reaches people on their own platform; platforms register their sender when they start. */
+/**
+ * Reaches people on their own platform, on the bot's own initiative (notifications). Every message is
+ * stored in the outbox first and sent by the delivery engine, within the platforms' rate limits; a crash
+ * loses nothing.
+ */
 export class Messenger {
-  private readonly senders = new Map<Platform, PlatformSender>();
+  /** Set by the composition root: wakes the delivery engine when something is queued. */
+  wake: () => void = () => undefined;
 
-  register(platform: Platform, sender: PlatformSender): void {
-    this.senders.set(platform, sender);
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Queues a card for a person; `source` groups messages for reports (e.g. `idea:12`). */
+  async toPerson(person: Person, card: Card, source = 'notifications'): Promise<boolean> {
+    const now = this.clock.now();
+    const added = await this.store.outbox.enqueue(
+      [{ key: `${source}:${randomUUID()}`, source, platform: person.platform, target: { kind: 'person', personId: person.id }, payload: JSON.stringify(card), dueAt: now }],
+      now,
+    );
+    this.wake();
+    return added > 0;
   }
 
-  async toPerson(person: Person, card: Card): Promise<boolean> {
-    const sender = this.senders.get(person.platform);
-    return sender ? sender.toPerson(person, card) : false;
-  }
-
-  async toChannel(platform: Platform, channel: string, card: Card): Promise<boolean> {
-    const sender = this.senders.get(platform);
-    return sender ? sender.toChannel(channel, card) : false;
+  async toChannel(platform: Platform, channel: string, card: Card, source = 'notifications'): Promise<boolean> {
+    const now = this.clock.now();
+    const added = await this.store.outbox.enqueue(
+      [{ key: `${source}:${randomUUID()}`, source, platform, target: { kind: 'channel', platform, channel }, payload: JSON.stringify(card), dueAt: now }],
+      now,
+    );
+    this.wake();
+    return added > 0;
   }
 }

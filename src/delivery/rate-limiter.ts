@@ -14,10 +14,10 @@
  * a bucket at rate N with burst b > 1 gives b at once then N per second, b + N - 1 > N in a window.
  * burst = 1 at rate N (pure pacing: the 1st and the (N+1)th token ≥ 1000 ms apart) never exceeds N,
  * but every ms a timer fires late is lost for good (1-2 ms per 20 ms slot = 5-10 % below N). So
- * `underCeiling` paces at N · headroom (default 97 %) and spends half of the remaining room on τ
- * (late timers cost nothing up to τ) and keeps the other half for jitter between the token and the
- * request reaching the server: provably ≤ N per sliding second at the limiter, ~15 ms of network
- * jitter tolerated before the server could see N + 1, and 97 % of N sustained.
+ * `underCeiling` paces at N · headroom (default 97 %) and spends a quarter of the remaining room on
+ * τ (late timers cost nothing up to τ: ~8 ms at 97 %) and keeps three quarters for jitter between the
+ * token and the request reaching the server: provably ≤ N per sliding second at the limiter, ~23 ms
+ * of jitter tolerated before the server could see N + 1, and 97 % of N sustained.
  *
  * Memory: a key whose bucket is full again is forgotten (it is indistinguishable from a new key), so
  * 75,000 one-off conversation keys do not accumulate.
@@ -41,8 +41,9 @@ export interface RateLimit {
 export function underCeiling(key: string, ceilingPerSec: number, headroom = 0.97): RateLimit {
   if (!(headroom > 0 && headroom <= 1)) throw new RangeError('headroom must be in (0, 1]');
   const ratePerSec = ceilingPerSec * headroom;
-  // r · (1000 + τ) < N · 1000  ⇔  τ < 1000 · (1 / headroom - 1): use half of it.
-  const toleranceMs = (1000 * (1 / headroom - 1)) / 2;
+  // r · (1000 + τ) < N · 1000  ⇔  τ < 1000 · (1 / headroom - 1): a quarter of it for late timers
+  // (1-3 ms in practice), three quarters left for jitter on the way to the server.
+  const toleranceMs = (1000 * (1 / headroom - 1)) / 4;
   return { key, ratePerSec, burst: 1 + (ratePerSec * toleranceMs) / 1000 };
 }
 

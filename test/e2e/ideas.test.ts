@@ -29,7 +29,8 @@ describe('ideas and supports on Slack and Teams', () => {
     const doc = parse(fs.readFileSync(programmeFile, 'utf8'));
     doc.axes.find((a: { id: string }) => a.id === 'usager').channel = { slack: 'CUSAGER' };
     fs.writeFileSync(programmeFile, stringify(doc));
-    bot = await startTestBot({ slackApiUrl: slack.apiUrl, programmeFile, random: () => 0 });
+    // notifications go through the outbox: the delivery engine runs as in production
+    bot = await startTestBot({ slackApiUrl: slack.apiUrl, programmeFile, random: () => 0, background: true });
     // the people write to the bot once (Teams people get a conversation reference)
     for (const u of ['U1', 'U2', 'UPIL', 'UORG']) await slash(u, 'aide');
     for (const u of [ANA, BEN]) {
@@ -308,14 +309,14 @@ describe('ideas and supports on Slack and Teams', () => {
     const merged = (await slash('UORG', `fusionner ${idB} dans ${idA}`)).reply;
     expect(merged.text).toBe(`L’idée n°${idB} est fusionnée dans la n°${idA}, qui compte maintenant 2 soutien(s).`);
     expect(await bot.services.store.ideas.supporters(idA)).toEqual(expect.arrayContaining([expect.stringContaining('teams:'), 'slack:T1/UORG']));
-    const [toB] = await slack.waitFor((r) => r.path === '/api/chat.postMessage' && r.body.channel === 'U2');
+    const [toB] = await slack.waitFor((r) => r.path === '/api/chat.postMessage' && r.body.channel === 'U2' && String(r.body.text).includes('fusionnée'));
     expect(toB.body.text).toContain(`a été fusionnée avec l’idée n°${idA}`);
     expect(allText((await click('U2', 'idea.support', { id: String(idB), view: 'idea' }))[0].blocks)).toContain(`fusionnée avec l’idée n°${idA}`);
 
     slack.clear();
     const hidden = (await slash('UORG', `masquer ${idA} Doublon d’un projet déjà en cours à la DSI`)).reply;
     expect(hidden.text).toBe(`L’idée n°${idA} est masquée ; son auteur est prévenu.`);
-    const [toAuthor] = await slack.waitFor((r) => r.path === '/api/chat.postMessage' && r.body.channel === 'U1');
+    const [toAuthor] = await slack.waitFor((r) => r.path === '/api/chat.postMessage' && r.body.channel === 'U1' && String(r.body.text).includes('masquée'));
     expect(toAuthor.body.text).toContain('Motif : Doublon d’un projet déjà en cours à la DSI');
     const sentBefore = teams.sent(`a:${ANA.id}`).length;
     const support = await teamsAction(ANA, 'idea.support', { id: String(idA), view: 'idea' });

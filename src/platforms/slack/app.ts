@@ -3,7 +3,6 @@ import type { webApi } from '@slack/bolt';
 type WebClient = webApi.WebClient;
 import type express from 'express';
 import { readBlockKitViewValues, renderBlockKitMessage, renderBlockKitModal, verbFromActionId, URL_ACTION_VERB } from '../../cards/block-kit';
-import type { Messenger } from '../../app/messenger';
 import type { Form, Reply } from '../../app/reply';
 import { VERB } from '../../app/verbs';
 import type { Conversation } from '../../app/conversation';
@@ -45,7 +44,6 @@ export function createSlackPlatform(
   services: Services,
   conversation: Conversation,
   expressApp: express.Application,
-  messenger: Messenger,
 ): SlackPlatform {
   const logger = boltLogger(services.log);
   const socket = Boolean(config.appToken);
@@ -244,17 +242,6 @@ export function createSlackPlatform(
     await deliver(reply, { client, userId: m.user, channel: (message as { channel?: string }).channel });
   });
 
-  messenger.register('slack', {
-    async toPerson(person, card) {
-      if (person.platform !== 'slack') return false;
-      await app.client.chat.postMessage({ channel: person.user, ...renderBlockKitMessage(card) } as never);
-      return true;
-    },
-    async toChannel(channel, card) {
-      await app.client.chat.postMessage({ channel, ...renderBlockKitMessage(card) } as never);
-      return true;
-    },
-  });
 
   app.error(async (err) => {
     services.log.error({ err }, 'Slack handler failed');

@@ -1,6 +1,5 @@
 import { App } from '@microsoft/teams.apps';
 import { renderAdaptiveCard, renderAdaptiveCardAttachment } from '../../cards/adaptive-card';
-import type { Messenger } from '../../app/messenger';
 import type { FileOut } from '../../app/reply';
 import type { Card } from '../../cards/model';
 import type { Conversation } from '../../app/conversation';
@@ -34,7 +33,6 @@ export async function createTeamsPlatform(
   config: TeamsConfig | undefined,
   services: Services,
   conversation: Conversation,
-  messenger: Messenger,
 ): Promise<TeamsPlatform> {
   const adapter = new SharedServerAdapter();
   const log = services.log.child({ platform: 'teams' });
@@ -95,8 +93,6 @@ export async function createTeamsPlatform(
   /** Verbs whose result replaces the card they were clicked on (a form and what it became). */
   const REPLACING = new Set(['idea.submit', 'idea.inspire', 'idea.answerSubmit', 'idea.hideSubmit', 'idea.mergeSubmit', 'idea.quickAxis']);
 
-  /** The service URL last seen in this process: channel posts need one. */
-  let lastServiceUrl = 'https://smba.trafficmanager.net/teams/';
 
   async function offerFile(ctx: Sender, actor: Actor, file: FileOut): Promise<void> {
     const draft = await services.store.drafts.save(
@@ -135,7 +131,6 @@ export async function createTeamsPlatform(
   app.on('message', async (ctx) => {
     const raw = ctx.activity as unknown as { value?: unknown; text?: string };
     const { actor, activity } = await actorOf(ctx.activity);
-    lastServiceUrl = activity.serviceUrl;
     // Older clients send Action.Submit as a message whose value carries the verb and the inputs.
     const submitted = raw.value && typeof raw.value === 'object' ? actionDataSchema.safeParse(raw.value) : undefined;
     if (submitted?.success && VERB.safeParse(submitted.data.verb).success) {
@@ -149,8 +144,7 @@ export async function createTeamsPlatform(
 
   // Action.Execute (Universal Actions): the answer replaces the card, or comes as a new message.
   app.on('card.action', async (ctx) => {
-    const { actor, activity } = await actorOf(ctx.activity);
-    lastServiceUrl = activity.serviceUrl;
+    const { actor } = await actorOf(ctx.activity);
     const value = (ctx.activity as unknown as { value?: { action?: { verb?: unknown; data?: unknown }; trigger?: string } }).value;
     const verb = VERB.safeParse(value?.action?.verb);
     const data = actionDataSchema.safeParse(value?.action?.data ?? {});
@@ -226,17 +220,6 @@ export async function createTeamsPlatform(
   });
 
   const proactive = new TeamsProactiveSender(app);
-  messenger.register('teams', {
-    async toPerson(person, card) {
-      if (!person.teams) return false;
-      await proactive.send(person.teams, cardActivity(card));
-      return true;
-    },
-    async toChannel(channel, card) {
-      await proactive.send({ serviceUrl: lastServiceUrl, conversationId: channel, userId: '', tenantId: '' }, cardActivity(card));
-      return true;
-    },
-  });
 
   app.event('error', ({ error }) => log.error(describeError(error), 'Teams activity failed'));
   await app.initialize();

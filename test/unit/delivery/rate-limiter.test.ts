@@ -59,7 +59,8 @@ describe('RateLimiter', () => {
   describe.each([
     ['on time', () => () => 0],
     ['1-2 ms late (Node timers)', () => { const r = prng(1); return () => 1 + r(); }],
-    ['0-15 ms late, 30 % of the time', () => { const r = prng(7); return () => (r() < 0.3 ? r() * 15 : 0.1); }],
+    ['1-4 ms late', () => { const r = prng(3); return () => 1 + 3 * r(); }],
+    ['0-10 ms late, 30 % of the time', () => { const r = prng(7); return () => (r() < 0.3 ? r() * 10 : 0.1); }],
     ['a 200 ms stall (GC, disk) about every 40 s', () => { const r = prng(9); return () => (r() < 0.0005 ? 200 : 1); }],
   ])('underCeiling(50/s), taker %s', (_name, lateness) => {
     test.each([50, 7, 1])('ceiling %d/s: never more in any sliding second, ≥ 95 % of it sustained', (ceiling) => {
@@ -71,15 +72,14 @@ describe('RateLimiter', () => {
     });
   });
 
-  test('underCeiling: 51 tokens at 50/s span more than 1015 ms (jitter tolerated on the way to the server)', () => {
-    const limiter = new RateLimiter();
-    const taken = drain(limiter, [underCeiling('k', 50)], 60_000, () => { return 0; });
-    const span51 = Math.min(...taken.slice(50).map((t, i) => t - taken[i]));
-    expect(span51).toBeGreaterThan(1015);
-    // and with late takers (the tolerance spent on catching up), still more than 1000 ms
+  test('underCeiling: 51 tokens at 50/s span more than 1023 ms, whatever the taker (jitter tolerated on the way to the server)', () => {
+    const taken = drain(new RateLimiter(), [underCeiling('k', 50)], 60_000, () => 0);
+    const span51 = (times: number[]) => Math.min(...times.slice(50).map((t, i) => t - times[i]));
+    expect(span51(taken)).toBeGreaterThan(1023);
+    // late takers spend the tolerance on catching up: still more than 1023 ms
     const random = prng(5);
     const late = drain(new RateLimiter(), [underCeiling('k', 50)], 60_000, () => random() * 12);
-    expect(Math.min(...late.slice(50).map((t, i) => t - late[i]))).toBeGreaterThan(1000);
+    expect(span51(late)).toBeGreaterThan(1023);
   });
 
   test('underCeiling with headroom 1 is pure pacing (burst 1)', () => {

@@ -16,8 +16,9 @@
  * (= activities delivered but not yet recorded when it died).
  *
  * Settings: BENCH_MEMBERS (75000), BENCH_CRASH (0), BENCH_CRASH_AT (0.4), BENCH_LEASE_MS (60000;
- * crash: 2000), BENCH_BATCH (200; crash: 40), BENCH_CONCURRENCY (64), BENCH_HEADROOM (0.97),
- * BENCH_APP_LIMIT (50), BENCH_CONV_LIMIT (7), BENCH_LOG (silent), BENCH_KEEP_DATA (0).
+ * crash: 2000), BENCH_BATCH (200; crash: 30), BENCH_CONCURRENCY (64), BENCH_HEADROOM (0.97),
+ * BENCH_APP_LIMIT (50), BENCH_CONV_LIMIT (7), BENCH_LATENCY_MS (100: the connector's answer time),
+ * BENCH_TRACE (0; 1 prints each 429 with the arrivals around it), BENCH_LOG (silent), BENCH_KEEP_DATA (0).
  * Exit code 1 when someone was lost or the duplicates exceed the bound.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -35,7 +36,7 @@ import type { Contact } from '../src/domain/people';
 import { teamsLogger } from '../src/platforms/teams/logger-bridge';
 import { TeamsProactiveSender } from '../src/platforms/teams/proactive';
 import { SqliteStore } from '../src/store/sqlite';
-import { startFakeConnector, type ConnectorReport } from './support/broadcast-fake-connector';
+import { startFakeConnector, type ConnectorHandle } from './support/broadcast-fake-connector';
 import { envNumber, mb, sleep } from './support/stats';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
@@ -50,9 +51,14 @@ const settings = {
   appLimit: envNumber('BENCH_APP_LIMIT', 50),
   convLimit: envNumber('BENCH_CONV_LIMIT', 7),
   keep: envNumber('BENCH_KEEP_DATA', 0) === 1,
+  /** The connector answers accepted activities after this long (real Teams: ~100-300 ms): sends overlap. */
+  latencyMs: envNumber('BENCH_LATENCY_MS', 100),
+  /** BENCH_TRACE=1: prints the 429s with the arrivals around them and the slowest gaps. */
+  trace: envNumber('BENCH_TRACE', 0) === 1,
 };
 const leaseMs = envNumber('BENCH_LEASE_MS', settings.crash ? 2000 : 60_000);
-const batchSize = envNumber('BENCH_BATCH', settings.crash ? 40 : 200);
+// What is held is sent within (lease - margin) / 2 (750 ms with a 2 s lease: ~36 messages at 48.5/s).
+const batchSize = envNumber('BENCH_BATCH', settings.crash ? 30 : 200);
 const log = pino({ level: process.env.BENCH_LOG ?? 'silent' });
 
 function conversationOf(i: number): string {
@@ -136,7 +142,7 @@ async function crashChild(dataDir: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 /** Waits until nothing is pending (nextDue uses the partial index: cheap), printing progress every 10 s. */
-async function untilDone(store: SqliteStore, started: number, connector: { report(): Promise<ConnectorReport> }, dispatcher: () => Dispatcher): Promise<void> {
+async function untilDone(store: SqliteStore, started: number, connector: ConnectorHandle, dispatcher: () => Dispatcher): Promise<void> {
   let lastPrint = performance.now();
   while ((await store.outbox.nextDue()) !== null) {
     if (performance.now() - lastPrint >= 10_000) {
@@ -152,6 +158,21 @@ async function untilDone(store: SqliteStore, started: number, connector: { repor
   }
 }
 
+/** Diagnostics: each 429 with the span of the window it fell in, and the distribution of gaps between arrivals. */
+function printTrace(trace: Array<[number, number, string]>, limit: number): void {
+  const t0 = trace[0]?.[0] ?? 0;
+  const accepted = trace.filter(([, s]) => s === 201).map(([t]) => t);
+  trace.forEach(([t, status], k) => {
+    if (status !== 429) return;
+    const before = accepted.filter((a) => a <= t && a > t - 1000);
+    console.log(`  429 at ${(t - t0).toFixed(1)} ms: ${before.length} accepted in the last second, oldest at -${(t - before[0]).toFixed(1)} ms; arrivals around: ${trace.slice(Math.max(0, k - 3), k + 3).map(([x, s]) => `${(x - t0).toFixed(1)}${s === 429 ? '!' : ''}`).join(' ')}`);
+  });
+  const gaps = accepted.slice(1).map((t, i) => t - accepted[i]).sort((a, b) => a - b);
+  const q = (p: number) => gaps[Math.min(gaps.length - 1, Math.floor((p / 100) * gaps.length))]?.toFixed(1);
+  const spans = accepted.slice(limit).map((t, i) => t - accepted[i]);
+  console.log(`  gaps between accepted arrivals: min ${q(0)} · p1 ${q(1)} · p50 ${q(50)} · p99 ${q(99)} · max ${gaps.at(-1)?.toFixed(1)} ms; tightest span of ${limit + 1} arrivals ${Math.min(...spans).toFixed(1)} ms`);
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === '--crash-child') return crashChild(process.argv[3]);
 
@@ -159,10 +180,15 @@ async function main(): Promise<void> {
   let peakRss = 0;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 500);
   rssTimer.unref();
-  const connector = await startFakeConnector({ appPerSec: settings.appLimit, conversationPerSec: settings.convLimit });
+  const connector = await startFakeConnector({
+    appPerSec: settings.appLimit,
+    conversationPerSec: settings.convLimit,
+    latencyMs: settings.latencyMs,
+    trace: settings.trace,
+  });
   console.log(
     `Broadcast to ${settings.members} Teams members · connector enforces ${settings.appLimit}/s per app, ${settings.convLimit}/s per conversation` +
-      ` · headroom ${settings.headroom} · lease ${leaseMs} ms · batch ${batchSize} · concurrency ${settings.concurrency}` +
+      ` · answers in ${settings.latencyMs} ms · headroom ${settings.headroom} · lease ${leaseMs} ms · batch ${batchSize} · concurrency ${settings.concurrency}` +
       (settings.crash ? ` · CRASH at ${Math.round(settings.crashAt * 100)} %` : ''),
   );
   console.log(`  data: ${dataDir}`);
@@ -208,7 +234,7 @@ async function main(): Promise<void> {
     await sleep(300); // what was already on the wire reaches the connector
     const c = await connector.report();
     const r = await store.outbox.report(SOURCE);
-    const deliveredAtKill = c.perConversation.length;
+    const deliveredAtKill = c.distinctConversations;
     crashFigures = { unrecorded: deliveredAtKill - r.sent, lastBeat: beatAtKill, killedAt, recordedAtKill: r.sent, deliveredAtKill };
     console.log(
       `  crash: dispatcher A killed (SIGKILL) after ${((killedAt - started) / 1000).toFixed(1)} s; ${deliveredAtKill} members had received it, ${r.sent} recorded sent` +
@@ -222,7 +248,7 @@ async function main(): Promise<void> {
   }
   const elapsed = (performance.now() - started) / 1000;
 
-  const report = await connector.report();
+  const report = await connector.report(true);
   const outbox = await store.outbox.report(SOURCE);
   const received = new Map(report.perConversation);
   let lost = 0;
@@ -253,6 +279,8 @@ async function main(): Promise<void> {
   console.log(`losses                       ${lost} (members who never received it)`);
   console.log(`peak 1-s window (connector)  accepted ${report.peakAcceptedPerSec}, attempted ${report.peakAttemptedPerSec} (ceiling ${settings.appLimit}); per conversation ${report.peakPerConversationPerSec}`);
   console.log(`RSS                          ${mb(rss)} now, ${mb(peakRss)} peak (this process: store, dispatcher and the connector's worker thread)`);
+
+  if (report.trace) printTrace(report.trace, settings.appLimit);
 
   let failed = lost > 0 || outbox.pending > 0;
   if (crashFigures) {

@@ -16,6 +16,8 @@ export interface ConnectorOptions {
   conversationPerSec: number;
   /** Fake latency of an accepted request, ms (default 0). */
   latencyMs?: number;
+  /** Keep every request's arrival time and status (diagnostics). */
+  trace?: boolean;
 }
 
 export interface ConnectorReport {
@@ -23,7 +25,9 @@ export interface ConnectorReport {
   requests: number;
   accepted: number;
   rejected429: number;
-  /** Accepted activities per conversation id (only those with at least one). */
+  /** Conversations that received at least one activity. */
+  distinctConversations: number;
+  /** Accepted activities per conversation id (only those with at least one); empty in a light report. */
   perConversation: Array<[string, number]>;
   /** Most accepted activities in any sliding 1000 ms window (≤ appPerSec by construction). */
   peakAcceptedPerSec: number;
@@ -36,6 +40,8 @@ export interface ConnectorReport {
   lastAcceptedAt: number | null;
   /** Requests without an Authorization header (local mode) — informative. */
   unauthenticated: number;
+  /** With `trace`: arrival time (epoch ms, fractional), status and conversation of every request. */
+  trace?: Array<[number, number, string]>;
 }
 
 /** A sliding 1000 ms window of timestamps (ms, increasing). */
@@ -62,7 +68,7 @@ class Connector {
   private readonly conversations = new Map<string, number[]>();
   private readonly received = new Map<string, number>();
   private server?: http.Server;
-  private r: Omit<ConnectorReport, 'perConversation'> = {
+  private r: Omit<ConnectorReport, 'perConversation' | 'distinctConversations'> = {
     requests: 0,
     accepted: 0,
     rejected429: 0,
@@ -74,6 +80,7 @@ class Connector {
     unauthenticated: 0,
   };
   private n = 0;
+  private readonly trace: Array<[number, number, string]> = [];
 
   constructor(private readonly opts: ConnectorOptions) {}
 
@@ -107,6 +114,7 @@ class Connector {
     const convCount = convTimes?.length ?? 0;
     if (this.app.count(now) >= this.opts.appPerSec || convCount >= this.opts.conversationPerSec) {
       this.r.rejected429++;
+      if (this.opts.trace) this.trace.push([performance.timeOrigin + now, 429, conv]);
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
       res.end(JSON.stringify({ error: { code: 'Throttled', message: 'Too many requests' } }));
       return;
@@ -131,6 +139,7 @@ class Connector {
     this.r.peakPerConversationPerSec = Math.max(this.r.peakPerConversationPerSec, convTimes.length);
     if (this.conversations.size > 10_000) this.forgetQuietConversations(now);
     this.r.accepted++;
+    if (this.opts.trace) this.trace.push([performance.timeOrigin + now, 201, conv]);
     this.received.set(conv, (this.received.get(conv) ?? 0) + 1);
     const epoch = performance.timeOrigin + now;
     this.r.firstAcceptedAt ??= epoch;
@@ -147,8 +156,15 @@ class Connector {
     for (const [conv, times] of this.conversations) if (times.length === 0 || times[times.length - 1] <= now - 1000) this.conversations.delete(conv);
   }
 
-  report(): ConnectorReport {
-    return { ...this.r, perConversation: [...this.received] };
+  /** `full`: with the per-conversation counts (and the trace); otherwise counters only (cheap, for progress). */
+  report(full: boolean): ConnectorReport {
+    if (!full) return { ...this.r, perConversation: [], distinctConversations: this.received.size };
+    return {
+      ...this.r,
+      distinctConversations: this.received.size,
+      perConversation: [...this.received],
+      ...(this.opts.trace ? { trace: [...this.trace] } : {}),
+    };
   }
 
   async stop(): Promise<void> {
@@ -157,12 +173,13 @@ class Connector {
   }
 }
 
-type ToWorker = { type: 'report'; seq: number } | { type: 'stop' };
+type ToWorker = { type: 'report'; seq: number; full: boolean } | { type: 'stop' };
 type FromWorker = { type: 'ready'; url: string } | { type: 'report'; seq: number; report: ConnectorReport } | { type: 'stopped' };
 
 export interface ConnectorHandle {
   url: string;
-  report(): Promise<ConnectorReport>;
+  /** Counters only, unless `full` (then also every conversation's count: costly with many). */
+  report(full?: boolean): Promise<ConnectorReport>;
   stop(): Promise<void>;
 }
 
@@ -184,11 +201,11 @@ export async function startFakeConnector(opts: ConnectorOptions): Promise<Connec
   });
   return {
     url,
-    report: () =>
+    report: (full = false) =>
       new Promise<ConnectorReport>((resolve) => {
         const s = ++seq;
         waiting.set(s, resolve);
-        worker.postMessage({ type: 'report', seq: s } satisfies ToWorker);
+        worker.postMessage({ type: 'report', seq: s, full } satisfies ToWorker);
       }),
     stop: async () => {
       await new Promise<void>((resolve) => {
@@ -204,7 +221,7 @@ if (!isMainThread && (workerData as { role?: string } | undefined)?.role === 'br
   const connector = new Connector((workerData as { opts: ConnectorOptions }).opts);
   void connector.start().then((url) => parentPort!.postMessage({ type: 'ready', url } satisfies FromWorker));
   parentPort!.on('message', (m: ToWorker) => {
-    if (m.type === 'report') parentPort!.postMessage({ type: 'report', seq: m.seq, report: connector.report() } satisfies FromWorker);
+    if (m.type === 'report') parentPort!.postMessage({ type: 'report', seq: m.seq, report: connector.report(m.full) } satisfies FromWorker);
     else if (m.type === 'stop') void connector.stop().then(() => parentPort!.postMessage({ type: 'stopped' } satisfies FromWorker));
   });
 }

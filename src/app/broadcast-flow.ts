@@ -7,15 +7,16 @@ import type { Actor } from '../domain/people-service';
 import { formatZoned } from '../domain/time';
 import type { Translate } from '../i18n';
 import { broadcastCard } from './broadcast-runner';
+import { numberToken } from './commands';
 import { cardReply, type Form, type Reply } from './reply';
 import { textCard } from './screens/common';
 import type { Services } from './services';
 
 /** "12", "n°12" → 12. */
 export function parseBroadcastNumber(word: string | undefined): number {
-  const m = /^(?:n°|no\.?|#)?(\d{1,9})$/i.exec((word ?? '').trim());
-  if (!m) throw new DomainError('broadcast.notFound', { id: (word ?? '').slice(0, 12) });
-  return Number(m[1]);
+  const n = numberToken(word);
+  if (n === null) throw new DomainError('broadcast.notFound', { id: (word ?? '').slice(0, 12) });
+  return n;
 }
 
 /** Organisers' broadcasts in chat: compose, preview, confirm, list, report, cancel, retry. */

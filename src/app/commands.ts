@@ -183,3 +183,9 @@ function afterWords(text: string, n: number): string {
   for (let i = 0; i < n; i++) rest = rest.replace(/^\s*\S+/, '');
   return rest.trim();
 }
+
+/** "42", "n°42", "no. 42", "#42" → 42; anything else → null. */
+export function numberToken(word: string | undefined): number | null {
+  const m = /^(?:n°|no\.?|#)?(\d{1,9})$/i.exec((word ?? '').trim());
+  return m ? Number(m[1]) : null;
+}

@@ -3,7 +3,7 @@ import { hashtagsIn, IDEA_STATUSES, titleAndDescription, type Idea, type IdeaSta
 import type { IdeaFilter } from '../domain/ideas-service';
 import { findAxis } from '../domain/programme';
 import type { Actor } from '../domain/people-service';
-import { fold } from './commands';
+import { fold, numberToken } from './commands';
 import type { IdeaNotifier } from './idea-notifier';
 import { ideasCsv } from './ideas-csv';
 import { cardReply, type Form, type Reply } from './reply';
@@ -49,9 +49,9 @@ export function parseStatus(word: string): IdeaStatus | undefined {
 
 /** "42", "n°42", "#42" → 42; anything else is refused. */
 export function parseIdeaNumber(word: string | undefined): number {
-  const m = /^(?:n°|no\.?|#)?(\d{1,9})$/i.exec((word ?? '').trim());
-  if (!m) throw new DomainError('idea.number.invalid');
-  return Number(m[1]);
+  const n = numberToken(word);
+  if (n === null) throw new DomainError('idea.number.invalid');
+  return n;
 }
 
 /** The idea conversations: proposing, browsing, supporting, answering, moderating, exporting. */

@@ -14,10 +14,11 @@
  * a bucket at rate N with burst b > 1 gives b at once then N per second, b + N - 1 > N in a window.
  * burst = 1 at rate N (pure pacing: the 1st and the (N+1)th token ≥ 1000 ms apart) never exceeds N,
  * but every ms a timer fires late is lost for good (1-2 ms per 20 ms slot = 5-10 % below N). So
- * `underCeiling` paces at N · headroom (default 97 %) and spends a quarter of the remaining room on
- * τ (late timers cost nothing up to τ: ~8 ms at 97 %) and keeps three quarters for jitter between the
- * token and the request reaching the server: provably ≤ N per sliding second at the limiter, ~23 ms
- * of jitter tolerated before the server could see N + 1, and 97 % of N sustained.
+ * `underCeiling` paces at N · headroom (default 97 %) with a small tolerance τ (4 ms: late timers
+ * cost nothing up to it): provably ≤ N per sliding second at the limiter, 97 % of N sustained, and
+ * N + 1 tokens always span ≥ 1000 / headroom - τ ms (1027 ms at 50/s): a request may be held up by
+ * ~27 ms (GC, a WAL checkpoint) between its token and the server before the server could count
+ * N + 1 in a second.
  *
  * Memory: a key whose bucket is full again is forgotten (it is indistinguishable from a new key), so
  * 75,000 one-off conversation keys do not accumulate.
@@ -36,14 +37,17 @@ export interface RateLimit {
 
 /**
  * A bucket that never gives more than `ceilingPerSec` tokens in any sliding 1000 ms window and
- * sustains `headroom` of it (see the header). headroom 1: pure pacing at the ceiling (burst 1).
+ * sustains `headroom` of it (see the header). Of the room the headroom leaves (1000 · (1/h - 1) ms
+ * per N tokens: 31 ms at 97 %), `lateMs` (default 4, at most half) lets a late taker keep its slot;
+ * the rest is the jitter tolerated between the token and the request reaching the server (27 ms).
+ * headroom 1: pure pacing at the ceiling (burst 1).
  */
-export function underCeiling(key: string, ceilingPerSec: number, headroom = 0.97): RateLimit {
+export function underCeiling(key: string, ceilingPerSec: number, headroom = 0.97, lateMs = 4): RateLimit {
   if (!(headroom > 0 && headroom <= 1)) throw new RangeError('headroom must be in (0, 1]');
   const ratePerSec = ceilingPerSec * headroom;
-  // r · (1000 + τ) < N · 1000  ⇔  τ < 1000 · (1 / headroom - 1): a quarter of it for late timers
-  // (1-3 ms in practice), three quarters left for jitter on the way to the server.
-  const toleranceMs = (1000 * (1 / headroom - 1)) / 4;
+  // r · (1000 + τ) < N · 1000  ⇔  τ < 1000 · (1 / headroom - 1)
+  const room = 1000 * (1 / headroom - 1);
+  const toleranceMs = Math.min(Math.max(0, lateMs), room / 2);
   return { key, ratePerSec, burst: 1 + (ratePerSec * toleranceMs) / 1000 };
 }
 

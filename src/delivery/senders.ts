@@ -122,7 +122,7 @@ export interface TeamsDeliveryOptions {
   conversationRatePerSec?: number;
   /**
    * Fraction of the ceilings sustained (default 0.97; see underCeiling in rate-limiter.ts): never more
-   * than the ceiling in any sliding second at the sender, late timers absorbed, and ~23 ms of jitter
+   * than the ceiling in any sliding second at the sender, late timers absorbed, and ~27 ms of delay
    * between the token and the request reaching Teams tolerated before Teams could count one too many.
    */
   headroom?: number;

@@ -219,6 +219,52 @@ describe('broadcasts: compose in chat, preview, schedule, deliver once to Slack 
   });
 });
 
+describe('broadcasts composed on Teams', () => {
+  test('an organiser on Teams fills the card, gets the preview in place, confirms, and members receive it', async () => {
+    const teams = await new FakeTeams().start();
+    const clock = manualClock(START);
+    const bot = await startTestBot({ clock, background: false });
+    try {
+      const orga = TEAMS_USERS[0];
+      for (const u of TEAMS_USERS) {
+        await bot.post('/api/messages', messageActivity(teams.url, u, 'aide'));
+        await teams.waitForSent(`a:${u.id}`);
+      }
+      await bot.services.store.roles.save({ subject: `teams:${TENANT}/${orga.aadObjectId}`, role: 'organisateur', active: true, by: 'test', at: clock.now() });
+      const before = teams.sent(`a:${orga.id}`).length;
+      await bot.post('/api/messages', messageActivity(teams.url, orga, 'diffusion'));
+      const [form] = (await teams.waitForSent(`a:${orga.id}`, before + 1)).slice(-1);
+      expect(JSON.stringify(form.body)).toContain('"verb":"broadcast.submit"');
+
+      const invoke = (verb: string, data: Record<string, string>) => {
+        const a: any = { ...messageActivity(teams.url, orga, ''), type: 'invoke', name: 'adaptiveCard/action', text: undefined };
+        a.value = { action: { type: 'Action.Execute', verb, data: { ...data, verb } }, trigger: 'manual' };
+        return bot.post('/api/messages', a);
+      };
+      const bad = await invoke('broadcast.submit', { message: '', when: 'now', audience: 'everyone' });
+      expect(allText(bad.body.value)).toContain('Écrivez le message à diffuser.');
+      const preview = await invoke('broadcast.submit', { message: 'Journée **Tester** le 12 : inscrivez-vous !', when: 'now', audience: 'everyone', linkLabel: '', linkUrl: '', channel: '' });
+      expect(preview.body.type).toBe('application/vnd.microsoft.card.adaptive');
+      const text = allText(preview.body.value);
+      expect(text).toContain('Aperçu de la diffusion n°1');
+      expect(text).toContain('3 aujourd’hui');
+      expect(teams.sent().filter((r) => JSON.stringify(r.body).includes('inscrivez-vous')).length).toBe(0);
+      const confirmed = await invoke('broadcast.confirm', { id: '1' });
+      expect(allText(confirmed.body.value)).toContain('C’est programmé : diffusion n°1, dès la confirmation.');
+      for (let i = 0; i < 20; i++) {
+        await bot.delivery.tick();
+        if ((await bot.services.store.outbox.report('broadcast:1')).sent === 3) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const got = teams.sent().filter((r) => JSON.stringify(r.body).includes('inscrivez-vous'));
+      expect(got.map((r) => decodeURIComponent(r.path).split('/')[3]).sort()).toEqual(TEAMS_USERS.map((u) => `a:${u.id}`).sort());
+    } finally {
+      await bot.close();
+      await teams.stop();
+    }
+  });
+});
+
 describe('two bot processes sharing one store', () => {
   test('a due broadcast is sent once', async () => {
     const slack = await new FakeSlack().start();

@@ -50,6 +50,48 @@ async function until(check: () => boolean, what: string, ms: number): Promise<vo
   }
 }
 
+/** Seeds members with Teams conversations on `connector` and a broadcast due now. */
+async function seed(dataDir: string, connectorUrl: string, members: number): Promise<void> {
+  const store = SqliteStore.open(dataDir);
+  const at = new Date();
+  for (let i = 0; i < members; i++) {
+    const aad = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    await store.people.record(
+      { platform: 'teams', tenant: TENANT, user: aad, displayName: `Agent ${i}`, teams: { serviceUrl: `${connectorUrl}/`, conversationId: `a:conv-${i}`, userId: `29:u${i}`, tenantId: TENANT } },
+      at,
+    );
+  }
+  await store.broadcasts.create({ message: 'Le OFF de ce soir est ouvert à toutes et tous !', audience: { kind: 'everyone' }, schedule: { kind: 'now' }, createdBy: 'test', createdAt: at }, 'scheduled', at);
+  await store.close();
+}
+
+describe('two bot processes sharing one store', () => {
+  test('a due broadcast is sent once: each member receives it exactly once', async () => {
+    if (!existsSync(MAIN)) throw new Error('dist/src/main.js is missing: "npm test" builds it first');
+    const connector = await slowConnector();
+    const dir = mkdtempSync(path.join(tmpdir(), 'ensemble-pair-'));
+    const dataDir = path.join(dir, 'data');
+    try {
+      await seed(dataDir, connector.url, 120);
+      const a = startBot(dataDir, dir);
+      const b = startBot(dataDir, dir);
+      try {
+        await until(() => connector.received.size >= 120, 'everyone to receive the broadcast', 60_000);
+        await new Promise((r) => setTimeout(r, 1000));
+      } finally {
+        for (const p of [a, b]) p.kill('SIGTERM');
+        await Promise.all([a, b].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+      }
+      expect(connector.received.size).toBe(120);
+      expect([...connector.received.values()].every((n) => n === 1)).toBe(true);
+      expect(connector.total()).toBe(120);
+    } finally {
+      await connector.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
 describe('a bot process killed in the middle of a broadcast', () => {
   test('after a restart nobody is lost, and the only duplicates are the sends in flight at the kill', async () => {
     if (!existsSync(MAIN)) throw new Error('dist/src/main.js is missing: "npm test" builds it first');
@@ -58,17 +100,7 @@ describe('a bot process killed in the middle of a broadcast', () => {
     const dataDir = path.join(dir, 'data');
     try {
       // the store holds the members and a broadcast due now, as if an organiser had just confirmed it
-      const store = SqliteStore.open(dataDir);
-      const at = new Date();
-      for (let i = 0; i < MEMBERS; i++) {
-        const aad = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-        await store.people.record(
-          { platform: 'teams', tenant: TENANT, user: aad, displayName: `Agent ${i}`, teams: { serviceUrl: `${connector.url}/`, conversationId: `a:conv-${i}`, userId: `29:u${i}`, tenantId: TENANT } },
-          at,
-        );
-      }
-      await store.broadcasts.create({ message: 'Le OFF de ce soir est ouvert à toutes et tous !', audience: { kind: 'everyone' }, schedule: { kind: 'now' }, createdBy: 'test', createdAt: at }, 'scheduled', at);
-      await store.close();
+      await seed(dataDir, connector.url, MEMBERS);
 
       const first = startBot(dataDir, dir);
       await until(() => connector.total() >= 80, 'the first sends', 30_000);

@@ -67,6 +67,7 @@ export const en: Messages = {
     support: '👍 Support',
     supported: '✅ You support this',
     supportShared: '👍 Support · {{count}}',
+    supportsLabel: 'Supports',
     supportedNote: 'You support idea no. {{id}}. Click again to withdraw your support.',
     withdrawnNote: 'You no longer support idea no. {{id}}.',
     axis: 'Axis',

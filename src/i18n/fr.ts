@@ -65,6 +65,7 @@ export const fr = {
     support: '👍 Soutenir',
     supported: '✅ Vous soutenez',
     supportShared: '👍 Soutenir · {{count}}',
+    supportsLabel: 'Soutiens',
     supportedNote: 'Vous soutenez l’idée n°{{id}}. Cliquez à nouveau pour retirer votre soutien.',
     withdrawnNote: 'Vous ne soutenez plus l’idée n°{{id}}.',
     axis: 'Axe',

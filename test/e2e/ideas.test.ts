@@ -253,7 +253,7 @@ describe('ideas and supports on Slack and Teams', () => {
     const { reply } = await slash('U2', 'chiffres');
     const text = allText(reply.blocks);
     expect(text).toContain('Le palmarès des idées, axe par axe');
-    expect(text).toMatch(/Axe 3 · Renforcer notre culture « usager »\*\nn°1 · Un guichet unique pour toutes les démarches des usagers #accueil — 3 soutiens\nn°3 · Une charte/);
+    expect(text).toMatch(/Axe 3 · Renforcer notre culture « usager »\*\nn°1 · Un guichet unique pour toutes les démarches des usagers — 3 soutiens\nn°3 · Une charte/);
     expect(text).toContain('Pas encore d’idée sur cet axe.');
   });
 

@@ -76,7 +76,7 @@ export function ideaCard(t: Translate, programme: Programme, locale: Locale, v: 
       { label: t('ideas.axis'), value: axisLabel(programme, idea.axisId, locale) },
       { label: t('ideas.statusLabel'), value: statusLabel(t, idea.status) },
       { label: t('ideas.author'), value: idea.anonymous ? t('ideas.anonymous') : (v.authorName ?? '—') },
-      { label: '👍', value: t('ideas.supports', { count: idea.supportCount }) },
+      { label: t('ideas.supportsLabel'), value: t('ideas.supports', { count: idea.supportCount }) },
     ],
   });
   if (idea.hashtags.length) elements.push({ type: 'context', text: idea.hashtags.map((h) => `#${h}`).join(' ') });

@@ -1,5 +1,6 @@
 import type { Broadcast, NewBroadcast } from './broadcasts';
 import type { NewOutboxMessage, OutboxMessage, OutboxReport } from './delivery';
+import type { EventFeedback, EventPatch, NewEvent, NewJob, ProgrammeEvent, Registration, RegistrationState, ScheduledJob } from './events';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from './ideas';
 import type { Contact, Person } from './people';
 import type { RoleAssignment } from './roles';
@@ -40,6 +41,8 @@ export interface Store {
   drafts: DraftRepository;
   outbox: OutboxRepository;
   broadcasts: BroadcastRepository;
+  events: EventRepository;
+  jobs: JobRepository;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }
@@ -118,4 +121,58 @@ export interface BroadcastRepository {
   claimDue(owner: string, now: Date, leaseMs: number): Promise<Broadcast | null>;
   /** Records a queued run: next run time (recurring) or done. Releases the lease. */
   completeRun(id: number, owner: string, at: Date, nextRunAt: Date | undefined): Promise<Broadcast>;
+}
+
+/** Events, their registrations (with the waiting list) and their feedback. */
+export interface EventRepository {
+  create(e: NewEvent): Promise<ProgrammeEvent>;
+  get(id: number): Promise<ProgrammeEvent | null>;
+  /** Scheduled (not cancelled) events that end after `after`, soonest start first. */
+  upcoming(after: Date, limit: number): Promise<ProgrammeEvent[]>;
+  /** Events that started before `before`, most recent first (cancelled ones too): organisers' history. */
+  past(before: Date, limit: number): Promise<ProgrammeEvent[]>;
+  /**
+   * Applies a change to a scheduled event and increments its version. Atomically: a capacity below the
+   * number of people holding a place is refused ('belowRegistered', nothing changed); a larger capacity
+   * promotes people from the waiting list, oldest first (returned). null: no such scheduled event.
+   */
+  update(id: number, patch: EventPatch, at: Date): Promise<{ event: ProgrammeEvent; promoted: string[] } | 'belowRegistered' | null>;
+  /** Scheduled → cancelled; null when there is no such scheduled event. */
+  cancel(id: number, reason: string | undefined, at: Date): Promise<ProgrammeEvent | null>;
+  /**
+   * Registers a person, atomically with the capacity: a place when one is free, else the waiting list.
+   * `already`: the person was registered (or waiting) before, nothing changed. null: no such scheduled event.
+   */
+  register(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean } | null>;
+  /**
+   * Withdraws a person. When they held a place and someone waits, the oldest waiting person gets it
+   * (returned in `promoted`). `was`: null when the person was not registered.
+   */
+  unregister(eventId: number, personId: string): Promise<{ was: RegistrationState | null; promoted?: string }>;
+  /** Everyone registered or waiting, in registration order. */
+  registrations(eventId: number): Promise<Registration[]>;
+  /** The person's state for each of these events (absent: not registered). */
+  registrationsOf(personId: string, eventIds: number[]): Promise<Map<number, RegistrationState>>;
+  /** Records or replaces a person's feedback; true when it is their first. */
+  saveFeedback(f: EventFeedback): Promise<boolean>;
+  feedback(eventId: number): Promise<EventFeedback[]>;
+}
+
+/** Scheduled work (reminders, feedback polls, announcements): due times, states and leases, in the store. */
+export interface JobRepository {
+  /** Adds jobs; a job whose key exists already is left as it is. Returns how many were added. */
+  add(jobs: NewJob[]): Promise<number>;
+  /** Claims one pending job due at `now` that nobody holds (or whose lease expired), atomically. */
+  claimDue(owner: string, now: Date, leaseMs: number): Promise<ScheduledJob | null>;
+  /** Pending → done (whoever holds it now: the work was queued). */
+  complete(id: string, at: Date): Promise<void>;
+  /** Every job about `ref`, whatever its state. */
+  forRef(ref: string): Promise<ScheduledJob[]>;
+  /** Moves a job that is not done to `dueAt`, pending again (also a cancelled one); false when done or absent. */
+  reschedule(id: string, dueAt: Date): Promise<boolean>;
+  /** Cancels a pending job; false when it was not pending. */
+  cancel(id: string): Promise<boolean>;
+  /** Cancels every pending job about `ref`; returns how many. */
+  cancelRef(ref: string): Promise<number>;
+  nextDue(): Promise<Date | null>;
 }

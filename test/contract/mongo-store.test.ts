@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../src/domain/ports';
 import { MongoStore } from '../../src/store/mongo';
+import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
@@ -52,4 +53,8 @@ const outboxFactory: OutboxStoreFactory = {
 
 (uri ? describe : describe.skip)('outbox and broadcasts contract: MongoDB (needs MONGODB_URI)', () => {
   outboxContract(outboxFactory);
+});
+
+(uri ? describe : describe.skip)('events and jobs contract: MongoDB (needs MONGODB_URI)', () => {
+  eventsContract(outboxFactory);
 });

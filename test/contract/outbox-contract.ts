@@ -1,8 +1,8 @@
-import { Worker } from 'node:worker_threads';
 import type { Audience, Broadcast, NewBroadcast, Schedule } from '../../src/domain/broadcasts';
 import type { NewOutboxMessage, OutboxMessage, OutboxReport } from '../../src/domain/delivery';
 import type { Store } from '../../src/domain/ports';
 import type { StoreFactory } from './store-contract';
+import { inThreads } from './threads';
 
 /**
  * A store factory that can also open more connections on the same storage, to check that claims
@@ -77,65 +77,20 @@ async function drain(store: Store, owner: string, now: Date, batch: number): Pro
  * then all start claiming at the same signal.
  */
 async function drainInThreads(expr: string, owners: string[], now: Date, batch: number): Promise<string[][]> {
-  const swc = require.resolve('@swc/core');
-  const code = `
-    const fs = require('node:fs');
-    const swc = require(${JSON.stringify(swc)});
-    require.extensions['.ts'] = function (module, filename) {
-      const out = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
-        filename, jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' },
-      });
-      module._compile(out.code, filename);
-    };
-    const { parentPort, workerData } = require('node:worker_threads');
-    (async () => {
-      const store = await (${expr});
-      const ids = [];
-      try {
-        const go = new Promise((resolve) => parentPort.once('message', resolve));
-        parentPort.postMessage({ ready: true });
-        await go;
-        const now = new Date(workerData.now);
-        for (;;) {
-          const got = await store.outbox.claim(workerData.owner, now, workerData.batch, workerData.leaseMs);
-          if (got.length === 0) break;
-          for (const m of got) {
-            if (m.leaseOwner !== workerData.owner) throw new Error('claimed a message leased to ' + m.leaseOwner);
-            ids.push(m.id);
-            await store.outbox.markSent(m.id, workerData.owner, now);
-          }
-        }
-      } finally {
-        await store.close();
+  const body = `
+    const ids = [];
+    const now = new Date(data.now);
+    for (;;) {
+      const got = await store.outbox.claim(data.owner, now, data.batch, data.leaseMs);
+      if (got.length === 0) return ids;
+      for (const m of got) {
+        if (m.leaseOwner !== data.owner) throw new Error('claimed a message leased to ' + m.leaseOwner);
+        ids.push(m.id);
+        await store.outbox.markSent(m.id, data.owner, now);
       }
-      parentPort.postMessage({ ids });
-    })().catch((e) => parentPort.postMessage({ error: String((e && e.stack) || e) }));
-  `;
-  const workers = owners.map(
-    (owner) => new Worker(code, { eval: true, workerData: { owner, now: now.getTime(), batch, leaseMs: LEASE } }),
-  );
-  const ready: Array<Promise<void>> = [];
-  const done = workers.map(
-    (w, i) =>
-      new Promise<string[]>((resolve, reject) => {
-        let isReady: () => void = () => undefined;
-        ready.push(new Promise<void>((r) => (isReady = r)));
-        w.on('message', (m: { ready?: boolean; ids?: string[]; error?: string }) => {
-          if (m.ready) isReady();
-          else if (m.error) reject(new Error(`worker ${owners[i]}: ${m.error}`));
-          else resolve(m.ids!);
-        });
-        w.on('error', reject);
-        w.on('exit', (code) => reject(new Error(`worker ${owners[i]} exited (${code}) without answering`)));
-      }),
-  );
-  try {
-    await Promise.race([Promise.all(ready), Promise.all(done)]);
-    for (const w of workers) w.postMessage('go');
-    return await Promise.all(done);
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+    }`;
+  const data = owners.map((owner) => ({ owner, now: now.getTime(), batch, leaseMs: LEASE }));
+  return inThreads<string[]>(expr, body, data, (i) => owners[i]);
 }
 
 const NEW_BROADCAST: NewBroadcast = {

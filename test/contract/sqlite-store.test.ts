@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Store } from '../../src/domain/ports';
 import { SqliteStore } from '../../src/store/sqlite';
+import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
@@ -52,4 +53,8 @@ const outboxFactory: OutboxStoreFactory = {
 
 describe('outbox and broadcasts contract: embedded SQLite', () => {
   outboxContract(outboxFactory);
+});
+
+describe('events and jobs contract: embedded SQLite', () => {
+  eventsContract(outboxFactory);
 });

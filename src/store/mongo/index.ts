@@ -2,6 +2,8 @@ import { MongoClient, type Db } from 'mongodb';
 import type { Store, StoreHealth } from '../../domain/ports';
 import { MongoBroadcasts } from './broadcasts';
 import { MongoDrafts } from './drafts';
+import { MongoEvents } from './events';
+import { MongoJobs } from './jobs';
 import { MongoOutbox } from './outbox';
 import { MongoIdeas } from './ideas';
 import { MongoPeople, type PersonDoc } from './people';
@@ -16,6 +18,8 @@ export class MongoStore implements Store {
   readonly drafts: MongoDrafts;
   readonly outbox: MongoOutbox;
   readonly broadcasts: MongoBroadcasts;
+  readonly events: MongoEvents;
+  readonly jobs: MongoJobs;
 
   private constructor(
     private readonly client: MongoClient,
@@ -27,6 +31,8 @@ export class MongoStore implements Store {
     this.drafts = new MongoDrafts(db);
     this.outbox = new MongoOutbox(db);
     this.broadcasts = new MongoBroadcasts(db);
+    this.events = new MongoEvents(db);
+    this.jobs = new MongoJobs(db);
   }
 
   /** Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble". */
@@ -40,6 +46,8 @@ export class MongoStore implements Store {
     await MongoDrafts.indexes(db);
     await MongoOutbox.indexes(db);
     await MongoBroadcasts.indexes(db);
+    await MongoEvents.indexes(db);
+    await MongoJobs.indexes(db);
     return new MongoStore(client, db);
   }
 

@@ -3,6 +3,8 @@ import type { Store, StoreHealth } from '../../domain/ports';
 import { openDatabase, schemaVersion } from './database';
 import { SqliteBroadcasts } from './broadcasts';
 import { SqliteDrafts } from './drafts';
+import { SqliteEvents } from './events';
+import { SqliteJobs } from './jobs';
 import { SqliteOutbox } from './outbox';
 import { SqliteIdeas } from './ideas';
 import { SqlitePeople } from './people';
@@ -17,6 +19,8 @@ export class SqliteStore implements Store {
   readonly drafts: SqliteDrafts;
   readonly outbox: SqliteOutbox;
   readonly broadcasts: SqliteBroadcasts;
+  readonly events: SqliteEvents;
+  readonly jobs: SqliteJobs;
   private closed = false;
 
   private constructor(private readonly db: DatabaseSync) {
@@ -26,6 +30,8 @@ export class SqliteStore implements Store {
     this.drafts = new SqliteDrafts(db);
     this.outbox = new SqliteOutbox(db);
     this.broadcasts = new SqliteBroadcasts(db);
+    this.events = new SqliteEvents(db);
+    this.jobs = new SqliteJobs(db);
   }
 
   static open(dataDir: string): SqliteStore {

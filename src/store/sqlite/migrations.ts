@@ -117,4 +117,60 @@ export const migrations: string[] = [
   );
   CREATE INDEX broadcasts_due ON broadcasts (next_run_at) WHERE state = 'scheduled';
   `,
+  // 4: events, their registrations (places and waiting list) and feedback; scheduled jobs
+  `
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    place TEXT,
+    link TEXT,
+    capacity INTEGER,
+    axis_id TEXT,
+    audience TEXT NOT NULL,
+    state TEXT NOT NULL,
+    cancel_reason TEXT,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+  );
+  CREATE INDEX events_upcoming ON events (starts_at, id) WHERE state = 'scheduled';
+  CREATE INDEX events_start ON events (starts_at DESC, id DESC);
+  CREATE TABLE registrations (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id INTEGER NOT NULL REFERENCES events (id),
+    person_id TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('registered','waiting')),
+    at INTEGER NOT NULL,
+    UNIQUE (event_id, person_id)
+  );
+  CREATE INDEX registrations_event_state ON registrations (event_id, state, seq);
+  CREATE INDEX registrations_person ON registrations (person_id, event_id);
+  CREATE TABLE event_feedback (
+    event_id INTEGER NOT NULL REFERENCES events (id),
+    person_id TEXT NOT NULL,
+    rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    comment TEXT,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (event_id, person_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    param INTEGER NOT NULL,
+    due_at INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    done_at INTEGER
+  );
+  CREATE INDEX jobs_pending_due ON jobs (due_at, id) WHERE state = 'pending';
+  CREATE INDEX jobs_ref ON jobs (ref);
+  `,
 ];

@@ -1,9 +1,12 @@
 import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { webApi } from '@slack/bolt';
 type WebClient = webApi.WebClient;
+
+/** How long stopping waits for replies still being sent. */
+const STOP_WAIT_MS = 10_000;
 import type express from 'express';
 import { readBlockKitViewValues, renderBlockKitMessage, renderBlockKitModal, verbFromActionId, URL_ACTION_VERB } from '../../cards/block-kit';
-import type { Form, Reply } from '../../app/reply';
+import type { FileOut, Form, Reply } from '../../app/reply';
 import { VERB } from '../../app/verbs';
 import type { Conversation } from '../../app/conversation';
 import type { Services } from '../../app/services';
@@ -61,7 +64,8 @@ export function createSlackPlatform(
     token: config.botToken,
     ...(socket ? { socketMode: true, appToken: config.appToken } : { receiver }),
     logger,
-    clientOptions: apiUrl ? { slackApiUrl: apiUrl } : undefined,
+    // Answers to a person who is waiting: a few quick retries, not the client's default half hour.
+    clientOptions: { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 3, factor: 2, minTimeout: 300, maxTimeout: 3000, randomize: true } },
     ignoreSelf: true,
   });
 
@@ -120,18 +124,34 @@ export function createSlackPlatform(
     await client.chat.postMessage({ channel: userId, ...(message as { text: string }) });
   }
 
-  async function deliver(reply: Reply, to: Target): Promise<void> {
+  /** A file, in the person's DM with the app. */
+  async function upload(to: Target, file: FileOut): Promise<void> {
+    const opened = (await to.client.conversations.open({ users: to.userId })) as { channel?: { id?: string } };
+    const channel = opened.channel?.id ?? to.userId;
+    await to.client.files.uploadV2({
+      channel_id: channel,
+      file: file.content,
+      filename: file.name,
+      title: file.name,
+      initial_comment: file.comment,
+    });
+  }
+
+  /** Replies still being sent (after Slack's acknowledgement): stopping waits for them. */
+  const inFlight = new Set<Promise<void>>();
+
+  function deliver(reply: Reply, to: Target): Promise<void> {
+    const p = deliverNow(reply, to);
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  async function deliverNow(reply: Reply, to: Target): Promise<void> {
     switch (reply.kind) {
       case 'card': {
-        const message = renderBlockKitMessage(reply.card);
-        if (reply.replace && to.respond) {
-          await to.respond({ replace_original: true, ...message });
-          if (reply.note && to.shared) await to.respond({ response_type: 'ephemeral', replace_original: false, text: reply.note });
-        } else if (to.respond) {
-          await to.respond({ response_type: 'ephemeral', replace_original: false, ...message });
-        } else {
-          await dm(to.client, to.channel ?? to.userId, message);
-        }
+        await deliverCard(reply, to);
+        if (reply.file) await upload(to, reply.file);
         return;
       }
       case 'form':
@@ -143,18 +163,22 @@ export function createSlackPlatform(
         return;
       }
       case 'file': {
-        const opened = (await to.client.conversations.open({ users: to.userId })) as { channel?: { id?: string } };
-        const channel = opened.channel?.id ?? to.userId;
-        await to.client.files.uploadV2({
-          channel_id: channel,
-          file: reply.file.content,
-          filename: reply.file.name,
-          title: reply.file.name,
-          initial_comment: reply.file.comment,
-        });
+        await upload(to, reply.file);
         if (to.respond) await to.respond({ response_type: 'ephemeral', replace_original: false, text: reply.file.comment });
         return;
       }
+    }
+  }
+
+  async function deliverCard(reply: Extract<Reply, { kind: 'card' }>, to: Target): Promise<void> {
+    const message = renderBlockKitMessage(reply.card);
+    if (reply.replace && to.respond) {
+      await to.respond({ replace_original: true, ...message });
+      if (reply.note && to.shared) await to.respond({ response_type: 'ephemeral', replace_original: false, text: reply.note });
+    } else if (to.respond) {
+      await to.respond({ response_type: 'ephemeral', replace_original: false, ...message });
+    } else {
+      await dm(to.client, to.channel ?? to.userId, message);
     }
   }
 
@@ -255,6 +279,11 @@ export function createSlackPlatform(
     },
     stop: async () => {
       if (socket) await app.stop();
+      // replies already acknowledged are finished, within a bound
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((r) => (timer = setTimeout(r, STOP_WAIT_MS)));
+      await Promise.race([Promise.allSettled([...inFlight]), bound]);
+      clearTimeout(timer);
     },
   };
 }

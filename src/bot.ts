@@ -7,6 +7,8 @@ import type { Config } from './config/types';
 import { IdeasService } from './domain/ideas-service';
 import { BroadcastService } from './domain/broadcast-service';
 import { BroadcastRunner } from './app/broadcast-runner';
+import { EventJobRunner } from './app/event-jobs';
+import { EventsService } from './domain/events-service';
 import { cronCalendar } from './scheduler/cron-calendar';
 import { startTicker } from './scheduler/ticker';
 import { Dispatcher } from './delivery/dispatcher';
@@ -42,10 +44,11 @@ export interface BotOptions {
 }
 
 export interface DeliveryControl {
-  /** Queues due broadcast runs, then sends what is due (one pass). */
+  /** Queues due broadcast runs and event jobs (reminders, polls…), then sends what is due (one pass). */
   tick(): Promise<{ queued: number; sent: number; failed: number }>;
   dispatcher: Dispatcher;
   runner: BroadcastRunner;
+  eventJobs: EventJobRunner;
   owner: string;
 }
 
@@ -73,6 +76,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     people: new PeopleService(store, programme, clock),
     ideas: new IdeasService(store, programme, clock),
     broadcasts: undefined as unknown as BroadcastService,
+    events: undefined as unknown as EventsService,
     i18n: new I18n(config.locale),
     clock,
     log,
@@ -81,6 +85,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     random: options.random ?? Math.random,
   };
   services.broadcasts = new BroadcastService(store, programme, services.people, clock, cronCalendar, config.timezone);
+  services.events = new EventsService(store, programme, services.broadcasts, clock, config.timezone);
   const messenger = new Messenger(store, clock);
   const conversation = new Conversation(services, messenger);
   const express = createExpressApp();
@@ -104,24 +109,27 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   }
   const dispatcher = new Dispatcher({ outbox: store.outbox, deliveries: deliveries as Record<'slack' | 'teams', PlatformDelivery>, clock, owner, log: log.child({ component: 'delivery' }), leaseMs: options.delivery?.leaseMs ?? config.deliveryLeaseMs });
   const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner, options.delivery?.leaseMs ?? config.deliveryLeaseMs);
+  const eventJobs = new EventJobRunner(services, services.events, clock, log.child({ component: 'events' }), owner, options.delivery?.leaseMs ?? config.deliveryLeaseMs);
+  const queueDue = async () => (await runner.runDue()) + (await eventJobs.runDue());
   const delivery: DeliveryControl = {
     owner,
     dispatcher,
     runner,
+    eventJobs,
     async tick() {
-      const queued = await runner.runDue();
+      const queued = await queueDue();
       const r = await dispatcher.runOnce();
       return { queued, sent: r.sent, failed: r.failed };
     },
   };
   messenger.wake = () => dispatcher.poke();
   conversation.wake = () => {
-    void runner.runDue().then(() => dispatcher.poke()).catch((e) => log.error({ err: e }, 'wake failed'));
+    void queueDue().then(() => dispatcher.poke()).catch((e) => log.error({ err: e }, 'wake failed'));
   };
   const background = options.background ?? true;
   const ticker = background
     ? startTicker(async () => {
-        if ((await runner.runDue()) > 0) dispatcher.poke();
+        if ((await queueDue()) > 0) dispatcher.poke();
       }, log)
     : undefined;
   if (background) dispatcher.start();

@@ -20,6 +20,9 @@ export type Command =
   | { name: 'idea.export' }
   | { name: 'idea.figures' }
   | { name: 'broadcast'; args: string[]; rest: string }
+  | { name: 'agenda' }
+  | { name: 'event'; args: string[]; rest: string }
+  | { name: 'event.register' | 'event.unregister'; id?: string }
   | { name: 'idea.usage'; usage: 'answer' | 'hide' | 'merge' | 'view' }
   | { name: 'unknown'; word: string; suggestion?: string };
 
@@ -28,7 +31,7 @@ export function fold(word: string): string {
   return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-type Head = Command['name'] | 'role' | 'idea' | 'ideas' | 'view' | 'support' | 'status' | 'hide' | 'merge' | 'export' | 'figures' | 'broadcast';
+type Head = Command['name'] | 'role' | 'idea' | 'ideas' | 'view' | 'support' | 'status' | 'hide' | 'merge' | 'export' | 'figures' | 'broadcast' | 'agenda' | 'event' | 'register' | 'unregister';
 
 const WORDS: Record<string, Head> = {
   idee: 'idea',
@@ -56,6 +59,22 @@ const WORDS: Record<string, Head> = {
   diffusions: 'broadcast',
   broadcast: 'broadcast',
   broadcasts: 'broadcast',
+  agenda: 'agenda',
+  calendrier: 'agenda',
+  evenements: 'agenda',
+  events: 'agenda',
+  journees: 'agenda',
+  evenement: 'event',
+  event: 'event',
+  participer: 'register',
+  inscrire: 'register',
+  inscription: 'register',
+  register: 'register',
+  join: 'register',
+  desinscrire: 'unregister',
+  desinscription: 'unregister',
+  unregister: 'unregister',
+  leave: 'unregister',
   chiffres: 'figures',
   figures: 'figures',
   stats: 'figures',
@@ -100,7 +119,7 @@ export const ROLE_NAMES: Record<string, RoleName> = {
 };
 
 /** Every word a person can type first; used for "did you mean". */
-export const KNOWN_WORDS = ['aide', 'help', 'inspire-moi', 'inspire-me', 'role', 'idee', 'idees', 'voir', 'soutenir', 'statut', 'masquer', 'fusionner', 'export', 'chiffres', 'diffusion', 'diffusions'];
+export const KNOWN_WORDS = ['aide', 'help', 'inspire-moi', 'inspire-me', 'role', 'idee', 'idees', 'voir', 'soutenir', 'statut', 'masquer', 'fusionner', 'export', 'chiffres', 'diffusion', 'diffusions', 'agenda', 'evenement', 'participer', 'desinscrire'];
 
 /** Parses what a person typed after `/ensemble` (Slack) or in the Teams chat. */
 export function parseCommand(text: string): Command {
@@ -138,6 +157,14 @@ export function parseCommand(text: string): Command {
       return { name: 'idea.figures' };
     case 'broadcast':
       return { name: 'broadcast', args: fold(head) === 'diffusions' || head === 'broadcasts' ? ['liste', ...args] : args, rest };
+    case 'agenda':
+      return { name: 'agenda' };
+    case 'event':
+      return { name: 'event', args, rest };
+    case 'register':
+      return { name: 'event.register', id: args[0] };
+    case 'unregister':
+      return { name: 'event.unregister', id: args[0] };
     default:
       if (kind) return { name: kind } as Command;
   }

@@ -4,7 +4,7 @@ import { normaliseLocale, type Locale } from '../domain/locale';
 import { DomainError, isDomainError } from '../domain/errors';
 import { isEmail, type Actor, type RoleTarget } from '../domain/people-service';
 import type { Translate } from '../i18n';
-import { MENTION, parseCommand, ROLE_NAMES, type Command } from './commands';
+import { MENTION, numberToken, parseCommand, ROLE_NAMES, type Command } from './commands';
 import { cardReply, type Reply } from './reply';
 import {
   describeRole,
@@ -19,6 +19,7 @@ import {
   type Surface,
 } from './screens/common';
 import { BroadcastFlow, parseBroadcastNumber } from './broadcast-flow';
+import { EventsFlow, parseEventNumber } from './events-flow';
 import { IdeaNotifier } from './idea-notifier';
 import { IdeasFlow, parseIdeaNumber } from './ideas-flow';
 import type { Messenger } from './messenger';
@@ -34,6 +35,7 @@ export const MAX_COMMAND_LENGTH = 4000;
 export class Conversation {
   readonly ideas: IdeasFlow;
   readonly broadcasts: BroadcastFlow;
+  readonly events: EventsFlow;
   /** Called when work is queued, so the delivery engine wakes up at once. */
   wake: () => void = () => undefined;
 
@@ -43,6 +45,7 @@ export class Conversation {
   ) {
     this.ideas = new IdeasFlow(s, new IdeaNotifier(s, messenger));
     this.broadcasts = new BroadcastFlow(s, s.broadcasts);
+    this.events = new EventsFlow(s, s.events, messenger);
   }
 
   locale(actor: Actor): Locale {
@@ -119,6 +122,37 @@ export class Conversation {
           return this.broadcasts.retry(actor, parseBroadcastNumber(data.id), () => this.wake());
         case 'broadcast.list':
           return this.broadcasts.list(actor);
+        case 'event.agenda':
+          return this.events.agenda(actor);
+        case 'event.view':
+          return this.events.view(actor, parseEventNumber(data.id));
+        case 'event.new':
+          return this.events.open(actor);
+        case 'event.edit':
+          return this.events.edit(actor, parseEventNumber(data.id));
+        case 'event.submit': {
+          const reply = await this.events.submit(actor, data, values);
+          this.wake(); // an announcement is due now
+          return reply;
+        }
+        case 'event.register':
+          return this.events.register(actor, data);
+        case 'event.unregister':
+          return this.events.unregister(actor, data);
+        case 'event.ics':
+          return this.events.ics(actor, parseEventNumber(data.id));
+        case 'event.registrants':
+          return this.events.registrants(actor, parseEventNumber(data.id));
+        case 'event.export':
+          return this.events.export(actor, parseEventNumber(data.id));
+        case 'event.results':
+          return this.events.results(actor, parseEventNumber(data.id));
+        case 'event.comments':
+          return this.events.comments(actor, parseEventNumber(data.id));
+        case 'event.history':
+          return this.events.history(actor);
+        case 'event.feedback':
+          return this.events.feedback(actor, data, values);
         default:
           return this.run(actor, { name: 'unknown', word: verb }, surface);
       }
@@ -129,12 +163,16 @@ export class Conversation {
     return cardReply(welcomeCard(this.s.i18n.forLocale(locale), this.s.programme, locale));
   }
 
-  /** The Slack App Home: the menu, then the most supported ideas. */
+  /** The Slack App Home: the menu, the next events, then the most supported ideas. */
   async home(actor: Actor, surface: Surface): Promise<Card> {
     const menu = menuCard(this.t(actor), this.s.programme, actor, this.locale(actor), surface);
+    const elements = [...menu.elements];
+    const next = await this.events.next(actor);
+    if (next.kind === 'card') elements.push({ type: 'divider' }, ...next.card.elements);
     const top = await this.ideas.list(actor, { kind: 'top' }, 1);
-    if (top.kind !== 'card') return menu;
-    return { fallbackText: menu.fallbackText, elements: [...menu.elements, { type: 'divider' }, ...top.card.elements] };
+    if (top.kind === 'card') elements.push({ type: 'divider' }, ...top.card.elements);
+    // Slack's Home tab takes 100 blocks; the menu, three events and one page of ideas stay well below.
+    return { fallbackText: menu.fallbackText, elements };
   }
 
   menu(actor: Actor, surface: Surface): Reply {
@@ -225,6 +263,31 @@ export class Conversation {
         if (['relancer', 'retry'].includes(word)) return this.broadcasts.retry(actor, parseBroadcastNumber(rest[0]), () => this.wake());
         if (['maintenant', 'now'].includes(word)) return this.broadcasts.quick(actor, cmd.rest.replace(/^\S+\s*/, ''));
         return this.broadcasts.open(actor);
+      }
+      case 'agenda':
+        return this.events.agenda(actor);
+      case 'event.register':
+      case 'event.unregister': {
+        if (!cmd.id) return cardReply(textCard(t('events.usage')));
+        const data = { id: String(parseEventNumber(cmd.id)), c: 'shared' };
+        return cmd.name === 'event.register' ? this.events.register(actor, data) : this.events.unregister(actor, data);
+      }
+      case 'event': {
+        const [sub, ...rest] = cmd.args;
+        const word = sub ? sub.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase() : '';
+        if (!word) return this.events.open(actor);
+        if (numberToken(sub) !== null) return this.events.view(actor, parseEventNumber(sub));
+        const id = () => parseEventNumber(rest[0]);
+        if (['creer', 'nouveau', 'new', 'create'].includes(word)) return this.events.open(actor);
+        if (['modifier', 'edit', 'changer', 'deplacer', 'move'].includes(word)) return this.events.edit(actor, id());
+        if (['annuler', 'cancel'].includes(word)) return this.events.cancel(actor, id(), cmd.rest.replace(/^\S+\s+\S+\s*/, ''));
+        if (['inscrits', 'registrants', 'participants'].includes(word)) return this.events.registrants(actor, id());
+        if (['export', 'exporter'].includes(word)) return this.events.export(actor, id());
+        if (['avis', 'resultats', 'feedback', 'results'].includes(word)) return this.events.results(actor, id());
+        if (['commentaires', 'comments'].includes(word)) return this.events.comments(actor, id());
+        if (['ics', 'calendrier', 'calendar'].includes(word)) return this.events.ics(actor, id());
+        if (['passes', 'historique', 'past', 'history'].includes(word)) return this.events.history(actor);
+        return cardReply(textCard(t('events.usage')));
       }
       case 'idea.usage':
         return cardReply(textCard(t(`ideas.usage.${cmd.usage}`)));

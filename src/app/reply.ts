@@ -23,7 +23,7 @@ export interface FileOut {
 /** What the bot answers; each platform renders it its own way. */
 export type Reply =
   /** A card. `replace`: update the message the click came from (Slack: replace_original; Teams: Action.Execute card response). */
-  | { kind: 'card'; card: Card; replace?: boolean; note?: string }
+  | { kind: 'card'; card: Card; replace?: boolean; note?: string; /** A file that comes with the card (e.g. a calendar entry), in the person's DM. */ file?: FileOut }
   | { kind: 'form'; form: Form }
   /** A submitted form is refused: messages per input id, and the form to show again (Teams). */
   | { kind: 'formErrors'; errors: Record<string, string>; form: Form }

@@ -1,5 +1,6 @@
 import type { Locale } from '../domain/locale';
 import type { BroadcastService } from '../domain/broadcast-service';
+import type { EventsService } from '../domain/events-service';
 import type { IdeasService } from '../domain/ideas-service';
 import type { PeopleService } from '../domain/people-service';
 import type { Clock, Store } from '../domain/ports';
@@ -14,6 +15,7 @@ export interface Services {
   people: PeopleService;
   ideas: IdeasService;
   broadcasts: BroadcastService;
+  events: EventsService;
   i18n: I18n;
   clock: Clock;
   log: Logger;

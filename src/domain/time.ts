@@ -34,3 +34,35 @@ export function zonedDateTime(date: string, time: string, timeZone: string): Dat
 export function formatZoned(at: Date, timeZone: string, locale: 'fr' | 'en' = 'fr'): string {
   return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { timeZone, dateStyle: 'full', timeStyle: 'short' }).format(at);
 }
+
+/** The wall-clock date ("2026-03-01") and time ("09:30") of `at` in `timeZone`. */
+export function wallClock(at: Date, timeZone: string): { date: string; time: string } {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(at);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
+  return { date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
+}
+
+/**
+ * `minutes` before `at`. Whole days are counted on the wall clock of `timeZone` (the day before 09:00 is
+ * 09:00, even across a daylight-saving change); the rest as elapsed time.
+ */
+export function beforeZoned(at: Date, minutes: number, timeZone: string): Date {
+  const days = Math.floor(minutes / 1440);
+  const rest = minutes - days * 1440;
+  let base = at;
+  if (days > 0) {
+    const { date, time } = wallClock(at, timeZone);
+    const [y, m, d] = date.split('-').map(Number);
+    const shifted = new Date(Date.UTC(y, m - 1, d - days)).toISOString().slice(0, 10);
+    base = zonedDateTime(shifted, time, timeZone) ?? new Date(at.getTime() - days * 86_400_000);
+  }
+  return new Date(base.getTime() - rest * 60_000);
+}

@@ -19,7 +19,7 @@ const TEAMS_DIR = path.join(ROOT, 'manifests', 'teams');
 const CLIENT_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const APP_ID = 'f0e1d2c3-b4a5-4968-8776-655443322110';
 // The commands the manifests advertise; each must be understood by the bot (checked below).
-const COMMANDS = ['aide', 'idee', 'idees', 'chiffres', 'inspire-moi', 'role'];
+const COMMANDS = ['aide', 'idee', 'idees', 'agenda', 'chiffres', 'inspire-moi', 'role'];
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(TEAMS_DIR, file), 'utf8'));
 

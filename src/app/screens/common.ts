@@ -51,6 +51,7 @@ export function menuCard(t: Translate, programme: Programme, actor: Actor, local
         actions: [
           { kind: 'submit', verb: 'idea.new', label: t('ideas.newButton'), style: 'primary' },
           { kind: 'submit', verb: 'idea.list', label: t('ideas.listButton'), data: { f: 'top', p: '1', replace: 'false' } },
+          { kind: 'submit', verb: 'event.agenda', label: t('events.agendaButton') },
           { kind: 'submit', verb: 'inspire.show', label: t('menu.inspire') },
           { kind: 'submit', verb: 'role.mine', label: t('menu.myRoles') },
         ],

@@ -91,7 +91,7 @@ export async function createTeamsPlatform(
   type Sender = { send: (a: any) => Promise<unknown> };
 
   /** Verbs whose result replaces the card they were clicked on (a form and what it became). */
-  const REPLACING = new Set(['idea.submit', 'idea.inspire', 'idea.answerSubmit', 'idea.hideSubmit', 'idea.mergeSubmit', 'idea.quickAxis']);
+  const REPLACING = new Set(['event.submit', 'event.feedback', 'idea.submit', 'idea.inspire', 'idea.answerSubmit', 'idea.hideSubmit', 'idea.mergeSubmit', 'idea.quickAxis']);
 
 
   async function offerFile(ctx: Sender, actor: Actor, file: FileOut): Promise<void> {
@@ -113,10 +113,11 @@ export async function createTeamsPlatform(
   }
 
   /** Sends a reply as a new message in the conversation. */
-  async function send(ctx: Sender, actor: Actor, reply: Reply): Promise<void> {
+  async function send(ctx: Sender, actor: Actor, reply: Reply, personal = true): Promise<void> {
     switch (reply.kind) {
       case 'card':
         await ctx.send(cardActivity(reply.card));
+        if (reply.file && personal) await offerFile(ctx, actor, reply.file);
         return;
       case 'form':
       case 'formErrors':
@@ -135,16 +136,16 @@ export async function createTeamsPlatform(
     const submitted = raw.value && typeof raw.value === 'object' ? actionDataSchema.safeParse(raw.value) : undefined;
     if (submitted?.success && VERB.safeParse(submitted.data.verb).success) {
       const { verb, ...data } = submitted.data;
-      await send(ctx, actor, await conversation.onAction(actor, verb, data, 'teams', data));
+      await send(ctx, actor, await conversation.onAction(actor, verb, data, 'teams', data), (activity.conversation.conversationType ?? 'personal') === 'personal');
       return;
     }
     const text = await normaliseMentions(activity as CheckedActivity & { entities?: unknown[] }, activity.text ?? '');
-    await send(ctx, actor, await conversation.onText(actor, text, 'teams'));
+    await send(ctx, actor, await conversation.onText(actor, text, 'teams'), (activity.conversation.conversationType ?? 'personal') === 'personal');
   });
 
   // Action.Execute (Universal Actions): the answer replaces the card, or comes as a new message.
   app.on('card.action', async (ctx) => {
-    const { actor } = await actorOf(ctx.activity);
+    const { actor, activity } = await actorOf(ctx.activity);
     const value = (ctx.activity as unknown as { value?: { action?: { verb?: unknown; data?: unknown }; trigger?: string } }).value;
     const verb = VERB.safeParse(value?.action?.verb);
     const data = actionDataSchema.safeParse(value?.action?.data ?? {});
@@ -158,8 +159,13 @@ export async function createTeamsPlatform(
     if (reply.kind === 'formErrors') replacement = reply.form.card;
     else if (reply.kind === 'form' && (fromForm || automatic)) replacement = reply.form.card;
     else if (reply.kind === 'card' && (reply.replace || fromForm || automatic)) replacement = reply.card;
-    if (replacement) return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: renderAdaptiveCard(replacement) as never };
-    await send(ctx, actor, reply);
+    // A file offered with the card (a calendar entry) needs the personal chat: file consent works only there.
+    const personal = (activity.conversation.conversationType ?? 'personal') === 'personal';
+    if (replacement) {
+      if (reply.kind === 'card' && reply.file && personal) await offerFile(ctx, actor, reply.file);
+      return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: renderAdaptiveCard(replacement) as never };
+    }
+    await send(ctx, actor, reply, personal);
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '' };
   });
 
@@ -194,7 +200,7 @@ export async function createTeamsPlatform(
           contentType: 'application/vnd.microsoft.teams.card.file.info',
           contentUrl: v.uploadInfo.contentUrl,
           name: v.uploadInfo.name ?? file.name,
-          content: { uniqueId: v.uploadInfo.uniqueId, fileType: v.uploadInfo.fileType ?? 'csv' },
+          content: { uniqueId: v.uploadInfo.uniqueId, fileType: v.uploadInfo.fileType ?? (file.name.split('.').pop() || 'csv') },
         },
       ],
     });

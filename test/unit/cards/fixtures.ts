@@ -1,5 +1,10 @@
 /** Representative cards shared by the card renderer tests. */
+import path from 'node:path';
 import type { Card, CardElement } from '../../../src/cards';
+import { agendaCard, eventCard, eventForm, feedbackPollCard, registrantsCard, reminderCard, resultsCard } from '../../../src/app/screens/events';
+import { loadProgramme } from '../../../src/config/programme';
+import type { ProgrammeEvent } from '../../../src/domain/events';
+import { I18n } from '../../../src/i18n';
 
 export const menuCard: Card = {
   fallbackText: 'Ensemble menu: ideas, events and surveys',
@@ -177,4 +182,47 @@ export const allCards: Record<string, Card> = {
   refreshWithoutUsers: refreshCardWithoutUsers,
   long: longCard,
   huge: hugeCard,
+  ...eventScreens(),
 };
+
+/** The real event screens, in French, with the longest content the domain allows. */
+function eventScreens(): Record<string, Card> {
+  const t = new I18n('fr').forLocale('fr');
+  const programme = loadProgramme(path.join(__dirname, '../../../programme/default.yaml'));
+  const tz = 'Europe/Paris';
+  const now = new Date('2026-11-23T08:00:00Z');
+  const event = (id: number): ProgrammeEvent => ({
+    id,
+    kind: (['explorer', 'creer', 'tester', 'off'] as const)[id % 4],
+    title: 'T'.repeat(120),
+    description: 'D'.repeat(2000),
+    startsAt: new Date(now.getTime() + id * 86_400_000),
+    endsAt: new Date(now.getTime() + id * 86_400_000 + 8 * 3_600_000),
+    place: 'P'.repeat(200),
+    link: 'https://visio.exemple.fr/salle',
+    capacity: 30,
+    axisId: 'usager',
+    audience: { kind: 'everyone' },
+    state: 'scheduled',
+    createdBy: 'slack:T1/U1',
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+    registered: 30,
+    waiting: 4,
+  });
+  const events = Array.from({ length: 10 }, (_, i) => event(i + 1));
+  const mine = new Map([[1, 'registered' as const], [2, 'waiting' as const]]);
+  const registrations = Array.from({ length: 80 }, (_, i) => ({ eventId: 1, personId: `p${i}`, state: (i < 70 ? 'registered' : 'waiting') as 'registered' | 'waiting', at: now, person: null }));
+  const summary = { count: 12, average: 4.3, distribution: [1, 0, 2, 3, 6] as [number, number, number, number, number], comments: Array.from({ length: 8 }, () => ({ rating: 4, comment: 'C'.repeat(1000), at: now })) };
+  return {
+    agenda: agendaCard(t, programme, events, mine, tz, 'fr', now, true),
+    event: eventCard(t, programme, { event: events[0], state: 'registered', context: 'own', organiser: true }, tz, 'fr', now, 'Intro'),
+    eventShared: eventCard(t, programme, { event: events[1], context: 'shared', organiser: false }, tz, 'fr', now),
+    reminder: reminderCard(t, programme, events[2], 1440, true, tz, 'fr', now),
+    feedbackPoll: feedbackPollCard(t, events[0]),
+    results: resultsCard(t, events[0], summary, 'Intro'),
+    registrants: registrantsCard(t, events[0], registrations),
+    eventForm: eventForm(t, programme, 'fr', tz, {}, undefined).card,
+  };
+}

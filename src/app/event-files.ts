@@ -1,0 +1,66 @@
+import { stringify } from 'csv-stringify/sync';
+import { createEvent } from 'ics';
+import type { FeedbackSummary, ProgrammeEvent, Registration } from '../domain/events';
+import type { Person } from '../domain/people';
+import type { Translate } from '../i18n';
+
+/** Local date-time in the bot's time zone, "2026-03-01 10:00". */
+function localTime(d: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(d);
+}
+
+/** ";"-separated, UTF-8 with BOM: spreadsheets used in French administrations open it as is. */
+function csv(rows: Array<Array<string | number>>): Buffer {
+  const text = stringify(rows, { delimiter: ';', quoted_match: /[;"\n\r]/ });
+  return Buffer.concat([Buffer.from('\uFEFF', 'utf8'), Buffer.from(text, 'utf8')]);
+}
+
+export function registrantsCsv(registrations: Array<Registration & { person: Person | null }>, t: Translate, timeZone: string): Buffer {
+  return csv([
+    ['rang', 'nom', 'email', 'plateforme', 'statut', 'inscrit_le'],
+    ...registrations.map((r, i) => [
+      i + 1,
+      r.person?.displayName ?? '',
+      r.person?.email ?? '',
+      r.person?.platform ?? '',
+      t(`events.registration.${r.state}`),
+      localTime(r.at, timeZone),
+    ]),
+  ]);
+}
+
+/** Feedback comments, without names: the poll says answers are read together. */
+export function commentsCsv(summary: FeedbackSummary, timeZone: string): Buffer {
+  return csv([['note', 'commentaire', 'le'], ...summary.comments.map((c) => [c.rating, c.comment, localTime(c.at, timeZone)])]);
+}
+
+/** A calendar entry (RFC 5545) for an event; its SEQUENCE follows the event's changes. */
+export function eventIcs(event: ProgrammeEvent, kindLabel: string, at: Date): Buffer {
+  const { error, value } = createEvent({
+    uid: `ensemble-event-${event.id}@ensemble`,
+    title: `${kindLabel} · ${event.title}`,
+    description: [event.description, event.link].filter(Boolean).join('\n\n') || undefined,
+    location: event.place || event.link || undefined,
+    url: event.link || undefined,
+    start: event.startsAt.getTime(),
+    startInputType: 'utc',
+    startOutputType: 'utc',
+    end: event.endsAt.getTime(),
+    endInputType: 'utc',
+    endOutputType: 'utc',
+    sequence: event.version,
+    status: event.state === 'cancelled' ? 'CANCELLED' : 'CONFIRMED',
+    method: event.state === 'cancelled' ? 'CANCEL' : 'PUBLISH',
+    productId: 'ensemble',
+    lastModified: at.getTime(),
+    // DTSTAMP from the injected clock (the library supports it; its types do not list it)
+    ...({ timestamp: at.getTime() } as object),
+  });
+  if (error || !value) throw error ?? new Error('calendar entry could not be built');
+  return Buffer.from(value, 'utf8');
+}
+
+/** "creer-2026-12-01-12.ics" */
+export function icsName(event: ProgrammeEvent, timeZone: string): string {
+  return `${event.kind}-${localTime(event.startsAt, timeZone).slice(0, 10)}-${event.id}.ics`;
+}

@@ -1,0 +1,136 @@
+import type { Card } from '../cards/model';
+import type { Recipient } from '../domain/broadcast-service';
+import type { NewOutboxMessage } from '../domain/delivery';
+import { eventSources, type ProgrammeEvent, type ScheduledJob } from '../domain/events';
+import type { EventsService } from '../domain/events-service';
+import type { Locale } from '../domain/locale';
+import type { Person } from '../domain/people';
+import type { Clock, Store } from '../domain/ports';
+import type { Logger } from '../logger';
+import { eventCard, feedbackPollCard, kindLabel, reminderCard, resultsCard } from './screens/events';
+import type { Services } from './services';
+
+const CHUNK = 1000;
+
+/**
+ * Turns due event jobs (announcements, reminders, feedback polls, results for the organiser) into
+ * outbox messages, one per recipient, rendered in each person's language. A job is claimed with a
+ * lease; message keys are derived from the job, so a job redone after a crash queues nobody twice.
+ */
+export class EventJobRunner {
+  constructor(
+    private readonly s: Services,
+    private readonly events: EventsService,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly owner: string,
+    private readonly leaseMs = 5 * 60_000,
+  ) {}
+
+  private get store(): Store {
+    return this.s.store;
+  }
+
+  /** Queues every due job; returns how many messages were queued. */
+  async runDue(): Promise<number> {
+    let queued = 0;
+    for (;;) {
+      const job = await this.store.jobs.claimDue(this.owner, this.clock.now(), this.leaseMs);
+      if (!job) return queued;
+      try {
+        queued += await this.run(job);
+        await this.store.jobs.complete(job.id, this.clock.now());
+      } catch (e) {
+        this.log.error({ err: e, job: job.key }, 'event job failed; another tick will retry it after the lease');
+        return queued;
+      }
+    }
+  }
+
+  private async run(job: ScheduledJob): Promise<number> {
+    const id = Number(job.ref.split(':')[1]);
+    const event = await this.store.events.get(id);
+    const now = this.clock.now();
+    if (!event || event.state === 'cancelled') return 0;
+    switch (job.kind) {
+      case 'event.announce': {
+        const recipients = await this.events.audienceOf(event);
+        return this.queue(job, eventSources.announce(id), recipients, (locale) => this.announceCard(event, locale, now));
+      }
+      case 'event.reminder': {
+        // A reminder that could not go before the start (the bot was down) would only be noise.
+        if (event.startsAt.getTime() <= now.getTime()) return 0;
+        const { recipients, registered } = await this.events.reminderRecipients(event);
+        const cache = new Map<string, string>();
+        return this.queue(job, eventSources.reminders(id), recipients, (locale, person) => {
+          const isRegistered = person ? registered.has(person.id) : false;
+          const k = `${locale}:${isRegistered}`;
+          if (!cache.has(k)) {
+            const t = this.s.i18n.forLocale(locale);
+            cache.set(k, JSON.stringify(reminderCard(t, this.s.programme, event, job.param, isRegistered, this.s.timezone, locale, now)));
+          }
+          return cache.get(k) as string;
+        });
+      }
+      case 'event.feedback': {
+        const attendees = await this.events.attendees(event);
+        return this.queue(
+          job,
+          eventSources.feedback(id),
+          attendees.map((person) => ({ kind: 'person', person })),
+          (locale) => JSON.stringify(feedbackPollCard(this.s.i18n.forLocale(locale), event)),
+        );
+      }
+      case 'event.results': {
+        const creator = await this.store.people.get(event.createdBy);
+        if (!creator) return 0;
+        const { summary } = await this.events.summary(id);
+        const t = this.s.i18n.forLocale(creator.locale ?? this.s.defaultLocale);
+        const card = resultsCard(t, event, summary, `📊 ${t('events.results.intro', { kind: kindLabel(t, event.kind), title: event.title })}`);
+        return this.queue(job, eventSources.feedback(id), [{ kind: 'person', person: creator }], () => JSON.stringify(card));
+      }
+    }
+  }
+
+  private announceCache = new Map<string, string>();
+
+  private announceCard(event: ProgrammeEvent, locale: Locale, now: Date): string {
+    const k = `${event.id}:${event.version}:${locale}`;
+    let out = this.announceCache.get(k);
+    if (!out) {
+      const t = this.s.i18n.forLocale(locale);
+      const card: Card = eventCard(t, this.s.programme, { event, context: 'shared', organiser: false }, this.s.timezone, locale, now, `📣 ${t('events.announceIntro', { kind: kindLabel(t, event.kind) })}`);
+      out = JSON.stringify(card);
+      if (this.announceCache.size > 50) this.announceCache.clear();
+      this.announceCache.set(k, out);
+    }
+    return out;
+  }
+
+  private async queue(job: ScheduledJob, source: string, recipients: Recipient[], payloadFor: (locale: Locale, person?: Person) => string): Promise<number> {
+    const now = this.clock.now();
+    const messages: NewOutboxMessage[] = recipients.map((r) =>
+      r.kind === 'person'
+        ? {
+            key: `${job.key}:${r.person.id}`,
+            source,
+            platform: r.person.platform,
+            target: { kind: 'person', personId: r.person.id },
+            payload: payloadFor(r.person.locale ?? this.s.defaultLocale, r.person),
+            dueAt: now,
+          }
+        : {
+            key: `${job.key}:${r.platform}:${r.channel}`,
+            source,
+            platform: r.platform,
+            target: { kind: 'channel', platform: r.platform, channel: r.channel },
+            payload: payloadFor(this.s.defaultLocale),
+            dueAt: now,
+          },
+    );
+    let added = 0;
+    for (let i = 0; i < messages.length; i += CHUNK) added += await this.store.outbox.enqueue(messages.slice(i, i + CHUNK), now);
+    this.log.info({ job: job.key, recipients: messages.length, queued: added }, 'event job queued');
+    return added;
+  }
+}

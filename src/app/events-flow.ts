@@ -1,0 +1,262 @@
+import { DomainError, isDomainError } from '../domain/errors';
+import { eventSources, type ProgrammeEvent } from '../domain/events';
+import type { EventsService } from '../domain/events-service';
+import type { Person } from '../domain/people';
+import type { Actor } from '../domain/people-service';
+import { isOrganiser } from '../domain/roles';
+import { numberToken } from './commands';
+import { commentsCsv, eventIcs, icsName, registrantsCsv } from './event-files';
+import type { Messenger } from './messenger';
+import { cardReply, type FileOut, type Reply } from './reply';
+import { textCard } from './screens/common';
+import {
+  agendaCard,
+  eventCard,
+  eventForm,
+  feedbackForm,
+  formValuesOf,
+  historyCard,
+  kindLabel,
+  registrantsCard,
+  resultsCard,
+  type EventCardContext,
+  type EventFormValues,
+} from './screens/events';
+import type { Services } from './services';
+
+/** "12", "n°12" → 12. */
+export function parseEventNumber(word: string | undefined): number {
+  const n = numberToken(word);
+  if (n === null) throw new DomainError('event.notFound', { id: (word ?? '').slice(0, 12) });
+  return n;
+}
+
+/** Form fields an error code points at, so Slack shows the message under the right input. */
+function fieldOf(code: string): string {
+  if (code === 'axis.unknown') return 'axis';
+  if (code.startsWith('broadcast.audience')) return 'audience';
+  if (code === 'event.endBeforeStart' || code.startsWith('event.end')) return 'endTime';
+  if (code === 'event.past' || code.startsWith('event.start')) return 'startDate';
+  if (code === 'event.capacityBelowRegistered') return 'capacity';
+  const m = /^event\.([a-z]+)\./.exec(code);
+  return m ? m[1] : 'title';
+}
+
+/** Events in chat: agenda, one-click registration, organisers' form, registrants, feedback. */
+export class EventsFlow {
+  constructor(
+    private readonly s: Services,
+    private readonly events: EventsService,
+    private readonly messenger: Messenger,
+  ) {}
+
+  private ctx(actor: Actor) {
+    const locale = actor.person.locale ?? this.s.defaultLocale;
+    return { locale, t: this.s.i18n.forLocale(locale), now: this.s.clock.now(), tz: this.s.timezone };
+  }
+
+  private forPerson(person: Person) {
+    const locale = person.locale ?? this.s.defaultLocale;
+    return { locale, t: this.s.i18n.forLocale(locale), now: this.s.clock.now(), tz: this.s.timezone };
+  }
+
+  async agenda(actor: Actor): Promise<Reply> {
+    const { t, locale, now, tz } = this.ctx(actor);
+    const { events, mine } = await this.events.agenda(actor, 10);
+    return cardReply(agendaCard(t, this.s.programme, events, mine, tz, locale, now, isOrganiser(actor.roles)));
+  }
+
+  /** The App Home's part: the next three events. */
+  async next(actor: Actor): Promise<Reply> {
+    const { t, locale, now, tz } = this.ctx(actor);
+    const { events, mine } = await this.events.agenda(actor, 3);
+    return cardReply(agendaCard(t, this.s.programme, events, mine, tz, locale, now, false));
+  }
+
+  async view(actor: Actor, id: number, intro?: string): Promise<Reply> {
+    const { t, locale, now, tz } = this.ctx(actor);
+    const event = await this.events.get(id);
+    const state = await this.events.stateOf(actor, id);
+    return cardReply(eventCard(t, this.s.programme, { event, state, context: 'own', organiser: isOrganiser(actor.roles) }, tz, locale, now, intro));
+  }
+
+  open(actor: Actor): Reply {
+    if (!isOrganiser(actor.roles)) throw new DomainError('event.organiserOnly');
+    const { t, locale, tz } = this.ctx(actor);
+    return { kind: 'form', form: eventForm(t, this.s.programme, locale, tz, {}, undefined) };
+  }
+
+  async edit(actor: Actor, id: number): Promise<Reply> {
+    if (!isOrganiser(actor.roles)) throw new DomainError('event.organiserOnly');
+    const { t, locale, tz, now } = this.ctx(actor);
+    const event = await this.events.get(id);
+    if (event.state === 'cancelled') throw new DomainError('event.cancelled', { title: event.title });
+    if (event.endsAt.getTime() <= now.getTime()) throw new DomainError('event.ended', { title: event.title });
+    return { kind: 'form', form: eventForm(t, this.s.programme, locale, tz, formValuesOf(event, tz), id) };
+  }
+
+  /** The organisers' form, for a new event or a change; a refusal shows the form again with the message. */
+  async submit(actor: Actor, data: Record<string, string>, values: EventFormValues): Promise<Reply> {
+    const { t, locale, tz, now } = this.ctx(actor);
+    const editing = data.id ? parseEventNumber(data.id) : undefined;
+    const input = {
+      kind: values.kind ?? '',
+      title: values.title ?? '',
+      description: values.description,
+      startDate: values.startDate ?? '',
+      startTime: values.startTime ?? '',
+      endDate: values.endDate,
+      endTime: values.endTime ?? '',
+      place: values.place,
+      link: values.link,
+      capacity: values.capacity,
+      axis: values.axis === 'none' ? '' : values.axis,
+      audience: values.audience,
+    };
+    try {
+      if (editing === undefined) {
+        const event = await this.events.create(actor, input, values.announce === 'true');
+        const intro = t(values.announce === 'true' ? 'events.createdAnnounced' : 'events.created', { id: event.id });
+        this.messenger.wake();
+        return cardReply(eventCard(t, this.s.programme, { event, context: 'own', organiser: true }, tz, locale, now, intro), { replace: true });
+      }
+      const change = await this.events.update(actor, editing, input);
+      await this.tellChange(change.event, change.moved, change.promoted);
+      const intro = t('events.updated', { id: change.event.id, count: change.moved ? change.event.registered + change.event.waiting : 0 });
+      return cardReply(eventCard(t, this.s.programme, { event: change.event, context: 'own', organiser: true }, tz, locale, now, intro), { replace: true });
+    } catch (e) {
+      if (!isDomainError(e) || e.code === 'event.organiserOnly' || e.code === 'event.notFound' || e.code === 'event.cancelled' || e.code === 'event.ended') throw e;
+      const message = t(`errors.${e.code}`, e.params);
+      return { kind: 'formErrors', errors: { [fieldOf(e.code)]: message }, form: eventForm(t, this.s.programme, locale, tz, values, editing, message) };
+    }
+  }
+
+  /** Registrants hear of a new date, time or place (with the updated calendar entry), promoted people of their place. */
+  private async tellChange(event: ProgrammeEvent, moved: boolean, promoted: Person[]): Promise<void> {
+    if (moved) {
+      const { registrations } = { registrations: await this.s.store.events.registrations(event.id) };
+      for (const r of registrations) {
+        const person = await this.s.store.people.get(r.personId);
+        if (!person) continue;
+        const { t, locale, now, tz } = this.forPerson(person);
+        const card = eventCard(t, this.s.programme, { event, state: r.state, context: 'own', organiser: false }, tz, locale, now, `📣 ${t('events.changedNotice', { kind: kindLabel(t, event.kind), title: event.title })}`);
+        await this.messenger.toPerson(person, card, eventSources.changes(event.id));
+      }
+    }
+    for (const person of promoted) await this.tellPromoted(event, person);
+  }
+
+  private async tellPromoted(event: ProgrammeEvent, person: Person): Promise<void> {
+    const { t, locale, now, tz } = this.forPerson(person);
+    const card = eventCard(t, this.s.programme, { event, state: 'registered', context: 'own', organiser: false }, tz, locale, now, `🎉 ${t('events.promotedNotice', { kind: kindLabel(t, event.kind), title: event.title })}`);
+    await this.messenger.toPerson(person, card, eventSources.changes(event.id));
+  }
+
+  async cancel(actor: Actor, id: number, reason: string): Promise<Reply> {
+    const { t } = this.ctx(actor);
+    const { event, told } = await this.events.cancel(actor, id, reason);
+    for (const person of told) {
+      const p = this.forPerson(person);
+      const intro = `❌ ${p.t('events.cancelledNotice', { kind: kindLabel(p.t, event.kind), title: event.title })}`;
+      await this.messenger.toPerson(person, eventCard(p.t, this.s.programme, { event, context: 'own', organiser: false }, p.tz, p.locale, p.now, intro), eventSources.changes(event.id));
+    }
+    return cardReply(textCard(t('events.cancelDone', { id, title: event.title, count: told.length })), { replace: true });
+  }
+
+  /** "Je participe": the card updates (in place on one's own card), and the calendar entry comes with it. */
+  async register(actor: Actor, data: Record<string, string>): Promise<Reply> {
+    const { t, locale, now, tz } = this.ctx(actor);
+    const id = parseEventNumber(data.id);
+    const { event, state, already } = await this.events.register(actor, id);
+    const key = already ? (state === 'registered' ? 'events.alreadyRegistered' : 'events.alreadyWaiting') : state === 'registered' ? 'events.registeredNow' : 'events.waitingNow';
+    const intro = `${state === 'registered' ? '✅' : '⏳'} ${t(key, { title: event.title })}`;
+    const card = eventCard(t, this.s.programme, { event, state, context: 'own', organiser: isOrganiser(actor.roles) }, tz, locale, now, intro);
+    const shared = (data.c as EventCardContext | undefined) === 'shared';
+    const file = state === 'registered' && !already ? this.icsFile(actor, event) : undefined;
+    return { kind: 'card', card, replace: !shared, file };
+  }
+
+  async unregister(actor: Actor, data: Record<string, string>): Promise<Reply> {
+    const { t, locale, now, tz } = this.ctx(actor);
+    const id = parseEventNumber(data.id);
+    const { event, was, promoted } = await this.events.unregister(actor, id);
+    if (promoted) await this.tellPromoted(event, promoted);
+    const intro = was ? t('events.unregisteredNow', { title: event.title }) : t('events.notRegistered', { title: event.title });
+    const card = eventCard(t, this.s.programme, { event, context: 'own', organiser: isOrganiser(actor.roles) }, tz, locale, now, intro);
+    return cardReply(card, { replace: (data.c as EventCardContext | undefined) !== 'shared' });
+  }
+
+  private icsFile(actor: Actor, event: ProgrammeEvent): FileOut {
+    const { t, tz, now } = this.ctx(actor);
+    return { name: icsName(event, tz), mime: 'text/calendar', content: eventIcs(event, kindLabel(t, event.kind), now), comment: t('events.icsComment', { title: event.title }) };
+  }
+
+  async ics(actor: Actor, id: number): Promise<Reply> {
+    const event = await this.events.get(id);
+    if (event.state === 'cancelled') throw new DomainError('event.cancelled', { title: event.title });
+    return { kind: 'file', file: this.icsFile(actor, event) };
+  }
+
+  async registrants(actor: Actor, id: number): Promise<Reply> {
+    const { t } = this.ctx(actor);
+    const { event, registrations } = await this.events.registrants(actor, id);
+    return cardReply(registrantsCard(t, event, registrations));
+  }
+
+  async export(actor: Actor, id: number): Promise<Reply> {
+    const { t, tz } = this.ctx(actor);
+    const { event, registrations } = await this.events.registrants(actor, id);
+    return {
+      kind: 'file',
+      file: { name: `inscrits-${event.id}.csv`, mime: 'text/csv', content: registrantsCsv(registrations, t, tz), comment: t('events.exportComment', { title: event.title, count: registrations.length }) },
+    };
+  }
+
+  async results(actor: Actor, id: number): Promise<Reply> {
+    const { t } = this.ctx(actor);
+    const { event, summary } = await this.events.feedbackSummary(actor, id);
+    return cardReply(resultsCard(t, event, summary));
+  }
+
+  async comments(actor: Actor, id: number): Promise<Reply> {
+    const { t, tz } = this.ctx(actor);
+    const { event, summary } = await this.events.feedbackSummary(actor, id);
+    return {
+      kind: 'file',
+      file: { name: `avis-${event.id}.csv`, mime: 'text/csv', content: commentsCsv(summary, tz), comment: t('events.commentsComment', { title: event.title, count: summary.comments.length }) },
+    };
+  }
+
+  async history(actor: Actor): Promise<Reply> {
+    const { t, locale, tz } = this.ctx(actor);
+    return cardReply(historyCard(t, await this.events.history(actor, 10), tz, locale));
+  }
+
+  /** Opens the poll as a form (Slack: a modal from the poll's button; Teams: the card itself carries the inputs). */
+  async feedbackOpen(actor: Actor, id: number): Promise<Reply> {
+    const { t } = this.ctx(actor);
+    const event = await this.events.get(id);
+    return { kind: 'form', form: feedbackForm(t, event) };
+  }
+
+  async feedback(actor: Actor, data: Record<string, string>, values: Record<string, string>): Promise<Reply> {
+    const { t } = this.ctx(actor);
+    const id = parseEventNumber(data.id);
+    // Slack shows the poll in a message as a button: the click opens the form as a modal.
+    if (!('rating' in values) && !('comment' in values)) return this.feedbackOpen(actor, id);
+    const rating = /^[1-5]$/.test(values.rating ?? '') ? Number(values.rating) : NaN;
+    try {
+      const { event, first } = await this.events.giveFeedback(actor, id, rating, values.comment);
+      return cardReply(textCard(t(first ? 'events.feedback.thanks' : 'events.feedback.updated', { title: event.title })), { replace: true });
+    } catch (e) {
+      if (!isDomainError(e) || !e.code.startsWith('event.feedback.') || e.code === 'event.feedback.notRegistered' || e.code === 'event.feedback.tooEarly') throw e;
+      const event = await this.events.get(id);
+      const message = t(`errors.${e.code}`, e.params);
+      return {
+        kind: 'formErrors',
+        errors: { [e.code === 'event.feedback.rating' ? 'rating' : 'comment']: message },
+        form: feedbackForm(t, event, { rating: values.rating, comment: values.comment }, message),
+      };
+    }
+  }
+}

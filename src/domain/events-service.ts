@@ -1,0 +1,325 @@
+import type { BroadcastService, Recipient } from './broadcast-service';
+import { DomainError } from './errors';
+import {
+  EVENT_CAPACITY_MAX,
+  RESULTS_DELAY_MS,
+  FEEDBACK_COMMENT_MAX,
+  eventInputSchema,
+  eventRef,
+  eventSources,
+  isWorkshop,
+  type EventInput,
+  type EventPatch,
+  type FeedbackSummary,
+  type NewEvent,
+  type NewJob,
+  type ProgrammeEvent,
+  type Registration,
+  type RegistrationState,
+} from './events';
+import { looksLikeJson } from './ideas';
+import type { Person } from './people';
+import type { Actor } from './people-service';
+import type { Clock, Store } from './ports';
+import { findAxis, type Programme } from './programme';
+import { isOrganiser } from './roles';
+import { beforeZoned, zonedDateTime } from './time';
+
+/** The checked fields of an event form. */
+type EventFields = Omit<NewEvent, 'createdBy' | 'createdAt'>;
+
+export interface EventChange {
+  before: ProgrammeEvent;
+  event: ProgrammeEvent;
+  /** The date, time or place moved: registrants are told. */
+  moved: boolean;
+  /** People who got a place because the capacity grew. */
+  promoted: Person[];
+}
+
+/**
+ * Workshop days and OFF events: organisers create, change and cancel them; everyone registers in one
+ * click (a waiting list when full, with automatic promotion); reminders and the feedback poll are
+ * scheduled as jobs in the store.
+ */
+export class EventsService {
+  constructor(
+    private readonly store: Store,
+    private readonly programme: Programme,
+    private readonly broadcasts: BroadcastService,
+    private readonly clock: Clock,
+    private readonly timeZone: string,
+  ) {}
+
+  private organiser(actor: Actor): void {
+    if (!isOrganiser(actor.roles)) throw new DomainError('event.organiserOnly');
+  }
+
+  /** Checks a form; throws a DomainError naming the first bad field. */
+  parse(input: EventInput): EventFields {
+    const parsed = eventInputSchema.safeParse(input);
+    if (!parsed.success) {
+      const message = parsed.error.issues[0].message;
+      if (message === 'axis.unknown') throw new DomainError('axis.unknown', { axis: String(input.axis).slice(0, 60), axes: this.axisList() });
+      if (message === 'audience.unknown') throw new DomainError('broadcast.audience.unknown', { audience: String(input.audience).slice(0, 80) });
+      const path = String(parsed.error.issues[0].path[0] ?? 'input');
+      const field = ({ startDate: 'start', startTime: 'start', endDate: 'end', endTime: 'end' } as Record<string, string>)[path] ?? path;
+      const code = /^[a-z]+\.[a-zA-Z]+$/.test(message) ? message : `${field}.invalid`;
+      throw new DomainError(`event.${code}`, { max: code.startsWith('title') ? 120 : code.startsWith('place') ? 200 : 2000 });
+    }
+    const v = parsed.data;
+    const startsAt = zonedDateTime(v.startDate, v.startTime, this.timeZone);
+    if (!startsAt) throw new DomainError('event.start.invalid');
+    const endsAt = zonedDateTime(v.endDate || v.startDate, v.endTime, this.timeZone);
+    if (!endsAt) throw new DomainError('event.end.invalid');
+    if (endsAt.getTime() <= startsAt.getTime()) throw new DomainError('event.endBeforeStart');
+    let link: string | undefined;
+    if (v.link) {
+      let url: URL | undefined;
+      try {
+        url = new URL(v.link);
+      } catch {
+        url = undefined;
+      }
+      if (!url || !['https:', 'http:'].includes(url.protocol)) throw new DomainError('event.link.invalid');
+      link = v.link;
+    }
+    let capacity: number | undefined;
+    if (v.capacity) {
+      capacity = Number(v.capacity);
+      if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > EVENT_CAPACITY_MAX) throw new DomainError('event.capacity.invalid', { max: EVENT_CAPACITY_MAX });
+    }
+    let axisId: string | undefined;
+    if (v.axis) {
+      const axis = findAxis(this.programme, v.axis);
+      if (!axis) throw new DomainError('axis.unknown', { axis: v.axis.slice(0, 60), axes: this.axisList() });
+      axisId = axis.id;
+    }
+    const audience = this.broadcasts.parseAudience(v.audience || 'everyone');
+    return { kind: v.kind, title: v.title, description: v.description, startsAt, endsAt, place: v.place || undefined, link, capacity, axisId, audience };
+  }
+
+  private axisList(): string {
+    return this.programme.axes.map((a) => a.id).join(', ');
+  }
+
+  /** Creates an event, schedules its reminders and feedback poll, and its announcement when asked. */
+  async create(actor: Actor, input: EventInput, announce: boolean): Promise<ProgrammeEvent> {
+    this.organiser(actor);
+    const fields = this.parse(input);
+    const now = this.clock.now();
+    if (fields.startsAt.getTime() <= now.getTime()) throw new DomainError('event.past');
+    const event = await this.store.events.create({ ...fields, createdBy: actor.person.id, createdAt: now });
+    const jobs = this.plan(event).filter((j) => j.dueAt.getTime() > now.getTime());
+    if (announce) jobs.push({ key: `${eventRef(event.id)}:announce`, kind: 'event.announce', ref: eventRef(event.id), param: 0, dueAt: now });
+    await this.store.jobs.add(jobs);
+    return event;
+  }
+
+  /** The reminders (at the programme's offsets before the start) and the feedback poll (at the end). */
+  plan(event: Pick<ProgrammeEvent, 'id' | 'startsAt' | 'endsAt'>): NewJob[] {
+    const ref = eventRef(event.id);
+    const offsets = [...new Set(this.programme.reminderOffsetsMinutes)];
+    return [
+      ...offsets.map((offset) => ({ key: `${ref}:reminder:${offset}`, kind: 'event.reminder' as const, ref, param: offset, dueAt: beforeZoned(event.startsAt, offset, this.timeZone) })),
+      { key: `${ref}:feedback`, kind: 'event.feedback' as const, ref, param: 0, dueAt: event.endsAt },
+      { key: `${ref}:results`, kind: 'event.results' as const, ref, param: 0, dueAt: new Date(event.endsAt.getTime() + RESULTS_DELAY_MS) },
+    ];
+  }
+
+  async get(id: number): Promise<ProgrammeEvent> {
+    const event = Number.isSafeInteger(id) && id > 0 ? await this.store.events.get(id) : null;
+    if (!event) throw new DomainError('event.notFound', { id: String(id).slice(0, 12) });
+    return event;
+  }
+
+  /** Changes an event. Moving it moves its pending reminders; a capacity below the registered count is refused. */
+  async update(actor: Actor, id: number, input: EventInput): Promise<EventChange> {
+    this.organiser(actor);
+    const before = await this.get(id);
+    if (before.state === 'cancelled') throw new DomainError('event.cancelled', { title: before.title });
+    const now = this.clock.now();
+    if (before.endsAt.getTime() <= now.getTime()) throw new DomainError('event.ended', { title: before.title });
+    const fields = this.parse(input);
+    const startMoved = fields.startsAt.getTime() !== before.startsAt.getTime();
+    if (startMoved && fields.startsAt.getTime() <= now.getTime()) throw new DomainError('event.past');
+    if (fields.capacity !== undefined && fields.capacity < before.registered) {
+      throw new DomainError('event.capacityBelowRegistered', { capacity: fields.capacity, registered: before.registered });
+    }
+    const patch: EventPatch = {
+      ...fields,
+      place: fields.place ?? null,
+      link: fields.link ?? null,
+      capacity: fields.capacity ?? null,
+      axisId: fields.axisId ?? null,
+    };
+    const result = await this.store.events.update(id, patch, now);
+    if (result === 'belowRegistered') {
+      const current = await this.get(id);
+      throw new DomainError('event.capacityBelowRegistered', { capacity: fields.capacity ?? 0, registered: current.registered });
+    }
+    if (!result) throw new DomainError('event.cancelled', { title: before.title });
+    const { event } = result;
+    if (event.startsAt.getTime() !== before.startsAt.getTime() || event.endsAt.getTime() !== before.endsAt.getTime()) await this.reschedule(event);
+    const moved =
+      event.startsAt.getTime() !== before.startsAt.getTime() || event.endsAt.getTime() !== before.endsAt.getTime() || (event.place ?? '') !== (before.place ?? '') || (event.link ?? '') !== (before.link ?? '');
+    const promoted = await this.peopleOf(result.promoted);
+    return { before, event, moved, promoted };
+  }
+
+  /**
+   * Moves the reminders and the poll that have not gone yet; one whose new time is already past is
+   * dropped (the change notice replaces it); those already sent stay sent.
+   */
+  private async reschedule(event: ProgrammeEvent): Promise<void> {
+    const now = this.clock.now();
+    const existing = new Map((await this.store.jobs.forRef(eventRef(event.id))).map((j) => [j.key, j]));
+    const toAdd: NewJob[] = [];
+    for (const job of this.plan(event)) {
+      const found = existing.get(job.key);
+      const future = job.dueAt.getTime() > now.getTime();
+      if (!found) {
+        if (future) toAdd.push(job);
+      } else if (found.state !== 'done') {
+        if (future) await this.store.jobs.reschedule(found.id, job.dueAt);
+        else await this.store.jobs.cancel(found.id);
+      }
+    }
+    await this.store.jobs.add(toAdd);
+    // Reminders already queued for the old time are superseded by the change notice.
+    await this.store.outbox.cancelPending(eventSources.reminders(event.id));
+  }
+
+  /** Cancels an event: no reminder, no poll; returns who must be told. */
+  async cancel(actor: Actor, id: number, reason: string | undefined): Promise<{ event: ProgrammeEvent; told: Person[] }> {
+    this.organiser(actor);
+    const before = await this.get(id);
+    if (before.state === 'cancelled') throw new DomainError('event.cancelled', { title: before.title });
+    if (before.endsAt.getTime() <= this.clock.now().getTime()) throw new DomainError('event.ended', { title: before.title });
+    const why = reason?.trim();
+    if (why && (why.length > 500 || looksLikeJson(why))) throw new DomainError('event.reason.invalid', { max: 500 });
+    const registrations = await this.store.events.registrations(id);
+    const event = await this.store.events.cancel(id, why || undefined, this.clock.now());
+    if (!event) throw new DomainError('event.cancelled', { title: before.title });
+    await this.store.jobs.cancelRef(eventRef(id));
+    for (const source of [eventSources.reminders(id), eventSources.feedback(id), eventSources.announce(id)]) await this.store.outbox.cancelPending(source);
+    return { event, told: await this.peopleOf(registrations.map((r) => r.personId)) };
+  }
+
+  /** Upcoming events, soonest first, with the viewer's own registrations. */
+  async agenda(actor: Actor, limit = 10): Promise<{ events: ProgrammeEvent[]; mine: Map<number, RegistrationState> }> {
+    const events = await this.store.events.upcoming(this.clock.now(), limit);
+    const mine = await this.store.events.registrationsOf(actor.person.id, events.map((e) => e.id));
+    return { events, mine };
+  }
+
+  async stateOf(actor: Actor, eventId: number): Promise<RegistrationState | undefined> {
+    return (await this.store.events.registrationsOf(actor.person.id, [eventId])).get(eventId);
+  }
+
+  private open(event: ProgrammeEvent): void {
+    if (event.state === 'cancelled') throw new DomainError('event.cancelled', { title: event.title });
+    if (event.startsAt.getTime() <= this.clock.now().getTime()) throw new DomainError('event.closed', { title: event.title });
+  }
+
+  /** One click: a place when one is free, otherwise the waiting list. */
+  async register(actor: Actor, id: number): Promise<{ event: ProgrammeEvent; state: RegistrationState; already: boolean }> {
+    const event = await this.get(id);
+    this.open(event);
+    const result = await this.store.events.register(id, actor.person.id, this.clock.now());
+    if (!result) throw new DomainError('event.cancelled', { title: event.title });
+    return { event: await this.get(id), ...result };
+  }
+
+  /** Withdraws; the oldest waiting person gets the place freed. */
+  async unregister(actor: Actor, id: number): Promise<{ event: ProgrammeEvent; was: RegistrationState | null; promoted?: Person }> {
+    const event = await this.get(id);
+    this.open(event);
+    const { was, promoted } = await this.store.events.unregister(id, actor.person.id);
+    const person = promoted ? await this.store.people.get(promoted) : null;
+    return { event: await this.get(id), was, promoted: person ?? undefined };
+  }
+
+  /** Organisers: who registered, in order, with the person when known. */
+  async registrants(actor: Actor, id: number): Promise<{ event: ProgrammeEvent; registrations: Array<Registration & { person: Person | null }> }> {
+    this.organiser(actor);
+    const event = await this.get(id);
+    const registrations = await this.store.events.registrations(id);
+    const people = new Map((await this.peopleOf(registrations.map((r) => r.personId))).map((p) => [p.id, p]));
+    return { event, registrations: registrations.map((r) => ({ ...r, person: people.get(r.personId) ?? null })) };
+  }
+
+  /** Events an organiser can look back on (feedback, exports). */
+  async history(actor: Actor, limit = 10): Promise<ProgrammeEvent[]> {
+    this.organiser(actor);
+    return this.store.events.past(this.clock.now(), limit);
+  }
+
+  /** A registrant's answer to the poll, once the event has started; answering again replaces it. */
+  async giveFeedback(actor: Actor, id: number, rating: number, comment: string | undefined): Promise<{ event: ProgrammeEvent; first: boolean }> {
+    const event = await this.get(id);
+    if (event.state === 'cancelled') throw new DomainError('event.cancelled', { title: event.title });
+    if (event.startsAt.getTime() > this.clock.now().getTime()) throw new DomainError('event.feedback.tooEarly', { title: event.title });
+    if ((await this.stateOf(actor, id)) !== 'registered') throw new DomainError('event.feedback.notRegistered', { title: event.title });
+    if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new DomainError('event.feedback.rating');
+    const text = comment?.trim() || undefined;
+    if (text && text.length > FEEDBACK_COMMENT_MAX) throw new DomainError('event.feedback.tooLong', { max: FEEDBACK_COMMENT_MAX });
+    if (text && looksLikeJson(text)) throw new DomainError('event.feedback.invalid');
+    const first = await this.store.events.saveFeedback({ eventId: id, personId: actor.person.id, rating, comment: text, at: this.clock.now() });
+    return { event, first };
+  }
+
+  /** Organisers: count, average, distribution and comments. */
+  async feedbackSummary(actor: Actor, id: number): Promise<{ event: ProgrammeEvent; summary: FeedbackSummary }> {
+    this.organiser(actor);
+    return this.summary(id);
+  }
+
+  /** The results, for the job that sends them to the event's organiser. */
+  async summary(id: number): Promise<{ event: ProgrammeEvent; summary: FeedbackSummary }> {
+    const event = await this.get(id);
+    const all = await this.store.events.feedback(id);
+    const distribution: FeedbackSummary['distribution'] = [0, 0, 0, 0, 0];
+    for (const f of all) distribution[f.rating - 1]++;
+    const average = all.length ? Math.round((all.reduce((s, f) => s + f.rating, 0) / all.length) * 10) / 10 : null;
+    const comments = all.filter((f) => f.comment).map((f) => ({ rating: f.rating, comment: f.comment as string, at: f.at }));
+    return { event, summary: { count: all.length, average, distribution, comments } };
+  }
+
+  /**
+   * Who a reminder reaches: the registrants of a workshop day; the audience of an OFF event and its
+   * registrants (once each).
+   */
+  async reminderRecipients(event: ProgrammeEvent): Promise<{ recipients: Recipient[]; registered: Set<string> }> {
+    const registrations = await this.store.events.registrations(event.id);
+    const registered = new Set(registrations.filter((r) => r.state === 'registered').map((r) => r.personId));
+    const people = await this.peopleOf([...registered]);
+    const recipients: Recipient[] = people.map((person) => ({ kind: 'person', person }));
+    if (!isWorkshop(event.kind)) {
+      for (const r of await this.broadcasts.recipients(event.audience)) {
+        if (r.kind === 'person' && registered.has(r.person.id)) continue;
+        recipients.push(r);
+      }
+    }
+    return { recipients, registered };
+  }
+
+  /** Registrants holding a place: they receive the feedback poll. */
+  async attendees(event: ProgrammeEvent): Promise<Person[]> {
+    const registrations = await this.store.events.registrations(event.id);
+    return this.peopleOf(registrations.filter((r) => r.state === 'registered').map((r) => r.personId));
+  }
+
+  async audienceOf(event: ProgrammeEvent): Promise<Recipient[]> {
+    return this.broadcasts.recipients(event.audience);
+  }
+
+  private async peopleOf(ids: string[]): Promise<Person[]> {
+    const out: Person[] = [];
+    for (const id of ids) {
+      const p = await this.store.people.get(id);
+      if (p) out.push(p);
+    }
+    return out;
+  }
+}

@@ -8,6 +8,7 @@ import { numberToken } from './commands';
 import { commentsCsv, eventIcs, icsName, registrantsCsv } from './event-files';
 import type { Messenger } from './messenger';
 import { cardReply, type FileOut, type Reply } from './reply';
+import type { Card } from '../cards/model';
 import { textCard } from './screens/common';
 import {
   agendaCard,
@@ -43,6 +44,9 @@ function fieldOf(code: string): string {
 }
 
 /** Events in chat: agenda, one-click registration, organisers' form, registrants, feedback. */
+/** Upcoming events the agenda shows. */
+const AGENDA_SIZE = 10;
+
 export class EventsFlow {
   constructor(
     private readonly s: Services,
@@ -61,16 +65,20 @@ export class EventsFlow {
   }
 
   async agenda(actor: Actor): Promise<Reply> {
+    return cardReply(await this.agendaView(actor));
+  }
+
+  private async agendaView(actor: Actor, intro?: string): Promise<Card> {
     const { t, locale, now, tz } = this.ctx(actor);
-    const { events, mine } = await this.events.agenda(actor, 10);
-    return cardReply(agendaCard(t, this.s.programme, events, mine, tz, locale, now, isOrganiser(actor.roles)));
+    const { events, mine } = await this.events.agenda(actor, AGENDA_SIZE);
+    return agendaCard(t, this.s.programme, events, mine, tz, locale, now, isOrganiser(actor.roles), intro);
   }
 
   /** The App Home's part: the next three events. */
   async next(actor: Actor): Promise<Reply> {
     const { t, locale, now, tz } = this.ctx(actor);
     const { events, mine } = await this.events.agenda(actor, 3);
-    return cardReply(agendaCard(t, this.s.programme, events, mine, tz, locale, now, false));
+    return cardReply(agendaCard(t, this.s.programme, events, mine, tz, locale, now, false, undefined, false));
   }
 
   async view(actor: Actor, id: number, intro?: string): Promise<Reply> {
@@ -170,9 +178,10 @@ export class EventsFlow {
     const { event, state, already } = await this.events.register(actor, id);
     const key = already ? (state === 'registered' ? 'events.alreadyRegistered' : 'events.alreadyWaiting') : state === 'registered' ? 'events.registeredNow' : 'events.waitingNow';
     const intro = `${state === 'registered' ? '✅' : '⏳'} ${t(key, { title: event.title })}`;
+    const file = state === 'registered' && !already ? this.icsFile(actor, event) : undefined;
+    if (data.c === 'agenda') return { kind: 'card', card: await this.agendaView(actor, intro), replace: true, file };
     const card = eventCard(t, this.s.programme, { event, state, context: 'own', organiser: isOrganiser(actor.roles) }, tz, locale, now, intro);
     const shared = (data.c as EventCardContext | undefined) === 'shared';
-    const file = state === 'registered' && !already ? this.icsFile(actor, event) : undefined;
     return { kind: 'card', card, replace: !shared, file };
   }
 
@@ -182,6 +191,7 @@ export class EventsFlow {
     const { event, was, promoted } = await this.events.unregister(actor, id);
     if (promoted) await this.tellPromoted(event, promoted);
     const intro = was ? t('events.unregisteredNow', { title: event.title }) : t('events.notRegistered', { title: event.title });
+    if (data.c === 'agenda') return cardReply(await this.agendaView(actor, intro), { replace: true });
     const card = eventCard(t, this.s.programme, { event, context: 'own', organiser: isOrganiser(actor.roles) }, tz, locale, now, intro);
     return cardReply(card, { replace: (data.c as EventCardContext | undefined) !== 'shared' });
   }

@@ -2,7 +2,7 @@ import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
 import { allText, startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
-import { blockActionBody, slackHeaders, slashCommandBody, viewState, viewSubmissionBody } from '../support/slack-request';
+import { blockActionBody, eventBody, homeActionBody, slackHeaders, slashCommandBody, viewState, viewSubmissionBody } from '../support/slack-request';
 import { ANA, BEN, TENANT, cardActionActivity, messageActivity, type TeamsUser } from '../support/teams-activity';
 
 /** A clock the test sets: it runs like real time from the moment it was last set. */
@@ -348,5 +348,45 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     expect(allText((await slash('U1', 'participer 999')).blocks)).toContain('Je ne trouve pas l’événement n°999');
     expect(allText((await slash('U1', 'evenement 12abc')).blocks)).toContain('Événements :');
     expect(await count()).toBe(before + 1);
+  });
+
+  test('a click in the agenda answers with the agenda brought up to date; on the Slack Home tab, the home shows the new state', async () => {
+    clock.set(new Date('2027-03-01T09:00:00Z'));
+    const [explorer] = await bot.services.store.events.upcoming(clock.now(), 10);
+    const agenda = await slash('U4', 'agenda');
+    const button = agenda.blocks.flatMap((b: any) => b.elements ?? []).find((e: any) => e.type === 'button' && String(e.value).includes(`"id":"${explorer.id}"`) && e.text.text === 'Je participe');
+    expect(JSON.parse(button.value)).toEqual({ id: String(explorer.id), c: 'agenda' });
+
+    const joined = await click('U4', 'event.register', JSON.parse(button.value));
+    expect(joined.replace_original).toBe(true);
+    expect(allText(joined.blocks)).toContain('vous participez à « Journée Explorer »');
+    expect(allText(joined.blocks)).toContain('Agenda : les prochaines journées et le OFF');
+    expect(allText(joined.blocks)).toContain('4 inscrit(s) sur 5 places');
+    const left = await click('U4', 'event.unregister', { id: String(explorer.id), c: 'agenda' });
+    expect(allText(left.blocks)).toContain('vous ne participez plus');
+    expect(allText(left.blocks)).toContain('Agenda : les prochaines journées et le OFF');
+    expect(allText(left.blocks)).toContain('3 inscrit(s) sur 5 places');
+
+    // the Home tab: registering there publishes the home again, and the event card comes as a DM
+    const home = eventBody({ type: 'app_home_opened', user: 'U4', channel: 'D4', tab: 'home', event_ts: '1.1' });
+    slack.clear();
+    expect((await bot.post('/slack/events', home, slackHeaders(home, { contentType: 'application/json' }))).status).toBe(200);
+    const [published] = await slack.waitForCall('views.publish');
+    const view = typeof published.body.view === 'string' ? JSON.parse(published.body.view) : published.body.view;
+    const homeButton = view.blocks.flatMap((b: any) => b.elements ?? []).find((e: any) => e.type === 'button' && String(e.value).includes(`"id":"${explorer.id}"`) && e.text.text === 'Je participe');
+    expect(JSON.parse(homeButton.value)).toEqual({ id: String(explorer.id), c: 'own' });
+    const press = homeActionBody({ actionId: homeButton.action_id, value: homeButton.value, user: 'U4' });
+    expect((await bot.post('/slack/events', press, slackHeaders(press))).status).toBe(200);
+    const [, republished] = await slack.waitForCall('views.publish', 2);
+    expect(allText(republished.body.view)).toContain('Je ne participe plus');
+    expect(toSlack('U4', 'vous participez à « Journée Explorer »')).toHaveLength(1);
+    expect((await bot.services.store.events.get(explorer.id))!.registered).toBe(4);
+
+    // a form opened from the Home tab is a new modal, not an update of the home
+    const propose = homeActionBody({ actionId: 'idea.new', value: '{}', user: 'U4' });
+    expect((await bot.post('/slack/events', propose, slackHeaders(propose))).status).toBe(200);
+    const [opened] = await slack.waitForCall('views.open');
+    expect(opened.body.trigger_id).toBe('123.456.home');
+    expect(slack.calls('views.update')).toHaveLength(0);
   });
 });

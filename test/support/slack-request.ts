@@ -46,6 +46,22 @@ export function blockActionBody(fields: { actionId: string; value: string; user?
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
+/** A click on the App Home tab: no response_url; the view is the home. */
+export function homeActionBody(fields: { actionId: string; value: string; user?: string; team?: string }): string {
+  const payload = {
+    type: 'block_actions',
+    team: { id: fields.team ?? 'T1', domain: 'exemple' },
+    user: { id: fields.user ?? 'U1', username: 'camille', name: 'camille', team_id: fields.team ?? 'T1' },
+    api_app_id: 'A1',
+    token: 'deprecated',
+    trigger_id: '123.456.home',
+    container: { type: 'view', view_id: 'VHOME' },
+    view: { id: 'VHOME', hash: 'hh', type: 'home', callback_id: '', private_metadata: '', state: { values: {} } },
+    actions: [{ type: 'button', action_id: fields.actionId, block_id: 'b1', value: fields.value, action_ts: '1.3' }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
 export function eventBody(event: Record<string, unknown>, team = 'T1'): string {
   return JSON.stringify({ token: 'x', team_id: team, api_app_id: 'A1', type: 'event_callback', event_id: `Ev${Date.now()}`, event_time: Math.floor(Date.now() / 1000), event });
 }

@@ -10,8 +10,11 @@ import { axisLabel } from './ideas';
 
 const EMOJI: Record<EventKind, string> = { explorer: '🧭', creer: '💡', tester: '🧪', off: '🎉' };
 
-/** Where a card is shown: one person's own view, or a card many people see (an announcement in a channel). */
-export type EventCardContext = 'own' | 'shared';
+/**
+ * Where a card is shown: one person's own view, or a card many people see (an announcement in a channel).
+ * 'agenda' marks a click from the agenda, answered with the agenda itself.
+ */
+export type EventCardContext = 'own' | 'shared' | 'agenda';
 
 export function kindLabel(t: Translate, kind: EventKind): string {
   return t(`events.kind.${kind}`);
@@ -107,8 +110,13 @@ export function agendaCard(
   locale: Locale,
   now: Date,
   organiser: boolean,
+  intro?: string,
+  /** Clicks answer with this agenda brought up to date (false on the Slack Home tab, refreshed on its own). */
+  inPlace = true,
 ): Card {
-  const elements: CardElement[] = [{ type: 'header', text: t('events.agendaTitle') }];
+  const elements: CardElement[] = [];
+  if (intro) elements.push({ type: 'text', text: intro });
+  elements.push({ type: 'header', text: t('events.agendaTitle') });
   if (events.length === 0) elements.push({ type: 'text', text: t('events.agendaEmpty') });
   for (const e of events) {
     const state = mine.get(e.id);
@@ -118,12 +126,15 @@ export function agendaCard(
     const status = stateLine(t, e, state, now);
     lines.push(`_${placesText(t, e)}_${status ? ` · ${status}` : ''}`);
     elements.push({ type: 'text', text: lines.join('\n') });
-    const actions = eventActions(t, e, state, now, 'own', false);
+    // clicked here, "Je participe" answers with this agenda, brought up to date
+    const actions = eventActions(t, e, state, now, 'own', false).map((a) =>
+      inPlace && a.kind === 'submit' && (a.verb === 'event.register' || a.verb === 'event.unregister') ? { ...a, data: { ...a.data, c: 'agenda' } } : a,
+    );
     actions.push({ kind: 'submit', verb: 'event.view', label: t('events.detailsButton'), data: { id: String(e.id) } });
     elements.push({ type: 'actions', actions });
   }
   if (organiser) elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'event.new', label: t('events.newButton'), style: 'primary' }, { kind: 'submit', verb: 'event.history', label: t('events.historyButton') }] });
-  return { fallbackText: t('events.agendaTitle'), elements };
+  return { fallbackText: intro ?? t('events.agendaTitle'), elements };
 }
 
 /** A reminder: "Rappel : la journée Créer, c'est demain". */

@@ -140,11 +140,14 @@ export function createSlackPlatform(
   /** Replies still being sent (after Slack's acknowledgement): stopping waits for them. */
   const inFlight = new Set<Promise<void>>();
 
-  function deliver(reply: Reply, to: Target): Promise<void> {
-    const p = deliverNow(reply, to);
+  function track(p: Promise<void>): Promise<void> {
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p)).catch(() => undefined);
     return p;
+  }
+
+  function deliver(reply: Reply, to: Target): Promise<void> {
+    return track(deliverNow(reply, to));
   }
 
   async function deliverNow(reply: Reply, to: Target): Promise<void> {
@@ -168,6 +171,12 @@ export function createSlackPlatform(
         return;
       }
     }
+  }
+
+  /** The App Home tab, for one person. */
+  async function publishHome(client: WebClient, actor: Actor, userId: string): Promise<void> {
+    const { blocks } = renderBlockKitMessage(await conversation.home(actor, 'slack'));
+    await client.views.publish({ user_id: userId, view: { type: 'home', blocks: blocks as never } });
   }
 
   async function deliverCard(reply: Extract<Reply, { kind: 'card' }>, to: Target): Promise<void> {
@@ -203,7 +212,11 @@ export function createSlackPlatform(
     if (!b.success) return;
     const teamId = b.data.team?.id ?? b.data.user.team_id ?? 'unknown';
     const actor = await actorOf(client, teamId, b.data.user.id, b.data.user.name);
-    const raw = body as { view?: { id: string; hash?: string; state?: { values: Record<string, Record<string, unknown>> } }; container?: { is_ephemeral?: boolean; type?: string } };
+    const raw = body as {
+      view?: { id: string; type?: string; hash?: string; state?: { values: Record<string, Record<string, unknown>> } };
+      container?: { is_ephemeral?: boolean; type?: string };
+    };
+    const fromHome = raw.view?.type === 'home';
     const value = actionValueSchema.safeParse(a.value ?? '{}');
     const values = raw.view?.state ? readBlockKitViewValues(raw.view.state as never) : {};
     const reply = value.success
@@ -214,9 +227,12 @@ export function createSlackPlatform(
       userId: b.data.user.id,
       respond: b.data.response_url ? respond : undefined,
       triggerId: b.data.trigger_id,
-      view: raw.view ? { id: raw.view.id, hash: raw.view.hash } : undefined,
+      // a button inside a modal updates that modal; one on the Home tab opens a new one
+      view: raw.view && !fromHome ? { id: raw.view.id, hash: raw.view.hash } : undefined,
       shared: raw.container?.type === 'message' && raw.container.is_ephemeral === false,
     });
+    // what was clicked on the Home tab changed it (a registration, a support): it shows the new state
+    if (fromHome) await track(publishHome(client, actor, b.data.user.id));
   });
 
   // A submitted modal: its callback_id is the verb, private_metadata the context, the inputs its values.
@@ -251,9 +267,7 @@ export function createSlackPlatform(
     if ((event as { tab?: string }).tab && (event as { tab?: string }).tab !== 'home') return;
     const teamId = (body as { team_id?: string }).team_id ?? 'unknown';
     const actor = await actorOf(client, teamId, event.user);
-    const home = await conversation.home(actor, 'slack');
-    const { blocks } = renderBlockKitMessage(home);
-    await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: blocks as never } });
+    await publishHome(client, actor, event.user);
   });
 
   // Direct messages to the app (its Messages tab): the same words as the slash command.
@@ -281,8 +295,15 @@ export function createSlackPlatform(
       if (socket) await app.stop();
       // replies already acknowledged are finished, within a bound
       let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<void>((r) => (timer = setTimeout(r, STOP_WAIT_MS)));
-      await Promise.race([Promise.allSettled([...inFlight]), bound]);
+      let late = false;
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          late = true;
+          resolve();
+        }, STOP_WAIT_MS);
+      });
+      // one reply can lead to another (a click on the Home tab, then the home published again)
+      while (inFlight.size > 0 && !late) await Promise.race([Promise.allSettled([...inFlight]), bound]);
       clearTimeout(timer);
     },
   };

@@ -155,6 +155,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await ticker?.stop();
       await dispatcher.stop();
       await slack?.stop();
+      await teams.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

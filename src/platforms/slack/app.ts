@@ -11,6 +11,7 @@ import { VERB } from '../../app/verbs';
 import type { Conversation } from '../../app/conversation';
 import type { Services } from '../../app/services';
 import type { SlackConfig } from '../../config/types';
+import { InFlight } from '../in-flight';
 import { normaliseLocale } from '../../domain/locale';
 import type { Actor } from '../../domain/people-service';
 import type { Logger } from '../../logger';
@@ -138,13 +139,8 @@ export function createSlackPlatform(
   }
 
   /** Replies still being sent (after Slack's acknowledgement): stopping waits for them. */
-  const inFlight = new Set<Promise<void>>();
-
-  function track(p: Promise<void>): Promise<void> {
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
-    return p;
-  }
+  const inFlight = new InFlight();
+  const track = (p: Promise<void>) => inFlight.track(p);
 
   function deliver(reply: Reply, to: Target): Promise<void> {
     return track(deliverNow(reply, to));
@@ -294,17 +290,7 @@ export function createSlackPlatform(
     stop: async () => {
       if (socket) await app.stop();
       // replies already acknowledged are finished, within a bound
-      let timer: NodeJS.Timeout | undefined;
-      let late = false;
-      const bound = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          late = true;
-          resolve();
-        }, STOP_WAIT_MS);
-      });
-      // one reply can lead to another (a click on the Home tab, then the home published again)
-      while (inFlight.size > 0 && !late) await Promise.race([Promise.allSettled([...inFlight]), bound]);
-      clearTimeout(timer);
+      await inFlight.settle(STOP_WAIT_MS);
     },
   };
 }

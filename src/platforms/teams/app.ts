@@ -13,6 +13,7 @@ import { activitySchema, actionDataSchema, VERB, type CheckedActivity } from './
 import { SharedServerAdapter } from './adapter';
 import { teamsLogger } from './logger-bridge';
 import { TeamsProactiveSender } from './proactive';
+import { InFlight } from '../in-flight';
 
 export interface TeamsPlatform {
   /** Authenticated with Bot Framework tokens, or local (unauthenticated, loopback only). */
@@ -20,6 +21,8 @@ export interface TeamsPlatform {
   app: App;
   proactive: TeamsProactiveSender;
   handle(body: unknown, headers: Record<string, string | string[]>): Promise<{ status: number; body?: unknown }>;
+  /** Waits for messages still being sent after an answer (a file offered after a card), within a bound. */
+  stop(): Promise<void>;
 }
 
 /** A message activity carrying a card, with its plain-text fallback as the notification summary. */
@@ -28,6 +31,8 @@ export function cardActivity(card: Card) {
 }
 
 const WELCOME_WINDOW_MS = 5 * 60_000;
+/** How long stopping waits for messages still being sent. */
+const STOP_WAIT_MS = 10_000;
 
 export async function createTeamsPlatform(
   config: TeamsConfig | undefined,
@@ -93,6 +98,8 @@ export async function createTeamsPlatform(
   /** Verbs whose result replaces the card they were clicked on (a form and what it became). */
   const REPLACING = new Set(['event.submit', 'event.feedback', 'idea.submit', 'idea.inspire', 'idea.answerSubmit', 'idea.hideSubmit', 'idea.mergeSubmit', 'idea.quickAxis']);
 
+
+  const inFlight = new InFlight();
 
   async function offerFile(ctx: Sender, actor: Actor, file: FileOut): Promise<void> {
     const draft = await services.store.drafts.save(
@@ -162,7 +169,11 @@ export async function createTeamsPlatform(
     // A file offered with the card (a calendar entry) needs the personal chat: file consent works only there.
     const personal = (activity.conversation.conversationType ?? 'personal') === 'personal';
     if (replacement) {
-      if (reply.kind === 'card' && reply.file && personal) await offerFile(ctx, actor, reply.file);
+      // the invoke is answered first; the file consent card follows as its own message
+      if (reply.kind === 'card' && reply.file && personal) {
+        const file = reply.file;
+        void inFlight.track(offerFile(ctx, actor, file)).catch((e) => log.warn({ ...describeError(e) }, 'could not offer a file'));
+      }
       return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: renderAdaptiveCard(replacement) as never };
     }
     await send(ctx, actor, reply, personal);
@@ -235,6 +246,7 @@ export async function createTeamsPlatform(
     app,
     proactive,
     handle: (body, headers) => adapter.handle(body, headers),
+    stop: () => inFlight.settle(STOP_WAIT_MS),
   };
 }
 

@@ -1,13 +1,17 @@
 /**
  * Acknowledgement latency under a burst of participation: AGENTS distinct agents (default 700) each
- * propose an idea or support one, arriving at random (Poisson) over a window (default 60 s), through the
- * real HTTP endpoint of the real bot (embedded SQLite store, Slack over signed HTTP, Teams local mode).
+ * propose an idea, support one, or click "Je participe" on a workshop day with limited places, arriving
+ * at random (Poisson) over a window (default 60 s), through the real HTTP endpoint of the real bot
+ * (embedded SQLite store, Slack over signed HTTP, Teams local mode).
  *
  *   npm run bench:ack                     # 700 agents over 60 s
  *   BENCH_WINDOW_S=10 npm run bench:ack   # the same 700 agents over 10 s
  *
  * Settings (environment): BENCH_AGENTS (700), BENCH_WINDOW_S (60), BENCH_TEAMS_SHARE (0.3),
- * BENCH_PROPOSE_SHARE (0.4), BENCH_SEED (42), BENCH_SEED_IDEAS (20), BENCH_WARMUP (20), BENCH_KEEP_DATA (0).
+ * BENCH_PROPOSE_SHARE (0.3), BENCH_REGISTER_SHARE (0.3), BENCH_SUPPORT_SHARE (the rest: 0.4; if set, the
+ * three must add up to 1), BENCH_EVENT_CAPACITY (150), BENCH_SEED (42), BENCH_SEED_IDEAS (20),
+ * BENCH_WARMUP (20), BENCH_KEEP_DATA (0). BENCH_PROPOSE_SHARE=0.4 BENCH_REGISTER_SHARE=0 replays the
+ * plan of the benchmark before registrations (same seed, same agents, same arrivals).
  *
  * Prints figures; the target (p99 < 100 ms, no errors) is reported, not asserted on timing. Exits 1
  * only when there were errors (HTTP failures, missing or wrong replies, or a store that disagrees
@@ -24,17 +28,47 @@ import { envNumber, mb, ms, percentile, summary } from './support/stats';
 
 const TARGET_P99_MS = 100;
 const LOOP_RESOLUTION_MS = 5;
+const DAY_MS = 24 * 3600 * 1000;
+
+interface Settings {
+  agents: number;
+  windowS: number;
+  teamsShare: number;
+  proposeShare: number;
+  registerShare: number;
+  supportShare: number;
+  eventCapacity: number;
+  seed: number;
+  seedIdeas: number;
+  warmup: number;
+}
+
+/** The mix: propose + register + support = 1. Support is the rest unless BENCH_SUPPORT_SHARE is given. */
+function shares(): Pick<Settings, 'proposeShare' | 'registerShare' | 'supportShare'> {
+  const proposeShare = envNumber('BENCH_PROPOSE_SHARE', 0.3);
+  const registerShare = envNumber('BENCH_REGISTER_SHARE', 0.3);
+  const supportShare = envNumber('BENCH_SUPPORT_SHARE', +(1 - proposeShare - registerShare).toFixed(9));
+  for (const [name, v] of [['BENCH_PROPOSE_SHARE', proposeShare], ['BENCH_REGISTER_SHARE', registerShare], ['BENCH_SUPPORT_SHARE', supportShare]] as const) {
+    if (v < 0 || v > 1) throw new Error(`${name} must be between 0 and 1, got ${v} (propose ${proposeShare} + register ${registerShare} + support ${supportShare} must be 1)`);
+  }
+  if (Math.abs(proposeShare + registerShare + supportShare - 1) > 1e-6) {
+    throw new Error(`BENCH_PROPOSE_SHARE ${proposeShare} + BENCH_REGISTER_SHARE ${registerShare} + BENCH_SUPPORT_SHARE ${supportShare} must add up to 1`);
+  }
+  return { proposeShare, registerShare, supportShare };
+}
 
 async function main(): Promise<number> {
-  const settings = {
+  const settings: Settings = {
     agents: envNumber('BENCH_AGENTS', 700),
     windowS: envNumber('BENCH_WINDOW_S', 60),
     teamsShare: envNumber('BENCH_TEAMS_SHARE', 0.3),
-    proposeShare: envNumber('BENCH_PROPOSE_SHARE', 0.4),
+    ...shares(),
+    eventCapacity: envNumber('BENCH_EVENT_CAPACITY', 150),
     seed: envNumber('BENCH_SEED', 42),
     seedIdeas: envNumber('BENCH_SEED_IDEAS', 20),
     warmup: envNumber('BENCH_WARMUP', 20),
   };
+  if (!Number.isSafeInteger(settings.eventCapacity) || settings.eventCapacity < 1) throw new Error(`BENCH_EVENT_CAPACITY must be a whole number ≥ 1, got ${settings.eventCapacity}`);
   const keepData = process.env.BENCH_KEEP_DATA === '1';
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ensemble-bench-ack-'));
 
@@ -70,8 +104,25 @@ async function main(): Promise<number> {
     seededIds.push(idea.id);
   }
 
+  // One workshop day with limited places, a month ahead, created directly in the store (no announcement, no reminders).
+  const organiser = await store.people.record({ platform: 'slack', tenant: 'T1', user: 'UORG', displayName: 'Lab Organisatrice', locale: 'fr' }, new Date());
+  const eventStart = new Date(bot.services.clock.now().getTime() + 30 * DAY_MS);
+  const event = await store.events.create({
+    kind: 'creer',
+    title: 'Journée Créer : accueil des usagers',
+    description: 'Imaginer ensemble des solutions concrètes pour l’accueil des usagers.',
+    startsAt: eventStart,
+    endsAt: new Date(eventStart.getTime() + 8 * 3600 * 1000),
+    place: 'Hôtel de Région, salle 2',
+    capacity: settings.eventCapacity,
+    axisId: programme.axes[0].id,
+    audience: { kind: 'everyone' },
+    createdBy: organiser.id,
+    createdAt: bot.services.clock.now(),
+  });
+
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-  const start: StartMessage = { type: 'start', botUrl: bot.url, seededIds, hashtags, ...settings };
+  const start: StartMessage = { type: 'start', botUrl: bot.url, seededIds, hashtags, eventId: event.id, ...settings };
   const doneP = next();
   worker.postMessage(start);
   // Enable the monitor once the warm-up is over (roughly): it reports the bot's event-loop delay during the burst.
@@ -83,6 +134,7 @@ async function main(): Promise<number> {
   // Let the last handlers (after their acks) finish before reading the store.
   await new Promise((r) => setTimeout(r, 300));
   const check = await verifyStore(bot.services.store, done.records, seededIds);
+  const events = await verifyRegistrations(bot.services.store, done.records, event.id, settings.eventCapacity);
   const people = await store.people.count();
   global.gc?.();
   const mem = process.memoryUsage();
@@ -95,7 +147,7 @@ async function main(): Promise<number> {
   await bot.stop();
   if (!keepData) rmSync(dataDir, { recursive: true, force: true });
 
-  return report(settings, done, check, people, loop, mem, peakRss, keepData ? dataDir : undefined);
+  return report(settings, done, check, events, people, loop, mem, peakRss, keepData ? dataDir : undefined);
 }
 
 interface StoreCheck {
@@ -145,10 +197,73 @@ async function verifyStore(store: import('../src/domain/ports').Store, records: 
   return { ideas: ideas.length, expectedIdeas, supports, expectedSupports: clicks.length, mismatches };
 }
 
+interface RegistrationCheck {
+  eventId: number;
+  capacity: number;
+  clicks: number;
+  registrations: number;
+  registered: number;
+  waiting: number;
+  /** What get(id) says. */
+  eventRegistered: number;
+  eventWaiting: number;
+  mismatches: string[];
+}
+
+/**
+ * The store must hold one registration per acknowledged "Je participe" click (each agent clicks once),
+ * exactly min(capacity, clicks) with a place and the rest waiting, the event's counts equal to those, and
+ * each person in the state their reply showed.
+ */
+async function verifyRegistrations(store: import('../src/domain/ports').Store, records: RequestRecord[], eventId: number, capacity: number): Promise<RegistrationCheck> {
+  const mismatches: string[] = [];
+  const clicks = records.filter((r) => r.kind === 'register' && !r.error);
+  const registrations = await store.events.registrations(eventId);
+  const event = await store.events.get(eventId);
+  const registered = registrations.filter((r) => r.state === 'registered').length;
+  const waiting = registrations.filter((r) => r.state === 'waiting').length;
+  const expectedRegistered = Math.min(capacity, clicks.length);
+  const expectedWaiting = clicks.length - expectedRegistered;
+
+  const stateOf = new Map(registrations.map((r) => [r.personId, r.state]));
+  if (stateOf.size !== registrations.length) mismatches.push(`event ${eventId}: ${registrations.length} registrations for ${stateOf.size} people`);
+  if (registrations.length !== clicks.length) mismatches.push(`event ${eventId}: ${registrations.length} registrations in store, expected ${clicks.length} (one per acknowledged click)`);
+  const want = new Set(clicks.map((c) => c.personId));
+  const missing = [...want].filter((p) => !stateOf.has(p));
+  const unexpected = [...stateOf.keys()].filter((p) => !want.has(p));
+  if (missing.length || unexpected.length) {
+    mismatches.push(`event ${eventId}: missing ${missing.length} (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '…' : ''}), unexpected ${unexpected.length} (${unexpected.slice(0, 3).join(', ')})`);
+  }
+  if (registered !== expectedRegistered || waiting !== expectedWaiting) {
+    mismatches.push(`event ${eventId}: ${registered} registered + ${waiting} waiting, expected ${expectedRegistered} + ${expectedWaiting} (capacity ${capacity}, ${clicks.length} clicks)`);
+  }
+  if (!event) mismatches.push(`event ${eventId} not in store`);
+  else if (event.registered !== registered || event.waiting !== waiting) {
+    mismatches.push(`event ${eventId}: counts say ${event.registered} registered + ${event.waiting} waiting, registrations ${registered} + ${waiting}`);
+  }
+  const disagree = clicks.filter((c) => c.registration !== undefined && stateOf.has(c.personId) && stateOf.get(c.personId) !== c.registration);
+  if (disagree.length) {
+    const c = disagree[0];
+    mismatches.push(`event ${eventId}: ${disagree.length} replies show another state than the store (e.g. agent ${c.agent}: reply ${c.registration}, store ${stateOf.get(c.personId)})`);
+  }
+  return {
+    eventId,
+    capacity,
+    clicks: clicks.length,
+    registrations: registrations.length,
+    registered,
+    waiting,
+    eventRegistered: event?.registered ?? Number.NaN,
+    eventWaiting: event?.waiting ?? Number.NaN,
+    mismatches,
+  };
+}
+
 function report(
-  settings: { agents: number; windowS: number; teamsShare: number; proposeShare: number; seed: number; seedIdeas: number; warmup: number },
+  settings: Settings,
   done: DoneMessage,
   check: StoreCheck,
+  events: RegistrationCheck,
   people: number,
   loop: ReturnType<typeof monitorEventLoopDelay>,
   mem: NodeJS.MemoryUsage,
@@ -157,16 +272,30 @@ function report(
 ): number {
   const r = done.records;
   const label = (x: RequestRecord) =>
-    x.platform === 'slack' ? (x.kind === 'propose' ? 'Slack slash command (propose)' : 'Slack block_actions (support)') : x.kind === 'propose' ? 'Teams message (propose)' : 'Teams invoke (support)';
-  const groups = ['Slack slash command (propose)', 'Slack block_actions (support)', 'Teams message (propose)', 'Teams invoke (support)'];
+    x.platform === 'slack' ? (x.kind === 'propose' ? 'Slack slash command (propose)' : `Slack block_actions (${x.kind})`) : x.kind === 'propose' ? 'Teams message (propose)' : `Teams invoke (${x.kind})`;
+  const groups = [
+    'Slack slash command (propose)',
+    'Slack block_actions (support)',
+    'Slack block_actions (register)',
+    'Teams message (propose)',
+    'Teams invoke (support)',
+    'Teams invoke (register)',
+  ];
   const count = (f: (x: RequestRecord) => boolean) => r.filter(f).length;
+  const ok = r.filter((x) => !x.error);
+  const acksOf = (g: string, f: (x: RequestRecord) => boolean = () => true) => ok.filter((x) => label(x) === g && f(x)).map((x) => x.ackMs);
+  const repliesOf = (g: string) => r.filter((x) => x.replyMs !== undefined && label(x) === g).map((x) => x.replyMs!);
+  const filesOf = (platform: string) => r.filter((x) => x.fileMs !== undefined && x.platform === platform).map((x) => x.fileMs!);
+  const withPlace = (x: RequestRecord) => x.registration === 'registered';
+  const waitingList = (x: RequestRecord) => x.registration === 'waiting';
 
   const http = r.filter((x) => x.error && x.status !== 0);
   const network = r.filter((x) => x.error && x.status === 0);
   const replies = r.filter((x) => !x.error && x.replyProblem);
-  const errors = http.length + network.length + replies.length + check.mismatches.length + done.extraDeliveries;
+  const mismatches = [...check.mismatches, ...events.mismatches];
+  const errors = http.length + network.length + replies.length + mismatches.length + done.extraDeliveries;
 
-  const acks = r.filter((x) => !x.error).map((x) => x.ackMs);
+  const acks = ok.map((x) => x.ackMs);
   const p99 = percentile(acks, 99);
   const firstSent = Math.min(...r.map((x) => x.sentMs));
   const lastAcked = Math.max(...r.map((x) => x.sentMs + x.ackMs));
@@ -184,28 +313,41 @@ function report(
   out(
     `  agents ${settings.agents} (Slack ${count((x) => x.platform === 'slack')}, Teams ${count((x) => x.platform === 'teams')}) · window ${settings.windowS} s, Poisson arrivals, seed ${settings.seed} · ${settings.seedIdeas} seeded ideas · ${settings.warmup} warm-up requests not measured`,
   );
+  out(
+    `  mix: propose ${settings.proposeShare}, support ${settings.supportShare}, register ${settings.registerShare} (one seeded workshop day, ${settings.eventCapacity} places, in 30 days)`,
+  );
   out(`  requests ${r.length}: ${groups.map((g) => `${g} ${count((x) => label(x) === g)}`).join(', ')}`);
   out(
-    `  errors ${errors} (HTTP non-2xx ${http.length}, network ${network.length}, missing/wrong replies ${replies.length}, unexpected extra replies ${done.extraDeliveries}, store mismatches ${check.mismatches.length})`,
+    `  errors ${errors} (HTTP non-2xx ${http.length}, network ${network.length}, missing/wrong replies ${replies.length}, unexpected extra replies ${done.extraDeliveries}, store mismatches ${mismatches.length})`,
   );
   for (const x of [...http, ...network].slice(0, 5)) out(`    ! agent ${x.agent} ${label(x)}: ${x.error}`);
   for (const x of replies.slice(0, 5)) out(`    ! agent ${x.agent} ${label(x)}: ${x.replyProblem}`);
-  for (const m of check.mismatches.slice(0, 5)) out(`    ! store: ${m}`);
+  for (const m of mismatches.slice(0, 5)) out(`    ! store: ${m}`);
   out('');
+  const W = 35;
   out('  acknowledgement latency (HTTP request sent → HTTP response received):');
-  out(`    all                            ${summary(acks)}`);
-  for (const g of groups) out(`    ${g.padEnd(30)} ${summary(r.filter((x) => !x.error && label(x) === g).map((x) => x.ackMs))}`);
+  out(`    ${'all'.padEnd(W)} ${summary(acks)}`);
+  for (const g of groups) out(`    ${g.padEnd(W)} ${summary(acksOf(g))}`);
+  out(`      ${'of which with a place'.padEnd(W - 2)} ${summary(acksOf(groups[5], withPlace))}`);
+  out(`      ${'of which on the waiting list'.padEnd(W - 2)} ${summary(acksOf(groups[5], waitingList))}`);
   out('  reply delivered (HTTP request sent → reply received by the fake platform):');
-  out(`    Slack slash command → response_url   ${summary(r.filter((x) => x.replyMs !== undefined && label(x) === groups[0]).map((x) => x.replyMs!))}`);
-  out(`    Slack block_actions → response_url   ${summary(r.filter((x) => x.replyMs !== undefined && label(x) === groups[1]).map((x) => x.replyMs!))}`);
-  out(`    Teams message → Bot Connector         ${summary(r.filter((x) => x.replyMs !== undefined && label(x) === groups[2]).map((x) => x.replyMs!))}`);
+  out(`    ${'Slack slash command → response_url'.padEnd(W)} ${summary(repliesOf(groups[0]))}`);
+  out(`    ${'Slack support click → response_url'.padEnd(W)} ${summary(repliesOf(groups[1]))}`);
+  out(`    ${'Slack register click → response_url'.padEnd(W)} ${summary(repliesOf(groups[2]))}`);
+  out(`    ${'Slack register → .ics shared'.padEnd(W)} ${summary(filesOf('slack'))}  (conversations.open, files.getUploadURLExternal, upload, files.completeUploadExternal)`);
+  out(`    ${'Teams message → Bot Connector'.padEnd(W)} ${summary(repliesOf(groups[3]))}`);
   out(`    Teams invoke (the reply is the HTTP response: same as its ack)`);
+  out(`    ${'Teams register → file consent card'.padEnd(W)} ${summary(filesOf('teams'))}  (posted to the Bot Connector before the invoke is answered)`);
   out('');
   out(`  throughput: ${r.length} requests, first sent → last acknowledged ${spanS.toFixed(1)} s = ${(r.length / spanS).toFixed(1)} req/s (peak second: ${peak} requests sent)`);
   out(`  load generator timer lateness vs plan: p99 ${ms(percentile(r.map((x) => x.lateMs), 99))}, max ${ms(Math.max(...r.map((x) => x.lateMs)))}`);
   out(`  bot event-loop delay during the burst: p50 ${ms(nsToMs(loop.percentile(50)))} · p99 ${ms(nsToMs(loop.percentile(99)))} · max ${ms(nsToMs(loop.max))}`);
   out(
     `  store after: ${check.ideas} ideas (expected ${check.expectedIdeas}), ${check.supports} supports (expected ${check.expectedSupports}, one per acknowledged click), ${people} people`,
+  );
+  const expectedRegistered = Math.min(events.capacity, events.clicks);
+  out(
+    `  event ${events.eventId} (${events.capacity} places): ${events.registrations} registrations for ${events.clicks} acknowledged clicks · ${events.registered} registered + ${events.waiting} waiting (expected ${expectedRegistered} + ${events.clicks - expectedRegistered}) · event counts ${events.eventRegistered} + ${events.eventWaiting} · replies: ${count(withPlace)} with a place, ${count(waitingList)} waiting`,
   );
   out(`  Slack Web API calls to the fake: ${Object.entries(done.apiCalls).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
   out(

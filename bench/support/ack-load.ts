@@ -1,17 +1,18 @@
 /**
  * The load generator of bench/ack-latency.ts, run in a worker thread so that its own work (signing,
  * JSON, timers) does not run on the bot's event loop. It hosts the fake Slack / Teams connector, plans
- * the agents' arrivals, fires them, and measures acknowledgement and reply-delivery latencies.
+ * the agents' arrivals, fires them, and measures acknowledgement and reply-delivery latencies (and, for
+ * registrations, the delivery of the calendar file).
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
-import { FakePlatforms, supportIdsIn, type Delivery } from './fake-platforms';
+import { FakePlatforms, registrationIn, supportIdsIn, type Delivery } from './fake-platforms';
 import { blockActionBody, slackHeaders, slashCommandBody } from './slack';
 import { prng, sleep } from './stats';
 import { cardActionActivity, conversationIdOf, messageActivity, teamsUser, TENANT, type TeamsUser } from './teams';
 
 export type Platform = 'slack' | 'teams';
-export type Kind = 'propose' | 'support';
+export type Kind = 'propose' | 'support' | 'register';
 
 export interface StartMessage {
   type: 'start';
@@ -19,13 +20,17 @@ export interface StartMessage {
   agents: number;
   windowS: number;
   teamsShare: number;
+  /** Shares of the agents who propose an idea and who click "Je participe"; the others support an idea. */
   proposeShare: number;
+  registerShare: number;
   seed: number;
   warmup: number;
   /** Ideas that exist before the run (support targets from the start). */
   seededIds: number[];
   /** Axis hashtags of the programme, used in proposals. */
   hashtags: string[];
+  /** The event seeded before the run: what registering agents click "Je participe" on. */
+  eventId: number;
 }
 
 export interface RequestRecord {
@@ -42,14 +47,21 @@ export interface RequestRecord {
   status: number;
   ackMs: number;
   error?: string;
-  /** support: the idea clicked. */
+  /** support: the idea clicked; register: the event. */
   targetId?: number;
   /** propose: the idea number read from the reply's support button. */
   newIdeaId?: number;
   /** Time from sending the request to the reply reaching the fake (Slack response_url, Teams connector); for a Teams invoke, the reply is the HTTP response. */
   replyMs?: number;
-  /** Why the reply is not the expected one (missing, error card, wrong idea). */
+  /** Why the reply is not the expected one (missing, error card, wrong idea, missing or unexpected calendar file). */
   replyProblem?: string;
+  /** register: the state the reply's card shows (a place, or the waiting list). */
+  registration?: 'registered' | 'waiting';
+  /**
+   * register with a place: time from sending the click to the calendar file reaching the fake (Slack: the
+   * .ics shared by files.completeUploadExternal; Teams: the file consent card posted to the Bot Connector).
+   */
+  fileMs?: number;
 }
 
 export interface DoneMessage {
@@ -106,7 +118,9 @@ function plan(m: StartMessage): Plan[] {
   const plans: Plan[] = [];
   for (let agent = 1; agent <= m.agents; agent++) {
     const platform: Platform = rnd() < m.teamsShare ? 'teams' : 'slack';
-    const kind: Kind = rnd() < m.proposeShare ? 'propose' : 'support';
+    // One draw, as before registrations existed: with registerShare 0 the plan is the same as then.
+    const k = rnd();
+    const kind: Kind = k < m.proposeShare ? 'propose' : k < m.proposeShare + m.registerShare ? 'register' : 'support';
     // N uniform arrival times in the window = a Poisson process conditioned on N arrivals.
     const at = rnd() * m.windowS * 1000;
     const title = TITLES[Math.floor(rnd() * TITLES.length)];
@@ -172,18 +186,29 @@ async function run(m: StartMessage, fake: FakePlatforms, deliveries: Map<string,
   const pending: Promise<void>[] = [];
   const t0 = performance.now() + 100;
 
-  const waitDelivery = (key: string, sentAt: number) =>
-    new Promise<{ ms: number; body: unknown } | undefined>((resolve) => {
+  type Got = { ms: number; body: unknown } | undefined;
+  /** The next delivery under `key` (undefined after 30 s); `cancel()` stops waiting (resolves with what came, if anything). */
+  const waitDelivery = (key: string, sentAt: number): Promise<Got> & { cancel: () => void } => {
+    let cancel = () => undefined as void;
+    const promise = new Promise<Got>((resolve) => {
       const timer = setTimeout(() => {
         deliveries.delete(key);
         resolve(undefined);
       }, 30_000);
-      deliveries.set(key, (d) => {
+      cancel = () => {
+        clearTimeout(timer);
+        if (deliveries.get(key) === waiter) deliveries.delete(key);
+        resolve(undefined);
+      };
+      const waiter = (d: Delivery) => {
         clearTimeout(timer);
         deliveries.delete(key);
         resolve({ ms: d.at - sentAt, body: d.body });
-      });
+      };
+      deliveries.set(key, waiter);
     });
+    return Object.assign(promise, { cancel: () => cancel() });
+  };
 
   const fire = async (p: Plan): Promise<void> => {
     const now = performance.now();
@@ -202,24 +227,29 @@ async function run(m: StartMessage, fake: FakePlatforms, deliveries: Map<string,
     let kind = p.kind;
     if (kind === 'support' && known.length === 0) kind = rec.kind = 'propose';
     if (kind === 'support') rec.targetId = known[Math.floor(pick() * known.length)];
+    if (kind === 'register') rec.targetId = m.eventId;
+    // The click's verb and value, as the buttons carry them (Block Kit value JSON, Adaptive Card data).
+    const click: { verb: string; data: Record<string, string> } =
+      kind === 'register' ? { verb: 'event.register', data: { id: String(rec.targetId), c: 'own' } } : { verb: 'idea.support', data: { id: String(rec.targetId), view: 'idea' } };
 
-    let reply: Promise<{ ms: number; body: unknown } | undefined> | undefined;
+    let reply: ReturnType<typeof waitDelivery> | undefined;
+    // register: the calendar file (Slack: shared in the DM after the reply; Teams: a consent card sent before the invoke's answer).
+    let file: ReturnType<typeof waitDelivery> | undefined;
     let res: Awaited<ReturnType<typeof post>>;
     const sentAt = performance.now();
     if (p.platform === 'slack') {
       const key = `a${p.agent}`;
       reply = waitDelivery(key, sentAt);
+      if (kind === 'register') file = waitDelivery(`file:D${p.slackUser}`, sentAt);
       const common = { user: p.slackUser!, team: 'T1', userName: `agent${p.agent}`, responseUrl: fake.responseUrl(key) };
-      const body =
-        kind === 'propose'
-          ? slashCommandBody({ ...common, text: `idee ${p.text}` })
-          : blockActionBody({ ...common, actionId: 'idea.support', value: JSON.stringify({ id: String(rec.targetId), view: 'idea' }) });
+      const body = kind === 'propose' ? slashCommandBody({ ...common, text: `idee ${p.text}` }) : blockActionBody({ ...common, actionId: click.verb, value: JSON.stringify(click.data) });
       res = await post(slackUrl, body, slackHeaders(body));
     } else if (kind === 'propose') {
       reply = waitDelivery(conversationIdOf(p.teams!), sentAt);
       res = await post(teamsUrl, JSON.stringify(messageActivity(fake.url, p.teams!, `idee ${p.text}`)), json);
     } else {
-      const activity = cardActionActivity(fake.url, p.teams!, 'idea.support', { id: String(rec.targetId), view: 'idea' });
+      if (kind === 'register') file = waitDelivery(conversationIdOf(p.teams!), sentAt);
+      const activity = cardActionActivity(fake.url, p.teams!, click.verb, click.data);
       res = await post(teamsUrl, JSON.stringify(activity), json);
     }
     rec.status = res.status;
@@ -239,10 +269,15 @@ async function run(m: StartMessage, fake: FakePlatforms, deliveries: Map<string,
       got = { ms: res.ms, body };
     }
     if (!got) {
+      file?.cancel();
       rec.replyProblem = 'no reply within 30 s';
       return;
     }
     rec.replyMs = got.ms;
+    if (kind === 'register') {
+      rec.replyProblem = await checkRegistration(p, rec, got.body, file!);
+      return;
+    }
     const ids = supportIdsIn(got.body);
     if (kind === 'propose') {
       const fresh = ids.filter((id) => !knownSet.has(id));
@@ -254,6 +289,45 @@ async function run(m: StartMessage, fake: FakePlatforms, deliveries: Map<string,
     } else if (!ids.includes(rec.targetId!)) {
       rec.replyProblem = `support reply without idea ${rec.targetId}: ${textOf(got.body)}`;
     }
+  };
+
+  /**
+   * A registration's reply: one's own card for the event, replacing the clicked one on Slack, showing a
+   * place or the waiting list; with a place (only then), the calendar file for that event.
+   */
+  const checkRegistration = async (p: Plan, rec: RequestRecord, body: unknown, file: ReturnType<typeof waitDelivery>): Promise<string | undefined> => {
+    const state = registrationIn(body, m.eventId);
+    if (!state) {
+      file.cancel();
+      return `registration reply without event ${m.eventId}: ${textOf(body)}`;
+    }
+    rec.registration = state;
+    if (p.platform === 'slack' && (body as { replace_original?: unknown }).replace_original !== true) {
+      file.cancel();
+      return 'registration reply does not replace the clicked card';
+    }
+    if (state === 'waiting') {
+      // No file for the waiting list: one already here is wrong; one arriving later counts as an unexpected extra reply.
+      file.cancel();
+      const early = await file;
+      return early ? `calendar file sent to a person on the waiting list: ${textOf(early.body)}` : undefined;
+    }
+    const got = await file;
+    if (!got) return 'registered, but no calendar file within 30 s';
+    rec.fileMs = got.ms;
+    const want = new RegExp(`-${m.eventId}\\.ics$`);
+    if (p.platform === 'slack') {
+      const files = (got.body as { files: Array<{ filename: string; content?: string }> }).files;
+      const ics = files.length === 1 ? files[0] : undefined;
+      if (!ics || !want.test(ics.filename)) return `calendar file not the event's .ics: ${files.map((f) => f.filename).join(', ')}`;
+      if (!ics.content?.includes('BEGIN:VCALENDAR') || !ics.content.includes(`UID:ensemble-event-${m.eventId}@ensemble`)) return `calendar file ${ics.filename} without the event's VEVENT`;
+      return undefined;
+    }
+    const attachment = (got.body as { attachments?: Array<{ contentType?: string; name?: string }> }).attachments?.[0];
+    if (attachment?.contentType !== 'application/vnd.microsoft.teams.card.file.consent' || !want.test(attachment.name ?? '')) {
+      return `expected the .ics file consent card, got: ${textOf(got.body)}`;
+    }
+    return undefined;
   };
 
   for (const p of plans) {

@@ -280,7 +280,11 @@ export class Conversation {
         const id = () => parseEventNumber(rest[0]);
         if (['creer', 'nouveau', 'new', 'create'].includes(word)) return this.events.open(actor);
         if (['modifier', 'edit', 'changer', 'deplacer', 'move'].includes(word)) return this.events.edit(actor, id());
-        if (['annuler', 'cancel'].includes(word)) return this.events.cancel(actor, id(), cmd.rest.replace(/^\S+\s+\S+\s*/, ''));
+        if (['annuler', 'cancel'].includes(word)) {
+          const reply = await this.events.cancel(actor, id(), cmd.rest.replace(/^\S+\s+\S+\s*/, ''));
+          this.wake(); // the registrants' notices are due now
+          return reply;
+        }
         if (['inscrits', 'registrants', 'participants'].includes(word)) return this.events.registrants(actor, id());
         if (['export', 'exporter'].includes(word)) return this.events.export(actor, id());
         if (['avis', 'resultats', 'feedback', 'results'].includes(word)) return this.events.results(actor, id());

@@ -11,7 +11,8 @@ function localTime(d: Date, timeZone: string): string {
 
 /** ";"-separated, UTF-8 with BOM: spreadsheets used in French administrations open it as is. */
 function csv(rows: Array<Array<string | number>>): Buffer {
-  const text = stringify(rows, { delimiter: ';', quoted_match: /[;"\n\r]/ });
+  // escape_formulas: a cell starting with = + - @ (a name, a comment) is not run by the spreadsheet
+  const text = stringify(rows, { delimiter: ';', quoted_match: /[;"\n\r]/, escape_formulas: true });
   return Buffer.concat([Buffer.from('\uFEFF', 'utf8'), Buffer.from(text, 'utf8')]);
 }
 
@@ -34,28 +35,33 @@ export function commentsCsv(summary: FeedbackSummary, timeZone: string): Buffer 
   return csv([['note', 'commentaire', 'le'], ...summary.comments.map((c) => [c.rating, c.comment, localTime(c.at, timeZone)])]);
 }
 
-/** A calendar entry (RFC 5545) for an event; its SEQUENCE follows the event's changes. */
-export function eventIcs(event: ProgrammeEvent, kindLabel: string, at: Date): Buffer {
-  const { error, value } = createEvent({
-    uid: `ensemble-event-${event.id}@ensemble`,
+/**
+ * A calendar entry (RFC 5545) for an event; its SEQUENCE follows the event's changes. `installation`
+ * makes the UID unique to this installation (the same event number exists elsewhere).
+ */
+export function eventIcs(event: ProgrammeEvent, kindLabel: string, at: Date, installation = 'ensemble'): Buffer {
+  const attributes = {
+    uid: `ensemble-event-${event.id}@${installation}`,
     title: `${kindLabel} · ${event.title}`,
     description: [event.description, event.link].filter(Boolean).join('\n\n') || undefined,
     location: event.place || event.link || undefined,
     url: event.link || undefined,
     start: event.startsAt.getTime(),
-    startInputType: 'utc',
-    startOutputType: 'utc',
+    startInputType: 'utc' as const,
+    startOutputType: 'utc' as const,
     end: event.endsAt.getTime(),
-    endInputType: 'utc',
-    endOutputType: 'utc',
+    endInputType: 'utc' as const,
+    endOutputType: 'utc' as const,
     sequence: event.version,
-    status: event.state === 'cancelled' ? 'CANCELLED' : 'CONFIRMED',
-    method: event.state === 'cancelled' ? 'CANCEL' : 'PUBLISH',
+    status: event.state === 'cancelled' ? ('CANCELLED' as const) : ('CONFIRMED' as const),
     productId: 'ensemble',
-    lastModified: at.getTime(),
+    lastModified: event.updatedAt.getTime(),
     // DTSTAMP from the injected clock (the library supports it; its types do not list it)
     ...({ timestamp: at.getTime() } as object),
-  });
+  };
+  let { error, value } = createEvent(attributes);
+  // the library's URL rule is stricter than the WHATWG parser that checked the link: keep it in the description
+  if (error && attributes.url) ({ error, value } = createEvent({ ...attributes, url: undefined }));
   if (error || !value) throw error ?? new Error('calendar entry could not be built');
   return Buffer.from(value, 'utf8');
 }

@@ -39,7 +39,7 @@ export class EventJobRunner {
       if (!job) return queued;
       try {
         queued += await this.run(job);
-        await this.store.jobs.complete(job.id, this.clock.now());
+        await this.store.jobs.complete(job.id, this.owner, this.clock.now());
       } catch (e) {
         this.log.error({ err: e, job: job.key }, 'event job failed; another tick will retry it after the lease');
         return queued;
@@ -51,15 +51,43 @@ export class EventJobRunner {
     const id = Number(job.ref.split(':')[1]);
     const event = await this.store.events.get(id);
     const now = this.clock.now();
-    if (!event || event.state === 'cancelled') return 0;
+    if (!event) return 0;
+    if (job.kind === 'event.cancelled') {
+      const registrants = await this.events.registrantsOf(event);
+      return this.queue(job, eventSources.changes(id), registrants.map(({ person }) => ({ kind: 'person', person })), (locale) => {
+        const t = this.s.i18n.forLocale(locale);
+        const intro = `❌ ${t('events.cancelledNotice', { kind: kindLabel(t, event.kind), title: event.title })}`;
+        return JSON.stringify(eventCard(t, this.s.programme, { event, context: 'own', organiser: false }, this.s.timezone, locale, now, intro));
+      });
+    }
+    if (event.state === 'cancelled') return 0;
     switch (job.kind) {
+      case 'event.changed': {
+        // a later change has its own notice: this one would only repeat it
+        const later = (await this.store.jobs.forRef(job.ref)).some((j) => j.kind === 'event.changed' && j.param > job.param);
+        if (later) return 0;
+        const registrants = await this.events.registrantsOf(event);
+        const states = new Map(registrants.map((r) => [r.person.id, r.state]));
+        const cache = new Map<string, string>();
+        return this.queue(job, eventSources.changes(id), registrants.map(({ person }) => ({ kind: 'person', person })), (locale, person) => {
+          const state = person ? states.get(person.id) : undefined;
+          const k = `${locale}:${state}`;
+          if (!cache.has(k)) {
+            const t = this.s.i18n.forLocale(locale);
+            const intro = `📣 ${t('events.changedNotice', { kind: kindLabel(t, event.kind), title: event.title })}`;
+            cache.set(k, JSON.stringify(eventCard(t, this.s.programme, { event, state, context: 'own', organiser: false }, this.s.timezone, locale, now, intro)));
+          }
+          return cache.get(k) as string;
+        });
+      }
       case 'event.announce': {
         const recipients = await this.events.audienceOf(event);
         return this.queue(job, eventSources.announce(id), recipients, (locale) => this.announceCard(event, locale, now));
       }
       case 'event.reminder': {
-        // A reminder that could not go before the start (the bot was down) would only be noise.
-        if (event.startsAt.getTime() <= now.getTime()) return 0;
+        // A reminder that could not go before the start (the bot was down) would only be noise,
+        // and one overtaken by a closer reminder would give the wrong delay.
+        if (event.startsAt.getTime() <= now.getTime() || this.events.reminderSuperseded(event, job.param, now)) return 0;
         const { recipients, registered } = await this.events.reminderRecipients(event);
         const cache = new Map<string, string>();
         return this.queue(job, eventSources.reminders(id), recipients, (locale, person) => {

@@ -129,7 +129,7 @@ export class EventsFlow {
         return cardReply(eventCard(t, this.s.programme, { event, context: 'own', organiser: true }, tz, locale, now, intro), { replace: true });
       }
       const change = await this.events.update(actor, editing, input);
-      await this.tellChange(change.event, change.moved, change.promoted);
+      await this.tellChange(change.event, change.promoted);
       const intro = t('events.updated', { id: change.event.id, count: change.moved ? change.event.registered + change.event.waiting : 0 });
       return cardReply(eventCard(t, this.s.programme, { event: change.event, context: 'own', organiser: true }, tz, locale, now, intro), { replace: true });
     } catch (e) {
@@ -139,18 +139,8 @@ export class EventsFlow {
     }
   }
 
-  /** Registrants hear of a new date, time or place (with the updated calendar entry), promoted people of their place. */
-  private async tellChange(event: ProgrammeEvent, moved: boolean, promoted: Person[]): Promise<void> {
-    if (moved) {
-      const { registrations } = { registrations: await this.s.store.events.registrations(event.id) };
-      for (const r of registrations) {
-        const person = await this.s.store.people.get(r.personId);
-        if (!person) continue;
-        const { t, locale, now, tz } = this.forPerson(person);
-        const card = eventCard(t, this.s.programme, { event, state: r.state, context: 'own', organiser: false }, tz, locale, now, `📣 ${t('events.changedNotice', { kind: kindLabel(t, event.kind), title: event.title })}`);
-        await this.messenger.toPerson(person, card, eventSources.changes(event.id));
-      }
-    }
+  /** People promoted because the capacity grew hear of their place (registrants' change notice is a job). */
+  private async tellChange(event: ProgrammeEvent, promoted: Person[]): Promise<void> {
     for (const person of promoted) await this.tellPromoted(event, person);
   }
 
@@ -163,12 +153,7 @@ export class EventsFlow {
   async cancel(actor: Actor, id: number, reason: string): Promise<Reply> {
     const { t } = this.ctx(actor);
     const { event, told } = await this.events.cancel(actor, id, reason);
-    for (const person of told) {
-      const p = this.forPerson(person);
-      const intro = `❌ ${p.t('events.cancelledNotice', { kind: kindLabel(p.t, event.kind), title: event.title })}`;
-      await this.messenger.toPerson(person, eventCard(p.t, this.s.programme, { event, context: 'own', organiser: false }, p.tz, p.locale, p.now, intro), eventSources.changes(event.id));
-    }
-    return cardReply(textCard(t('events.cancelDone', { id, title: event.title, count: told.length })), { replace: true });
+    return cardReply(textCard(t('events.cancelDone', { id, title: event.title, count: told })), { replace: true });
   }
 
   /** "Je participe": the card updates (in place on one's own card), and the calendar entry comes with it. */
@@ -178,7 +163,7 @@ export class EventsFlow {
     const { event, state, already } = await this.events.register(actor, id);
     const key = already ? (state === 'registered' ? 'events.alreadyRegistered' : 'events.alreadyWaiting') : state === 'registered' ? 'events.registeredNow' : 'events.waitingNow';
     const intro = `${state === 'registered' ? '✅' : '⏳'} ${t(key, { title: event.title })}`;
-    const file = state === 'registered' && !already ? this.icsFile(actor, event) : undefined;
+    const file = state === 'registered' && !already ? this.icsFileOrNone(actor, event) : undefined;
     if (data.c === 'agenda') return { kind: 'card', card: await this.agendaView(actor, intro), replace: true, file };
     const card = eventCard(t, this.s.programme, { event, state, context: 'own', organiser: isOrganiser(actor.roles) }, tz, locale, now, intro);
     const shared = (data.c as EventCardContext | undefined) === 'shared';
@@ -194,6 +179,16 @@ export class EventsFlow {
     if (data.c === 'agenda') return cardReply(await this.agendaView(actor, intro), { replace: true });
     const card = eventCard(t, this.s.programme, { event, context: 'own', organiser: isOrganiser(actor.roles) }, tz, locale, now, intro);
     return cardReply(card, { replace: (data.c as EventCardContext | undefined) !== 'shared' });
+  }
+
+  /** The registration stands even if its calendar file cannot be built; the button offers it again. */
+  private icsFileOrNone(actor: Actor, event: ProgrammeEvent): FileOut | undefined {
+    try {
+      return this.icsFile(actor, event);
+    } catch (e) {
+      this.s.log.warn({ err: e, event: event.id }, 'calendar file could not be built');
+      return undefined;
+    }
   }
 
   private icsFile(actor: Actor, event: ProgrammeEvent): FileOut {

@@ -61,6 +61,8 @@ export class BroadcastService {
     if (axis) {
       const a = findAxis(this.programme, axis[1]);
       if (!a) throw new DomainError('axis.unknown', { axis: axis[1].slice(0, 60), axes: this.programme.axes.map((x) => x.id).join(', ') });
+      // an axis is reached through its channel(s): without one, nobody would be
+      if (!a.channel?.slack && !a.channel?.teams) throw new DomainError('broadcast.audience.axisNoChannel', { axis: a.id });
       return { kind: 'axis', axisId: a.id };
     }
     const slack = /^channel:slack:([CG][A-Z0-9]{6,20})$/.exec(v);
@@ -187,8 +189,15 @@ export class BroadcastService {
       }
       case 'organisers':
         return (await this.people.peopleWith('organisateur')).map((person) => ({ kind: 'person' as const, person }));
-      case 'axis':
-        return [];
+      case 'axis': {
+        // the axis's channel(s) in the programme, and its pilots in person
+        const axis = this.programme.axes.find((a) => a.id === audience.axisId);
+        const out: Recipient[] = [];
+        if (axis?.channel?.slack) out.push({ kind: 'channel', platform: 'slack', channel: axis.channel.slack });
+        if (axis?.channel?.teams) out.push({ kind: 'channel', platform: 'teams', channel: axis.channel.teams });
+        for (const person of await this.people.peopleWith('pilote', audience.axisId)) out.push({ kind: 'person', person });
+        return out;
+      }
       case 'channel':
         return [{ kind: 'channel', platform: audience.platform, channel: audience.channel }];
     }

@@ -2,6 +2,9 @@ import type { BroadcastService, Recipient } from './broadcast-service';
 import { DomainError } from './errors';
 import {
   EVENT_CAPACITY_MAX,
+  EVENT_DESCRIPTION_MAX,
+  EVENT_PLACE_MAX,
+  EVENT_TITLE_MAX,
   RESULTS_DELAY_MS,
   FEEDBACK_COMMENT_MAX,
   eventInputSchema,
@@ -65,7 +68,8 @@ export class EventsService {
       const path = String(parsed.error.issues[0].path[0] ?? 'input');
       const field = ({ startDate: 'start', startTime: 'start', endDate: 'end', endTime: 'end' } as Record<string, string>)[path] ?? path;
       const code = /^[a-z]+\.[a-zA-Z]+$/.test(message) ? message : `${field}.invalid`;
-      throw new DomainError(`event.${code}`, { max: code.startsWith('title') ? 120 : code.startsWith('place') ? 200 : 2000 });
+      const max = code.startsWith('title') ? EVENT_TITLE_MAX : code.startsWith('place') ? EVENT_PLACE_MAX : code.startsWith('capacity') ? EVENT_CAPACITY_MAX : EVENT_DESCRIPTION_MAX;
+      throw new DomainError(`event.${code}`, { max });
     }
     const v = parsed.data;
     const startsAt = zonedDateTime(v.startDate, v.startTime, this.timeZone);
@@ -82,7 +86,8 @@ export class EventsService {
         url = undefined;
       }
       if (!url || !['https:', 'http:'].includes(url.protocol)) throw new DomainError('event.link.invalid');
-      link = v.link;
+      // kept as the parser writes it (escaped, lower-case host): cards and calendar files take it as is
+      link = url.href;
     }
     let capacity: number | undefined;
     if (v.capacity) {
@@ -116,15 +121,38 @@ export class EventsService {
     return event;
   }
 
-  /** The reminders (at the programme's offsets before the start) and the feedback poll (at the end). */
+  /**
+   * The reminders (at the programme's offsets before the start), the feedback poll (at the end) and the
+   * results. Keys carry the time they are about: after a move, the new ones are new jobs (and new outbox
+   * keys), so a reminder already sent for the old date does not stop the one for the new date.
+   */
   plan(event: Pick<ProgrammeEvent, 'id' | 'startsAt' | 'endsAt'>): NewJob[] {
     const ref = eventRef(event.id);
-    const offsets = [...new Set(this.programme.reminderOffsetsMinutes)];
+    const start = event.startsAt.toISOString();
+    const end = event.endsAt.toISOString();
     return [
-      ...offsets.map((offset) => ({ key: `${ref}:reminder:${offset}`, kind: 'event.reminder' as const, ref, param: offset, dueAt: beforeZoned(event.startsAt, offset, this.timeZone) })),
-      { key: `${ref}:feedback`, kind: 'event.feedback' as const, ref, param: 0, dueAt: event.endsAt },
-      { key: `${ref}:results`, kind: 'event.results' as const, ref, param: 0, dueAt: new Date(event.endsAt.getTime() + RESULTS_DELAY_MS) },
+      ...this.offsets().map((offset) => ({
+        key: `${ref}:reminder:${offset}@${start}`,
+        kind: 'event.reminder' as const,
+        ref,
+        param: offset,
+        dueAt: beforeZoned(event.startsAt, offset, this.timeZone),
+      })),
+      { key: `${ref}:feedback@${end}`, kind: 'event.feedback' as const, ref, param: 0, dueAt: event.endsAt },
+      { key: `${ref}:results@${end}`, kind: 'event.results' as const, ref, param: 0, dueAt: new Date(event.endsAt.getTime() + RESULTS_DELAY_MS) },
     ];
+  }
+
+  private offsets(): number[] {
+    return [...new Set(this.programme.reminderOffsetsMinutes)];
+  }
+
+  /**
+   * A reminder that comes late (the bot was down) while a closer one is also due says nothing the closer
+   * one does not: only the closest goes ("dans 7 jours" two hours before the start would be wrong).
+   */
+  reminderSuperseded(event: Pick<ProgrammeEvent, 'startsAt'>, offset: number, now: Date): boolean {
+    return this.offsets().some((o) => o < offset && beforeZoned(event.startsAt, o, this.timeZone).getTime() <= now.getTime());
   }
 
   async get(id: number): Promise<ProgrammeEvent> {
@@ -163,47 +191,53 @@ export class EventsService {
     if (event.startsAt.getTime() !== before.startsAt.getTime() || event.endsAt.getTime() !== before.endsAt.getTime()) await this.reschedule(event);
     const moved =
       event.startsAt.getTime() !== before.startsAt.getTime() || event.endsAt.getTime() !== before.endsAt.getTime() || (event.place ?? '') !== (before.place ?? '') || (event.link ?? '') !== (before.link ?? '');
+    // the registrants' notice is a job: queued in the background, resumed after a crash, once per person
+    if (moved) await this.store.jobs.add([{ key: `${eventRef(id)}:changed:v${event.version}`, kind: 'event.changed', ref: eventRef(id), param: event.version, dueAt: now }]);
     const promoted = await this.peopleOf(result.promoted);
     return { before, event, moved, promoted };
   }
 
   /**
-   * Moves the reminders and the poll that have not gone yet; one whose new time is already past is
-   * dropped (the change notice replaces it); those already sent stay sent.
+   * After a move: the reminders, poll and results planned for the old times that have not run are
+   * cancelled, and those for the new times are planned (one whose time is already past is left out: the
+   * change notice replaces it). Those already sent stay sent.
    */
   private async reschedule(event: ProgrammeEvent): Promise<void> {
     const now = this.clock.now();
-    const existing = new Map((await this.store.jobs.forRef(eventRef(event.id))).map((j) => [j.key, j]));
+    const planned = this.plan(event);
+    const keys = new Set(planned.map((j) => j.key));
+    const existing = await this.store.jobs.forRef(eventRef(event.id));
+    const byKey = new Map(existing.map((j) => [j.key, j]));
+    const timed = new Set(['event.reminder', 'event.feedback', 'event.results']);
+    for (const j of existing) if (j.state === 'pending' && timed.has(j.kind) && !keys.has(j.key)) await this.store.jobs.cancel(j.id);
     const toAdd: NewJob[] = [];
-    for (const job of this.plan(event)) {
-      const found = existing.get(job.key);
-      const future = job.dueAt.getTime() > now.getTime();
-      if (!found) {
-        if (future) toAdd.push(job);
-      } else if (found.state !== 'done') {
-        if (future) await this.store.jobs.reschedule(found.id, job.dueAt);
-        else await this.store.jobs.cancel(found.id);
-      }
+    for (const job of planned) {
+      if (job.dueAt.getTime() <= now.getTime()) continue;
+      const found = byKey.get(job.key);
+      if (!found) toAdd.push(job);
+      else if (found.state === 'cancelled') await this.store.jobs.reschedule(found.id, job.dueAt); // moved back
     }
     await this.store.jobs.add(toAdd);
     // Reminders already queued for the old time are superseded by the change notice.
     await this.store.outbox.cancelPending(eventSources.reminders(event.id));
   }
 
-  /** Cancels an event: no reminder, no poll; returns who must be told. */
-  async cancel(actor: Actor, id: number, reason: string | undefined): Promise<{ event: ProgrammeEvent; told: Person[] }> {
+  /** Cancels an event: no reminder, no poll; one notice to each registrant (a job). Returns how many are told. */
+  async cancel(actor: Actor, id: number, reason: string | undefined): Promise<{ event: ProgrammeEvent; told: number }> {
     this.organiser(actor);
     const before = await this.get(id);
     if (before.state === 'cancelled') throw new DomainError('event.cancelled', { title: before.title });
     if (before.endsAt.getTime() <= this.clock.now().getTime()) throw new DomainError('event.ended', { title: before.title });
     const why = reason?.trim();
     if (why && (why.length > 500 || looksLikeJson(why))) throw new DomainError('event.reason.invalid', { max: 500 });
-    const registrations = await this.store.events.registrations(id);
     const event = await this.store.events.cancel(id, why || undefined, this.clock.now());
     if (!event) throw new DomainError('event.cancelled', { title: before.title });
+    // read after: nobody can register any more, so everyone registered is told
+    const registrations = await this.store.events.registrations(id);
     await this.store.jobs.cancelRef(eventRef(id));
     for (const source of [eventSources.reminders(id), eventSources.feedback(id), eventSources.announce(id)]) await this.store.outbox.cancelPending(source);
-    return { event, told: await this.peopleOf(registrations.map((r) => r.personId)) };
+    await this.store.jobs.add([{ key: `${eventRef(id)}:cancelled`, kind: 'event.cancelled', ref: eventRef(id), param: event.version, dueAt: this.clock.now() }]);
+    return { event, told: registrations.length };
   }
 
   /** Upcoming events, soonest first, with the viewer's own registrations. */
@@ -302,6 +336,16 @@ export class EventsService {
       }
     }
     return { recipients, registered };
+  }
+
+  /** Everyone registered or waiting, with their state: they hear of a change or a cancellation. */
+  async registrantsOf(event: ProgrammeEvent): Promise<Array<{ person: Person; state: RegistrationState }>> {
+    const registrations = await this.store.events.registrations(event.id);
+    const people = new Map((await this.peopleOf(registrations.map((r) => r.personId))).map((p) => [p.id, p]));
+    return registrations.flatMap((r) => {
+      const person = people.get(r.personId);
+      return person ? [{ person, state: r.state }] : [];
+    });
   }
 
   /** Registrants holding a place: they receive the feedback poll. */

@@ -139,7 +139,7 @@ export const eventInputSchema = z.object({
 });
 
 /** Reminders and the feedback poll are jobs: scheduled work kept in the store, claimed with a lease. */
-export type JobKind = 'event.reminder' | 'event.feedback' | 'event.announce' | 'event.results';
+export type JobKind = 'event.reminder' | 'event.feedback' | 'event.announce' | 'event.results' | 'event.changed' | 'event.cancelled';
 
 /** The organiser who created an event receives the feedback results this long after its end. */
 export const RESULTS_DELAY_MS = 3 * 86_400_000;
@@ -147,7 +147,7 @@ export type JobState = 'pending' | 'done' | 'cancelled';
 
 export interface ScheduledJob {
   id: string;
-  /** Unique, e.g. `event:12:reminder:1440`: a job is never added twice. */
+  /** Unique, e.g. `event:12:reminder:1440@2026-12-10T08:00:00.000Z`: a job is never added twice. */
   key: string;
   kind: JobKind;
   /** What it is about, e.g. `event:12`. */

@@ -164,8 +164,11 @@ export interface JobRepository {
   add(jobs: NewJob[]): Promise<number>;
   /** Claims one pending job due at `now` that nobody holds (or whose lease expired), atomically. */
   claimDue(owner: string, now: Date, leaseMs: number): Promise<ScheduledJob | null>;
-  /** Pending → done (whoever holds it now: the work was queued). */
-  complete(id: string, at: Date): Promise<void>;
+  /**
+   * Pending → done, only while `owner` still holds it: a job moved or cancelled meanwhile (its lease
+   * released) stays as the change left it.
+   */
+  complete(id: string, owner: string, at: Date): Promise<boolean>;
   /** Every job about `ref`, whatever its state. */
   forRef(ref: string): Promise<ScheduledJob[]>;
   /** Moves a job that is not done to `dueAt`, pending again (also a cancelled one); false when done or absent. */

@@ -174,7 +174,7 @@ export const en: Messages = {
       everyone: 'Everyone known to the bot',
       pilots: 'The pilots',
       organisers: 'The organisers',
-      axis: 'Followers of axis {{axis}}',
+      axis: 'Axis {{axis}}: its channel and its pilots',
       channel: 'Channel {{channel}} ({{platform}})',
     },
     when: {
@@ -436,6 +436,7 @@ export const en: Messages = {
       },
       audience: {
         unknown: 'Unknown recipients "{{audience}}": everyone, pilots, organisers, axis:<axis>, or a channel (Slack C…, Teams 19:…@thread.tacv2).',
+        axisNoChannel: 'Axis {{axis}} has no channel in the programme: choose everyone, pilots, organisers or a channel.',
       },
       when: {
         past: 'This time has already passed: choose a moment to come.',

@@ -212,12 +212,14 @@ export function eventsContract(factory: OutboxStoreFactory): void {
     const b = (await store.jobs.claimDue('w2', at(2 * MIN), 10 * MIN))!;
     expect(b.key).toBe('b');
     expect(await store.jobs.claimDue('w3', at(2 * MIN), 10 * MIN)).toBeNull();
-    await store.jobs.complete(a.id, at(3 * MIN));
+    expect(await store.jobs.complete(a.id, 'w2', at(3 * MIN))).toBe(false); // not its holder
+    expect(await store.jobs.complete(a.id, 'w1', at(3 * MIN))).toBe(true);
     // b's holder vanished: its lease expires and someone else takes it
     const again = (await store.jobs.claimDue('w3', at(13 * MIN), 10 * MIN))!;
     expect(again.key).toBe('b');
-    await store.jobs.complete(again.id, at(13 * MIN));
-    await store.jobs.complete(again.id, at(14 * MIN));
+    expect(await store.jobs.complete(again.id, 'w2', at(13 * MIN))).toBe(false); // w2 lost it
+    expect(await store.jobs.complete(again.id, 'w3', at(13 * MIN))).toBe(true);
+    expect(await store.jobs.complete(again.id, 'w3', at(14 * MIN))).toBe(false);
     const states = Object.fromEntries((await store.jobs.forRef('event:1')).map((j) => [j.key, j.state]));
     expect(states).toEqual({ a: 'done', b: 'done', d: 'pending' });
     expect((await store.jobs.forRef('event:1')).find((j) => j.key === 'a')!.doneAt!.toISOString()).toBe(at(3 * MIN).toISOString());
@@ -226,7 +228,8 @@ export function eventsContract(factory: OutboxStoreFactory): void {
   test('jobs: rescheduled (even a cancelled one), cancelled one by one or by reference; done ones stay done', async () => {
     await store.jobs.add([job('a', at(MIN)), job('b', at(2 * MIN)), job('c', at(3 * MIN)), job('x', at(4 * MIN), 'event:2')]);
     const [a, b, c] = await store.jobs.forRef('event:1');
-    await store.jobs.complete(a.id, at(MIN));
+    expect((await store.jobs.claimDue('w', at(MIN), MIN))!.id).toBe(a.id);
+    expect(await store.jobs.complete(a.id, 'w', at(MIN))).toBe(true);
     expect(await store.jobs.reschedule(a.id, at(DAY))).toBe(false);
     expect(await store.jobs.reschedule(b.id, at(DAY))).toBe(true);
     expect(await store.jobs.cancel(c.id)).toBe(true);
@@ -245,6 +248,16 @@ export function eventsContract(factory: OutboxStoreFactory): void {
     expect(await store.jobs.claimDue('w', at(3 * DAY), MIN)).toMatchObject({ key: 'x' }); // its lease expired
     expect(await store.jobs.claimDue('w', at(3 * DAY), MIN)).toBeNull();
     expect(await store.jobs.reschedule('424242', at(DAY))).toBe(false);
+  });
+
+  test('jobs: a job moved while it runs is not marked done by the one running it', async () => {
+    await store.jobs.add([job('a', at(MIN))]);
+    const a = (await store.jobs.claimDue('w', at(MIN), 10 * MIN))!;
+    expect(await store.jobs.reschedule(a.id, at(DAY))).toBe(true);
+    expect(await store.jobs.complete(a.id, 'w', at(2 * MIN))).toBe(false);
+    expect((await store.jobs.forRef('event:1'))[0]).toMatchObject({ state: 'pending', dueAt: at(DAY) });
+    expect(await store.jobs.claimDue('w', at(2 * MIN), MIN)).toBeNull();
+    expect((await store.jobs.claimDue('w', at(DAY), MIN))!.id).toBe(a.id);
   });
 
   test('jobs survive a restart', async () => {

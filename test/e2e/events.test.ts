@@ -288,7 +288,7 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     expect(allText(moved)).toContain(`Événement n°${tester.id} modifié ; 2 personnes inscrites sont prévenues.`);
     await deliverDue();
     expect(toSlack('U1', 'Changement pour Journée « Tester »')).toHaveLength(1);
-    const reminderJobs = (await bot.services.store.jobs.forRef(`event:${tester.id}`)).filter((j) => j.kind === 'event.reminder');
+    const reminderJobs = (await bot.services.store.jobs.forRef(`event:${tester.id}`)).filter((j) => j.kind === 'event.reminder' && j.state === 'pending');
     expect(reminderJobs.map((j) => j.dueAt.toISOString()).sort()).toEqual(['2027-01-25T08:00:00.000Z', '2027-01-31T08:00:00.000Z', '2027-02-01T07:00:00.000Z']);
 
     // the old 7-day reminder time passes: nothing; the new one: one reminder each
@@ -388,5 +388,50 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     const [opened] = await slack.waitForCall('views.open');
     expect(opened.body.trigger_id).toBe('123.456.home');
     expect(slack.calls('views.update')).toHaveLength(0);
+  });
+
+  test('postponing brings back the reminders already sent; after downtime only the closest reminder goes; exports and links are safe', async () => {
+    clock.set(new Date('2027-05-01T08:00:00Z'));
+    slack.profiles.set('U9', { real_name: '=HYPERLINK("http://x.example","clic")', locale: 'fr-FR' });
+    await slash('U9', 'aide');
+    await teamsAct(ORG, 'event.submit', formValues({ kind: 'tester', title: 'Journée Tester bis', startDate: '2027-05-05', capacity: '', place: '', link: 'https://Visio.Exemple.FR/salle 1' }));
+    const bis = (await bot.services.store.events.upcoming(clock.now(), 10)).find((e) => e.title === 'Journée Tester bis')!;
+    expect(bis.link).toBe('https://visio.exemple.fr/salle%201');
+    slack.clear();
+    for (const u of ['U1', 'U9']) await click(u, 'event.register', { id: String(bis.id), c: 'own' });
+    await slack.waitForCall('files.completeUploadExternal', 2);
+    const ics = slack.requests.find((r) => r.path.startsWith('/upload/'))!.raw;
+    expect(ics).toContain('URL:https://visio.exemple.fr/salle%201');
+
+    const reminders = () => toSlack('U1', 'Journée Tester bis').filter((c) => allText(c.body).includes('Rappel')).map((c) => allText(c.body));
+    clock.set(new Date('2027-05-04T07:00:30Z'));
+    await deliverDue();
+    expect(reminders()).toHaveLength(1);
+    expect(reminders()[0]).toContain('c’est demain');
+
+    // postponed by two weeks: the registrants are told (a job, once each), and the reminders start again
+    await teamsAct(ORG, 'event.submit', { ...formValues({ kind: 'tester', title: 'Journée Tester bis', startDate: '2027-05-19', capacity: '', place: '', link: 'https://visio.exemple.fr/salle%201' }), id: String(bis.id) });
+    await deliverDue();
+    await deliverDue();
+    expect(toSlack('U1', 'Changement pour Journée « Tester »').filter((c) => allText(c.body).includes('Journée Tester bis'))).toHaveLength(1);
+    clock.set(new Date('2027-05-12T07:00:30Z'));
+    await deliverDue();
+    expect(reminders()).toHaveLength(2);
+    expect(reminders()[1]).toContain('dans 7 jours');
+
+    // the bot was down from the 7-day reminder until 30 minutes before the start: one reminder, the closest
+    clock.set(new Date('2027-05-19T06:30:30Z'));
+    await deliverDue();
+    await deliverDue();
+    expect(reminders()).toHaveLength(3);
+    expect(reminders()[2]).toContain('dans une heure');
+
+    // the registrants' export does not let a name run as a spreadsheet formula
+    slack.clear();
+    await slash('UORG', `evenement export ${bis.id}`);
+    await slack.waitForCall('files.completeUploadExternal');
+    const csv = slack.requests.find((r) => r.path.startsWith('/upload/'))!.raw;
+    expect(csv).toContain(`"'=HYPERLINK(""http://x.example"",""clic"")"`);
+    expect(csv).not.toMatch(/(^|;)=HYPERLINK/m);
   });
 });

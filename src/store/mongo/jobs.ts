@@ -57,9 +57,10 @@ export class MongoJobs implements JobRepository {
     return d ? toJob(d) : null;
   }
 
-  async complete(id: string, at: Date): Promise<void> {
+  async complete(id: string, owner: string, at: Date): Promise<boolean> {
     const _id = objectId(id);
-    if (_id) await this.col.updateOne({ _id, state: 'pending' }, { $set: { state: 'done', doneAt: at, ...RELEASE } });
+    if (!_id) return false;
+    return (await this.col.updateOne({ _id, state: 'pending', leaseOwner: owner }, { $set: { state: 'done', doneAt: at, ...RELEASE } })).modifiedCount > 0;
   }
 
   async forRef(ref: string): Promise<ScheduledJob[]> {

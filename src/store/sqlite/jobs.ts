@@ -44,7 +44,9 @@ export class SqliteJobs implements JobRepository {
                      AND (lease_until IS NULL OR lease_until <= :now) ORDER BY due_at, id LIMIT 1)
          RETURNING *`,
       ),
-      complete: db.prepare(`UPDATE jobs SET state = 'done', done_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'pending'`),
+      complete: db.prepare(
+        `UPDATE jobs SET state = 'done', done_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'pending' AND lease_owner = ?`,
+      ),
       forRef: db.prepare('SELECT * FROM jobs WHERE ref = ? ORDER BY due_at, id'),
       reschedule: db.prepare(
         `UPDATE jobs SET due_at = ?, state = 'pending', lease_owner = NULL, lease_until = NULL WHERE id = ? AND state <> 'done'`,
@@ -71,8 +73,8 @@ export class SqliteJobs implements JobRepository {
     return row ? toJob(row) : null;
   }
 
-  async complete(id: string, at: Date): Promise<void> {
-    this.s.complete.run(at.getTime(), Number(id));
+  async complete(id: string, owner: string, at: Date): Promise<boolean> {
+    return Number(this.s.complete.run(at.getTime(), Number(id), owner).changes) > 0;
   }
 
   async forRef(ref: string): Promise<ScheduledJob[]> {

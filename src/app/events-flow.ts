@@ -160,7 +160,8 @@ export class EventsFlow {
   async register(actor: Actor, data: Record<string, string>): Promise<Reply> {
     const { t, locale, now, tz } = this.ctx(actor);
     const id = parseEventNumber(data.id);
-    const { event, state, already } = await this.events.register(actor, id);
+    const { event, state, already, promoted } = await this.events.register(actor, id);
+    for (const person of promoted) await this.tellPromoted(event, person);
     const key = already ? (state === 'registered' ? 'events.alreadyRegistered' : 'events.alreadyWaiting') : state === 'registered' ? 'events.registeredNow' : 'events.waitingNow';
     const intro = `${state === 'registered' ? '✅' : '⏳'} ${t(key, { title: event.title })}`;
     const file = state === 'registered' && !already ? this.icsFileOrNone(actor, event) : undefined;

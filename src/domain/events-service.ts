@@ -172,7 +172,7 @@ export class EventsService {
     const startMoved = fields.startsAt.getTime() !== before.startsAt.getTime();
     if (startMoved && fields.startsAt.getTime() <= now.getTime()) throw new DomainError('event.past');
     if (fields.capacity !== undefined && fields.capacity < before.registered) {
-      throw new DomainError('event.capacityBelowRegistered', { capacity: fields.capacity, registered: before.registered });
+      throw new DomainError('event.capacityBelowRegistered', { capacity: fields.capacity, count: before.registered });
     }
     const patch: EventPatch = {
       ...fields,
@@ -184,7 +184,7 @@ export class EventsService {
     const result = await this.store.events.update(id, patch, now);
     if (result === 'belowRegistered') {
       const current = await this.get(id);
-      throw new DomainError('event.capacityBelowRegistered', { capacity: fields.capacity ?? 0, registered: current.registered });
+      throw new DomainError('event.capacityBelowRegistered', { capacity: fields.capacity ?? 0, count: current.registered });
     }
     if (!result) throw new DomainError('event.cancelled', { title: before.title });
     const { event } = result;
@@ -257,12 +257,12 @@ export class EventsService {
   }
 
   /** One click: a place when one is free, otherwise the waiting list. */
-  async register(actor: Actor, id: number): Promise<{ event: ProgrammeEvent; state: RegistrationState; already: boolean }> {
+  async register(actor: Actor, id: number): Promise<{ event: ProgrammeEvent; state: RegistrationState; already: boolean; promoted: Person[] }> {
     const event = await this.get(id);
     this.open(event);
     const result = await this.store.events.register(id, actor.person.id, this.clock.now());
     if (!result) throw new DomainError('event.cancelled', { title: event.title });
-    return { event: await this.get(id), ...result };
+    return { event: await this.get(id), state: result.state, already: result.already, promoted: await this.peopleOf(result.promoted ?? []) };
   }
 
   /** Withdraws; the oldest waiting person gets the place freed. */

@@ -141,9 +141,11 @@ export interface EventRepository {
   cancel(id: number, reason: string | undefined, at: Date): Promise<ProgrammeEvent | null>;
   /**
    * Registers a person, atomically with the capacity: a place when one is free, else the waiting list.
-   * `already`: the person was registered (or waiting) before, nothing changed. null: no such scheduled event.
+   * `already`: the person was registered (or waiting) before, nothing changed. `promoted`: other people
+   * who got a place on the way (a store without transactions may settle a place freed meanwhile); they
+   * must be told. null: no such scheduled event.
    */
-  register(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean } | null>;
+  register(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean; promoted?: string[] } | null>;
   /**
    * Withdraws a person. When they held a place and someone waits, the oldest waiting person gets it
    * (returned in `promoted`). `was`: null when the person was not registered.

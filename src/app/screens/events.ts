@@ -204,9 +204,13 @@ export function resultsCard(t: Translate, e: ProgrammeEvent, s: FeedbackSummary,
     ],
   });
   elements.push({ type: 'text', text: bars.join('\n') });
-  for (const c of s.comments.slice(0, 5)) elements.push({ type: 'context', text: `${'★'.repeat(c.rating)} « ${c.comment.length > 280 ? `${c.comment.slice(0, 279)}…` : c.comment} »` });
+  for (const c of s.comments.slice(0, 5)) {
+    const comment = c.comment.length > 280 ? `${c.comment.slice(0, 279)}…` : c.comment;
+    elements.push({ type: 'context', text: `${'★'.repeat(c.rating)} ${t('events.results.quote', { comment })}` });
+  }
   if (s.comments.length) elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'event.comments', label: t('events.results.exportComments'), data: { id: String(e.id) } }] });
-  return { fallbackText: t('events.results.fallback', { title: e.title, count: s.count, average: s.average ?? 0 }), elements };
+  const average = (s.average ?? 0).toLocaleString(t('events.numberLocale'), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return { fallbackText: t('events.results.fallback', { title: e.title, count: s.count, average }), elements };
 }
 
 export function registrantsCard(t: Translate, e: ProgrammeEvent, registrations: Array<Registration & { person: Person | null }>): Card {

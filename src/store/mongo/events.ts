@@ -153,7 +153,7 @@ export class MongoEvents implements EventRepository {
     return d ? toEvent(d) : null;
   }
 
-  async register(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean } | null> {
+  async register(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean; promoted?: string[] } | null> {
     const event = await this.events.findOne({ _id: eventId, state: 'scheduled' }, { projection: { _id: 1 } });
     if (!event) return null;
     const _id = new ObjectId();
@@ -175,9 +175,10 @@ export class MongoEvents implements EventRepository {
     }
     await this.settle(_id, eventId, 'waiting');
     // a place may have been freed while this person was joining: it is theirs if they are first in line
-    await this.promoteAll(eventId);
+    const promoted = (await this.promoteAll(eventId)).filter((p) => p !== personId);
     const now = await this.regs.findOne({ _id });
-    return { state: now?.state === 'registered' ? 'registered' : 'waiting', already: false };
+    const state = now?.state === 'registered' ? 'registered' : 'waiting';
+    return promoted.length > 0 ? { state, already: false, promoted } : { state, already: false };
   }
 
   /** Gives a joining registration its state; if it was withdrawn meanwhile, puts the counter back. */

@@ -2,14 +2,13 @@ import type { Card, CardElement } from '../cards/model';
 import type { BroadcastService } from '../domain/broadcast-service';
 import type { Audience, Broadcast } from '../domain/broadcasts';
 import { DomainError, isDomainError } from '../domain/errors';
-import { pick } from '../domain/locale';
 import type { Actor } from '../domain/people-service';
 import { formatZoned } from '../domain/time';
 import type { Translate } from '../i18n';
 import { broadcastCard } from './broadcast-runner';
 import { numberToken } from './commands';
 import { cardReply, type Form, type Reply } from './reply';
-import { textCard } from './screens/common';
+import { audienceChoices, textCard } from './screens/common';
 import type { Services } from './services';
 
 /** "12", "n°12" → 12. */
@@ -66,12 +65,7 @@ export class BroadcastFlow {
         id: 'audience',
         label: t('broadcasts.form.audienceLabel'),
         style: 'compact',
-        choices: [
-          { title: t('broadcasts.audience.everyone'), value: 'everyone' },
-          { title: t('broadcasts.audience.pilots'), value: 'pilots' },
-          { title: t('broadcasts.audience.organisers'), value: 'organisers' },
-          ...this.s.programme.axes.map((a) => ({ title: t('broadcasts.audience.axis', { axis: `${a.number} · ${pick(a.name, locale)}` }), value: `axis:${a.id}` })),
-        ],
+        choices: audienceChoices(t, this.s.programme, locale),
         value: values.audience ?? 'everyone',
       },
     });

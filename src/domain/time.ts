@@ -1,5 +1,5 @@
-/** Offset of `timeZone` from UTC at instant `at`, in milliseconds (positive east of Greenwich). */
-export function zoneOffsetMs(at: Date, timeZone: string): number {
+/** The wall-clock fields of `at` in `timeZone` (24-hour clock). */
+function zonedParts(at: Date, timeZone: string, seconds: boolean): Record<string, string> {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
@@ -8,10 +8,15 @@ export function zoneOffsetMs(at: Date, timeZone: string): number {
     day: '2-digit',
     hour: '2-digit',
     minute: '2-digit',
-    second: '2-digit',
+    ...(seconds ? { second: '2-digit' as const } : {}),
   }).formatToParts(at);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Object.fromEntries(parts.map((p) => [p.type, p.value]));
+}
+
+/** Offset of `timeZone` from UTC at instant `at`, in milliseconds (positive east of Greenwich). */
+export function zoneOffsetMs(at: Date, timeZone: string): number {
+  const p = zonedParts(at, timeZone, true);
+  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
   return asUtc - Math.floor(at.getTime() / 1000) * 1000;
 }
 
@@ -37,17 +42,8 @@ export function formatZoned(at: Date, timeZone: string, locale: 'fr' | 'en' = 'f
 
 /** The wall-clock date ("2026-03-01") and time ("09:30") of `at` in `timeZone`. */
 export function wallClock(at: Date, timeZone: string): { date: string; time: string } {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(at);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
-  return { date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
+  const p = zonedParts(at, timeZone, false);
+  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
 }
 
 /**

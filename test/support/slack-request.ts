@@ -30,36 +30,35 @@ export function slashCommandBody(fields: { text: string; user?: string; team?: s
   }).toString();
 }
 
-export function blockActionBody(fields: { actionId: string; value: string; user?: string; team?: string; responseUrl?: string }): string {
+/** What every block_actions payload carries: who clicked, in which workspace, on which button. */
+function actionPayload(fields: { actionId: string; value: string; user?: string; team?: string }, triggerId: string, where: Record<string, unknown>): string {
   const payload = {
     type: 'block_actions',
     team: { id: fields.team ?? 'T1', domain: 'exemple' },
     user: { id: fields.user ?? 'U1', username: 'camille', name: 'camille', team_id: fields.team ?? 'T1' },
     api_app_id: 'A1',
     token: 'deprecated',
-    trigger_id: '123.456.abc',
-    response_url: fields.responseUrl,
-    container: { type: 'message', message_ts: '1.2', channel_id: 'D1', is_ephemeral: true },
-    channel: { id: 'D1', name: 'directmessage' },
+    trigger_id: triggerId,
+    ...where,
     actions: [{ type: 'button', action_id: fields.actionId, block_id: 'b1', value: fields.value, action_ts: '1.3' }],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
+export function blockActionBody(fields: { actionId: string; value: string; user?: string; team?: string; responseUrl?: string }): string {
+  return actionPayload(fields, '123.456.abc', {
+    response_url: fields.responseUrl,
+    container: { type: 'message', message_ts: '1.2', channel_id: 'D1', is_ephemeral: true },
+    channel: { id: 'D1', name: 'directmessage' },
+  });
+}
+
 /** A click on the App Home tab: no response_url; the view is the home. */
 export function homeActionBody(fields: { actionId: string; value: string; user?: string; team?: string }): string {
-  const payload = {
-    type: 'block_actions',
-    team: { id: fields.team ?? 'T1', domain: 'exemple' },
-    user: { id: fields.user ?? 'U1', username: 'camille', name: 'camille', team_id: fields.team ?? 'T1' },
-    api_app_id: 'A1',
-    token: 'deprecated',
-    trigger_id: '123.456.home',
+  return actionPayload(fields, '123.456.home', {
     container: { type: 'view', view_id: 'VHOME' },
     view: { id: 'VHOME', hash: 'hh', type: 'home', callback_id: '', private_metadata: '', state: { values: {} } },
-    actions: [{ type: 'button', action_id: fields.actionId, block_id: 'b1', value: fields.value, action_ts: '1.3' }],
-  };
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  });
 }
 
 export function eventBody(event: Record<string, unknown>, team = 'T1'): string {
@@ -68,18 +67,10 @@ export function eventBody(event: Record<string, unknown>, team = 'T1'): string {
 
 /** A block_actions click made inside an open modal (e.g. "Inspire-moi" in the idea form). */
 export function modalActionBody(fields: { actionId: string; value: string; user?: string; team?: string; callbackId: string; values: Record<string, Record<string, unknown>> }): string {
-  const payload = {
-    type: 'block_actions',
-    team: { id: fields.team ?? 'T1', domain: 'exemple' },
-    user: { id: fields.user ?? 'U1', username: 'camille', name: 'camille', team_id: fields.team ?? 'T1' },
-    api_app_id: 'A1',
-    token: 'deprecated',
-    trigger_id: '123.456.abc',
+  return actionPayload(fields, '123.456.abc', {
     container: { type: 'view', view_id: 'V1' },
     view: { id: 'V1', hash: 'h1', type: 'modal', callback_id: fields.callbackId, private_metadata: '{}', state: { values: fields.values } },
-    actions: [{ type: 'button', action_id: fields.actionId, block_id: 'b1', value: fields.value, action_ts: '1.3' }],
-  };
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  });
 }
 
 /** A submitted modal, as Slack posts it. */

@@ -132,3 +132,13 @@ export function roleHoldersCard(t: Translate, programme: Programme, holders: Rol
     ],
   };
 }
+
+/** The audiences an organiser can choose in a form (broadcasts, event announcements). */
+export function audienceChoices(t: Translate, programme: Programme, locale: Locale): Array<{ title: string; value: string }> {
+  return [
+    { title: t('broadcasts.audience.everyone'), value: 'everyone' },
+    { title: t('broadcasts.audience.pilots'), value: 'pilots' },
+    { title: t('broadcasts.audience.organisers'), value: 'organisers' },
+    ...programme.axes.map((a) => ({ title: t('broadcasts.audience.axis', { axis: `${a.number} · ${pick(a.name, locale)}` }), value: `axis:${a.id}` })),
+  ];
+}

@@ -6,6 +6,7 @@ import type { Programme } from '../../domain/programme';
 import { wallClock } from '../../domain/time';
 import type { Translate } from '../../i18n';
 import type { Form } from '../reply';
+import { audienceChoices } from './common';
 import { axisLabel } from './ideas';
 
 const EMOJI: Record<EventKind, string> = { explorer: '🧭', creer: '💡', tester: '🧪', off: '🎉' };
@@ -318,10 +319,7 @@ export function eventForm(t: Translate, programme: Programme, locale: Locale, ti
       label: t('events.form.audience'),
       style: 'compact',
       choices: [
-        { title: t('broadcasts.audience.everyone'), value: 'everyone' },
-        { title: t('broadcasts.audience.pilots'), value: 'pilots' },
-        { title: t('broadcasts.audience.organisers'), value: 'organisers' },
-        ...programme.axes.map((a) => ({ title: t('broadcasts.audience.axis', { axis: `${a.number} · ${pick(a.name, locale)}` }), value: `axis:${a.id}` })),
+        ...audienceChoices(t, programme, locale),
         ...(values.audience?.startsWith('channel:') ? [{ title: values.audience.split(':').slice(2).join(':'), value: values.audience }] : []),
       ],
       value: values.audience || 'everyone',

@@ -139,6 +139,9 @@ export function audienceChoices(t: Translate, programme: Programme, locale: Loca
     { title: t('broadcasts.audience.everyone'), value: 'everyone' },
     { title: t('broadcasts.audience.pilots'), value: 'pilots' },
     { title: t('broadcasts.audience.organisers'), value: 'organisers' },
-    ...programme.axes.map((a) => ({ title: t('broadcasts.audience.axis', { axis: `${a.number} · ${pick(a.name, locale)}` }), value: `axis:${a.id}` })),
+    // an axis is reached through its channel: one without is not offered (it would be refused)
+    ...programme.axes
+      .filter((a) => a.channel?.slack || a.channel?.teams)
+      .map((a) => ({ title: t('broadcasts.audience.axis', { axis: `${a.number} · ${pick(a.name, locale)}` }), value: `axis:${a.id}` })),
   ];
 }

@@ -91,7 +91,7 @@ const card: Card = {
     { type: 'header', text: 'Consultation : l’avenir du parc municipal' },
     { type: 'text', text: 'Donnez votre avis **avant le 30 juin**. Trois scénarios sont proposés ; [lire le dossier](https://exemple.fr/parc).' },
     { type: 'facts', facts: [{ label: 'Clôture', value: '30 juin' }, { label: 'Durée', value: '5 minutes' }] },
-    { type: 'actions', actions: [{ kind: 'submit', verb: 'survey.open', label: 'Répondre', data: { survey: 'parc' }, style: 'primary' }] },
+    { type: 'actions', actions: [{ kind: 'submit', verb: 'idea.list', label: 'Répondre', data: { f: 'top' }, style: 'primary' }] },
   ],
 };
 

@@ -1,30 +1,31 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { webApi } from '@slack/bolt';
+import { BroadcastRunner } from './app/broadcasts/runner';
 import { Conversation } from './app/conversation';
+import { EventJobRunner } from './app/events/jobs';
+import { Messenger } from './app/messenger';
 import type { Services } from './app/services';
 import { loadProgramme } from './config/programme';
 import type { Config } from './config/types';
-import { IdeasService } from './domain/ideas-service';
-import { BroadcastService } from './domain/broadcast-service';
-import { BroadcastRunner } from './app/broadcast-runner';
-import { EventJobRunner } from './app/event-jobs';
-import { EventsService } from './domain/events-service';
-import { cronCalendar } from './scheduler/cron-calendar';
-import { startTicker } from './scheduler/ticker';
 import { Dispatcher } from './delivery/dispatcher';
 import { SlackDelivery, TeamsDelivery, type PlatformDelivery } from './delivery/senders';
-import { webApi } from '@slack/bolt';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { BroadcastService } from './domain/broadcast-service';
+import { EventsService } from './domain/events-service';
+import { IdeasService } from './domain/ideas-service';
 import { PeopleService } from './domain/people-service';
-import { Messenger } from './app/messenger';
 import type { Clock, Store } from './domain/ports';
 import type { Programme } from './domain/programme';
 import { createExpressApp, mountRoutes } from './http/server';
 import { I18n } from './i18n';
 import type { Logger } from './logger';
+import { channelIds } from './platforms/channel-ids';
 import { createSlackPlatform, type SlackPlatform } from './platforms/slack/app';
-import { createTeamsPlatform, type TeamsPlatform } from './platforms/teams/app';
+import { createTeamsApp, startTeamsPlatform, type TeamsPlatform } from './platforms/teams/app';
+import { cronCalendar } from './scheduler/cron-calendar';
+import { startTicker } from './scheduler/ticker';
 import { openStore } from './store/open';
 
 export interface BotOptions {
@@ -70,13 +71,15 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const programme = options.programme ?? loadProgramme(config.programmeFile);
   const store = options.store ?? (await openStore({ mongodbUri: config.mongodbUri, dataDir: config.dataDir }));
   const clock = options.clock ?? systemClock;
+  const people = new PeopleService(store, programme, clock);
+  const broadcasts = new BroadcastService(store, programme, people, clock, cronCalendar, config.timezone, channelIds);
   const services: Services = {
     programme,
     store,
-    people: new PeopleService(store, programme, clock),
+    people,
     ideas: new IdeasService(store, programme, clock),
-    broadcasts: undefined as unknown as BroadcastService,
-    events: undefined as unknown as EventsService,
+    broadcasts,
+    events: new EventsService(store, programme, broadcasts, clock, config.timezone),
     i18n: new I18n(config.locale),
     clock,
     log,
@@ -84,19 +87,13 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     defaultLocale: config.locale,
     random: options.random ?? Math.random,
   };
-  services.broadcasts = new BroadcastService(store, programme, services.people, clock, cronCalendar, config.timezone);
-  services.events = new EventsService(store, programme, services.broadcasts, clock, config.timezone);
-  const messenger = new Messenger(store, clock);
-  const conversation = new Conversation(services, messenger);
-  const express = createExpressApp();
-  const slack = config.slack ? createSlackPlatform(config.slack, services, conversation, express) : undefined;
-  const teams = await createTeamsPlatform(config.teams, services, conversation);
-  mountRoutes(express, services, teams, { slack: slack?.mode ?? 'off', teams: teams.mode });
 
   // Delivery: the outbox is sent by a dispatcher at the platforms' ceilings; cron only ticks.
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const leaseMs = options.delivery?.leaseMs ?? config.deliveryLeaseMs;
+  const teamsApp = createTeamsApp(config.teams, log);
   const deliveries: Partial<Record<'slack' | 'teams', PlatformDelivery>> = {
-    teams: new TeamsDelivery({ people: store.people, proactive: teams.proactive }),
+    teams: new TeamsDelivery({ people: store.people, proactive: teamsApp.proactive }),
   };
   if (config.slack) {
     // A client of its own that never waits or retries by itself: the dispatcher decides (Retry-After, backoff).
@@ -107,9 +104,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     });
     deliveries.slack = new SlackDelivery({ client, people: store.people, workspaceRatePerMin: config.slackWorkspaceRatePerMin });
   }
-  const dispatcher = new Dispatcher({ outbox: store.outbox, deliveries: deliveries as Record<'slack' | 'teams', PlatformDelivery>, clock, owner, log: log.child({ component: 'delivery' }), leaseMs: options.delivery?.leaseMs ?? config.deliveryLeaseMs });
-  const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner, options.delivery?.leaseMs ?? config.deliveryLeaseMs);
-  const eventJobs = new EventJobRunner(services, services.events, clock, log.child({ component: 'events' }), owner, options.delivery?.leaseMs ?? config.deliveryLeaseMs);
+  const dispatcher = new Dispatcher({ outbox: store.outbox, deliveries: deliveries as Record<'slack' | 'teams', PlatformDelivery>, clock, owner, log: log.child({ component: 'delivery' }), leaseMs });
+  const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner, leaseMs);
+  const eventJobs = new EventJobRunner(services, services.events, clock, log.child({ component: 'events' }), owner, leaseMs);
   const queueDue = async () => (await runner.runDue()) + (await eventJobs.runDue());
   const delivery: DeliveryControl = {
     owner,
@@ -122,10 +119,21 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       return { queued, sent: r.sent, failed: r.failed };
     },
   };
-  messenger.wake = () => dispatcher.poke();
-  conversation.wake = () => {
-    void queueDue().then(() => dispatcher.poke()).catch((e) => log.error({ err: e }, 'wake failed'));
+  /** Work queued for now (a confirmed broadcast, an announcement): jobs become messages, then go. */
+  const wake = () => {
+    void queueDue()
+      .then(() => dispatcher.poke())
+      .catch((e) => log.error({ err: e }, 'wake failed'));
   };
+
+  // The conversation, then the platforms that talk to it, on one HTTP server.
+  const messenger = new Messenger(store, clock, () => dispatcher.poke());
+  const conversation = new Conversation(services, messenger, wake);
+  const express = createExpressApp();
+  const slack = config.slack ? createSlackPlatform(config.slack, services, conversation, express) : undefined;
+  const teams = await startTeamsPlatform(teamsApp, services, conversation);
+  mountRoutes(express, services, teams, { slack: slack?.mode ?? 'off', teams: teams.mode });
+
   const background = options.background ?? true;
   const ticker = background
     ? startTicker(async () => {

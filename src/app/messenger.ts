@@ -9,12 +9,11 @@ import type { Clock, Store } from '../domain/ports';
  * loses nothing.
  */
 export class Messenger {
-  /** Set by the composition root: wakes the delivery engine when something is queued. */
-  wake: () => void = () => undefined;
-
+  /** @param wake wakes the delivery engine when something is queued. */
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly wake: () => void,
   ) {}
 
   /** Queues a card for a person; `source` groups messages for reports (e.g. `idea:12`). */

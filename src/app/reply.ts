@@ -1,15 +1,17 @@
-import type { Card } from '../cards/model';
+import type { Card, Verb } from '../cards/model';
 
 /** A form: Slack opens it as a modal, Teams sends it as a card whose submit button carries the inputs. */
 export interface Form {
   /** The verb its submission is handled by. */
-  verb: string;
+  verb: Verb;
   title: string;
   submitLabel: string;
   closeLabel: string;
   card: Card;
   /** Context carried with the submission (Slack private_metadata, Teams action data). */
   data: Record<string, string>;
+  /** Where the refusal of a field is shown, when not under the input of that id (field → input id). */
+  fields?: Record<string, string>;
 }
 
 export interface FileOut {

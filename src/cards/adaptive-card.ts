@@ -146,8 +146,12 @@ function renderElements(element: CardElement, hasInputs: boolean): AdaptiveEleme
       }
       return sets;
     }
-    case 'input':
-      return [renderInput(element.input)];
+    case 'input': {
+      const input = renderInput(element.input);
+      if (!element.input.error) return [input];
+      // a refusal of what was submitted, right under its input
+      return [input, { type: 'TextBlock', text: `⚠️ ${toPlainText(element.input.error)}`, color: 'Attention', size: 'Small', spacing: 'None', wrap: true }];
+    }
   }
 }
 
@@ -197,4 +201,9 @@ export function renderAdaptiveCard(card: Card): AdaptiveElement {
 /** Wraps {@link renderAdaptiveCard} as a Bot Framework attachment. */
 export function renderAdaptiveCardAttachment(card: Card): AdaptiveCardAttachment {
   return { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: renderAdaptiveCard(card) };
+}
+
+/** A Bot Framework message activity carrying a card, with its plain-text fallback as the notification summary. */
+export function adaptiveCardActivity(card: Card) {
+  return { type: 'message' as const, summary: card.fallbackText.slice(0, 280), attachments: [renderAdaptiveCardAttachment(card)] };
 }

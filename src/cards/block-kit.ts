@@ -307,6 +307,8 @@ export function renderBlockKitModal(card: Card, opts: BlockKitModalOptions): Sla
       if (inputIds.has(element.input.id)) throw new RangeError(`Block Kit: duplicate input id "${element.input.id}"`);
       inputIds.add(element.input.id);
       blocks.push(inputBlock(element.input));
+      // Slack shows a submission's refusals itself (response_action: errors); a form drawn again with one shows it here
+      if (element.input.error) blocks.push(contextBlock(`⚠️ ${element.input.error}`));
     } else {
       blocks.push(...displayBlocks(element, ids));
     }

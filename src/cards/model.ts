@@ -4,12 +4,23 @@
  * understood by both renderers: **bold**, _italic_, [label](https://url), and line breaks.
  */
 
+/**
+ * The verbs a card can carry. The conversation layer registers the verbs its route tables handle here
+ * (module augmentation in src/app/verbs.ts), so a card carrying a verb that nothing handles does not
+ * compile. The renderers only pass verbs through.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by module augmentation
+export interface VerbRegistry {}
+
+/** A verb some route handles, e.g. `help.show`, `idea.support`. */
+export type Verb = keyof VerbRegistry & string;
+
 /** An action a person can trigger. `verb` names what the bot should do; `data` carries its arguments. */
 export type CardAction =
   | {
       kind: 'submit';
-      /** What the bot should do, e.g. `help.show`, `idea.support`. Letters, digits, dots, dashes, underscores. */
-      verb: string;
+      /** What the bot should do. Letters, digits, dots, dashes, underscores. */
+      verb: Verb;
       label: string;
       /** Small string map sent back with the action (ids, page numbers). Never secrets. */
       data?: Record<string, string>;
@@ -22,24 +33,28 @@ export interface Choice {
   value: string;
 }
 
+/** What every input has: an id (the key of its value), a label, and a refusal to show next to it. */
+interface InputBase {
+  id: string;
+  label: string;
+  /** Why what was submitted in this input was refused, shown next to it. */
+  error?: string;
+}
+
 export type CardInput =
-  | {
+  | (InputBase & {
       kind: 'text';
-      id: string;
-      label: string;
       placeholder?: string;
       multiline?: boolean;
       maxLength?: number;
       required?: boolean;
       value?: string;
-    }
-  | { kind: 'number'; id: string; label: string; min?: number; max?: number; required?: boolean; value?: number }
-  | { kind: 'date'; id: string; label: string; required?: boolean; /** YYYY-MM-DD */ value?: string }
-  | { kind: 'time'; id: string; label: string; required?: boolean; /** HH:mm */ value?: string }
-  | {
+    })
+  | (InputBase & { kind: 'number'; min?: number; max?: number; required?: boolean; value?: number })
+  | (InputBase & { kind: 'date'; required?: boolean; /** YYYY-MM-DD */ value?: string })
+  | (InputBase & { kind: 'time'; required?: boolean; /** HH:mm */ value?: string })
+  | (InputBase & {
       kind: 'choice';
-      id: string;
-      label: string;
       choices: Choice[];
       multiple?: boolean;
       /** `compact` is a drop-down, `expanded` radio buttons / checkboxes. */
@@ -48,8 +63,8 @@ export type CardInput =
       placeholder?: string;
       /** Selected value(s); several are comma-separated when `multiple`. */
       value?: string;
-    }
-  | { kind: 'toggle'; id: string; label: string; value?: boolean };
+    })
+  | (InputBase & { kind: 'toggle'; value?: boolean });
 
 export type CardElement =
   | { type: 'header'; text: string }
@@ -69,10 +84,10 @@ export interface Card {
    * When the card is a form: the action that submits its inputs (Slack: the modal's submit button
    * and callback; Teams: an Action.Execute button that carries the inputs).
    */
-  submit?: { verb: string; label: string; data?: Record<string, string> };
+  submit?: { verb: Verb; label: string; data?: Record<string, string> };
   /**
    * Teams only: the card refreshes itself for each viewer through this verb (Universal Actions),
    * so each person sees their own state. `userIds` lists the MRIs allowed to refresh (max 60).
    */
-  refresh?: { verb: string; data?: Record<string, string>; userIds?: string[] };
+  refresh?: { verb: Verb; data?: Record<string, string>; userIds?: string[] };
 }

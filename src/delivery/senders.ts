@@ -8,7 +8,7 @@ import type { Card } from '../cards/model';
 import type { OutboxMessage, SendOutcome } from '../domain/delivery';
 import type { Platform, TeamsConversationRef } from '../domain/people';
 import type { PeopleRepository } from '../domain/ports';
-import { cardActivity } from '../platforms/teams/app';
+import { adaptiveCardActivity } from '../cards/adaptive-card';
 import { underCeiling, type RateLimit } from './rate-limiter';
 
 export interface PlatformDelivery {
@@ -172,7 +172,7 @@ export class TeamsDelivery implements PlatformDelivery {
     }
     let activity: Record<string, unknown>;
     try {
-      activity = cardActivity(card);
+      activity = adaptiveCardActivity(card);
     } catch (e) {
       return { ok: false, permanent: true, reason: `render-failed: ${short((e as Error).message)}` };
     }

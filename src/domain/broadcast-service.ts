@@ -1,9 +1,9 @@
 import type { Audience, Broadcast, Schedule } from './broadcasts';
 import type { OutboxReport } from './delivery';
-import { DomainError } from './errors';
+import { DomainError, FieldError } from './errors';
 import type { Person, Platform } from './people';
 import type { Actor, PeopleService } from './people-service';
-import type { Clock, Store } from './ports';
+import type { ChannelIds, Clock, Store } from './ports';
 import { findAxis, type Programme } from './programme';
 import { isOrganiser } from './roles';
 import { zonedDateTime } from './time';
@@ -23,8 +23,10 @@ export interface BroadcastInput {
   message: string;
   linkLabel?: string;
   linkUrl?: string;
-  /** "everyone", "pilots", "organisers", "axis:<axis>", "channel:slack:<C…>", "channel:teams:<19:…>" */
+  /** "everyone", "pilots", "organisers", "axis:<axis>", "channel:<platform>:<channel id>" */
   audience: string;
+  /** A channel id typed instead of an audience; its platform is the one that recognises it. */
+  channel?: string;
   when: string;
   date?: string;
   time?: string;
@@ -46,12 +48,15 @@ export class BroadcastService {
     private readonly clock: Clock,
     private readonly calendar: CronCalendar,
     private readonly timeZone: string,
+    private readonly channels: ChannelIds,
   ) {}
 
-  private organiser(actor: Actor): void {
+  /** Broadcasts are the organisers' (refused to anyone else). */
+  checkOrganiser(actor: Actor): void {
     if (!isOrganiser(actor.roles)) throw new DomainError('broadcast.organiserOnly');
   }
 
+  /** An audience as the forms write it; a refusal is about the form's `audience` field. */
   parseAudience(raw: string): Audience {
     const v = raw.trim();
     if (v === 'everyone' || v === 'tous') return { kind: 'everyone' };
@@ -60,16 +65,22 @@ export class BroadcastService {
     const axis = /^(?:axis|axe):(.+)$/.exec(v);
     if (axis) {
       const a = findAxis(this.programme, axis[1]);
-      if (!a) throw new DomainError('axis.unknown', { axis: axis[1].slice(0, 60), axes: this.programme.axes.map((x) => x.id).join(', ') });
+      if (!a) throw new FieldError('axis.unknown', 'audience', { axis: axis[1].slice(0, 60), axes: this.programme.axes.map((x) => x.id).join(', ') });
       // an axis is reached through its channel(s): without one, nobody would be
-      if (!a.channel?.slack && !a.channel?.teams) throw new DomainError('broadcast.audience.axisNoChannel', { axis: a.id });
+      if (!a.channel?.slack && !a.channel?.teams) throw new FieldError('broadcast.audience.axisNoChannel', 'audience', { axis: a.id });
       return { kind: 'axis', axisId: a.id };
     }
-    const slack = /^channel:slack:([CG][A-Z0-9]{6,20})$/.exec(v);
-    if (slack) return { kind: 'channel', platform: 'slack', channel: slack[1] };
-    const teams = /^channel:teams:(19:[^\s]{1,200}@thread\.[a-z0-9.]+)$/.exec(v);
-    if (teams) return { kind: 'channel', platform: 'teams', channel: teams[1] };
-    throw new DomainError('broadcast.audience.unknown', { audience: v.slice(0, 80) });
+    const channel = /^channel:(slack|teams):(.{1,250})$/.exec(v);
+    if (channel && this.channels.platformOf(channel[2]) === channel[1]) return { kind: 'channel', platform: channel[1] as Platform, channel: channel[2] };
+    throw new FieldError('broadcast.audience.unknown', 'audience', { audience: v.slice(0, 80) });
+  }
+
+  /** A channel typed by its id: the platform that recognises the id is the channel's. */
+  channelAudience(raw: string): Audience {
+    const channel = raw.trim();
+    const platform = this.channels.platformOf(channel);
+    if (!platform) throw new FieldError('broadcast.audience.unknown', 'channel', { audience: channel.slice(0, 80) });
+    return { kind: 'channel', platform, channel };
   }
 
   /** The schedule and its first run; refuses the past, malformed dates and invalid or too frequent cron expressions. */
@@ -80,30 +91,30 @@ export class BroadcastService {
         return { schedule: { kind: 'now' }, nextRunAt: now };
       case 'at': {
         const at = zonedDateTime(input.date ?? '', input.time ?? '', this.timeZone);
-        if (!at) throw new DomainError('broadcast.when.invalid');
-        if (at.getTime() <= now.getTime()) throw new DomainError('broadcast.when.past');
+        if (!at) throw new FieldError('broadcast.when.invalid', 'date');
+        if (at.getTime() <= now.getTime()) throw new FieldError('broadcast.when.past', 'date');
         return { schedule: { kind: 'at', at }, nextRunAt: at };
       }
       case 'cron': {
         const expr = (input.cron ?? '').trim();
-        if (!expr || expr.length > 100) throw new DomainError('broadcast.cron.invalid', { cron: expr.slice(0, 100) });
+        if (!expr || expr.length > 100) throw new FieldError('broadcast.cron.invalid', 'cron', { cron: expr.slice(0, 100) });
         const first = this.calendar.next(expr, now, this.timeZone);
-        if (!first) throw new DomainError('broadcast.cron.invalid', { cron: expr });
+        if (!first) throw new FieldError('broadcast.cron.invalid', 'cron', { cron: expr });
         const second = this.calendar.next(expr, first, this.timeZone);
-        if (second && second.getTime() - first.getTime() < MIN_RECURRENCE_MS) throw new DomainError('broadcast.cron.tooFrequent');
+        if (second && second.getTime() - first.getTime() < MIN_RECURRENCE_MS) throw new FieldError('broadcast.cron.tooFrequent', 'cron');
         return { schedule: { kind: 'cron', cron: expr }, nextRunAt: first };
       }
       default:
-        throw new DomainError('broadcast.when.invalid');
+        throw new FieldError('broadcast.when.invalid', 'when');
     }
   }
 
   /** A checked draft; nothing is sent before the organiser confirms it. */
   async draft(actor: Actor, input: BroadcastInput): Promise<Broadcast> {
-    this.organiser(actor);
+    this.checkOrganiser(actor);
     const message = input.message.trim();
-    if (!message) throw new DomainError('broadcast.message.empty');
-    if (message.length > BROADCAST_MAX) throw new DomainError('broadcast.message.tooLong', { max: BROADCAST_MAX });
+    if (!message) throw new FieldError('broadcast.message.empty', 'message');
+    if (message.length > BROADCAST_MAX) throw new FieldError('broadcast.message.tooLong', 'message', { max: BROADCAST_MAX });
     let link: { label: string; url: string } | undefined;
     const url = input.linkUrl?.trim();
     if (url) {
@@ -113,11 +124,11 @@ export class BroadcastService {
       } catch {
         parsed = undefined;
       }
-      if (!parsed || !['https:', 'http:'].includes(parsed.protocol) || url.length > 1000) throw new DomainError('broadcast.link.invalid');
+      if (!parsed || !['https:', 'http:'].includes(parsed.protocol) || url.length > 1000) throw new FieldError('broadcast.link.invalid', 'linkUrl');
       const label = (input.linkLabel?.trim() || parsed.hostname).slice(0, 60);
       link = { label, url };
     }
-    const audience = this.parseAudience(input.audience);
+    const audience = input.channel?.trim() ? this.channelAudience(input.channel) : this.parseAudience(input.audience);
     const { schedule, nextRunAt } = this.parseSchedule(input);
     return this.store.broadcasts.create(
       { message, link, audience, schedule, createdBy: actor.person.id, createdAt: this.clock.now() },
@@ -127,7 +138,7 @@ export class BroadcastService {
   }
 
   async get(actor: Actor, id: number): Promise<Broadcast> {
-    this.organiser(actor);
+    this.checkOrganiser(actor);
     const b = Number.isSafeInteger(id) && id > 0 ? await this.store.broadcasts.get(id) : null;
     if (!b) throw new DomainError('broadcast.notFound', { id: String(id).slice(0, 12) });
     return b;
@@ -162,7 +173,7 @@ export class BroadcastService {
   }
 
   async list(actor: Actor, limit = 10): Promise<Array<{ broadcast: Broadcast; report: OutboxReport }>> {
-    this.organiser(actor);
+    this.checkOrganiser(actor);
     const items = await this.store.broadcasts.list(limit);
     return Promise.all(items.map(async (broadcast) => ({ broadcast, report: await this.store.outbox.report(broadcastSource(broadcast.id)) })));
   }

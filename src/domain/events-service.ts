@@ -1,5 +1,5 @@
 import type { BroadcastService, Recipient } from './broadcast-service';
-import { DomainError } from './errors';
+import { DomainError, FieldError, zodFieldError } from './errors';
 import {
   EVENT_CAPACITY_MAX,
   EVENT_DESCRIPTION_MAX,
@@ -54,29 +54,41 @@ export class EventsService {
     private readonly timeZone: string,
   ) {}
 
-  private organiser(actor: Actor): void {
-    if (!isOrganiser(actor.roles)) throw new DomainError('event.organiserOnly');
+  /** Organisers create, change and cancel events, and see their registrants and feedback. */
+  canManage(actor: Actor): boolean {
+    return isOrganiser(actor.roles);
+  }
+
+  checkOrganiser(actor: Actor): void {
+    if (!this.canManage(actor)) throw new DomainError('event.organiserOnly');
+  }
+
+  /** An event an organiser may still change: neither cancelled nor over. */
+  async forEdit(actor: Actor, id: number): Promise<ProgrammeEvent> {
+    this.checkOrganiser(actor);
+    const event = await this.get(id);
+    if (event.state === 'cancelled') throw new DomainError('event.cancelled', { title: event.title });
+    if (event.endsAt.getTime() <= this.clock.now().getTime()) throw new DomainError('event.ended', { title: event.title });
+    return event;
   }
 
   /** Checks a form; throws a DomainError naming the first bad field. */
   parse(input: EventInput): EventFields {
     const parsed = eventInputSchema.safeParse(input);
     if (!parsed.success) {
-      const message = parsed.error.issues[0].message;
-      if (message === 'axis.unknown') throw new DomainError('axis.unknown', { axis: String(input.axis).slice(0, 60), axes: this.axisList() });
-      if (message === 'audience.unknown') throw new DomainError('broadcast.audience.unknown', { audience: String(input.audience).slice(0, 80) });
-      const path = String(parsed.error.issues[0].path[0] ?? 'input');
-      const field = ({ startDate: 'start', startTime: 'start', endDate: 'end', endTime: 'end' } as Record<string, string>)[path] ?? path;
-      const code = /^[a-z]+\.[a-zA-Z]+$/.test(message) ? message : `${field}.invalid`;
-      const max = code.startsWith('title') ? EVENT_TITLE_MAX : code.startsWith('place') ? EVENT_PLACE_MAX : code.startsWith('capacity') ? EVENT_CAPACITY_MAX : EVENT_DESCRIPTION_MAX;
-      throw new DomainError(`event.${code}`, { max });
+      const message = parsed.error.issues[0]?.message;
+      if (message === 'axis.unknown') throw this.unknownAxis(String(input.axis));
+      if (message === 'audience.unknown') throw new FieldError('broadcast.audience.unknown', 'audience', { audience: String(input.audience).slice(0, 80) });
+      throw zodFieldError('event', parsed.error, {
+        params: (code) => ({ max: code.startsWith('title') ? EVENT_TITLE_MAX : code.startsWith('place') ? EVENT_PLACE_MAX : code.startsWith('capacity') ? EVENT_CAPACITY_MAX : EVENT_DESCRIPTION_MAX }),
+      });
     }
     const v = parsed.data;
     const startsAt = zonedDateTime(v.startDate, v.startTime, this.timeZone);
-    if (!startsAt) throw new DomainError('event.start.invalid');
+    if (!startsAt) throw new FieldError('event.start.invalid', 'startDate');
     const endsAt = zonedDateTime(v.endDate || v.startDate, v.endTime, this.timeZone);
-    if (!endsAt) throw new DomainError('event.end.invalid');
-    if (endsAt.getTime() <= startsAt.getTime()) throw new DomainError('event.endBeforeStart');
+    if (!endsAt) throw new FieldError('event.end.invalid', 'endTime');
+    if (endsAt.getTime() <= startsAt.getTime()) throw new FieldError('event.endBeforeStart', 'endTime');
     let link: string | undefined;
     if (v.link) {
       let url: URL | undefined;
@@ -85,35 +97,35 @@ export class EventsService {
       } catch {
         url = undefined;
       }
-      if (!url || !['https:', 'http:'].includes(url.protocol)) throw new DomainError('event.link.invalid');
+      if (!url || !['https:', 'http:'].includes(url.protocol)) throw new FieldError('event.link.invalid', 'link');
       // kept as the parser writes it (escaped, lower-case host): cards and calendar files take it as is
       link = url.href;
     }
     let capacity: number | undefined;
     if (v.capacity) {
       capacity = Number(v.capacity);
-      if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > EVENT_CAPACITY_MAX) throw new DomainError('event.capacity.invalid', { max: EVENT_CAPACITY_MAX });
+      if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > EVENT_CAPACITY_MAX) throw new FieldError('event.capacity.invalid', 'capacity', { max: EVENT_CAPACITY_MAX });
     }
     let axisId: string | undefined;
     if (v.axis) {
       const axis = findAxis(this.programme, v.axis);
-      if (!axis) throw new DomainError('axis.unknown', { axis: v.axis.slice(0, 60), axes: this.axisList() });
+      if (!axis) throw this.unknownAxis(v.axis);
       axisId = axis.id;
     }
     const audience = this.broadcasts.parseAudience(v.audience || 'everyone');
     return { kind: v.kind, title: v.title, description: v.description, startsAt, endsAt, place: v.place || undefined, link, capacity, axisId, audience };
   }
 
-  private axisList(): string {
-    return this.programme.axes.map((a) => a.id).join(', ');
+  private unknownAxis(axis: string): FieldError {
+    return new FieldError('axis.unknown', 'axis', { axis: axis.slice(0, 60), axes: this.programme.axes.map((a) => a.id).join(', ') });
   }
 
   /** Creates an event, schedules its reminders and feedback poll, and its announcement when asked. */
   async create(actor: Actor, input: EventInput, announce: boolean): Promise<ProgrammeEvent> {
-    this.organiser(actor);
+    this.checkOrganiser(actor);
     const fields = this.parse(input);
     const now = this.clock.now();
-    if (fields.startsAt.getTime() <= now.getTime()) throw new DomainError('event.past');
+    if (fields.startsAt.getTime() <= now.getTime()) throw new FieldError('event.past', 'startDate');
     const event = await this.store.events.create({ ...fields, createdBy: actor.person.id, createdAt: now });
     const jobs = this.plan(event).filter((j) => j.dueAt.getTime() > now.getTime());
     if (announce) jobs.push({ key: `${eventRef(event.id)}:announce`, kind: 'event.announce', ref: eventRef(event.id), param: 0, dueAt: now });
@@ -163,16 +175,16 @@ export class EventsService {
 
   /** Changes an event. Moving it moves its pending reminders; a capacity below the registered count is refused. */
   async update(actor: Actor, id: number, input: EventInput): Promise<EventChange> {
-    this.organiser(actor);
+    this.checkOrganiser(actor);
     const before = await this.get(id);
     if (before.state === 'cancelled') throw new DomainError('event.cancelled', { title: before.title });
     const now = this.clock.now();
     if (before.endsAt.getTime() <= now.getTime()) throw new DomainError('event.ended', { title: before.title });
     const fields = this.parse(input);
     const startMoved = fields.startsAt.getTime() !== before.startsAt.getTime();
-    if (startMoved && fields.startsAt.getTime() <= now.getTime()) throw new DomainError('event.past');
+    if (startMoved && fields.startsAt.getTime() <= now.getTime()) throw new FieldError('event.past', 'startDate');
     if (fields.capacity !== undefined && fields.capacity < before.registered) {
-      throw new DomainError('event.capacityBelowRegistered', { capacity: fields.capacity, count: before.registered });
+      throw new FieldError('event.capacityBelowRegistered', 'capacity', { capacity: fields.capacity, count: before.registered });
     }
     const patch: EventPatch = {
       ...fields,
@@ -184,7 +196,7 @@ export class EventsService {
     const result = await this.store.events.update(id, patch, now);
     if (result === 'belowRegistered') {
       const current = await this.get(id);
-      throw new DomainError('event.capacityBelowRegistered', { capacity: fields.capacity ?? 0, count: current.registered });
+      throw new FieldError('event.capacityBelowRegistered', 'capacity', { capacity: fields.capacity ?? 0, count: current.registered });
     }
     if (!result) throw new DomainError('event.cancelled', { title: before.title });
     const { event } = result;
@@ -224,7 +236,7 @@ export class EventsService {
 
   /** Cancels an event: no reminder, no poll; one notice to each registrant (a job). Returns how many are told. */
   async cancel(actor: Actor, id: number, reason: string | undefined): Promise<{ event: ProgrammeEvent; told: number }> {
-    this.organiser(actor);
+    this.checkOrganiser(actor);
     const before = await this.get(id);
     if (before.state === 'cancelled') throw new DomainError('event.cancelled', { title: before.title });
     if (before.endsAt.getTime() <= this.clock.now().getTime()) throw new DomainError('event.ended', { title: before.title });
@@ -276,7 +288,7 @@ export class EventsService {
 
   /** Organisers: who registered, in order, with the person when known. */
   async registrants(actor: Actor, id: number): Promise<{ event: ProgrammeEvent; registrations: Array<Registration & { person: Person | null }> }> {
-    this.organiser(actor);
+    this.checkOrganiser(actor);
     const event = await this.get(id);
     const registrations = await this.store.events.registrations(id);
     const people = new Map((await this.peopleOf(registrations.map((r) => r.personId))).map((p) => [p.id, p]));
@@ -285,7 +297,7 @@ export class EventsService {
 
   /** Events an organiser can look back on (feedback, exports). */
   async history(actor: Actor, limit = 10): Promise<ProgrammeEvent[]> {
-    this.organiser(actor);
+    this.checkOrganiser(actor);
     return this.store.events.past(this.clock.now(), limit);
   }
 
@@ -295,17 +307,17 @@ export class EventsService {
     if (event.state === 'cancelled') throw new DomainError('event.cancelled', { title: event.title });
     if (event.startsAt.getTime() > this.clock.now().getTime()) throw new DomainError('event.feedback.tooEarly', { title: event.title });
     if ((await this.stateOf(actor, id)) !== 'registered') throw new DomainError('event.feedback.notRegistered', { title: event.title });
-    if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new DomainError('event.feedback.rating');
+    if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new FieldError('event.feedback.rating', 'rating');
     const text = comment?.trim() || undefined;
-    if (text && text.length > FEEDBACK_COMMENT_MAX) throw new DomainError('event.feedback.tooLong', { max: FEEDBACK_COMMENT_MAX });
-    if (text && looksLikeJson(text)) throw new DomainError('event.feedback.invalid');
+    if (text && text.length > FEEDBACK_COMMENT_MAX) throw new FieldError('event.feedback.tooLong', 'comment', { max: FEEDBACK_COMMENT_MAX });
+    if (text && looksLikeJson(text)) throw new FieldError('event.feedback.invalid', 'comment');
     const first = await this.store.events.saveFeedback({ eventId: id, personId: actor.person.id, rating, comment: text, at: this.clock.now() });
     return { event, first };
   }
 
   /** Organisers: count, average, distribution and comments. */
   async feedbackSummary(actor: Actor, id: number): Promise<{ event: ProgrammeEvent; summary: FeedbackSummary }> {
-    this.organiser(actor);
+    this.checkOrganiser(actor);
     return this.summary(id);
   }
 

@@ -1,10 +1,12 @@
-import { DomainError } from './errors';
+import { DomainError, FieldError, onField, zodFieldError } from './errors';
 import {
   ANSWER_MAX,
+  DESCRIPTION_MAX,
+  HASHTAGS_MAX,
   ideaInputSchema,
-  isVisible,
   PAGE_SIZE,
   REASON_MAX,
+  TITLE_MAX,
   type Idea,
   type IdeaInput,
   type IdeaSort,
@@ -46,14 +48,12 @@ export class IdeasService {
   async propose(actor: Actor, input: IdeaInput): Promise<Idea> {
     const parsed = ideaInputSchema.safeParse(input);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      if (issue.message === 'axis.unknown') throw new DomainError('axis.unknown', { axis: String(input.axis).slice(0, 60), axes: this.axisList() });
-      const code = /^[a-z]+\.[a-zA-Z]+$/.test(issue.message) ? issue.message : `${String(issue.path[0] ?? 'input')}.invalid`;
-      throw new DomainError(`idea.${code}`, { max: code.startsWith('title') ? 120 : code.startsWith('hashtags') ? 10 : 2000 });
+      if (parsed.error.issues[0]?.message === 'axis.unknown') throw this.unknownAxis(String(input.axis));
+      throw zodFieldError('idea', parsed.error, { params: limits });
     }
     const v = parsed.data;
     const axis = findAxis(this.programme, v.axis);
-    if (!axis) throw new DomainError('axis.unknown', { axis: v.axis.slice(0, 60), axes: this.axisList() });
+    if (!axis) throw this.unknownAxis(v.axis);
     const hashtags = [...new Set([...v.hashtags])];
     return this.store.ideas.create({
       title: v.title,
@@ -69,11 +69,7 @@ export class IdeasService {
   /** Checks a title and description before the axis is known (a quick idea waiting for its axis). */
   checkText(title: string, description: string): void {
     const parsed = ideaInputSchema.safeParse({ title, description, axis: this.programme.axes[0].id });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const code = /^[a-z]+\.[a-zA-Z]+$/.test(issue.message) ? issue.message : `${String(issue.path[0] ?? 'input')}.invalid`;
-      throw new DomainError(`idea.${code}`, { max: code.startsWith('title') ? 120 : 2000 });
-    }
+    if (!parsed.success) throw zodFieldError('idea', parsed.error, { params: limits });
   }
 
   /** An idea anyone may see; hidden and merged ones are refused with a reason. */
@@ -136,14 +132,21 @@ export class IdeasService {
     return isOrganiser(actor.roles) || isPilotOf(actor.roles, idea.axisId);
   }
 
+  /** An idea the actor may answer, hide or merge (a pilot of its axis, or an organiser). */
+  async moderatable(actor: Actor, id: number): Promise<Idea> {
+    const idea = await this.visible(id);
+    if (!this.canModerate(actor, idea)) throw new DomainError('idea.notPilot');
+    return idea;
+  }
+
   /** Pilots of the idea's axis and organisers move it through its statuses; "non retenue" needs an answer. */
   async answer(actor: Actor, id: number, status: IdeaStatus, answer?: string): Promise<{ idea: Idea; previous: IdeaStatus }> {
     const idea = await this.visible(id);
     if (!this.canModerate(actor, idea)) throw new DomainError('idea.notPilot');
     const text = answer?.trim() || undefined;
-    if (text && text.length > ANSWER_MAX) throw new DomainError('idea.answer.tooLong', { max: ANSWER_MAX });
-    if (status === 'non_retenue' && !text) throw new DomainError('idea.answer.required');
-    if (status === idea.status && (text ?? '') === (idea.answer ?? '')) throw new DomainError('idea.sameStatus');
+    if (text && text.length > ANSWER_MAX) throw new FieldError('idea.answer.tooLong', 'answer', { max: ANSWER_MAX });
+    if (status === 'non_retenue' && !text) throw new FieldError('idea.answer.required', 'answer');
+    if (status === idea.status && (text ?? '') === (idea.answer ?? '')) throw new FieldError('idea.sameStatus', 'answer');
     const updated = await this.store.ideas.setStatus(id, status, text, actor.person.id, this.clock.now());
     return { idea: updated, previous: idea.status };
   }
@@ -153,16 +156,17 @@ export class IdeasService {
     const idea = await this.visible(id);
     if (!this.canModerate(actor, idea)) throw new DomainError('idea.notPilot');
     const why = reason.trim();
-    if (!why) throw new DomainError('idea.reason.required');
-    if (why.length > REASON_MAX) throw new DomainError('idea.reason.tooLong', { max: REASON_MAX });
+    if (!why) throw new FieldError('idea.reason.required', 'reason');
+    if (why.length > REASON_MAX) throw new FieldError('idea.reason.tooLong', 'reason', { max: REASON_MAX });
     return this.store.ideas.hide(id, why, actor.person.id, this.clock.now());
   }
 
   /** Merges a duplicate into another idea: its supports move over, a person who supported both counts once. */
   async merge(actor: Actor, fromId: number, intoId: number): Promise<{ from: Idea; into: Idea }> {
-    if (fromId === intoId) throw new DomainError('idea.mergeSelf');
+    if (fromId === intoId) throw new FieldError('idea.mergeSelf', 'into');
     const from = await this.visible(fromId);
-    const into = await this.visible(intoId);
+    // the idea to keep is the form's field: a wrong number is shown there
+    const into = await this.visible(intoId).catch((e: unknown) => onField(e, 'into'));
     if (!this.canModerate(actor, from) || !this.canModerate(actor, into)) throw new DomainError('idea.notPilot');
     return this.store.ideas.merge(fromId, intoId, this.clock.now());
   }
@@ -194,9 +198,12 @@ export class IdeasService {
     return people;
   }
 
-  private axisList(): string {
-    return this.programme.axes.map((a) => a.id).join(', ');
+  private unknownAxis(axis: string): FieldError {
+    return new FieldError('axis.unknown', 'axis', { axis: axis.slice(0, 60), axes: this.programme.axes.map((a) => a.id).join(', ') });
   }
 }
 
-export { isVisible };
+/** The limits the messages of the idea form's refusals quote. */
+function limits(code: string): { max: number } {
+  return { max: code.startsWith('title') ? TITLE_MAX : code.startsWith('hashtags') ? HASHTAGS_MAX : DESCRIPTION_MAX };
+}

@@ -2,7 +2,7 @@ import type { Broadcast, NewBroadcast } from './broadcasts';
 import type { NewOutboxMessage, OutboxMessage, OutboxReport } from './delivery';
 import type { EventFeedback, EventPatch, NewEvent, NewJob, ProgrammeEvent, Registration, RegistrationState, ScheduledJob } from './events';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from './ideas';
-import type { Contact, Person } from './people';
+import type { Contact, Person, Platform } from './people';
 import type { RoleAssignment } from './roles';
 
 /** People, once per platform identity. */
@@ -50,6 +50,11 @@ export interface Store {
 /** The time, injected: tests drive it. */
 export interface Clock {
   now(): Date;
+}
+
+/** Which platform a channel id belongs to: each platform knows the shape of its own ids. */
+export interface ChannelIds {
+  platformOf(channel: string): Platform | undefined;
 }
 
 

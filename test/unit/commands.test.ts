@@ -1,4 +1,6 @@
-import { fold, KNOWN_WORDS, MENTION, parseCommand, ROLE_NAMES } from '../../src/app/commands';
+import { MENTION, fold, numberToken } from '../../src/app/words';
+import { ROLE_NAMES } from '../../src/app/help/routes';
+import { resolve, routeTables } from '../support/routes';
 
 describe('fold', () => {
   test('lower-cases and drops accents', () => {
@@ -13,133 +15,152 @@ describe('fold', () => {
   });
 });
 
-describe('parseCommand: help and inspiration', () => {
-  test.each(['', '   ', '\n\t'])('%j is help', (text) => {
-    expect(parseCommand(text)).toEqual({ name: 'help' });
+describe('commands: help and inspiration', () => {
+  test.each(['', '   ', '\n\t'])('%j is the menu', (text) => {
+    expect(resolve(text)).toEqual({ kind: 'empty' });
   });
 
   test.each(['aide', 'AIDE', 'Aide', 'help', 'menu', '?', 'bonjour', '/aide'])('%s is help', (text) => {
-    expect(parseCommand(text)).toEqual({ name: 'help' });
+    expect(resolve(text)).toEqual({ command: 'help', args: [], rest: '' });
   });
 
   test.each(['inspire-moi', 'Inspire-me', 'INSPIRE-MOI', 'inspire', 'contrainte'])('%s is inspire', (text) => {
-    expect(parseCommand(text)).toEqual({ name: 'inspire' });
+    expect(resolve(text)).toMatchObject({ command: 'inspire' });
   });
 
   test('surrounding whitespace is ignored', () => {
-    expect(parseCommand('   aide   ')).toEqual({ name: 'help' });
+    expect(resolve('   aide   ')).toEqual({ command: 'help', args: [], rest: '' });
   });
 });
 
-describe('parseCommand: roles', () => {
+describe('commands: roles', () => {
   test('role alone: my roles', () => {
-    expect(parseCommand('role')).toEqual({ name: 'role.mine' });
-    expect(parseCommand('Rôle')).toEqual({ name: 'role.mine' });
-    expect(parseCommand('roles')).toEqual({ name: 'role.mine' });
+    expect(resolve('role')).toEqual({ command: 'role', args: [], rest: '' });
+    expect(resolve('Rôle')).toMatchObject({ command: 'role', args: [] });
+    expect(resolve('roles')).toMatchObject({ command: 'role', args: [] });
   });
 
   test.each(['role liste', 'role list', 'ROLE LISTE', 'role lister'])('%s: the list', (text) => {
-    expect(parseCommand(text)).toEqual({ name: 'role.list' });
+    expect(resolve(text)).toMatchObject({ command: 'role', sub: 'liste' });
   });
 
   test('role ajouter <mention> pilote <axis>: a grant with target, role and axis', () => {
-    expect(parseCommand('role ajouter @{slack:T1/U2} pilote usager')).toEqual({
-      name: 'role.grant',
-      target: '@{slack:T1/U2}',
-      role: 'pilote',
-      axis: 'usager',
-    });
+    expect(resolve('role ajouter @{slack:T1/U2} pilote usager')).toEqual({ command: 'role', sub: 'ajouter', args: ['@{slack:T1/U2}', 'pilote', 'usager'], rest: '@{slack:T1/U2} pilote usager' });
   });
 
   test('the mention token is recognised by MENTION', () => {
-    const cmd = parseCommand('role ajouter @{slack:T1/U2} pilote usager');
-    expect(cmd.name).toBe('role.grant');
-    if (cmd.name !== 'role.grant') return;
-    expect(MENTION.exec(cmd.target)?.[1]).toBe('slack:T1/U2');
+    const r = resolve('role ajouter @{slack:T1/U2} pilote usager');
+    expect('args' in r && MENTION.exec(r.args[0])?.[1]).toBe('slack:T1/U2');
   });
 
   test('role retirer <e-mail> organisateur: a revocation without axis', () => {
-    expect(parseCommand('role retirer x@y.fr organisateur')).toEqual({
-      name: 'role.revoke',
-      target: 'x@y.fr',
-      role: 'organisateur',
-      axis: undefined,
-    });
+    expect(resolve('role retirer x@y.fr organisateur')).toMatchObject({ command: 'role', sub: 'retirer', args: ['x@y.fr', 'organisateur'] });
   });
 
-  test('English verbs and an accented, capitalised role name', () => {
-    expect(parseCommand('role add jane@x.fr PILOTE #accueil')).toEqual({
-      name: 'role.grant',
-      target: 'jane@x.fr',
-      role: 'pilote',
-      axis: '#accueil',
-    });
-    expect(parseCommand('role remove jane@x.fr Organisatrice')).toMatchObject({ name: 'role.revoke', role: 'organisatrice' });
+  test('English verbs; the target keeps its case', () => {
+    expect(resolve('role add jane@x.fr PILOTE #accueil')).toMatchObject({ command: 'role', sub: 'ajouter', args: ['jane@x.fr', 'PILOTE', '#accueil'] });
+    expect(resolve('role remove jane@x.fr Organisatrice')).toMatchObject({ command: 'role', sub: 'retirer' });
+    expect(resolve('role donner Jane@X.fr Pilote 3')).toMatchObject({ command: 'role', sub: 'ajouter', args: ['Jane@X.fr', 'Pilote', '3'] });
   });
 
-  test('the role word is folded but the target keeps its case', () => {
-    const cmd = parseCommand('role donner Jane@X.fr Pilote 3');
-    expect(cmd).toEqual({ name: 'role.grant', target: 'Jane@X.fr', role: 'pilote', axis: '3' });
-  });
-
-  test.each([
-    'role ajouter x',
-    'role ajouter x@y.fr',
-    'role ajouter x@y.fr pilote usager en-trop',
-    'role promouvoir x@y.fr pilote',
-    'role retirer',
-  ])('%s: usage', (text) => {
-    expect(parseCommand(text)).toEqual({ name: 'role.usage' });
+  test('an unknown role verb is no sub-command: the role command answers with its usage', () => {
+    expect(resolve('role promouvoir x@y.fr pilote')).toEqual({ command: 'role', args: ['promouvoir', 'x@y.fr', 'pilote'], rest: 'promouvoir x@y.fr pilote' });
   });
 
   test('role names the command understands map to the two roles', () => {
-    expect(new Set(Object.values(ROLE_NAMES))).toEqual(new Set(['pilote', 'organisateur']));
-    expect(ROLE_NAMES[fold('Organisateur')]).toBe('organisateur');
-    expect(ROLE_NAMES[fold('pilot')]).toBe('pilote');
+    expect(new Set(ROLE_NAMES.values())).toEqual(new Set(['pilote', 'organisateur']));
+    expect(ROLE_NAMES.get(fold('Organisateur'))).toBe('organisateur');
+    expect(ROLE_NAMES.get(fold('pilot'))).toBe('pilote');
+    expect(ROLE_NAMES.get('__proto__')).toBeUndefined();
   });
 });
 
-describe('parseCommand: ideas', () => {
+describe('commands: ideas', () => {
   test('idee keeps the rest of the text, with its own spacing', () => {
-    expect(parseCommand('Idée Un guichet  unique #accueil')).toEqual({ name: 'idea.quick', text: 'Un guichet  unique #accueil' });
+    expect(resolve('Idée Un guichet  unique #accueil')).toEqual({ command: 'idea', args: ['Un', 'guichet', 'unique', '#accueil'], rest: 'Un guichet  unique #accueil' });
   });
 
   test('voir <n°>', () => {
-    expect(parseCommand('voir 42')).toEqual({ name: 'idea.view', id: '42' });
-    expect(parseCommand('voir')).toEqual({ name: 'idea.usage', usage: 'view' });
+    expect(resolve('voir 42')).toEqual({ command: 'view', args: ['42'], rest: '42' });
   });
 
-  test('statut <n°> <statut> <réponse>', () => {
-    expect(parseCommand('statut 3 retenue Bravo,\non le fait')).toEqual({ name: 'idea.answer', id: '3', status: 'retenue', text: 'Bravo,\non le fait' });
-    expect(parseCommand('statut 3')).toEqual({ name: 'idea.usage', usage: 'answer' });
+  test('statut <n°> <statut> <réponse>: the answer keeps its line breaks', () => {
+    expect(resolve('statut 3 retenue Bravo,\non le fait')).toEqual({ command: 'status', args: ['3', 'retenue', 'Bravo,', 'on', 'le', 'fait'], rest: '3 retenue Bravo,\non le fait' });
   });
 
   test('fusionner <a> dans <b>', () => {
-    expect(parseCommand('fusionner 4 dans 2')).toEqual({ name: 'idea.merge', from: '4', into: '2' });
-    expect(parseCommand('fusionner 4')).toEqual({ name: 'idea.usage', usage: 'merge' });
+    expect(resolve('fusionner 4 dans 2')).toMatchObject({ command: 'merge', args: ['4', 'dans', '2'] });
   });
 });
 
-describe('parseCommand: unknown words', () => {
+describe('commands: broadcasts and events', () => {
+  test('diffusion and its sub-commands; diffusions is the list', () => {
+    expect(resolve('diffusion')).toEqual({ command: 'broadcast', args: [], rest: '' });
+    expect(resolve('diffusion rapport 3')).toEqual({ command: 'broadcast', sub: 'rapport', args: ['3'], rest: '3' });
+    expect(resolve('broadcast now Hello  all')).toEqual({ command: 'broadcast', sub: 'maintenant', args: ['Hello', 'all'], rest: 'Hello  all' });
+    expect(resolve('diffusions')).toMatchObject({ command: 'broadcasts' });
+  });
+
+  test.each([
+    ['agenda', 'agenda'],
+    ['Journées', 'agenda'],
+    ['events', 'agenda'],
+    ['participer 3', 'register'],
+    ['join 3', 'register'],
+    ['désinscrire 3', 'unregister'],
+    ['leave 3', 'unregister'],
+  ])('%s', (text, command) => {
+    expect(resolve(text)).toMatchObject({ command });
+  });
+
+  test('événement annuler keeps the rest of the text (a cancellation reason)', () => {
+    expect(resolve('événement annuler 4 salle  indisponible')).toEqual({ command: 'event', sub: 'annuler', args: ['4', 'salle', 'indisponible'], rest: '4 salle  indisponible' });
+  });
+
+  test('événement <n°> is no sub-command: the event command shows that event', () => {
+    expect(resolve('evenement 12')).toEqual({ command: 'event', args: ['12'], rest: '12' });
+  });
+});
+
+describe('commands: unknown words', () => {
   test('a near miss gets a suggestion', () => {
-    expect(parseCommand('aied')).toEqual({ name: 'unknown', word: 'aied', suggestion: 'aide' });
-    expect(parseCommand('rol')).toMatchObject({ name: 'unknown', suggestion: 'role' });
+    expect(resolve('aied')).toEqual({ kind: 'unknown', word: 'aied', suggestion: 'aide' });
+    expect(resolve('rol')).toMatchObject({ kind: 'unknown', suggestion: 'role' });
   });
 
   test('a word far from every command gets none', () => {
-    const cmd = parseCommand('zzzzzz');
-    expect(cmd).toEqual({ name: 'unknown', word: 'zzzzzz', suggestion: undefined });
+    expect(resolve('zzzzzz')).toEqual({ kind: 'unknown', word: 'zzzzzz', suggestion: undefined });
   });
 
   test('the word is reported as typed (not folded), and cut to 60 characters', () => {
-    expect(parseCommand('Zzzzz du texte')).toMatchObject({ name: 'unknown', word: 'Zzzzz' });
-    const long = 'x'.repeat(200);
-    const cmd = parseCommand(long);
-    expect(cmd.name).toBe('unknown');
-    if (cmd.name === 'unknown') expect(cmd.word).toHaveLength(60);
+    expect(resolve('Zzzzz du texte')).toMatchObject({ kind: 'unknown', word: 'Zzzzz' });
+    const long = resolve('x'.repeat(200));
+    expect(long).toMatchObject({ kind: 'unknown' });
+    expect('word' in long && long.word).toHaveLength(60);
   });
 
-  test('every suggested word is itself a command', () => {
-    for (const word of KNOWN_WORDS) expect(parseCommand(word).name).not.toBe('unknown');
+  test.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])('%s is no command (no prototype lookup)', (word) => {
+    expect(resolve(word)).toMatchObject({ kind: 'unknown', word });
+    expect(resolve(`role ${word} x pilote`)).toMatchObject({ command: 'role', args: [word, 'x', 'pilote'] });
   });
+});
+
+describe('numbers', () => {
+  test.each([
+    ['42', 42],
+    ['n°42', 42],
+    ['#42', 42],
+    ['no. 42', null],
+    ['no.42', 42],
+    ['4x', null],
+    ['', null],
+    ['1234567890', null],
+  ])('%j → %j', (word, n) => {
+    expect(numberToken(word)).toBe(n);
+  });
+});
+
+test('the merged tables answer every word of every command', () => {
+  const router = routeTables();
+  for (const c of router.commands) for (const w of [...c.words.fr, ...c.words.en]) expect(resolve(w, router)).toMatchObject({ command: c.id });
 });

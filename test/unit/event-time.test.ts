@@ -1,5 +1,5 @@
 import { beforeZoned, wallClock } from '../../src/domain/time';
-import { parseCommand } from '../../src/app/commands';
+import { resolve } from '../support/routes';
 
 describe('reminder times on the wall clock of the bot’s time zone', () => {
   const tz = 'Europe/Paris';
@@ -20,15 +20,15 @@ describe('reminder times on the wall clock of the bot’s time zone', () => {
 
 describe('event words', () => {
   test.each([
-    ['agenda', { name: 'agenda' }],
-    ['Événements', { name: 'agenda' }],
-    ['participer 12', { name: 'event.register', id: '12' }],
-    ['désinscrire n°12', { name: 'event.unregister', id: 'n°12' }],
-    ['leave 3', { name: 'event.unregister', id: '3' }],
+    ['agenda', { command: 'agenda' }],
+    ['Événements', { command: 'agenda' }],
+    ['participer 12', { command: 'register', args: ['12'] }],
+    ['désinscrire n°12', { command: 'unregister', args: ['n°12'] }],
+    ['leave 3', { command: 'unregister', args: ['3'] }],
   ])('%s', (text, expected) => {
-    expect(parseCommand(text)).toEqual(expected);
+    expect(resolve(text)).toMatchObject(expected);
   });
   test('événement keeps its arguments and the rest of the text (a cancellation reason)', () => {
-    expect(parseCommand('événement annuler 4 salle indisponible')).toEqual({ name: 'event', args: ['annuler', '4', 'salle', 'indisponible'], rest: 'annuler 4 salle indisponible' });
+    expect(resolve('événement annuler 4 salle indisponible')).toEqual({ command: 'event', sub: 'annuler', args: ['4', 'salle', 'indisponible'], rest: '4 salle indisponible' });
   });
 });

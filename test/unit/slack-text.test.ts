@@ -1,4 +1,5 @@
-import { MENTION, parseCommand } from '../../src/app/commands';
+import { MENTION } from '../../src/app/words';
+import { resolve } from '../support/routes';
 import { normaliseSlackText } from '../../src/platforms/slack/text';
 
 const norm = (text: string) => normaliseSlackText(text, 'T1');
@@ -20,7 +21,7 @@ describe('normaliseSlackText', () => {
   test('a mention inside a command stays a separate word', () => {
     const text = norm('role ajouter<@U2|anne>pilote usager');
     expect(text.split(/\s+/)).toEqual(['role', 'ajouter', '@{slack:T1/U2}', 'pilote', 'usager']);
-    expect(parseCommand(text)).toEqual({ name: 'role.grant', target: '@{slack:T1/U2}', role: 'pilote', axis: 'usager' });
+    expect(resolve(text)).toMatchObject({ command: 'role', sub: 'ajouter', args: ['@{slack:T1/U2}', 'pilote', 'usager'] });
     expect(MENTION.exec('@{slack:T1/U2}')?.[1]).toBe('slack:T1/U2');
   });
 
@@ -31,12 +32,7 @@ describe('normaliseSlackText', () => {
   test('an e-mail link becomes the bare address', () => {
     expect(norm('<mailto:a@b.fr|a@b.fr>')).toBe('a@b.fr');
     expect(norm('<mailto:a@b.fr>')).toBe('a@b.fr');
-    expect(parseCommand(norm('role retirer <mailto:x@y.fr|x@y.fr> organisateur'))).toEqual({
-      name: 'role.revoke',
-      target: 'x@y.fr',
-      role: 'organisateur',
-      axis: undefined,
-    });
+    expect(resolve(norm('role retirer <mailto:x@y.fr|x@y.fr> organisateur'))).toMatchObject({ command: 'role', sub: 'retirer', args: ['x@y.fr', 'organisateur'] });
   });
 
   test('links become their URL', () => {

@@ -1,11 +1,11 @@
 import { App } from '@microsoft/teams.apps';
-import { renderAdaptiveCard, renderAdaptiveCardAttachment } from '../../cards/adaptive-card';
-import type { FileOut } from '../../app/reply';
-import type { Card } from '../../cards/model';
 import type { Conversation } from '../../app/conversation';
-import type { Reply } from '../../app/reply';
+import type { FileOut, Reply } from '../../app/reply';
 import type { Services } from '../../app/services';
+import { adaptiveCardActivity as cardActivity, renderAdaptiveCard } from '../../cards/adaptive-card';
+import type { Card } from '../../cards/model';
 import type { TeamsConfig } from '../../config/types';
+import type { Logger } from '../../logger';
 import { normaliseLocale } from '../../domain/locale';
 import type { Actor } from '../../domain/people-service';
 import type { Contact } from '../../domain/people';
@@ -25,33 +25,38 @@ export interface TeamsPlatform {
   stop(): Promise<void>;
 }
 
-/** A message activity carrying a card, with its plain-text fallback as the notification summary. */
-export function cardActivity(card: Card) {
-  return { type: 'message' as const, summary: card.fallbackText.slice(0, 280), attachments: [renderAdaptiveCardAttachment(card)] };
-}
-
 const WELCOME_WINDOW_MS = 5 * 60_000;
 /** How long stopping waits for messages still being sent. */
 const STOP_WAIT_MS = 10_000;
 
-export async function createTeamsPlatform(
-  config: TeamsConfig | undefined,
-  services: Services,
-  conversation: Conversation,
-): Promise<TeamsPlatform> {
+/** The Teams SDK app, before it answers anything: proactive sends need it before the conversation exists. */
+export interface TeamsApp {
+  config: TeamsConfig | undefined;
+  app: App;
+  adapter: SharedServerAdapter;
+  proactive: TeamsProactiveSender;
+}
+
+export function createTeamsApp(config: TeamsConfig | undefined, log: Logger): TeamsApp {
   const adapter = new SharedServerAdapter();
-  const log = services.log.child({ platform: 'teams' });
   const app = new App({
     clientId: config?.clientId,
     clientSecret: config?.clientSecret,
     tenantId: config?.tenantId,
     httpServerAdapter: adapter,
     dangerouslyAllowUnauthenticatedRequests: !config,
-    logger: teamsLogger(services.log),
+    logger: teamsLogger(log),
     messagingEndpoint: '/api/messages',
     // Mentions are handled below: the bot's own is removed, other people's become person tokens.
     activity: { mentions: { stripText: false } },
   });
+  return { config, app, adapter, proactive: new TeamsProactiveSender(app) };
+}
+
+/** Routes Teams activities to the conversation, and starts the app. */
+export async function startTeamsPlatform(teams: TeamsApp, services: Services, conversation: Conversation): Promise<TeamsPlatform> {
+  const { app, adapter, config, proactive } = teams;
+  const log = services.log.child({ platform: 'teams' });
 
   /** Records the person behind an activity; the conversation reference is kept for 1:1 chats. */
   async function actorOf(raw: unknown): Promise<{ actor: Actor; activity: CheckedActivity }> {
@@ -92,12 +97,8 @@ export async function createTeamsPlatform(
     return out.replace(/<\/?at>/g, '').trim();
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  type Sender = { send: (a: any) => Promise<unknown> };
-
-  /** Verbs whose result replaces the card they were clicked on (a form and what it became). */
-  const REPLACING = new Set(['event.submit', 'event.feedback', 'idea.submit', 'idea.inspire', 'idea.answerSubmit', 'idea.hideSubmit', 'idea.mergeSubmit', 'idea.quickAxis']);
-
+  // method syntax: the SDK's own context is assignable (its send takes its activity types)
+  type Sender = { send(activity: unknown): Promise<unknown> };
 
   const inFlight = new InFlight();
 
@@ -161,7 +162,7 @@ export async function createTeamsPlatform(
         ? await conversation.onAction(actor, verb.data, data.data, 'teams', data.data)
         : conversation.errorReply(actor, verb.success ? data.error : verb.error);
     const automatic = value?.trigger === 'automatic';
-    const fromForm = verb.success && REPLACING.has(verb.data);
+    const fromForm = verb.success && conversation.replaces(verb.data);
     let replacement: Card | undefined;
     if (reply.kind === 'formErrors') replacement = reply.form.card;
     else if (reply.kind === 'form' && (fromForm || automatic)) replacement = reply.form.card;
@@ -235,8 +236,6 @@ export async function createTeamsPlatform(
     const added = (ctx.activity as unknown as { membersAdded?: Array<{ id: string }> }).membersAdded ?? [];
     if (added.some((m) => m.id === ctx.activity.recipient.id)) await welcome(ctx);
   });
-
-  const proactive = new TeamsProactiveSender(app);
 
   app.event('error', ({ error }) => log.error(describeError(error), 'Teams activity failed'));
   await app.initialize();

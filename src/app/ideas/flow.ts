@@ -1,13 +1,15 @@
-import { DomainError, isDomainError } from '../domain/errors';
-import { hashtagsIn, IDEA_STATUSES, titleAndDescription, type Idea, type IdeaStatus } from '../domain/ideas';
-import type { IdeaFilter } from '../domain/ideas-service';
-import { findAxis } from '../domain/programme';
-import type { Actor } from '../domain/people-service';
-import { fold, numberToken } from './commands';
-import type { IdeaNotifier } from './idea-notifier';
-import { ideasCsv } from './ideas-csv';
-import { cardReply, type Form, type Reply } from './reply';
-import { textCard } from './screens/common';
+import type { CardElement } from '../../cards/model';
+import { DomainError, FieldError } from '../../domain/errors';
+import { hashtagsIn, IDEA_STATUSES, titleAndDescription, type Idea, type IdeaStatus } from '../../domain/ideas';
+import type { IdeaFilter } from '../../domain/ideas-service';
+import type { Actor } from '../../domain/people-service';
+import { findAxis } from '../../domain/programme';
+import { textCard } from '../common';
+import { cardReply, type Form, type Reply } from '../reply';
+import type { Services } from '../services';
+import { fold, numberToken } from '../words';
+import { ideasCsv } from './csv';
+import type { IdeaNotifier } from './notifier';
 import {
   answerForm,
   axisLabel,
@@ -20,37 +22,36 @@ import {
   mergeForm,
   statusLabel,
   type IdeaFormValues,
-} from './screens/ideas';
-import type { Services } from './services';
+} from './screens';
 
-const STATUS_WORDS: Record<string, IdeaStatus> = {
-  proposee: 'proposee',
-  proposed: 'proposee',
-  etude: 'a_l_etude',
-  'a-l-etude': 'a_l_etude',
-  a_l_etude: 'a_l_etude',
-  review: 'a_l_etude',
-  retenue: 'retenue',
-  selected: 'retenue',
-  test: 'en_test',
-  'en-test': 'en_test',
-  en_test: 'en_test',
-  testing: 'en_test',
-  realisee: 'realisee',
-  done: 'realisee',
-  'non-retenue': 'non_retenue',
-  non_retenue: 'non_retenue',
-  rejected: 'non_retenue',
-};
+const STATUS_WORDS: ReadonlyMap<string, IdeaStatus> = new Map([
+  ['proposee', 'proposee'],
+  ['proposed', 'proposee'],
+  ['etude', 'a_l_etude'],
+  ['a-l-etude', 'a_l_etude'],
+  ['a_l_etude', 'a_l_etude'],
+  ['review', 'a_l_etude'],
+  ['retenue', 'retenue'],
+  ['selected', 'retenue'],
+  ['test', 'en_test'],
+  ['en-test', 'en_test'],
+  ['en_test', 'en_test'],
+  ['testing', 'en_test'],
+  ['realisee', 'realisee'],
+  ['done', 'realisee'],
+  ['non-retenue', 'non_retenue'],
+  ['non_retenue', 'non_retenue'],
+  ['rejected', 'non_retenue'],
+]);
 
 export function parseStatus(word: string): IdeaStatus | undefined {
-  return STATUS_WORDS[fold(word)];
+  return STATUS_WORDS.get(fold(word));
 }
 
-/** "42", "n°42", "#42" → 42; anything else is refused. */
-export function parseIdeaNumber(word: string | undefined): number {
+/** "42", "n°42", "#42" → 42; anything else is refused (about `field` when it comes from a form). */
+export function parseIdeaNumber(word: string | undefined, field?: string): number {
   const n = numberToken(word);
-  if (n === null) throw new DomainError('idea.number.invalid');
+  if (n === null) throw field ? new FieldError('idea.number.invalid', field) : new DomainError('idea.number.invalid');
   return n;
 }
 
@@ -66,6 +67,10 @@ export class IdeasFlow {
     return { locale, t: this.s.i18n.forLocale(locale), programme: this.s.programme };
   }
 
+  t(actor: Actor) {
+    return this.ctx(actor).t;
+  }
+
   /** Runs a notification without making the person wait for it; failures are logged. */
   private later(work: () => Promise<unknown>): void {
     void work().catch((e) => this.s.log.error({ err: e }, 'notification failed'));
@@ -78,9 +83,14 @@ export class IdeasFlow {
 
   // --- proposing -----------------------------------------------------------------------------------
 
-  form(actor: Actor, values?: IdeaFormValues, constraint?: string, error?: string): Form {
+  form(actor: Actor, values?: IdeaFormValues, constraint?: string): Form {
     const { t, programme, locale } = this.ctx(actor);
-    return ideaForm(t, programme, locale, values, constraint, error);
+    return ideaForm(t, programme, locale, values, constraint);
+  }
+
+  /** The form as it was submitted. */
+  formAgain(actor: Actor, values: Record<string, string>): Form {
+    return this.form(actor, formValuesOf(values));
   }
 
   /** `/ensemble idee <texte>`: the axis comes from a hashtag, or is asked with one button per axis. */
@@ -114,45 +124,26 @@ export class IdeasFlow {
     }
   }
 
-  /** The form's submission. Refusals come back as per-field errors with the form as it was. */
+  /** The form's submission. A refusal comes back as a field error, shown next to its field. */
   async submit(actor: Actor, values: Record<string, string>): Promise<Reply> {
-    const formValues: IdeaFormValues = {
-      title: values.title,
-      description: values.description,
-      axis: values.axis,
-      hashtags: values.hashtags,
-      other: values.other,
-      anonymous: values.anonymous === 'true',
-    };
     const hashtags = [
       ...(values.hashtags ?? '').split(',').map((h) => h.trim()).filter(Boolean),
       ...(values.other ?? '').split(/[\s,]+/).map((h) => h.trim()).filter(Boolean),
     ];
-    try {
-      return await this.propose(actor, {
-        title: values.title ?? '',
-        description: values.description ?? '',
-        axis: values.axis ?? '',
-        hashtags,
-        anonymous: values.anonymous === 'true',
-      });
-    } catch (e) {
-      if (!isDomainError(e)) throw e;
-      const { t } = this.ctx(actor);
-      const message = t(`errors.${e.code}`, e.params);
-      const field = /^idea\.(title|description|axis)\./.exec(e.code)?.[1] ?? (e.code === 'axis.unknown' ? 'axis' : e.code.startsWith('idea.hashtags') ? 'other' : 'title');
-      return { kind: 'formErrors', errors: { [field]: message }, form: this.form(actor, formValues, undefined, message) };
-    }
+    return this.propose(actor, {
+      title: values.title ?? '',
+      description: values.description ?? '',
+      axis: values.axis ?? '',
+      hashtags,
+      anonymous: values.anonymous === 'true',
+    });
   }
 
   inspireForm(actor: Actor, values: Record<string, string>): Reply {
     const { programme, locale } = this.ctx(actor);
     const c = programme.constraints[Math.min(programme.constraints.length - 1, Math.floor(this.s.random() * programme.constraints.length))];
     const constraint = locale === 'en' && c.en ? c.en : c.fr;
-    return {
-      kind: 'form',
-      form: this.form(actor, { title: values.title, description: values.description, axis: values.axis, hashtags: values.hashtags, other: values.other, anonymous: values.anonymous === 'true' }, constraint),
-    };
+    return { kind: 'form', form: this.form(actor, formValuesOf(values), constraint) };
   }
 
   private async propose(actor: Actor, input: { title: string; description: string; axis: string; hashtags: string[]; anonymous: boolean }): Promise<Reply> {
@@ -240,21 +231,15 @@ export class IdeasFlow {
 
   // --- answering and moderating ---------------------------------------------------------------------
 
-  private async moderated(actor: Actor, id: number): Promise<Idea> {
-    const idea = await this.s.ideas.visible(id);
-    if (!this.s.ideas.canModerate(actor, idea)) throw new DomainError('idea.notPilot');
-    return idea;
-  }
-
-  async answerForm(actor: Actor, id: number): Promise<Reply> {
-    return { kind: 'form', form: answerForm(this.ctx(actor).t, await this.moderated(actor, id)) };
+  async answerForm(actor: Actor, id: number, values: Record<string, string> = {}): Promise<Form> {
+    return answerForm(this.ctx(actor).t, await this.s.ideas.moderatable(actor, id), values);
   }
 
   async answer(actor: Actor, id: number, statusWord: string, text: string | undefined): Promise<Reply> {
     const { t } = this.ctx(actor);
     const status = parseStatus(statusWord);
     if (!status) {
-      throw new DomainError('idea.status.unknown', { status: statusWord.slice(0, 30), statuses: IDEA_STATUSES.map((s) => statusLabel(t, s)).join(', ') });
+      throw new FieldError('idea.status.unknown', 'status', { status: statusWord.slice(0, 30), statuses: IDEA_STATUSES.map((s) => statusLabel(t, s)).join(', ') });
     }
     const { idea } = await this.s.ideas.answer(actor, id, status, text);
     const followers = (await this.s.ideas.followers(idea)).filter((p) => p.id !== actor.person.id).length;
@@ -262,21 +247,8 @@ export class IdeasFlow {
     return cardReply(textCard(t('ideas.statusChangedDone', { id, status: statusLabel(t, idea.status), count: followers })), { replace: false });
   }
 
-  async answerSubmit(actor: Actor, data: Record<string, string>, values: Record<string, string>): Promise<Reply> {
-    const id = parseIdeaNumber(data.id);
-    try {
-      return await this.answer(actor, id, values.status ?? '', values.answer);
-    } catch (e) {
-      if (!isDomainError(e) || !e.code.startsWith('idea.answer') && !e.code.startsWith('idea.status') && e.code !== 'idea.sameStatus') throw e;
-      const { t } = this.ctx(actor);
-      const message = t(`errors.${e.code}`, e.params);
-      const idea = await this.s.ideas.visible(id);
-      return { kind: 'formErrors', errors: { [e.code.startsWith('idea.status') ? 'status' : 'answer']: message }, form: answerForm(t, idea, message) };
-    }
-  }
-
-  async hideForm(actor: Actor, id: number): Promise<Reply> {
-    return { kind: 'form', form: hideForm(this.ctx(actor).t, await this.moderated(actor, id)) };
+  async hideForm(actor: Actor, id: number, values: Record<string, string> = {}): Promise<Form> {
+    return hideForm(this.ctx(actor).t, await this.s.ideas.moderatable(actor, id), values);
   }
 
   async hide(actor: Actor, id: number, reason: string): Promise<Reply> {
@@ -285,20 +257,8 @@ export class IdeasFlow {
     return cardReply(textCard(this.ctx(actor).t('ideas.hiddenDone', { id })));
   }
 
-  async hideSubmit(actor: Actor, data: Record<string, string>, values: Record<string, string>): Promise<Reply> {
-    const id = parseIdeaNumber(data.id);
-    try {
-      return await this.hide(actor, id, values.reason ?? '');
-    } catch (e) {
-      if (!isDomainError(e) || !e.code.startsWith('idea.reason')) throw e;
-      const { t } = this.ctx(actor);
-      const message = t(`errors.${e.code}`, e.params);
-      return { kind: 'formErrors', errors: { reason: message }, form: hideForm(t, await this.s.ideas.visible(id), message) };
-    }
-  }
-
-  async mergeForm(actor: Actor, id: number): Promise<Reply> {
-    return { kind: 'form', form: mergeForm(this.ctx(actor).t, await this.moderated(actor, id)) };
+  async mergeForm(actor: Actor, id: number, values: Record<string, string> = {}): Promise<Form> {
+    return mergeForm(this.ctx(actor).t, await this.s.ideas.moderatable(actor, id), values);
   }
 
   async merge(actor: Actor, fromId: number, intoId: number): Promise<Reply> {
@@ -307,25 +267,13 @@ export class IdeasFlow {
     return cardReply(textCard(this.ctx(actor).t('ideas.mergedDone', { from: from.id, into: into.id, count: into.supportCount })));
   }
 
-  async mergeSubmit(actor: Actor, data: Record<string, string>, values: Record<string, string>): Promise<Reply> {
-    const id = parseIdeaNumber(data.id);
-    try {
-      return await this.merge(actor, id, parseIdeaNumber(values.into));
-    } catch (e) {
-      if (!isDomainError(e) || !['idea.number.invalid', 'idea.mergeSelf', 'idea.notFound', 'idea.hidden', 'idea.merged'].includes(e.code)) throw e;
-      const { t } = this.ctx(actor);
-      const message = t(`errors.${e.code}`, e.params);
-      return { kind: 'formErrors', errors: { into: message }, form: mergeForm(t, await this.s.ideas.visible(id), message) };
-    }
-  }
-
   // --- figures and export ---------------------------------------------------------------------------
 
   /** The three most supported ideas of each axis. */
   async figures(actor: Actor): Promise<Reply> {
     const { t, programme, locale } = this.ctx(actor);
     const byAxis = await this.s.ideas.topByAxis(3);
-    const elements: import('../cards/model').CardElement[] = [{ type: 'header', text: t('ideas.figuresTitle') }];
+    const elements: CardElement[] = [{ type: 'header', text: t('ideas.figuresTitle') }];
     for (const { axisId, ideas } of byAxis) {
       const lines = ideas.length
         ? ideas.map((i) => `${t('ideas.number', { id: i.id })} · ${i.title} — ${t('ideas.supports', { count: i.supportCount })}`).join('\n')
@@ -356,4 +304,15 @@ export class IdeasFlow {
       },
     };
   }
+}
+
+function formValuesOf(values: Record<string, string>): IdeaFormValues {
+  return {
+    title: values.title,
+    description: values.description,
+    axis: values.axis,
+    hashtags: values.hashtags,
+    other: values.other,
+    anonymous: values.anonymous === 'true',
+  };
 }

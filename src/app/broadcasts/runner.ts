@@ -1,9 +1,9 @@
-import type { Card } from '../cards/model';
-import { broadcastSource, type BroadcastService } from '../domain/broadcast-service';
-import type { Broadcast } from '../domain/broadcasts';
-import type { NewOutboxMessage } from '../domain/delivery';
-import type { Clock, Store } from '../domain/ports';
-import type { Logger } from '../logger';
+import type { Card } from '../../cards/model';
+import { broadcastSource, type BroadcastService } from '../../domain/broadcast-service';
+import type { Broadcast } from '../../domain/broadcasts';
+import type { NewOutboxMessage } from '../../domain/delivery';
+import type { Clock, Store } from '../../domain/ports';
+import type { Logger } from '../../logger';
 
 /** The card a broadcast's recipients receive: the organiser's words, and the optional link button. */
 export function broadcastCard(b: Pick<Broadcast, 'message' | 'link'>): Card {

@@ -1,14 +1,14 @@
-import type { Card } from '../cards/model';
-import type { Recipient } from '../domain/broadcast-service';
-import type { NewOutboxMessage } from '../domain/delivery';
-import { eventSources, type ProgrammeEvent, type ScheduledJob } from '../domain/events';
-import type { EventsService } from '../domain/events-service';
-import type { Locale } from '../domain/locale';
-import type { Person } from '../domain/people';
-import type { Clock, Store } from '../domain/ports';
-import type { Logger } from '../logger';
-import { eventCard, feedbackPollCard, kindLabel, reminderCard, resultsCard } from './screens/events';
-import type { Services } from './services';
+import type { Card } from '../../cards/model';
+import type { Recipient } from '../../domain/broadcast-service';
+import type { NewOutboxMessage } from '../../domain/delivery';
+import { eventSources, type ProgrammeEvent, type ScheduledJob } from '../../domain/events';
+import type { EventsService } from '../../domain/events-service';
+import type { Locale } from '../../domain/locale';
+import type { Person } from '../../domain/people';
+import type { Clock, Store } from '../../domain/ports';
+import type { Logger } from '../../logger';
+import { eventCard, feedbackPollCard, kindLabel, reminderCard, resultsCard } from './screens';
+import type { Services } from '../services';
 
 const CHUNK = 1000;
 

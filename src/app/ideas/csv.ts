@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Idea } from '../domain/ideas';
-import type { Programme } from '../domain/programme';
-import type { Translate } from '../i18n';
+import type { Idea } from '../../domain/ideas';
+import type { Programme } from '../../domain/programme';
+import type { Translate } from '../../i18n';
 
 /** Local date-time in the bot's time zone, "2026-03-01 10:00". */
 function localTime(d: Date | undefined, timeZone: string): string {

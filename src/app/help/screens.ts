@@ -2,10 +2,10 @@ import type { Card, CardElement } from '../../cards/model';
 import { pick, type Locale } from '../../domain/locale';
 import type { Actor, RoleHolder } from '../../domain/people-service';
 import type { Programme } from '../../domain/programme';
-import type { Role } from '../../domain/roles';
+import { isOrganiser, type Role } from '../../domain/roles';
 import type { Translate } from '../../i18n';
-
-export type Surface = 'slack' | 'teams';
+import { textCard, type Surface } from '../common';
+import type { Audience, CommandRoute } from '../routes';
 
 export function describeRole(t: Translate, programme: Programme, role: Role, locale: Locale): string {
   if (role.role === 'organisateur') return t('roles.organisateur');
@@ -33,7 +33,7 @@ function phasesLine(programme: Programme, locale: Locale): string {
 }
 
 /** The menu: what the bot does, the programme's axes, and where to start. */
-export function menuCard(t: Translate, programme: Programme, actor: Actor, locale: Locale, surface: Surface): Card {
+export function menuCard(t: Translate, programme: Programme, actor: Actor, locale: Locale, surface: Surface, commands: readonly CommandRoute[]): Card {
   const name = pick(programme.name, locale);
   return {
     fallbackText: t('menu.fallback', { programme: name }),
@@ -44,7 +44,7 @@ export function menuCard(t: Translate, programme: Programme, actor: Actor, local
       axesFacts(t, programme, locale),
       { type: 'context', text: phasesLine(programme, locale) },
       { type: 'divider' },
-      { type: 'text', text: `**${t('menu.commandsTitle')}**\n${t(surface === 'slack' ? 'menu.commandsSlack' : 'menu.commandsTeams')}` },
+      { type: 'text', text: `**${t('menu.commandsTitle')}**\n${commandsText(t, commands, actor, locale, surface)}` },
       { type: 'context', text: t('menu.rolesLine', { roles: describeRoles(t, programme, actor.roles, locale) }) },
       {
         type: 'actions',
@@ -96,31 +96,6 @@ export function inspireCard(t: Translate, programme: Programme, locale: Locale, 
   };
 }
 
-export function textCard(text: string, title?: string): Card {
-  const elements: CardElement[] = [];
-  if (title) elements.push({ type: 'header', text: title });
-  elements.push({ type: 'text', text });
-  return { fallbackText: text, elements };
-}
-
-export function errorCard(t: Translate, text: string): Card {
-  return { fallbackText: text, elements: [{ type: 'text', text: `⚠️ ${text}` }] };
-}
-
-export function unknownCard(t: Translate, word: string, suggestion?: string): Card {
-  const lines = [t('unknown.text', { word })];
-  if (suggestion) lines.push(t('unknown.suggestion', { suggestion }));
-  lines.push(t('unknown.hint'));
-  const text = lines.join(' ');
-  return {
-    fallbackText: text,
-    elements: [
-      { type: 'text', text },
-      { type: 'actions', actions: [{ kind: 'submit', verb: 'help.show', label: t('menu.help') }] },
-    ],
-  };
-}
-
 export function roleHoldersCard(t: Translate, programme: Programme, holders: RoleHolder[], locale: Locale): Card {
   if (holders.length === 0) return textCard(t('roles.listEmpty'), t('roles.listTitle'));
   const facts = holders.map((h) => ({ label: h.label, value: h.roles.map((r) => describeRole(t, programme, r, locale)).join(', ') }));
@@ -133,15 +108,33 @@ export function roleHoldersCard(t: Translate, programme: Programme, holders: Rol
   };
 }
 
-/** The audiences an organiser can choose in a form (broadcasts, event announcements). */
-export function audienceChoices(t: Translate, programme: Programme, locale: Locale): Array<{ title: string; value: string }> {
-  return [
-    { title: t('broadcasts.audience.everyone'), value: 'everyone' },
-    { title: t('broadcasts.audience.pilots'), value: 'pilots' },
-    { title: t('broadcasts.audience.organisers'), value: 'organisers' },
-    // an axis is reached through its channel: one without is not offered (it would be refused)
-    ...programme.axes
-      .filter((a) => a.channel?.slack || a.channel?.teams)
-      .map((a) => ({ title: t('broadcasts.audience.axis', { axis: `${a.number} · ${pick(a.name, locale)}` }), value: `axis:${a.id}` })),
-  ];
+
+/** The sections of the help a person sees: everyone's commands, then those of their roles. */
+function audiencesOf(roles: Role[]): Audience[] {
+  const out: Audience[] = ['everyone'];
+  if (roles.some((r) => r.role === 'pilote') || isOrganiser(roles)) out.push('pilots');
+  if (isOrganiser(roles)) out.push('organisers');
+  return out;
+}
+
+/**
+ * The commands, generated from the route tables: the word in the person's language, its arguments and
+ * its description, one per line, grouped by who can use them.
+ */
+export function commandsText(t: Translate, commands: readonly CommandRoute[], actor: Actor, locale: Locale, surface: Surface): string {
+  const sections: string[] = [];
+  for (const audience of audiencesOf(actor.roles)) {
+    const lines = commands
+      .filter((c) => c.help === audience)
+      .map((c) => {
+        const word = (locale === 'en' ? c.words.en[0] : c.words.fr[0]) ?? c.words.fr[0];
+        const args = t(`commands.${c.id}.args`, { defaultValue: '' });
+        const usage = [word, args].filter(Boolean).join(' ');
+        const shown = surface === 'slack' ? `\`/ensemble ${usage}\`` : `**${usage}**`;
+        return `${shown} · ${t(`commands.${c.id}.description`)}`;
+      });
+    if (lines.length === 0) continue;
+    sections.push(audience === 'everyone' ? lines.join('\n') : `_${t(`menu.for.${audience}`)}_\n${lines.join('\n')}`);
+  }
+  return sections.join('\n\n');
 }

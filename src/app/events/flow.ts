@@ -1,15 +1,15 @@
-import { DomainError, isDomainError } from '../domain/errors';
-import { eventSources, type ProgrammeEvent } from '../domain/events';
-import type { EventsService } from '../domain/events-service';
-import type { Person } from '../domain/people';
-import type { Actor } from '../domain/people-service';
-import { isOrganiser } from '../domain/roles';
-import { numberToken } from './commands';
-import { commentsCsv, eventIcs, icsName, registrantsCsv } from './event-files';
-import type { Messenger } from './messenger';
-import { cardReply, type FileOut, type Reply } from './reply';
-import type { Card } from '../cards/model';
-import { textCard } from './screens/common';
+import type { Card } from '../../cards/model';
+import { DomainError } from '../../domain/errors';
+import { eventSources, type ProgrammeEvent } from '../../domain/events';
+import type { EventsService } from '../../domain/events-service';
+import type { Person } from '../../domain/people';
+import type { Actor } from '../../domain/people-service';
+import { textCard } from '../common';
+import type { Messenger } from '../messenger';
+import { cardReply, type FileOut, type Form, type Reply } from '../reply';
+import type { Services } from '../services';
+import { numberToken } from '../words';
+import { commentsCsv, eventIcs, icsName, registrantsCsv } from './files';
 import {
   agendaCard,
   eventCard,
@@ -22,8 +22,7 @@ import {
   resultsCard,
   type EventCardContext,
   type EventFormValues,
-} from './screens/events';
-import type { Services } from './services';
+} from './screens';
 
 /** "12", "n°12" → 12. */
 export function parseEventNumber(word: string | undefined): number {
@@ -32,27 +31,22 @@ export function parseEventNumber(word: string | undefined): number {
   return n;
 }
 
-/** Form fields an error code points at, so Slack shows the message under the right input. */
-function fieldOf(code: string): string {
-  if (code === 'axis.unknown') return 'axis';
-  if (code.startsWith('broadcast.audience')) return 'audience';
-  if (code === 'event.endBeforeStart' || code.startsWith('event.end')) return 'endTime';
-  if (code === 'event.past' || code.startsWith('event.start')) return 'startDate';
-  if (code === 'event.capacityBelowRegistered') return 'capacity';
-  const m = /^event\.([a-z]+)\./.exec(code);
-  return m ? m[1] : 'title';
-}
-
-/** Events in chat: agenda, one-click registration, organisers' form, registrants, feedback. */
 /** Upcoming events the agenda shows. */
 const AGENDA_SIZE = 10;
 
+/** Events in chat: agenda, one-click registration, organisers' form, registrants, feedback. */
 export class EventsFlow {
   constructor(
     private readonly s: Services,
     private readonly events: EventsService,
     private readonly messenger: Messenger,
+    /** Wakes the delivery engine: an announcement or a cancellation notice is due now. */
+    private readonly wake: () => void,
   ) {}
+
+  t(actor: Actor) {
+    return this.ctx(actor).t;
+  }
 
   private ctx(actor: Actor) {
     const locale = actor.person.locale ?? this.s.defaultLocale;
@@ -71,7 +65,7 @@ export class EventsFlow {
   private async agendaView(actor: Actor, intro?: string): Promise<Card> {
     const { t, locale, now, tz } = this.ctx(actor);
     const { events, mine } = await this.events.agenda(actor, AGENDA_SIZE);
-    return agendaCard(t, this.s.programme, events, mine, tz, locale, now, isOrganiser(actor.roles), intro);
+    return agendaCard(t, this.s.programme, events, mine, tz, locale, now, this.events.canManage(actor), intro);
   }
 
   /** The App Home's part: the next three events. */
@@ -85,25 +79,28 @@ export class EventsFlow {
     const { t, locale, now, tz } = this.ctx(actor);
     const event = await this.events.get(id);
     const state = await this.events.stateOf(actor, id);
-    return cardReply(eventCard(t, this.s.programme, { event, state, context: 'own', organiser: isOrganiser(actor.roles) }, tz, locale, now, intro));
+    return cardReply(eventCard(t, this.s.programme, { event, state, context: 'own', organiser: this.events.canManage(actor) }, tz, locale, now, intro));
   }
 
   open(actor: Actor): Reply {
-    if (!isOrganiser(actor.roles)) throw new DomainError('event.organiserOnly');
+    this.events.checkOrganiser(actor);
     const { t, locale, tz } = this.ctx(actor);
     return { kind: 'form', form: eventForm(t, this.s.programme, locale, tz, {}, undefined) };
   }
 
   async edit(actor: Actor, id: number): Promise<Reply> {
-    if (!isOrganiser(actor.roles)) throw new DomainError('event.organiserOnly');
-    const { t, locale, tz, now } = this.ctx(actor);
-    const event = await this.events.get(id);
-    if (event.state === 'cancelled') throw new DomainError('event.cancelled', { title: event.title });
-    if (event.endsAt.getTime() <= now.getTime()) throw new DomainError('event.ended', { title: event.title });
+    const event = await this.events.forEdit(actor, id);
+    const { t, locale, tz } = this.ctx(actor);
     return { kind: 'form', form: eventForm(t, this.s.programme, locale, tz, formValuesOf(event, tz), id) };
   }
 
-  /** The organisers' form, for a new event or a change; a refusal shows the form again with the message. */
+  /** The form as it was submitted, to show a refusal next to its field. */
+  formAgain(actor: Actor, data: Record<string, string>, values: EventFormValues): Form {
+    const { t, locale, tz } = this.ctx(actor);
+    return eventForm(t, this.s.programme, locale, tz, values, data.id ? parseEventNumber(data.id) : undefined);
+  }
+
+  /** The organisers' form, for a new event or a change. */
   async submit(actor: Actor, data: Record<string, string>, values: EventFormValues): Promise<Reply> {
     const { t, locale, tz, now } = this.ctx(actor);
     const editing = data.id ? parseEventNumber(data.id) : undefined;
@@ -121,22 +118,17 @@ export class EventsFlow {
       axis: values.axis === 'none' ? '' : values.axis,
       audience: values.audience,
     };
-    try {
-      if (editing === undefined) {
-        const event = await this.events.create(actor, input, values.announce === 'true');
-        const intro = t(values.announce === 'true' ? 'events.createdAnnounced' : 'events.created', { id: event.id });
-        this.messenger.wake();
-        return cardReply(eventCard(t, this.s.programme, { event, context: 'own', organiser: true }, tz, locale, now, intro), { replace: true });
-      }
-      const change = await this.events.update(actor, editing, input);
-      await this.tellChange(change.event, change.promoted);
-      const intro = t('events.updated', { id: change.event.id, count: change.moved ? change.event.registered + change.event.waiting : 0 });
-      return cardReply(eventCard(t, this.s.programme, { event: change.event, context: 'own', organiser: true }, tz, locale, now, intro), { replace: true });
-    } catch (e) {
-      if (!isDomainError(e) || e.code === 'event.organiserOnly' || e.code === 'event.notFound' || e.code === 'event.cancelled' || e.code === 'event.ended') throw e;
-      const message = t(`errors.${e.code}`, e.params);
-      return { kind: 'formErrors', errors: { [fieldOf(e.code)]: message }, form: eventForm(t, this.s.programme, locale, tz, values, editing, message) };
+    if (editing === undefined) {
+      const event = await this.events.create(actor, input, values.announce === 'true');
+      const intro = t(values.announce === 'true' ? 'events.createdAnnounced' : 'events.created', { id: event.id });
+      this.wake(); // an announcement is due now
+      return cardReply(eventCard(t, this.s.programme, { event, context: 'own', organiser: true }, tz, locale, now, intro), { replace: true });
     }
+    const change = await this.events.update(actor, editing, input);
+    await this.tellChange(change.event, change.promoted);
+    this.wake(); // the registrants' notice is due now
+    const intro = t('events.updated', { id: change.event.id, count: change.moved ? change.event.registered + change.event.waiting : 0 });
+    return cardReply(eventCard(t, this.s.programme, { event: change.event, context: 'own', organiser: true }, tz, locale, now, intro), { replace: true });
   }
 
   /** People promoted because the capacity grew hear of their place (registrants' change notice is a job). */
@@ -153,6 +145,7 @@ export class EventsFlow {
   async cancel(actor: Actor, id: number, reason: string): Promise<Reply> {
     const { t } = this.ctx(actor);
     const { event, told } = await this.events.cancel(actor, id, reason);
+    this.wake(); // the registrants' notices are due now
     return cardReply(textCard(t('events.cancelDone', { id, title: event.title, count: told })), { replace: true });
   }
 
@@ -166,7 +159,7 @@ export class EventsFlow {
     const intro = `${state === 'registered' ? '✅' : '⏳'} ${t(key, { title: event.title })}`;
     const file = state === 'registered' && !already ? this.icsFileOrNone(actor, event) : undefined;
     if (data.c === 'agenda') return { kind: 'card', card: await this.agendaView(actor, intro), replace: true, file };
-    const card = eventCard(t, this.s.programme, { event, state, context: 'own', organiser: isOrganiser(actor.roles) }, tz, locale, now, intro);
+    const card = eventCard(t, this.s.programme, { event, state, context: 'own', organiser: this.events.canManage(actor) }, tz, locale, now, intro);
     const shared = (data.c as EventCardContext | undefined) === 'shared';
     return { kind: 'card', card, replace: !shared, file };
   }
@@ -178,7 +171,7 @@ export class EventsFlow {
     if (promoted) await this.tellPromoted(event, promoted);
     const intro = was ? t('events.unregisteredNow', { title: event.title }) : t('events.notRegistered', { title: event.title });
     if (data.c === 'agenda') return cardReply(await this.agendaView(actor, intro), { replace: true });
-    const card = eventCard(t, this.s.programme, { event, context: 'own', organiser: isOrganiser(actor.roles) }, tz, locale, now, intro);
+    const card = eventCard(t, this.s.programme, { event, context: 'own', organiser: this.events.canManage(actor) }, tz, locale, now, intro);
     return cardReply(card, { replace: (data.c as EventCardContext | undefined) !== 'shared' });
   }
 
@@ -251,18 +244,13 @@ export class EventsFlow {
     // Slack shows the poll in a message as a button: the click opens the form as a modal.
     if (!('rating' in values) && !('comment' in values)) return this.feedbackOpen(actor, id);
     const rating = /^[1-5]$/.test(values.rating ?? '') ? Number(values.rating) : NaN;
-    try {
-      const { event, first } = await this.events.giveFeedback(actor, id, rating, values.comment);
-      return cardReply(textCard(t(first ? 'events.feedback.thanks' : 'events.feedback.updated', { title: event.title })), { replace: true });
-    } catch (e) {
-      if (!isDomainError(e) || !e.code.startsWith('event.feedback.') || e.code === 'event.feedback.notRegistered' || e.code === 'event.feedback.tooEarly') throw e;
-      const event = await this.events.get(id);
-      const message = t(`errors.${e.code}`, e.params);
-      return {
-        kind: 'formErrors',
-        errors: { [e.code === 'event.feedback.rating' ? 'rating' : 'comment']: message },
-        form: feedbackForm(t, event, { rating: values.rating, comment: values.comment }, message),
-      };
-    }
+    const { event, first } = await this.events.giveFeedback(actor, id, rating, values.comment);
+    return cardReply(textCard(t(first ? 'events.feedback.thanks' : 'events.feedback.updated', { title: event.title })), { replace: true });
+  }
+
+  /** The poll as it was answered, to show a refusal next to its field. */
+  async feedbackAgain(actor: Actor, data: Record<string, string>, values: Record<string, string>): Promise<Form> {
+    const event = await this.events.get(parseEventNumber(data.id));
+    return feedbackForm(this.ctx(actor).t, event, { rating: values.rating, comment: values.comment });
   }
 }

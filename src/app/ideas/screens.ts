@@ -145,9 +145,8 @@ export interface IdeaFormValues {
 }
 
 /** The form to propose an idea. */
-export function ideaForm(t: Translate, programme: Programme, locale: Locale, values: IdeaFormValues = {}, constraint?: string, error?: string): Form {
+export function ideaForm(t: Translate, programme: Programme, locale: Locale, values: IdeaFormValues = {}, constraint?: string): Form {
   const elements: CardElement[] = [];
-  if (error) elements.push({ type: 'text', text: `⚠️ ${error}` });
   elements.push({ type: 'text', text: t('ideas.form.intro') });
   if (constraint) elements.push({ type: 'text', text: `**${t('ideas.form.constraint', { text: constraint })}**` });
   elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'idea.inspire', label: t('ideas.form.inspire') }] });
@@ -184,7 +183,8 @@ export function ideaForm(t: Translate, programme: Programme, locale: Locale, val
   elements.push({ type: 'input', input: { kind: 'text', id: 'other', label: t('ideas.form.otherHashtagsLabel'), maxLength: 300, value: values.other } });
   elements.push({ type: 'input', input: { kind: 'toggle', id: 'anonymous', label: t('ideas.form.anonymousLabel'), value: values.anonymous } });
   const card: Card = { fallbackText: t('ideas.form.title'), elements, submit: { verb: 'idea.submit', label: t('ideas.form.submit') } };
-  return { verb: 'idea.submit', title: t('ideas.form.title'), submitLabel: t('ideas.form.submit'), closeLabel: t('ideas.form.cancel'), card, data: {} };
+  // a bad or surplus hashtag is one typed in « other »
+  return { verb: 'idea.submit', title: t('ideas.form.title'), submitLabel: t('ideas.form.submit'), closeLabel: t('ideas.form.cancel'), card, data: {}, fields: { hashtags: 'other' } };
 }
 
 /** A quick idea without an axis: one click per axis. */
@@ -206,9 +206,9 @@ export function chooseAxisCard(t: Translate, programme: Programme, locale: Local
   };
 }
 
-export function answerForm(t: Translate, idea: Idea, error?: string): Form {
+/** `values`: what was submitted, shown again with a refusal. */
+export function answerForm(t: Translate, idea: Idea, values: { status?: string; answer?: string } = {}): Form {
   const elements: CardElement[] = [];
-  if (error) elements.push({ type: 'text', text: `⚠️ ${error}` });
   elements.push({ type: 'text', text: `**${t('ideas.number', { id: idea.id })} · ${idea.title}**` });
   elements.push({
     type: 'input',
@@ -219,12 +219,12 @@ export function answerForm(t: Translate, idea: Idea, error?: string): Form {
       required: true,
       style: 'expanded',
       choices: IDEA_STATUSES.map((s) => ({ title: statusLabel(t, s), value: s })),
-      value: idea.status,
+      value: values.status ?? idea.status,
     },
   });
   elements.push({
     type: 'input',
-    input: { kind: 'text', id: 'answer', label: t('ideas.answerForm.answerLabel'), placeholder: t('ideas.answerForm.answerPlaceholder'), multiline: true, maxLength: 2000, value: idea.answer },
+    input: { kind: 'text', id: 'answer', label: t('ideas.answerForm.answerLabel'), placeholder: t('ideas.answerForm.answerPlaceholder'), multiline: true, maxLength: 2000, value: values.answer ?? idea.answer },
   });
   const data = { id: String(idea.id) };
   return {
@@ -237,11 +237,10 @@ export function answerForm(t: Translate, idea: Idea, error?: string): Form {
   };
 }
 
-export function hideForm(t: Translate, idea: Idea, error?: string): Form {
+export function hideForm(t: Translate, idea: Idea, values: { reason?: string } = {}): Form {
   const elements: CardElement[] = [];
-  if (error) elements.push({ type: 'text', text: `⚠️ ${error}` });
   elements.push({ type: 'text', text: `**${t('ideas.number', { id: idea.id })} · ${idea.title}**` });
-  elements.push({ type: 'input', input: { kind: 'text', id: 'reason', label: t('ideas.hideForm.reasonLabel'), multiline: true, maxLength: 500, required: true } });
+  elements.push({ type: 'input', input: { kind: 'text', id: 'reason', label: t('ideas.hideForm.reasonLabel'), multiline: true, maxLength: 500, required: true, value: values.reason } });
   const data = { id: String(idea.id) };
   return {
     verb: 'idea.hideSubmit',
@@ -253,11 +252,10 @@ export function hideForm(t: Translate, idea: Idea, error?: string): Form {
   };
 }
 
-export function mergeForm(t: Translate, idea: Idea, error?: string): Form {
+export function mergeForm(t: Translate, idea: Idea, values: { into?: string } = {}): Form {
   const elements: CardElement[] = [];
-  if (error) elements.push({ type: 'text', text: `⚠️ ${error}` });
   elements.push({ type: 'text', text: `**${t('ideas.number', { id: idea.id })} · ${idea.title}**` });
-  elements.push({ type: 'input', input: { kind: 'number', id: 'into', label: t('ideas.mergeForm.targetLabel'), min: 1, required: true } });
+  elements.push({ type: 'input', input: { kind: 'number', id: 'into', label: t('ideas.mergeForm.targetLabel'), min: 1, required: true, value: numberOr(values.into) } });
   const data = { id: String(idea.id) };
   return {
     verb: 'idea.mergeSubmit',
@@ -267,4 +265,9 @@ export function mergeForm(t: Translate, idea: Idea, error?: string): Form {
     card: { fallbackText: t('ideas.mergeForm.title'), elements, submit: { verb: 'idea.mergeSubmit', label: t('ideas.mergeForm.submit'), data } },
     data,
   };
+}
+
+function numberOr(text: string | undefined): number | undefined {
+  const n = Number(text);
+  return text && Number.isSafeInteger(n) ? n : undefined;
 }

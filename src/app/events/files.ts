@@ -1,8 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import { createEvent } from 'ics';
-import type { FeedbackSummary, ProgrammeEvent, Registration } from '../domain/events';
-import type { Person } from '../domain/people';
-import type { Translate } from '../i18n';
+import type { FeedbackSummary, ProgrammeEvent, Registration } from '../../domain/events';
+import type { Person } from '../../domain/people';
+import type { Translate } from '../../i18n';
 
 /** Local date-time in the bot's time zone, "2026-03-01 10:00". */
 function localTime(d: Date, timeZone: string): string {

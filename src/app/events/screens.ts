@@ -6,8 +6,8 @@ import type { Programme } from '../../domain/programme';
 import { wallClock } from '../../domain/time';
 import type { Translate } from '../../i18n';
 import type { Form } from '../reply';
-import { audienceChoices } from './common';
-import { axisLabel } from './ideas';
+import { audienceChoices } from '../common';
+import { axisLabel } from '../ideas/screens';
 
 const EMOJI: Record<EventKind, string> = { explorer: '🧭', creer: '💡', tester: '🧪', off: '🎉' };
 
@@ -151,9 +151,8 @@ export function offsetText(t: Translate, minutes: number): string {
 }
 
 /** « Votre avis nous intéresse » : a 1–5 rating and a comment. */
-export function feedbackPollCard(t: Translate, e: ProgrammeEvent, values: { rating?: string; comment?: string } = {}, error?: string): Card {
+export function feedbackPollCard(t: Translate, e: ProgrammeEvent, values: { rating?: string; comment?: string } = {}): Card {
   const elements: CardElement[] = [];
-  if (error) elements.push({ type: 'text', text: `⚠️ ${error}` });
   elements.push({ type: 'header', text: t('events.feedback.title') });
   elements.push({ type: 'text', text: t('events.feedback.intro', { kind: kindLabel(t, e.kind), title: e.title }) });
   elements.push({
@@ -176,8 +175,8 @@ export function feedbackPollCard(t: Translate, e: ProgrammeEvent, values: { rati
   };
 }
 
-export function feedbackForm(t: Translate, e: ProgrammeEvent, values: { rating?: string; comment?: string } = {}, error?: string): Form {
-  const card = feedbackPollCard(t, e, values, error);
+export function feedbackForm(t: Translate, e: ProgrammeEvent, values: { rating?: string; comment?: string } = {}): Form {
+  const card = feedbackPollCard(t, e, values);
   return { verb: 'event.feedback', title: t('events.feedback.formTitle'), submitLabel: t('events.feedback.submit'), closeLabel: t('events.close'), card, data: { id: String(e.id) } };
 }
 
@@ -283,9 +282,8 @@ export function formValuesOf(e: ProgrammeEvent, timeZone: string): EventFormValu
 }
 
 /** The organisers' form: create (with an optional announcement) or change an event. */
-export function eventForm(t: Translate, programme: Programme, locale: Locale, timeZone: string, values: EventFormValues, editing: number | undefined, error?: string): Form {
+export function eventForm(t: Translate, programme: Programme, locale: Locale, timeZone: string, values: EventFormValues, editing: number | undefined): Form {
   const elements: CardElement[] = [];
-  if (error) elements.push({ type: 'text', text: `⚠️ ${error}` });
   elements.push({ type: 'text', text: editing ? t('events.form.editIntro') : t('events.form.intro') });
   elements.push({
     type: 'input',

@@ -1,15 +1,15 @@
-import type { Card, CardElement } from '../cards/model';
-import type { BroadcastService } from '../domain/broadcast-service';
-import type { Audience, Broadcast } from '../domain/broadcasts';
-import { DomainError, isDomainError } from '../domain/errors';
-import type { Actor } from '../domain/people-service';
-import { formatZoned } from '../domain/time';
-import type { Translate } from '../i18n';
-import { broadcastCard } from './broadcast-runner';
-import { numberToken } from './commands';
-import { cardReply, type Form, type Reply } from './reply';
-import { audienceChoices, textCard } from './screens/common';
-import type { Services } from './services';
+import type { Card, CardAction, CardElement } from '../../cards/model';
+import type { BroadcastService } from '../../domain/broadcast-service';
+import type { Audience, Broadcast } from '../../domain/broadcasts';
+import { DomainError } from '../../domain/errors';
+import type { Actor } from '../../domain/people-service';
+import { formatZoned } from '../../domain/time';
+import type { Translate } from '../../i18n';
+import { audienceChoices, textCard } from '../common';
+import { cardReply, type Form, type Reply } from '../reply';
+import type { Services } from '../services';
+import { numberToken } from '../words';
+import { broadcastCard } from './runner';
 
 /** "12", "n°12" → 12. */
 export function parseBroadcastNumber(word: string | undefined): number {
@@ -23,7 +23,13 @@ export class BroadcastFlow {
   constructor(
     private readonly s: Services,
     private readonly broadcasts: BroadcastService,
+    /** Wakes the delivery engine: a confirmed broadcast is due now. */
+    private readonly wake: () => void,
   ) {}
+
+  t(actor: Actor) {
+    return this.ctx(actor).t;
+  }
 
   private ctx(actor: Actor) {
     const locale = actor.person.locale ?? this.s.defaultLocale;
@@ -50,11 +56,10 @@ export class BroadcastFlow {
     return t('broadcasts.when.cronText', { cron: b.schedule.cron, at: at ? formatZoned(at, this.s.timezone, locale) : '—' });
   }
 
-  form(actor: Actor, values: Record<string, string> = {}, error?: string): Form {
+  form(actor: Actor, values: Record<string, string> = {}): Form {
     const { t, locale } = this.ctx(actor);
     const elements: CardElement[] = [];
-    if (error) elements.push({ type: 'text', text: `⚠️ ${error}` });
-    elements.push({ type: 'text', text: t('broadcasts.form.intro') });
+      elements.push({ type: 'text', text: t('broadcasts.form.intro') });
     elements.push({ type: 'input', input: { kind: 'text', id: 'message', label: t('broadcasts.form.messageLabel'), multiline: true, maxLength: 3000, required: true, value: values.message } });
     elements.push({ type: 'input', input: { kind: 'text', id: 'linkLabel', label: t('broadcasts.form.linkLabelLabel'), maxLength: 60, value: values.linkLabel } });
     elements.push({ type: 'input', input: { kind: 'text', id: 'linkUrl', label: t('broadcasts.form.linkUrlLabel'), maxLength: 1000, value: values.linkUrl } });
@@ -96,41 +101,24 @@ export class BroadcastFlow {
   }
 
   open(actor: Actor): Reply {
-    if (!actor.roles.some((r) => r.role === 'organisateur')) throw new DomainError('broadcast.organiserOnly');
+    this.broadcasts.checkOrganiser(actor);
     return { kind: 'form', form: this.form(actor) };
   }
 
   /** The form's submission becomes a draft, and the organiser gets the preview with Confirm / Cancel. */
   async submit(actor: Actor, values: Record<string, string>): Promise<Reply> {
-    try {
-      const channel = values.channel?.trim();
-      const audience = channel ? `channel:${channel.startsWith('19:') ? 'teams' : 'slack'}:${channel}` : (values.audience ?? 'everyone');
-      const draft = await this.broadcasts.draft(actor, {
-        message: values.message ?? '',
-        linkLabel: values.linkLabel,
-        linkUrl: values.linkUrl,
-        audience,
-        when: values.when ?? 'now',
-        date: values.date,
-        time: values.time,
-        cron: values.cron,
-      });
-      return cardReply(await this.preview(actor, draft), { replace: true });
-    } catch (e) {
-      if (!isDomainError(e) || e.code === 'broadcast.organiserOnly') throw e;
-      const { t } = this.ctx(actor);
-      const message = t(`errors.${e.code}`, e.params);
-      const field = e.code.startsWith('broadcast.message')
-        ? 'message'
-        : e.code.startsWith('broadcast.link')
-          ? 'linkUrl'
-          : e.code.startsWith('broadcast.audience') || e.code === 'axis.unknown'
-            ? values.channel ? 'channel' : 'audience'
-            : e.code.startsWith('broadcast.cron')
-              ? 'cron'
-              : 'date';
-      return { kind: 'formErrors', errors: { [field]: message }, form: this.form(actor, values, message) };
-    }
+    const draft = await this.broadcasts.draft(actor, {
+      message: values.message ?? '',
+      linkLabel: values.linkLabel,
+      linkUrl: values.linkUrl,
+      audience: values.audience ?? 'everyone',
+      channel: values.channel,
+      when: values.when ?? 'now',
+      date: values.date,
+      time: values.time,
+      cron: values.cron,
+    });
+    return cardReply(await this.preview(actor, draft), { replace: true });
   }
 
   /** `diffusion maintenant <message>`: a quick draft to everyone, previewed before it goes. */
@@ -170,11 +158,27 @@ export class BroadcastFlow {
     };
   }
 
-  async confirm(actor: Actor, id: number, wake: () => void): Promise<Reply> {
+  async confirm(actor: Actor, id: number): Promise<Reply> {
     const { t, locale } = this.ctx(actor);
     const b = await this.broadcasts.confirm(actor, id);
-    wake();
-    return cardReply(textCard(t('broadcasts.confirmed', { id: b.id, when: this.whenText(t, b, locale) })), { replace: true });
+    this.wake();
+    const text = t('broadcasts.confirmed', { id: b.id, when: this.whenText(t, b, locale) });
+    return cardReply(
+      {
+        fallbackText: text,
+        elements: [
+          { type: 'text', text },
+          {
+            type: 'actions',
+            actions: [
+              { kind: 'submit', verb: 'broadcast.report', label: t('broadcasts.reportButton'), data: { id: String(b.id) } },
+              { kind: 'submit', verb: 'broadcast.list', label: t('broadcasts.listButton') },
+            ],
+          },
+        ],
+      },
+      { replace: true },
+    );
   }
 
   async cancel(actor: Actor, id: number): Promise<Reply> {
@@ -204,7 +208,7 @@ export class BroadcastFlow {
           targeted: r.targeted,
         }),
       });
-      const actions: Array<{ kind: 'submit'; verb: string; label: string; data: Record<string, string>; style?: 'danger' }> = [
+      const actions: CardAction[] = [
         { kind: 'submit', verb: 'broadcast.report', label: t('broadcasts.reportButton'), data: { id: String(b.id) } },
       ];
       if (b.state === 'draft' || b.state === 'scheduled' || r.pending > 0) actions.push({ kind: 'submit', verb: 'broadcast.cancel', label: t('broadcasts.cancelButton'), data: { id: String(b.id) }, style: 'danger' });
@@ -239,10 +243,10 @@ export class BroadcastFlow {
     return cardReply({ fallbackText: t('broadcasts.reportTitle', { id }), elements });
   }
 
-  async retry(actor: Actor, id: number, wake: () => void): Promise<Reply> {
+  async retry(actor: Actor, id: number): Promise<Reply> {
     const { t } = this.ctx(actor);
     const count = await this.broadcasts.retryFailed(actor, id);
-    wake();
+    this.wake();
     return cardReply(textCard(t('broadcasts.retried', { id, count })));
   }
 }

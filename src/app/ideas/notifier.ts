@@ -1,9 +1,9 @@
-import type { Idea } from '../domain/ideas';
-import type { Person } from '../domain/people';
-import type { Actor } from '../domain/people-service';
-import { axisLabel, ideaCard, statusLabel } from './screens/ideas';
-import type { Messenger } from './messenger';
-import type { Services } from './services';
+import type { Idea } from '../../domain/ideas';
+import type { Person } from '../../domain/people';
+import type { Actor } from '../../domain/people-service';
+import { axisLabel, ideaCard, statusLabel } from './screens';
+import type { Messenger } from '../messenger';
+import type { Services } from '../services';
 
 /**
  * Tells people about ideas, each on their own platform and in their own language: pilots of a new idea's

@@ -171,9 +171,14 @@ export class IdeasService {
     return this.store.ideas.merge(fromId, intoId, this.clock.now());
   }
 
+  /** Organisers export every idea. */
+  canExport(actor: Actor): boolean {
+    return isOrganiser(actor.roles);
+  }
+
   /** All ideas for the organisers' export. */
   async exportAll(actor: Actor): Promise<Idea[]> {
-    if (!isOrganiser(actor.roles)) throw new DomainError('idea.organiserOnly');
+    if (!this.canExport(actor)) throw new DomainError('idea.organiserOnly');
     return this.store.ideas.all();
   }
 

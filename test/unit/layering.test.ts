@@ -8,10 +8,16 @@ import path from 'node:path';
 
 const SRC = path.resolve(__dirname, '../../src');
 
-/** Packages the domain must not use: platform SDKs, database drivers, schedulers. */
-const DOMAIN_FORBIDDEN_PACKAGES = [/^@slack\//, /^@microsoft\//, /^mongodb(\/|$)/, /^node:sqlite$/, /^node-cron(\/|$)/];
-/** Source folders the domain must not reach into. */
-const DOMAIN_FORBIDDEN_FOLDERS = ['platforms', 'store', 'delivery'].map((f) => path.join(SRC, f));
+/** Platform SDKs, database drivers, schedulers and the HTTP framework: only the edges use them. */
+const EDGE_PACKAGES = [/^@slack\//, /^@microsoft\//, /^mongodb(\/|$)/, /^node:sqlite$/, /^node-cron(\/|$)/, /^express(\/|$)/];
+
+/** Each layer, with the packages and the source folders it must not reach. */
+const LAYERS: Record<string, { packages: RegExp[]; folders: string[] }> = {
+  domain: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'delivery', 'app', 'http', 'scheduler', 'cards', 'config'] },
+  cards: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'delivery', 'app', 'http', 'scheduler', 'config'] },
+  app: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'delivery', 'http', 'scheduler'] },
+  delivery: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'app', 'http', 'scheduler'] },
+};
 
 /** Every module specifier a source file imports: import/export … from, side-effect import, import(), require(). */
 function importsOf(source: string): string[] {
@@ -26,22 +32,21 @@ function importsOf(source: string): string[] {
   return found;
 }
 
-/** The forbidden imports of a file of the domain, given its path (for relative specifiers). */
-function domainViolations(source: string, file: string): string[] {
+/** The forbidden imports of a file of `layer`, given its path (for relative specifiers). */
+function violations(layer: keyof typeof LAYERS, source: string, file: string): string[] {
+  const rule = LAYERS[layer];
+  const folders = rule.folders.map((f) => path.join(SRC, f));
   return importsOf(source).filter((spec) => {
-    if (DOMAIN_FORBIDDEN_PACKAGES.some((p) => p.test(spec))) return true;
+    if (rule.packages.some((p) => p.test(spec))) return true;
     if (spec.startsWith('.')) {
       const target = path.resolve(path.dirname(file), spec);
-      return DOMAIN_FORBIDDEN_FOLDERS.some((folder) => target === folder || target.startsWith(folder + path.sep));
+      return folders.some((folder) => target === folder || target.startsWith(folder + path.sep));
     }
     return false;
   });
 }
 
-/** Card renderers: no platform SDK, no driver, nothing from platforms/store/delivery. */
-function cardViolations(source: string, file: string): string[] {
-  return domainViolations(source, file);
-}
+const domainViolations = (source: string, file: string) => violations('domain', source, file);
 
 function tsFiles(dir: string): string[] {
   const out: string[] = [];
@@ -94,41 +99,53 @@ describe('the detector (self-check)', () => {
     expect(domainViolations(line, domainFile)).toEqual([]);
   });
 
+  test.each([
+    ['delivery', "import { cardActivity } from '../platforms/teams/app';"],
+    ['delivery', "import type { Conversation } from '../app/conversation';"],
+    ['app', "import { isSlackChannelId } from '../../platforms/slack/ids';"],
+    ['app', "import type express from 'express';"],
+    ['cards', "import type { Reply } from '../app/reply';"],
+    ['domain', "import { textCard } from '../app/common';"],
+  ] as const)('in src/%s, catches %j', (layer, line) => {
+    // a file of src/app's features sits one folder deeper (src/app/ideas/…)
+    const file = layer === 'app' ? path.join(SRC, 'app', 'ideas', 'sample.ts') : path.join(SRC, layer, 'sample.ts');
+    expect(violations(layer, line, file)).toHaveLength(1);
+  });
+
   test('lists every import of a file', () => {
     const source = "import a from 'a';\nimport type { B } from \"b\";\nimport 'c';\nconst d = require('d');\nconst e = import('e');\nexport * from './f';\n";
     expect(importsOf(source).sort()).toEqual(['./f', 'a', 'b', 'c', 'd', 'e']);
   });
 });
 
-describe('src/domain', () => {
-  const files = tsFiles(path.join(SRC, 'domain'));
+describe.each(Object.keys(LAYERS) as Array<keyof typeof LAYERS>)('src/%s', (layer) => {
+  const files = tsFiles(path.join(SRC, layer));
 
   test('is scanned (self-check)', () => {
-    expect(files.length).toBeGreaterThan(5);
-    expect(files).toContain(path.join(SRC, 'domain', 'people-service.ts'));
-    // Multi-line imports are read: people-service imports several names from ./roles.
-    expect(importsOf(readFileSync(path.join(SRC, 'domain', 'people-service.ts'), 'utf8'))).toContain('./roles');
+    expect(files.length).toBeGreaterThanOrEqual(3);
   });
 
-  test('imports no platform SDK, driver, scheduler, nor anything from platforms/, store/ or delivery/', () => {
-    const violations = files.flatMap((file) =>
-      domainViolations(readFileSync(file, 'utf8'), file).map((spec) => `${path.relative(SRC, file)} imports ${spec}`),
-    );
-    expect(violations).toEqual([]);
+  test(`imports none of: ${LAYERS[layer].packages.map(String).join(' ')}, nor anything from ${LAYERS[layer].folders.join('/, ')}/`, () => {
+    const found = files.flatMap((file) => violations(layer, readFileSync(file, 'utf8'), file).map((spec) => `${path.relative(SRC, file)} imports ${spec}`));
+    expect(found).toEqual([]);
   });
 });
 
-describe('src/cards', () => {
-  const files = tsFiles(path.join(SRC, 'cards'));
-
-  test('is scanned (self-check)', () => {
-    expect(files).toEqual(expect.arrayContaining([path.join(SRC, 'cards', 'block-kit.ts'), path.join(SRC, 'cards', 'adaptive-card.ts')]));
+describe('the domain and the messages', () => {
+  test('the domain reads the messages for their types only (error codes), never at run time', () => {
+    for (const file of tsFiles(path.join(SRC, 'domain'))) {
+      const source = readFileSync(file, 'utf8');
+      for (const m of source.matchAll(/^import\s+(type\s+)?[^;]*from\s+'(\.\.\/i18n[^']*)'/gm)) expect(`${path.relative(SRC, file)}: ${m[1] ? 'type' : 'value'} import of ${m[2]}`).toContain(': type import');
+    }
   });
+});
 
-  test('the renderers are pure: no platform SDK, no driver, nothing from platforms/, store/ or delivery/', () => {
-    const violations = files.flatMap((file) =>
-      cardViolations(readFileSync(file, 'utf8'), file).map((spec) => `${path.relative(SRC, file)} imports ${spec}`),
-    );
-    expect(violations).toEqual([]);
+describe('src/app knows no platform', () => {
+  test('no platform id format (Teams 19:… conversations, Slack C… channels) is tested in src/app', () => {
+    const found = tsFiles(path.join(SRC, 'app')).flatMap((file) => {
+      const source = readFileSync(file, 'utf8');
+      return [/['"`]19:/, /\[CG\]\[A-Z0-9\]/, /@thread\./].filter((p) => p.test(source)).map((p) => `${path.relative(SRC, file)} matches ${p}`);
+    });
+    expect(found).toEqual([]);
   });
 });

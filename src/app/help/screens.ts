@@ -52,6 +52,7 @@ export function menuCard(t: Translate, programme: Programme, actor: Actor, local
           { kind: 'submit', verb: 'idea.new', label: t('ideas.newButton'), style: 'primary' },
           { kind: 'submit', verb: 'idea.list', label: t('ideas.listButton'), data: { f: 'top', p: '1', replace: 'false' } },
           { kind: 'submit', verb: 'event.agenda', label: t('events.agendaButton') },
+          { kind: 'submit', verb: 'idea.figures', label: t('menu.figures') },
           { kind: 'submit', verb: 'inspire.show', label: t('menu.inspire') },
           { kind: 'submit', verb: 'role.mine', label: t('menu.myRoles') },
         ],

@@ -281,6 +281,7 @@ export class IdeasFlow {
       elements.push({ type: 'text', text: `**${t('ideas.axis')} ${axisLabel(programme, axisId, locale)}**\n${lines}` });
       elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'idea.list', label: t('ideas.listButton'), data: { f: 'axis', v: axisId, p: '1', replace: 'false' } }] });
     }
+    if (this.s.ideas.canExport(actor)) elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'idea.export', label: t('ideas.exportButton') }] });
     return cardReply({ fallbackText: t('ideas.figuresTitle'), elements });
   }
 

@@ -102,7 +102,3 @@ export function titleAndDescription(text: string): { title: string; description:
   const atWord = cut.lastIndexOf(' ') > 60 ? cut.slice(0, cut.lastIndexOf(' ')) : cut;
   return { title: `${atWord}…`, description: clean.slice(0, DESCRIPTION_MAX) };
 }
-
-export function isVisible(idea: Idea): boolean {
-  return !idea.hidden && idea.mergedInto === undefined;
-}

@@ -148,4 +148,3 @@ function subjectOf(target: RoleTarget): string {
   return target.kind === 'person' ? target.person.id : `email:${target.email.toLowerCase()}`;
 }
 
-export type { RoleAssignment };

@@ -216,9 +216,7 @@ describe('loadConfig: empty strings', () => {
 });
 
 describe('loadConfig: empty strings for variables with a default', () => {
-  // KNOWN BUG (src/config/schema.ts, PORT): z.coerce.number turns '' into 0, so `PORT=` in .env silently
-  // listens on a random free port instead of 3978. `test.failing` passes while the bug is there: when it is
-  // fixed, this test starts failing; turn it into a plain `test` then.
+  // z.coerce.number would turn '' into 0, so `PORT=` in .env would listen on a random free port instead of 3978.
   test('PORT= (empty) falls back to 3978, not to 0 (any free port)', () => {
     expect(loadConfig({ PORT: '' }).port).toBe(3978);
   });

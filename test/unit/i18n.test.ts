@@ -95,8 +95,8 @@ describe('message trees', () => {
     expect(missing).toEqual([]);
   });
 
-  // KNOWN BUG (src/i18n/fr.ts): French has a third plural category, "many" (1 000 000, 2 000 000…); without
-  // `supports_many`, i18next prints the raw key "ideas.supports". `test.failing` passes while the bug is there.
+  // French has a third plural category, "many" (1 000 000, 2 000 000…): without `supports_many`, i18next
+  // would print the raw key "ideas.supports".
   test('every plural message has all the plural categories of its language', () => {
     const missing: string[] = [];
     for (const [name, tree] of [

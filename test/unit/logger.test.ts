@@ -101,10 +101,9 @@ describe('createLogger redaction', () => {
     expect(records().map((r) => r.msg)).toEqual(['shown']);
   });
 
-  // KNOWN GAPS (src/logger.ts): redaction paths are case-sensitive and at most two levels deep.
-  // The Teams SDK's HTTP client (axios, @microsoft/teams.common) sets `config.headers["Authorization"]`,
-  // so an axios error logged as `{ err }` (conversation.ts, ideas-flow.ts, http/server.ts) prints the
-  // Bearer token. `test.failing` passes while the gap is there; when fixed, make these plain tests.
+  // Redaction paths are case-sensitive and of a fixed depth, while the Teams SDK's HTTP client (axios,
+  // @microsoft/teams.common) sets `config.headers["Authorization"]`: an axios error logged as `{ err }`
+  // must not print the Bearer token.
   test('an HTTP client error logged as { err } does not print its Authorization header', () => {
     const { log, output } = capture();
     const error = Object.assign(new Error('Request failed with status code 403'), {

@@ -317,9 +317,8 @@ describe('PeopleService with the embedded store', () => {
     expect(subjects).toEqual(['email:lab@exemple.fr', 'slack:T1/UO']);
   });
 
-  // KNOWN BUGS in src/domain/people-service.ts. `test.failing` passes while the bug is there; when a
-  // fix lands, the test fails: turn it into a plain `test` then.
-  describe('known bugs', () => {
+  // Bugs found earlier in src/domain/people-service.ts, fixed: these keep them fixed.
+  describe('former bugs', () => {
     test('an organiser cannot revoke their own organiser role by naming their own e-mail', async () => {
       // revoke() only compares target.person.id with the actor's id, so an e-mail target skips the check.
       await refused(people.revoke(orgByEmail, { kind: 'email', email: 'lab@exemple.fr' }, 'organisateur'), 'role.selfRevoke');

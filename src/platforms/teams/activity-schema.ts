@@ -35,4 +35,3 @@ export const actionDataSchema = z.record(z.string().max(64), z.unknown()).transf
   return out;
 });
 
-export { VERB } from '../../app/verbs';

@@ -9,7 +9,6 @@ import {
   roleKey,
   subjectsOf,
   type Role,
-  type RoleAssignment,
   type RoleName,
 } from './roles';
 

@@ -2,6 +2,7 @@ import { ZodError } from 'zod';
 import type { Card, CardElement } from '../cards/model';
 import { DomainError, isDomainError, isFieldError, type FieldError } from '../domain/errors';
 import type { Locale } from '../domain/locale';
+import { peopleText, peopleValues } from '../domain/people-text';
 import type { Actor } from '../domain/people-service';
 import type { Translate } from '../i18n';
 import { BroadcastFlow } from './broadcasts/flow';
@@ -66,7 +67,7 @@ export class Conversation {
   async onText(actor: Actor, text: string, surface: Surface): Promise<Reply> {
     return this.guard(actor, async () => {
       if (text.length > MAX_COMMAND_LENGTH) throw new DomainError('command.tooLong', { max: MAX_COMMAND_LENGTH });
-      const parsed = this.router.parse(text);
+      const parsed = this.router.parse(peopleText(text));
       switch (parsed.kind) {
         case 'empty':
           return this.menu(actor, surface);
@@ -87,7 +88,7 @@ export class Conversation {
     return this.guard(actor, async () => {
       const route = this.router.action(verb);
       if (!route) return cardReply(unknownCard(this.t(actor), verb.slice(0, 60)));
-      const input: ActionInput = { actor, surface, data, values };
+      const input: ActionInput = { actor, surface, data: peopleValues(data), values: peopleValues(values) };
       try {
         return await route.run(input);
       } catch (e) {

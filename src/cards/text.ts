@@ -1,12 +1,37 @@
 /**
- * Text helpers for the card model's tiny Markdown subset: **bold**, _italic_, [label](https://url)
- * and line breaks. Pure functions, no I/O.
+ * Text helpers for the card model's tiny Markdown subset: **bold**, _italic_, line breaks, and links
+ * the bot builds with {@link link}. Pure functions, no I/O.
+ *
+ * People's text is text: a `[label](https://url)` someone writes stays those characters on both
+ * platforms, so a label cannot hide where a link goes. Only {@link link} makes a link; it marks it
+ * with characters people's text never carries (see {@link peopleText}).
  */
+
+import { peopleText } from '../domain/people-text';
 
 export const ELLIPSIS = '…';
 
-/** `[label](https://url)`; labels cannot contain `]`, URLs cannot contain whitespace or `)`. */
-const LINK_RE = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g;
+const OPEN = '\uE000';
+const MID = '\uE001';
+const CLOSE = '\uE002';
+/** A link the bot built: OPEN label MID url CLOSE. */
+const LINK_RE = /\uE000([^\uE000-\uE002\n]+)\uE001(https?:\/\/[^\s\uE000-\uE002]+)\uE002/g;
+/** A link as people write it in Markdown. */
+const MARKDOWN_LINK_RE = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g;
+
+/** A link built by the bot: the only kind of link the renderers draw. `url` must be http(s); otherwise the label alone. */
+export function link(label: string, url: string): string {
+  const clean = peopleText(label).replace(/\n/g, ' ').trim() || url;
+  return /^https?:\/\/[^\s\uE000-\uE002]+$/.test(url) ? `${OPEN}${clean}${MID}${url}${CLOSE}` : clean;
+}
+
+/**
+ * Turns the Markdown links an organiser wrote in a formatted message (a broadcast) into the bot's own
+ * links, their addresses checked (http and https only). Not for anybody else's text.
+ */
+export function organiserLinks(markdown: string): string {
+  return peopleText(markdown).replace(MARKDOWN_LINK_RE, (_m, label: string, url: string) => link(label, url));
+}
 /** `**bold**`: content starts and ends with a non-space, stays on one line. */
 const BOLD_RE = /\*\*(?=\S)([^\n]*?\S)\*\*/g;
 /** `_italic_` only at word boundaries, so `snake_case_names` are left alone. */
@@ -27,6 +52,7 @@ export function escapeSlack(text: string): string {
  */
 export function toSlackMrkdwn(markdown: string): string {
   const escaped = escapeSlack(normaliseNewlines(markdown));
+  // Slack's links are `<url|label>` and `<` is escaped above: only the bot's links become links.
   // `|` would end the label early and `>` is already escaped, so only `|` needs care in labels.
   return escaped
     .replace(LINK_RE, (_m, label: string, url: string) => `<${url}|${label.replace(/\|/g, '¦')}>`)
@@ -39,7 +65,12 @@ export function toSlackMrkdwn(markdown: string): string {
  * outside lists (consecutive list items keep a single `\n`).
  */
 export function toAdaptiveMarkdown(markdown: string): string {
-  const lines = normaliseNewlines(markdown).split('\n');
+  // A Markdown link people wrote would be one in Teams: a word joiner between `]` and `(` keeps its
+  // characters and breaks the syntax. Then the bot's own links become Markdown links.
+  const text = normaliseNewlines(markdown)
+    .replace(/\]\(/g, ']\u2060(')
+    .replace(LINK_RE, (_m, label: string, url: string) => `[${label.replace(/[[\]]/g, '')}](${url})`);
+  const lines = text.split('\n');
   const isListItem = (line: string | undefined): boolean =>
     line !== undefined && /^\s*(?:[-*+]\s|\d+[.)]\s)/.test(line);
   let out = lines[0] ?? '';

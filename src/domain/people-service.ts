@@ -1,4 +1,5 @@
 import { DomainError } from './errors';
+import { peopleText } from './people-text';
 import type { Contact, Person } from './people';
 import type { Clock, Store } from './ports';
 import { findAxis, type Programme } from './programme';
@@ -43,7 +44,9 @@ export class PeopleService {
 
   /** Records (or refreshes) the person behind a platform identity and returns them with their roles. */
   async contact(contact: Contact): Promise<Actor> {
-    const person = await this.store.people.record(contact, this.clock.now());
+    // a display name is people's text: shown as text, without control or bidi-override characters
+    const displayName = contact.displayName === undefined ? undefined : peopleText(contact.displayName).trim() || undefined;
+    const person = await this.store.people.record({ ...contact, displayName }, this.clock.now());
     return { person, roles: await this.rolesOf(person) };
   }
 

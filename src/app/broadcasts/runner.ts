@@ -1,4 +1,5 @@
 import type { Card } from '../../cards/model';
+import { organiserLinks, toPlainText } from '../../cards/text';
 import { broadcastSource, type BroadcastService } from '../../domain/broadcast-service';
 import type { Broadcast } from '../../domain/broadcasts';
 import type { NewOutboxMessage } from '../../domain/delivery';
@@ -7,11 +8,13 @@ import type { Logger } from '../../logger';
 
 /** The card a broadcast's recipients receive: the organiser's words, and the optional link button. */
 export function broadcastCard(b: Pick<Broadcast, 'message' | 'link'>): Card {
-  const firstLine = b.message.split('\n')[0].replace(/[*_[\]()]/g, '');
+  // the organiser's own formatting: bold, italic, and links whose addresses are checked
+  const message = organiserLinks(b.message);
+  const firstLine = toPlainText(message.split('\n')[0]);
   return {
     fallbackText: firstLine.length > 150 ? `${firstLine.slice(0, 149)}…` : firstLine,
     elements: [
-      { type: 'text', text: b.message },
+      { type: 'text', text: message },
       ...(b.link ? [{ type: 'actions' as const, actions: [{ kind: 'url' as const, label: b.link.label, url: b.link.url }] }] : []),
     ],
   };

@@ -1,4 +1,5 @@
 import type { Card, CardAction, CardElement } from '../../cards/model';
+import { link } from '../../cards/text';
 import { EVENT_KINDS, type EventKind, type FeedbackSummary, type ProgrammeEvent, type Registration, type RegistrationState } from '../../domain/events';
 import { pick, type Locale } from '../../domain/locale';
 import type { Person } from '../../domain/people';
@@ -42,7 +43,7 @@ function title(t: Translate, e: ProgrammeEvent): string {
 export function eventFacts(t: Translate, programme: Programme, e: ProgrammeEvent, timeZone: string, locale: Locale): CardElement {
   const facts = [{ label: t('events.facts.when'), value: whenText(e, timeZone, locale) }];
   if (e.place) facts.push({ label: t('events.facts.place'), value: e.place });
-  if (e.link) facts.push({ label: t('events.facts.online'), value: `[${t('events.facts.join')}](${e.link})` });
+  if (e.link) facts.push({ label: t('events.facts.online'), value: link(t('events.facts.join'), e.link) });
   if (e.axisId) facts.push({ label: t('events.facts.axis'), value: axisLabel(programme, e.axisId, locale) });
   facts.push({ label: t('events.facts.places'), value: placesText(t, e) });
   return { type: 'facts', facts };
@@ -122,7 +123,7 @@ export function agendaCard(
   for (const e of events) {
     const state = mine.get(e.id);
     const lines = [`**${title(t, e)}**`, whenText(e, timeZone, locale)];
-    const where = [e.place, e.link ? `[${t('events.facts.join')}](${e.link})` : undefined, e.axisId ? t('events.axisShort', { axis: axisLabel(programme, e.axisId, locale) }) : undefined].filter(Boolean);
+    const where = [e.place, e.link ? link(t('events.facts.join'), e.link) : undefined, e.axisId ? t('events.axisShort', { axis: axisLabel(programme, e.axisId, locale) }) : undefined].filter(Boolean);
     if (where.length) lines.push(where.join(' · '));
     const status = stateLine(t, e, state, now);
     lines.push(`_${placesText(t, e)}_${status ? ` · ${status}` : ''}`);

@@ -1,6 +1,6 @@
 /** Representative cards shared by the card renderer tests. */
 import path from 'node:path';
-import type { Card, CardElement, Verb } from '../../../src/cards';
+import { link, type Card, type CardElement, type Verb } from '../../../src/cards';
 import { agendaCard, eventCard, eventForm, feedbackPollCard, registrantsCard, reminderCard, resultsCard } from '../../../src/app/events/screens';
 import { loadProgramme } from '../../../src/config/programme';
 
@@ -15,7 +15,7 @@ export const menuCard: Card = {
     { type: 'header', text: 'Welcome to **Ensemble**' },
     {
       type: 'text',
-      text: 'Share **ideas**, join _events_ and answer surveys.\nRead the [charter](https://example.org/charter?a=1&b=2) first.',
+      text: `Share **ideas**, join _events_ and answer surveys.\nRead the ${link('charter', 'https://example.org/charter?a=1&b=2')} first.`,
     },
     {
       type: 'facts',
@@ -142,7 +142,7 @@ export const refreshCardWithoutUsers: Card = {
 };
 
 const paragraph =
-  'Participation & <transparency> matter: the **council** publishes every _decision_ with its [minutes](https://example.org/m). ';
+  `Participation & <transparency> matter: the **council** publishes every _decision_ with its ${link('minutes', 'https://example.org/m')}. `;
 
 export const longCard: Card = {
   fallbackText: 'All the results',

@@ -6,8 +6,8 @@ import {
   toSlackMrkdwn,
   truncate,
   truncateMrkdwn,
-  verbFromActionId,
-} from '../../../src/cards';
+  verbFromActionId, link, organiserLinks } from '../../../src/cards';
+import { peopleText } from '../../../src/domain/people-text';
 
 describe('Slack mrkdwn', () => {
   test('escapes &, < and > before anything else', () => {
@@ -19,12 +19,10 @@ describe('Slack mrkdwn', () => {
     expect(toSlackMrkdwn('&amp;')).toBe('&amp;amp;');
   });
 
-  test('converts bold, keeps italic, converts links', () => {
+  test("converts bold, keeps italic, converts the bot's links", () => {
     expect(toSlackMrkdwn('**bold** and _italic_')).toBe('*bold* and _italic_');
-    expect(toSlackMrkdwn('Read [the charter](https://example.org/c?a=1&b=2).')).toBe(
-      'Read <https://example.org/c?a=1&amp;b=2|the charter>.',
-    );
-    expect(toSlackMrkdwn('[**Bold** <link>](https://x.org)')).toBe('<https://x.org|*Bold* &lt;link&gt;>');
+    expect(toSlackMrkdwn(`Read ${link('the charter', 'https://example.org/c?a=1&b=2')}.`)).toBe('Read <https://example.org/c?a=1&amp;b=2|the charter>.');
+    expect(toSlackMrkdwn(link('**Bold** <link>', 'https://x.org'))).toBe('<https://x.org|*Bold* &lt;link&gt;>');
     expect(toSlackMrkdwn('line 1\r\nline 2\nline 3')).toBe('line 1\nline 2\nline 3');
   });
 
@@ -44,7 +42,7 @@ describe('Slack mrkdwn', () => {
 
 describe('Adaptive Cards markdown', () => {
   test('passes the subset through and doubles single line breaks', () => {
-    expect(toAdaptiveMarkdown('**b** _i_ [l](https://x.org) <tag> & co')).toBe('**b** _i_ [l](https://x.org) <tag> & co');
+    expect(toAdaptiveMarkdown(`**b** _i_ ${link('l', 'https://x.org')} <tag> & co`)).toBe('**b** _i_ [l](https://x.org) <tag> & co');
     expect(toAdaptiveMarkdown('a\nb')).toBe('a\n\nb');
     expect(toAdaptiveMarkdown('a\r\n\r\nb')).toBe('a\n\nb');
     expect(toAdaptiveMarkdown('Intro\n- one\n- two\nEnd')).toBe('Intro\n\n- one\n- two\n\nEnd');
@@ -53,7 +51,8 @@ describe('Adaptive Cards markdown', () => {
 
 describe('plain text', () => {
   test('strips the subset', () => {
-    expect(toPlainText('**Bold** _it_ [label](https://x.org) snake_case_name')).toBe('Bold it label snake_case_name');
+    expect(toPlainText(`**Bold** _it_ ${link('label', 'https://x.org')} snake_case_name`)).toBe('Bold it label snake_case_name');
+    expect(toPlainText('[label](https://x.org)')).toBe('[label](https://x.org)');
   });
 });
 
@@ -90,5 +89,37 @@ describe('truncate', () => {
     }
     expect(splitMrkdwn(text, 1000)).toEqual([text]);
     expect(splitMrkdwn('', 10)).toEqual(['']);
+  });
+});
+
+describe("people's text is text", () => {
+  const disguised = '[https://intranet.exemple.fr](https://evil.example/x)';
+
+  test('a Markdown link people write is no link on Slack: its characters are shown, the bare URL as the URL', () => {
+    expect(toSlackMrkdwn(disguised)).toBe(disguised);
+    expect(toSlackMrkdwn(disguised)).not.toContain('|');
+  });
+
+  test('nor on Teams: a word joiner breaks the syntax, the characters stay', () => {
+    const out = toAdaptiveMarkdown(disguised);
+    expect(out).toBe('[https://intranet.exemple.fr]\u2060(https://evil.example/x)');
+    expect(out).not.toMatch(/\]\(/);
+  });
+
+  test('control characters, bidirectional overrides and the link marks are stripped from people’s text', () => {
+    expect(peopleText('a\u0000b\u001bc\u202Eexe.txt\u2066d\u2069\u007f\u0085e')).toBe('abcexe.txtde');
+    expect(peopleText('line 1\nline 2\tend\r\n')).toBe('line 1\nline 2\tend\r\n');
+    // somebody cannot forge a bot link by typing its marks
+    const forged = `\uE000intranet\uE001https://evil.example\uE002`;
+    expect(toSlackMrkdwn(peopleText(forged))).toBe('intranethttps://evil.example');
+  });
+
+  test('link() builds http(s) links only', () => {
+    expect(toSlackMrkdwn(link('go', 'javascript:alert(1)'))).toBe('go');
+    expect(toSlackMrkdwn(link('go', 'https://ok.example/a'))).toBe('<https://ok.example/a|go>');
+  });
+
+  test("an organiser's formatted message keeps its links, addresses checked", () => {
+    expect(toSlackMrkdwn(organiserLinks('Voir [le site](https://exemple.fr) et [ça](javascript:x)'))).toBe('Voir <https://exemple.fr|le site> et [ça](javascript:x)');
   });
 });

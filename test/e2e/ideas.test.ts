@@ -1,6 +1,6 @@
 import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
-import { allText, startTestBot, type TestBot } from '../support/harness';
+import { allText, deliveriesSettled, startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
 import { blockActionBody, modalActionBody, slackHeaders, slashCommandBody, viewState, viewSubmissionBody } from '../support/slack-request';
 import { ANA, BEN, cardActionActivity, messageActivity } from '../support/teams-activity';
@@ -269,7 +269,8 @@ describe('ideas and supports on Slack and Teams', () => {
     await slack.waitFor((r) => r.path === '/api/chat.postMessage' && r.body.channel === 'U2');
     const [toAna] = await teams.waitForSent(`a:${ANA.id}`);
     expect(allText(toAna.body)).toContain('elle est maintenant retenue');
-    await new Promise((r) => setTimeout(r, 200));
+    // the notices were queued before the reply: once the outbox has delivered all it had, nobody else is told
+    await deliveriesSettled(bot);
     expect(slack.calls('chat.postMessage').some((c) => c.body.channel === 'UPIL')).toBe(false); // not the pilot who answered
     expect(teams.sent(`a:${BEN.id}`)).toHaveLength(0); // not someone unrelated
   });

@@ -67,8 +67,8 @@ describe('Teams in local mode: /api/messages', () => {
     const [sent] = await teams.waitForSent('a:install-1');
     expect(allText(sent.body.attachments[0].content)).toContain('Bienvenue dans Faire Administration !');
     // a later message in the same conversation is answered: what the two activities caused came before it
-    await answered(user, 'a:install-1');
-    expect(teams.sent('a:install-1').filter((r) => allText(r.body).includes('Bienvenue dans Faire Administration'))).toHaveLength(1);
+    const marker = await answered(user, 'a:install-1');
+    expect(teams.sent('a:install-1').filter((r) => r !== marker)).toHaveLength(1);
 
     const person = await bot.services.store.people.get(`teams:${TENANT}/${user.aadObjectId}`);
     expect(person).toMatchObject({ displayName: 'Nour', locale: 'fr', platform: 'teams', tenant: TENANT });

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { talk } from '../support/conversation';
 import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
 import { allText, startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
-import { blockActionBody, slackHeaders, slashCommandBody, viewState, viewSubmissionBody } from '../support/slack-request';
+import { slackHeaders, viewState, viewSubmissionBody } from '../support/slack-request';
 import { TENANT, messageActivity } from '../support/teams-activity';
 
 /** A clock that runs like real time but that the test can jump forward: scheduled work becomes due when the test says so. */
@@ -23,7 +24,7 @@ describe('broadcasts: compose in chat, preview, schedule, deliver once to Slack 
   let slack: FakeSlack;
   let teams: FakeTeams;
   let bot: TestBot;
-  let n = 0;
+  const { slash, slashReply, click } = talk(() => ({ bot, slack, teams }));
   const clock = manualClock(START);
 
   beforeAll(async () => {
@@ -41,26 +42,6 @@ describe('broadcasts: compose in chat, preview, schedule, deliver once to Slack 
     await slack.stop();
     await teams.stop();
   });
-
-  async function slash(user: string, text: string) {
-    const id = `c${++n}`;
-    const body = slashCommandBody({ text, user, responseUrl: slack.responseUrl(id) });
-    const res = await bot.post('/slack/events', body, slackHeaders(body));
-    expect(res.status).toBe(200);
-    return { id, body };
-  }
-
-  async function slashReply(user: string, text: string) {
-    const { id } = await slash(user, text);
-    return (await slack.waitForResponse(id))[0].body;
-  }
-
-  async function click(user: string, actionId: string, value: Record<string, string>) {
-    const id = `a${++n}`;
-    const body = blockActionBody({ actionId, value: JSON.stringify(value), user, responseUrl: slack.responseUrl(id) });
-    expect((await bot.post('/slack/events', body, slackHeaders(body))).status).toBe(200);
-    return (await slack.waitForResponse(id))[0].body;
-  }
 
   async function submit(values: Record<string, Record<string, unknown>>) {
     const body = viewSubmissionBody({ callbackId: 'broadcast.submit', user: 'UORG', values });
@@ -236,11 +217,8 @@ describe('broadcasts composed on Teams', () => {
       const [form] = (await teams.waitForSent(`a:${orga.id}`, before + 1)).slice(-1);
       expect(JSON.stringify(form.body)).toContain('"verb":"broadcast.submit"');
 
-      const invoke = (verb: string, data: Record<string, string>) => {
-        const a: any = { ...messageActivity(teams.url, orga, ''), type: 'invoke', name: 'adaptiveCard/action', text: undefined };
-        a.value = { action: { type: 'Action.Execute', verb, data: { ...data, verb } }, trigger: 'manual' };
-        return bot.post('/api/messages', a);
-      };
+      const { teamsAction } = talk({ bot, teams });
+      const invoke = (verb: string, data: Record<string, string>) => teamsAction(orga, verb, data);
       const bad = await invoke('broadcast.submit', { message: '', when: 'now', audience: 'everyone' });
       expect(allText(bad.body.value)).toContain('Écrivez le message à diffuser.');
       const preview = await invoke('broadcast.submit', { message: 'Journée **Tester** le 12 : inscrivez-vous !', when: 'now', audience: 'everyone', linkLabel: '', linkUrl: '', channel: '' });

@@ -10,20 +10,32 @@ const MAIN = path.resolve(__dirname, '../../dist/src/main.js');
 const MEMBERS = 240;
 const TENANT = '11111111-1111-4111-8111-111111111111';
 
-/** A slow Bot Connector on loopback: each send takes 25 ms; it counts what each conversation receives. */
+/**
+ * A slow Bot Connector on loopback: each send takes 25 ms; it counts what each conversation receives.
+ * `open()`: requests it has started on and not yet counted (or seen abandoned half-way).
+ */
 async function slowConnector() {
   const received = new Map<string, number>();
   let total = 0;
+  let open = 0;
   const server = http.createServer((req, res) => {
     const m = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
+    open++;
+    let whole = false;
+    req.on('error', () => undefined); // a client killed half-way
+    req.on('close', () => {
+      if (!whole) open--; // never arrived whole: it will never land
+    });
     req.resume();
     req.on('end', () => {
+      whole = true;
       setTimeout(() => {
         if (m) {
           const id = decodeURIComponent(m[1]);
           received.set(id, (received.get(id) ?? 0) + 1);
           total++;
         }
+        open--;
         res.writeHead(m ? 201 : 404, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id: `a${total}` }));
       }, 25);
@@ -31,7 +43,7 @@ async function slowConnector() {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, received, total: () => total, stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return { url, received, total: () => total, open: () => open, stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
 function startBot(dataDir: string, cwd: string): ChildProcess {
@@ -42,12 +54,28 @@ function startBot(dataDir: string, cwd: string): ChildProcess {
   });
 }
 
-async function until(check: () => boolean, what: string, ms: number): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, ms: number): Promise<void> {
   const end = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * The broadcast's messages are all recorded, none pending: nothing of it is left to send (read from the
+ * store the bot processes share).
+ */
+function allRecorded(dataDir: string, members: number): () => Promise<boolean> {
+  return async () => {
+    const store = SqliteStore.open(dataDir);
+    try {
+      const r = await store.outbox.report('broadcast:1');
+      return r.targeted === members && r.pending === 0;
+    } finally {
+      await store.close();
+    }
+  };
 }
 
 /** Seeds members with Teams conversations on `connector` and a broadcast due now. */
@@ -77,7 +105,8 @@ describe('two bot processes sharing one store', () => {
       const b = startBot(dataDir, dir);
       try {
         await until(() => connector.received.size >= 120, 'everyone to receive the broadcast', 60_000);
-        await new Promise((r) => setTimeout(r, 1000));
+        // every message recorded, none pending: a second send of any of them can no longer happen
+        await until(allRecorded(dataDir, 120), 'every message to be recorded', 60_000);
       } finally {
         for (const p of [a, b]) p.kill('SIGTERM');
         await Promise.all([a, b].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
@@ -107,14 +136,15 @@ describe('a bot process killed in the middle of a broadcast', () => {
       first.kill('SIGKILL');
       await new Promise((r) => first.once('exit', r));
       const atKill = connector.total();
-      await new Promise((r) => setTimeout(r, 300)); // requests the dead process had started still land
+      await until(() => connector.open() === 0, 'the requests the dead process had started to land', 10_000);
       const inFlightLanded = connector.total() - atKill;
       expect(connector.received.size).toBeLessThan(MEMBERS); // it really was killed mid-way
 
       const second = startBot(dataDir, dir);
       try {
         await until(() => connector.received.size >= MEMBERS, 'everyone to receive the broadcast', 60_000);
-        await new Promise((r) => setTimeout(r, 500));
+        // and what the dead process had in flight is sent again once its lease ran out, and recorded
+        await until(allRecorded(dataDir, MEMBERS), 'every message to be recorded', 60_000);
       } finally {
         second.kill('SIGTERM');
         await new Promise((r) => second.once('exit', r));

@@ -1,9 +1,10 @@
+import { talk } from '../support/conversation';
 import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
 import { allText, startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
-import { blockActionBody, eventBody, homeActionBody, slackHeaders, slashCommandBody, viewState, viewSubmissionBody } from '../support/slack-request';
-import { ANA, BEN, TENANT, cardActionActivity, messageActivity, type TeamsUser } from '../support/teams-activity';
+import { blockActionBody, eventBody, homeActionBody, slackHeaders, viewState, viewSubmissionBody } from '../support/slack-request';
+import { ANA, BEN, TENANT, type TeamsUser } from '../support/teams-activity';
 
 /** A clock the test sets: it runs like real time from the moment it was last set. */
 function settableClock(start: Date) {
@@ -34,7 +35,7 @@ describe('events: registration, waiting list, reminders, feedback', () => {
   let slack: FakeSlack;
   let teams: FakeTeams;
   let bot: TestBot;
-  let n = 0;
+  const { slashReply: slash, click, teamsSay, teamsActCard: teamsAct, nextId } = talk(() => ({ bot, slack, teams }));
   const clock = settableClock(START);
 
   beforeAll(async () => {
@@ -54,34 +55,6 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     await slack.stop();
     await teams.stop();
   });
-
-  async function slash(user: string, text: string): Promise<any> {
-    const id = `c${++n}`;
-    const body = slashCommandBody({ text, user, responseUrl: slack.responseUrl(id) });
-    expect((await bot.post('/slack/events', body, slackHeaders(body))).status).toBe(200);
-    return (await slack.waitForResponse(id))[0].body;
-  }
-
-  async function click(user: string, verb: string, value: Record<string, string>): Promise<any> {
-    const id = `a${++n}`;
-    const body = blockActionBody({ actionId: verb, value: JSON.stringify(value), user, responseUrl: slack.responseUrl(id) });
-    expect((await bot.post('/slack/events', body, slackHeaders(body))).status).toBe(200);
-    return (await slack.waitForResponse(id))[0].body;
-  }
-
-  async function teamsSay(user: TeamsUser, text: string): Promise<any> {
-    const before = teams.sent(`a:${user.id}`).length;
-    expect((await bot.post('/api/messages', messageActivity(teams.url, user, text))).status).toBe(200);
-    const sent = await teams.waitForSent(`a:${user.id}`, before + 1);
-    return sent[before].body;
-  }
-
-  /** An Action.Execute; returns the card that replaces the clicked one (or undefined when the answer came as a message). */
-  async function teamsAct(user: TeamsUser, verb: string, data: Record<string, string>): Promise<any> {
-    const res = await bot.post('/api/messages', cardActionActivity(teams.url, user, verb, data));
-    expect(res.status).toBe(200);
-    return res.body?.type === 'application/vnd.microsoft.card.adaptive' ? res.body.value : undefined;
-  }
 
   /** Queues what is due and sends it, until nothing is due now (bounded; the clock moves a second at a time). */
   async function deliverDue() {
@@ -247,7 +220,7 @@ describe('events: registration, waiting list, reminders, feedback', () => {
 
     // U2 on Slack: the poll's button opens the form as a modal
     slack.clear();
-    const press = blockActionBody({ actionId: 'event.feedback', value: JSON.stringify({ id: String(creer) }), user: 'U2', responseUrl: slack.responseUrl(`p${++n}`) });
+    const press = blockActionBody({ actionId: 'event.feedback', value: JSON.stringify({ id: String(creer) }), user: 'U2', responseUrl: slack.responseUrl(nextId('p')) });
     expect((await bot.post('/slack/events', press, slackHeaders(press))).status).toBe(200);
     const [open] = await slack.waitForCall('views.open');
     const view = typeof open.body.view === 'string' ? JSON.parse(open.body.view) : open.body.view;

@@ -1,9 +1,10 @@
+import { talk } from '../support/conversation';
 import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
-import { allText, startTestBot, type TestBot } from '../support/harness';
+import { allText, deliveriesSettled, startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
 import { blockActionBody, modalActionBody, slackHeaders, slashCommandBody, viewState, viewSubmissionBody } from '../support/slack-request';
-import { ANA, BEN, cardActionActivity, messageActivity } from '../support/teams-activity';
+import { ANA, BEN, messageActivity } from '../support/teams-activity';
 
 /**
  * Ideas and supports end to end: Slack users propose by command and by modal, Teams users support from
@@ -13,7 +14,7 @@ describe('ideas and supports on Slack and Teams', () => {
   let slack: FakeSlack;
   let teams: FakeTeams;
   let bot: TestBot;
-  let n = 0;
+  const { slashWithStatus: slash, clickReplies: click, teamsAction, teamsSayLast: teamsSay, nextId } = talk(() => ({ bot, slack, teams }));
 
   beforeAll(async () => {
     slack = await new FakeSlack().start();
@@ -43,35 +44,6 @@ describe('ideas and supports on Slack and Teams', () => {
     await slack.stop();
     await teams.stop();
   });
-
-  async function slash(user: string, text: string): Promise<{ status: number; reply: any }> {
-    const id = `c${++n}`;
-    const body = slashCommandBody({ text, user, responseUrl: slack.responseUrl(id) });
-    const res = await bot.post('/slack/events', body, slackHeaders(body));
-    const [reply] = await slack.waitForResponse(id);
-    return { status: res.status, reply: reply.body };
-  }
-
-  async function click(user: string, actionId: string, value: Record<string, string>): Promise<any[]> {
-    const id = `a${++n}`;
-    const body = blockActionBody({ actionId, value: JSON.stringify(value), user, responseUrl: slack.responseUrl(id) });
-    const res = await bot.post('/slack/events', body, slackHeaders(body));
-    expect(res.status).toBe(200);
-    return (await slack.waitForResponse(id)).map((r) => r.body);
-  }
-
-  async function teamsAction(user: typeof ANA, verb: string, data: Record<string, unknown>, trigger = 'manual') {
-    const activity: any = cardActionActivity(teams.url, user, verb, data as Record<string, string>);
-    activity.value.trigger = trigger;
-    return bot.post('/api/messages', activity);
-  }
-
-  async function teamsSay(user: typeof ANA, text: string): Promise<any> {
-    const before = teams.sent(`a:${user.id}`).length;
-    await bot.post('/api/messages', messageActivity(teams.url, user, text));
-    const sent = await teams.waitForSent(`a:${user.id}`, before + 1);
-    return sent[sent.length - 1].body;
-  }
 
   const ideasCount = async () => (await bot.services.store.ideas.all()).length;
 
@@ -208,7 +180,7 @@ describe('ideas and supports on Slack and Teams', () => {
   });
 
   test('a click on the axis channel post updates the count for everyone and tells the clicker privately', async () => {
-    const id = `ch${++n}`;
+    const id = nextId('ch');
     const payload = JSON.parse(new URLSearchParams(blockActionBody({ actionId: 'idea.support', value: JSON.stringify({ id: '1', view: 'shared' }), user: 'UORG', responseUrl: slack.responseUrl(id) })).get('payload')!);
     payload.container = { type: 'message', message_ts: '9.9', channel_id: 'CUSAGER', is_ephemeral: false };
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
@@ -269,7 +241,8 @@ describe('ideas and supports on Slack and Teams', () => {
     await slack.waitFor((r) => r.path === '/api/chat.postMessage' && r.body.channel === 'U2');
     const [toAna] = await teams.waitForSent(`a:${ANA.id}`);
     expect(allText(toAna.body)).toContain('elle est maintenant retenue');
-    await new Promise((r) => setTimeout(r, 200));
+    // the notices were queued before the reply: once the outbox has delivered all it had, nobody else is told
+    await deliveriesSettled(bot);
     expect(slack.calls('chat.postMessage').some((c) => c.body.channel === 'UPIL')).toBe(false); // not the pilot who answered
     expect(teams.sent(`a:${BEN.id}`)).toHaveLength(0); // not someone unrelated
   });

@@ -1,15 +1,15 @@
+import { talk } from '../support/conversation';
 import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
-import { allText, startTestBot, type TestBot } from '../support/harness';
+import { startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
-import { slackHeaders, slashCommandBody } from '../support/slack-request';
-import { ANA, BEN, TENANT, messageActivity } from '../support/teams-activity';
+import { ANA, BEN, TENANT } from '../support/teams-activity';
 
 describe('roles: organisers grant and revoke in chat, on both platforms', () => {
   let slack: FakeSlack;
   let teams: FakeTeams;
   let bot: TestBot;
-  let n = 0;
+  const { slashText: slash, teamsSayText: teamsSay } = talk(() => ({ bot, slack, teams }));
 
   beforeAll(async () => {
     slack = await new FakeSlack().start();
@@ -24,23 +24,6 @@ describe('roles: organisers grant and revoke in chat, on both platforms', () => 
     await slack.stop();
     await teams.stop();
   });
-
-  async function slash(user: string, text: string): Promise<string> {
-    const id = `r${++n}`;
-    const body = slashCommandBody({ text, user, responseUrl: slack.responseUrl(id) });
-    const res = await bot.post('/slack/events', body, slackHeaders(body));
-    expect(res.status).toBe(200);
-    const [reply] = await slack.waitForResponse(id);
-    return reply.body.text as string;
-  }
-
-  async function teamsSay(user: typeof ANA, text: string, entities?: unknown[]): Promise<string> {
-    const before = teams.sent(`a:${user.id}`).length;
-    const res = await bot.post('/api/messages', messageActivity(teams.url, user, text, { entities }));
-    expect(res.status).toBe(200);
-    const sent = await teams.waitForSent(`a:${user.id}`, before + 1);
-    return allText(sent[sent.length - 1].body.attachments[0].content);
-  }
 
   test('the programme file makes an organiser (by e-mail) and a pilot (by Slack id)', async () => {
     expect(await slash('UORG', 'role')).toBe('Vos rôles : agent, organisateur.');

@@ -1,3 +1,4 @@
+import type { Recorded } from '../support/fake-server';
 import { FakeSlack } from '../support/fake-slack';
 import { allText, startTestBot, type TestBot } from '../support/harness';
 import { blockActionBody, eventBody, slackHeaders, slashCommandBody } from '../support/slack-request';
@@ -21,6 +22,16 @@ describe('Slack over HTTP: /slack/events', () => {
   async function command(text: string, extra: { user?: string; id?: string; headers?: Record<string, string> } = {}) {
     const body = slashCommandBody({ text, user: extra.user, responseUrl: slack.responseUrl(extra.id ?? 'r1') });
     return bot.post('/slack/events', body, extra.headers ?? slackHeaders(body));
+  }
+
+  /**
+   * A marker: a good command from U1, and its answer. Once the answer is in, whatever an earlier request
+   * caused has had its turn. Returns what Slack saw besides the marker's own traffic.
+   */
+  async function seenBesidesMarker(): Promise<Recorded[]> {
+    expect((await command('aide', { user: 'U1', id: 'marker' })).status).toBe(200);
+    await slack.waitForResponse('marker');
+    return slack.requests.filter((r) => r.path !== '/respond/marker' && !(r.path === '/api/users.info' && r.body?.user === 'U1'));
   }
 
   test('a signed "/ensemble aide" is acknowledged and the menu reaches the response_url', async () => {
@@ -74,8 +85,7 @@ describe('Slack over HTTP: /slack/events', () => {
     const body = slashCommandBody({ text: 'aide', user: 'UBAD', responseUrl: slack.responseUrl('bad') });
     const res = await bot.post('/slack/events', body, slackHeaders(body, { secret: 'not-the-secret' }));
     expect(res.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(slack.requests).toHaveLength(0);
+    expect(await seenBesidesMarker()).toHaveLength(0);
     expect(await bot.services.store.people.get('slack:T1/UBAD')).toBeNull();
   });
 
@@ -83,8 +93,7 @@ describe('Slack over HTTP: /slack/events', () => {
     const body = slashCommandBody({ text: 'aide', user: 'UOLD', responseUrl: slack.responseUrl('old') });
     const res = await bot.post('/slack/events', body, slackHeaders(body, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }));
     expect(res.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(slack.requests).toHaveLength(0);
+    expect(await seenBesidesMarker()).toHaveLength(0);
     expect(await bot.services.store.people.get('slack:T1/UOLD')).toBeNull();
   });
 

@@ -64,6 +64,23 @@ export async function startTestBot(options: {
   };
 }
 
+/**
+ * Waits until the delivery engine has nothing left to do now: no outbox message due now is still
+ * pending (claimed ones included: they stay pending until their outcome is recorded, i.e. until the
+ * fake platform has answered). Everything queued before the call has then reached the platform or
+ * failed for good: an absence check after it proves something, unlike one after a fixed sleep.
+ */
+export async function deliveriesSettled(bot: Bot, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const next = await bot.services.store.outbox.nextDue();
+    const idle = next === null || next.getTime() > bot.services.clock.now().getTime();
+    if (idle && bot.delivery.dispatcher.stats().inFlight === 0) return;
+    if (Date.now() > deadline) throw new Error(`the outbox still has messages due (the earliest at ${next?.toISOString()})`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** All the text of a Block Kit message or an Adaptive Card, flattened, for assertions. */
 export function allText(x: unknown): string {
   const out: string[] = [];

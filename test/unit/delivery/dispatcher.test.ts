@@ -21,10 +21,44 @@ function dispatcher(outbox: MemoryOutbox, delivery: FakeDelivery, opts: Partial<
 }
 
 afterEach(async () => {
+  jest.useRealTimers(); // the tests that assert on time run under fake timers (see useFakeTime)
   for (const d of running.splice(0)) await d.stop();
 });
 
 const channelOf = (m: OutboxMessage) => (m.target.kind === 'channel' ? m.target.channel : m.target.personId);
+
+/**
+ * Time, for the tests that assert on it: Jest's modern fake timers fake Date too, so the dispatcher's
+ * clock (systemClock) and its sleeps move together, only when the test advances them. Every delay,
+ * due time and gap is then exact, whatever the speed of the machine.
+ */
+const T0 = new Date('2030-01-01T08:00:00Z').getTime();
+
+function useFakeTime(): void {
+  jest.useFakeTimers({ now: T0 });
+}
+
+/** Advances fake time `stepMs` at a time until `condition` holds (timers fire in order, at their exact time). */
+async function advanceUntil(condition: () => boolean, what: string, maxMs = 600_000, stepMs = 10): Promise<void> {
+  for (let elapsed = 0; !condition(); elapsed += stepMs) {
+    if (elapsed > maxMs) throw new Error(`${what}: not reached after ${maxMs} ms of fake time`);
+    await jest.advanceTimersByTimeAsync(stepMs);
+  }
+}
+
+/** Stops a dispatcher under fake time (its loop may be asleep on a fake timer). */
+async function stopUnderFakeTime(d: Dispatcher): Promise<void> {
+  running.splice(running.indexOf(d), 1);
+  const stopping = d.stop();
+  await jest.advanceTimersByTimeAsync(1000);
+  await stopping;
+}
+
+/** A clock that stands still unless the test moves it. */
+function fixedClock(at = T0) {
+  let t = at;
+  return { now: () => new Date(t), set: (ms: number) => (t = ms) };
+}
 
 async function allDone(outbox: MemoryOutbox, timeoutMs = 10_000): Promise<void> {
   await waitFor(() => outbox.all().every((m) => m.state !== 'pending'), timeoutMs, 'every message sent or failed');
@@ -76,37 +110,56 @@ describe('Dispatcher', () => {
   });
 
   test('temporary failures are retried with exponential backoff (full jitter, capped), then succeed', async () => {
+    useFakeTime();
     const outbox = new MemoryOutbox();
     await outbox.enqueue(messages(5), new Date());
+    const { lines, log } = recordingLog();
     const delivery = new FakeDelivery('slack', {
       behaviour: (_m, attempt) => (attempt <= 4 ? { ok: false, permanent: false, reason: 'slack http 502' } : { ok: true }),
     });
     // random() = 1: the top of the jitter range, so the delays are exactly base · 2^(n-1), capped.
-    const d = dispatcher(outbox, delivery, { backoffBaseMs: 40, backoffCapMs: 200, random: () => 1 });
+    const d = dispatcher(outbox, delivery, { backoffBaseMs: 40, backoffCapMs: 200, random: () => 1, log });
     d.start();
-    await allDone(outbox);
+    await advanceUntil(() => outbox.all().every((m) => m.state !== 'pending'), 'every message sent', 10_000, 1);
+    await stopUnderFakeTime(d);
+    const expected = [40, 80, 160, 200];
     for (const m of outbox.all()) {
       expect(m).toMatchObject({ state: 'sent', attempts: 5 });
+      // the delay each failure was given, from the injected clock
+      const retries = lines.filter((l) => l.msg === 'delivery failed, will retry' && (l.obj as { id: string }).id === m.id).map((l) => (l.obj as { retryInMs: number }).retryInMs);
+      expect(retries).toEqual(expected);
+      // and the message went out again exactly then, not before
       const times = delivery.sends.filter((s) => s.id === m.id).map((s) => s.at);
-      const gaps = times.slice(1).map((t, i) => t - times[i]);
-      const expected = [40, 80, 160, 200];
-      gaps.forEach((gap, i) => {
-        expect(gap).toBeGreaterThanOrEqual(expected[i] - 1);
-        expect(gap).toBeLessThan(expected[i] + 150);
-      });
+      expect(times.slice(1).map((t, i) => t - times[i])).toEqual(expected);
     }
   });
 
-  test('full jitter: the delay is uniform between 0 and the ceiling', async () => {
+  test.each([
+    // [random(), failures so far, ceiling base · 2^(n-1), expected delay]
+    [0, 0, 1000, 0],
+    [0.25, 0, 1000, 250],
+    [0.999, 0, 1000, 999],
+    [0.5, 2, 4000, 2000],
+    [0.1, 2, 4000, 400],
+    [0.75, 9, 300_000, 225_000], // 1000 · 2^9 = 512 s, capped at 5 min
+  ])('full jitter: random() = %d after %d failure(s) → the delay is random() × the ceiling (%d ms): %d ms', async (r, before, _ceiling, delay) => {
+    const clock = fixedClock();
     const outbox = new MemoryOutbox();
-    await outbox.enqueue(messages(1), new Date());
+    await outbox.enqueue(messages(1), new Date(T0));
     const delivery = new FakeDelivery('slack', { behaviour: () => ({ ok: false, permanent: false, reason: 'x' }) });
-    const d = dispatcher(outbox, delivery, { backoffBaseMs: 1000, random: () => 0.25 });
-    const before = Date.now();
-    await d.runOnce();
+    let random = 0;
+    const d = dispatcher(outbox, delivery, { clock, backoffBaseMs: 1000, maxAttempts: 20, random: () => random });
+    // the earlier failures, each run once its retry is due on the clock
+    for (let i = 0; i < before; i++) {
+      await d.runOnce();
+      clock.set(outbox.all()[0].dueAt.getTime());
+    }
+    const at = clock.now().getTime();
+    random = r;
+    expect(await d.runOnce()).toMatchObject({ retried: 1 });
     const m = outbox.all()[0];
-    expect(m.dueAt.getTime() - before).toBeGreaterThanOrEqual(250);
-    expect(m.dueAt.getTime() - before).toBeLessThan(250 + 100);
+    expect(m.attempts).toBe(before + 1);
+    expect(m.dueAt.getTime() - at).toBe(delay);
   });
 
   test('permanent failures are not retried', async () => {
@@ -116,7 +169,9 @@ describe('Dispatcher', () => {
     const d = dispatcher(outbox, delivery);
     d.start();
     await allDone(outbox);
-    await new Promise((r) => setTimeout(r, 150));
+    // nothing is pending any more, and the loop has stopped with every send recorded: no retry can follow
+    await d.stop();
+    expect(await outbox.nextDue()).toBeNull();
     expect(delivery.sends).toHaveLength(10);
     for (const m of outbox.all()) expect(m).toMatchObject({ state: 'failed', permanent: true, attempts: 1, lastError: 'teams 403 BotDisabledByAdmin' });
   });
@@ -137,6 +192,7 @@ describe('Dispatcher', () => {
   });
 
   test('Retry-After: nothing goes to the limited key before it; other keys go on; the message is sent after', async () => {
+    useFakeTime();
     const outbox = new MemoryOutbox();
     await outbox.enqueue(messages(20, { platform: 'teams', channel: (i) => (i % 2 ? 'B' : 'A') }), new Date());
     let limitedAt = 0;
@@ -152,12 +208,19 @@ describe('Dispatcher', () => {
     });
     const d = dispatcher(outbox, delivery);
     d.start();
-    await allDone(outbox);
-    const toA = delivery.sends.filter((s) => Number(s.key.split(':')[1]) % 2 === 0);
-    const toB = delivery.sends.filter((s) => Number(s.key.split(':')[1]) % 2 === 1);
+    await advanceUntil(() => outbox.all().every((m) => m.state !== 'pending'), 'every message sent', 10_000, 1);
+    await stopUnderFakeTime(d);
+    expect(limitedAt).toBe(T0); // the very first send to A
+    const toA = delivery.sends.filter((s) => Number(s.key.split(':')[1]) % 2 === 0).map((s) => s.at - limitedAt);
+    const toB = delivery.sends.filter((s) => Number(s.key.split(':')[1]) % 2 === 1).map((s) => s.at - limitedAt);
     expect(toA).toHaveLength(11); // 10 + the one retried
-    expect(toA.filter((s) => s.at > limitedAt && s.at < limitedAt + 400)).toEqual([]);
-    expect(toB.filter((s) => s.at > limitedAt && s.at < limitedAt + 400).length).toBeGreaterThan(0);
+    // A: the limited send, then nothing until the 400 ms have passed, then its pace (100/s) again
+    expect(toA).toEqual([0, 400, 410, 420, 430, 440, 450, 460, 470, 480, 490]);
+    // B is not held up: its 10 messages go at its own pace during A's pause
+    expect(toB).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    // the limited message itself waits for its turn after the pause
+    const retried = delivery.sends.filter((s) => s.key === 'b1:0').map((s) => s.at - limitedAt);
+    expect(retried).toEqual([0, 490]);
     expect(outbox.all().every((m) => m.state === 'sent')).toBe(true);
   });
 
@@ -165,39 +228,48 @@ describe('Dispatcher', () => {
     const outbox = new MemoryOutbox();
     await outbox.enqueue(messages(5, { channel: () => 'slow' }), new Date());
     const delivery = new FakeDelivery('slack', { limits: () => [{ key: 'slow', ratePerSec: 2, burst: 1 }] });
+    useFakeTime();
     const d = dispatcher(outbox, delivery, { maxQueueWaitMs: 1200 });
-    const start = Date.now();
-    const counts = await d.runOnce();
+    const run = d.runOnce();
+    await jest.advanceTimersByTimeAsync(1000);
+    const counts = await run;
     // turns at 0, 500, 1000 ms; 1500 and 2000 ms are beyond 1200: released
     expect(counts).toEqual({ sent: 3, failed: 0, retried: 0, released: 2 });
     const released = outbox.all().filter((m) => m.state === 'pending');
     expect(released.map((m) => m.key)).toEqual(['b1:3', 'b1:4']);
-    expect(released[0].dueAt.getTime()).toBeGreaterThanOrEqual(start + 1500);
-    expect(released[1].dueAt.getTime()).toBeGreaterThanOrEqual(start + 2000);
+    expect(released.map((m) => m.dueAt.getTime() - T0)).toEqual([1500, 2000]);
     for (const m of released) expect(m.leaseOwner).toBeUndefined();
     expect(delivery.sends.map((s) => s.key)).toEqual(['b1:0', 'b1:1', 'b1:2']);
+    expect(delivery.sends.map((s) => s.at - T0)).toEqual([0, 500, 1000]);
   });
 
   test('a Retry-After longer than maxHoldMs: what waits on that bucket is released, due after it', async () => {
     const outbox = new MemoryOutbox();
     await outbox.enqueue(messages(6, { channel: () => 'A' }), new Date());
-    let limitedAt = 0;
+    let limited = false;
     const delivery = new FakeDelivery('slack', {
       limits: () => [{ key: 'slack:ws:T1', ratePerSec: 100, burst: 1 }],
       behaviour: () => {
-        if (limitedAt) return { ok: true };
-        limitedAt = Date.now();
+        if (limited) return { ok: true };
+        limited = true;
         return { ok: false, permanent: false, reason: 'slack ratelimited', retryAfterMs: 3000 };
       },
     });
-    const d = dispatcher(outbox, delivery, { concurrency: 1 });
+    // the clock stands still: the Retry-After starts at T0 exactly
+    const d = dispatcher(outbox, delivery, { concurrency: 1, clock: fixedClock() });
     const counts = await d.runOnce();
     expect(counts).toEqual({ sent: 0, failed: 0, retried: 1, released: 5 });
     expect(delivery.sends).toHaveLength(1);
-    for (const m of outbox.all()) {
-      expect(m.state).toBe('pending');
-      expect(m.dueAt.getTime()).toBeGreaterThanOrEqual(limitedAt + 3000);
-    }
+    for (const m of outbox.all()) expect(m).toMatchObject({ state: 'pending', leaseOwner: undefined });
+    // the limited one is due when the platform said; the others after it, one bucket interval apart
+    expect(outbox.all().map((m) => [m.key, m.dueAt.getTime() - T0])).toEqual([
+      ['b1:0', 3000],
+      ['b1:1', 3000],
+      ['b1:2', 3010],
+      ['b1:3', 3020],
+      ['b1:4', 3030],
+      ['b1:5', 3040],
+    ]);
   });
 
   test('never more than `concurrency` sends in flight', async () => {
@@ -265,7 +337,7 @@ describe('Dispatcher', () => {
     const duplicates = b.sends.filter((s) => sentByA.has(s.id));
     expect(duplicates.length).toBeLessThanOrEqual(inFlightAtKill);
     // A recorded nothing after the kill, even when its sends in flight came back.
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => a.inFlight === 0, 5000, 'the sends A had in flight to come back');
     expect(outbox.log.filter((l) => l.owner === 'A' && l.op !== 'claim' && (l.at ?? 0) > killedAt)).toEqual([]);
   });
 
@@ -282,12 +354,16 @@ describe('Dispatcher', () => {
     expect(all.filter((m) => m.leaseOwner === 'A')).toEqual([]);
     expect(all.filter((m) => m.state === 'sent').length).toBe(a.sends.length);
     // Another dispatcher takes the rest at once (no lease to wait for), without duplicates.
+    const left = all.filter((m) => m.state === 'pending').map((m) => m.id);
+    expect(left.length).toBeGreaterThan(0);
     const b = new FakeDelivery('slack', { by: 'B' });
     const db = dispatcher(outbox, b, { owner: 'B' });
-    const started = Date.now();
     db.start();
     await allDone(outbox);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // B's very first claim got every message A gave back (a message still leased to A would have been left out)
+    const claimsByB = outbox.log.filter((l) => l.op === 'claim' && l.owner === 'B');
+    const firstClaim = claimsByB.filter((l) => l.at === claimsByB[0].at).map((l) => l.id);
+    expect(firstClaim.sort()).toEqual([...left].sort());
     expect(new Set([...a.sends, ...b.sends].map((s) => s.id)).size).toBe(a.sends.length + b.sends.length);
   });
 
@@ -328,44 +404,48 @@ describe('Dispatcher', () => {
   });
 
   test('waits for messages not due yet, and poke() wakes it for new ones', async () => {
+    useFakeTime();
     const outbox = new MemoryOutbox();
-    const due = Date.now() + 300;
-    await outbox.enqueue(messages(3, { source: 'later', dueAt: new Date(due) }), new Date());
+    await outbox.enqueue(messages(3, { source: 'later', dueAt: new Date(T0 + 300) }), new Date());
     const delivery = new FakeDelivery('slack');
     const d = dispatcher(outbox, delivery, { idlePollMs: 10_000, claimPollMs: 10_000 });
     d.start();
-    await waitFor(() => delivery.sends.length === 3, 3000, 'the scheduled messages');
-    for (const s of delivery.sends) {
-      expect(s.at).toBeGreaterThanOrEqual(due);
-      expect(s.at).toBeLessThan(due + 200);
-    }
-    // Idle now (next look in 10 s): a poke makes it look at once.
-    await new Promise((r) => setTimeout(r, 50));
+    await jest.advanceTimersByTimeAsync(299);
+    expect(delivery.sends).toHaveLength(0); // not due yet
+    await jest.advanceTimersByTimeAsync(1);
+    expect(delivery.sends.map((s) => s.at - T0)).toEqual([300, 300, 300]); // at their due time exactly
+    // Idle now (next look in 10 s): new messages wait for it…
+    await jest.advanceTimersByTimeAsync(50);
     await outbox.enqueue(messages(2, { source: 'now' }), new Date());
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(delivery.sends).toHaveLength(3);
+    // …and a poke makes it look at once: sent without any time passing
     const poked = Date.now();
     d.poke();
-    await waitFor(() => delivery.sends.length === 5, 2000, 'the poked messages');
-    expect(Date.now() - poked).toBeLessThan(500);
+    for (let i = 0; i < 20 && delivery.sends.length < 5; i++) await jest.advanceTimersByTimeAsync(0);
+    expect(delivery.sends.slice(3).map((s) => s.at - poked)).toEqual([0, 0]);
+    expect(Date.now()).toBe(poked);
+    await stopUnderFakeTime(d);
   });
 
   test('rate limits hold across a run: never more than the bucket allows on a sliding window', async () => {
+    useFakeTime();
     const outbox = new MemoryOutbox();
     await outbox.enqueue(messages(120, { platform: 'teams' }), new Date());
     const delivery = new FakeDelivery('teams', { limits: () => [{ key: 'app', ratePerSec: 100, burst: 1 }] });
     const d = dispatcher(outbox, delivery);
-    const start = Date.now();
     d.start();
-    await allDone(outbox);
-    const elapsed = Date.now() - start;
-    const times = delivery.sends.map((s) => s.at).sort((x, y) => x - y);
+    await advanceUntil(() => outbox.all().every((m) => m.state !== 'pending'), 'every message sent');
+    await stopUnderFakeTime(d);
+    const times = delivery.sends.map((s) => s.at - T0).sort((x, y) => x - y);
     let peak = 0;
     for (let i = 0, j = 0; i < times.length; i++) {
       while (times[i] - times[j] >= 1000) j++;
       peak = Math.max(peak, i - j + 1);
     }
     expect(peak).toBeLessThanOrEqual(100);
-    expect(elapsed).toBeGreaterThanOrEqual(1190); // 120 at 100/s
-    expect(elapsed).toBeLessThan(1190 / 0.9);
+    // 120 at 100/s: one every 10 ms from the first, none late, none early
+    expect(times).toEqual(Array.from({ length: 120 }, (_, i) => i * 10));
   });
 
   test('dispatchers of one process can share a limiter', async () => {

@@ -1,3 +1,4 @@
+import { channelIds } from '../../src/platforms/channel-ids';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,7 +49,7 @@ beforeEach(async () => {
   store = SqliteStore.open(dir);
   const programme = testProgramme();
   people = new PeopleService(store, programme, clock);
-  broadcasts = new BroadcastService(store, programme, people, clock, cronCalendar, TZ);
+  broadcasts = new BroadcastService(store, programme, people, clock, cronCalendar, TZ, channelIds);
   const slack = (user: string, displayName: string) => people.contact({ platform: 'slack', tenant: 'T1', user, displayName });
   a = await slack('UA', 'A');
   teamsAgent = await people.contact({ platform: 'teams', tenant: 'TEN', user: 'aad-b', displayName: 'B' });

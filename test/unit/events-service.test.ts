@@ -1,3 +1,4 @@
+import { channelIds } from '../../src/platforms/channel-ids';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,7 +47,7 @@ const actor = (user: string, displayName: string) => people.contact({ platform: 
 function build(p: Programme): void {
   programme = p;
   people = new PeopleService(store, programme, clock);
-  const broadcasts = new BroadcastService(store, programme, people, clock, cronCalendar, TZ);
+  const broadcasts = new BroadcastService(store, programme, people, clock, cronCalendar, TZ, channelIds);
   events = new EventsService(store, programme, broadcasts, clock, TZ);
 }
 

@@ -25,12 +25,20 @@ export interface FileOut {
 /** What the bot answers; each platform renders it its own way. */
 export type Reply =
   /** A card. `replace`: update the message the click came from (Slack: replace_original; Teams: Action.Execute card response). */
-  | { kind: 'card'; card: Card; replace?: boolean; note?: string; /** A file that comes with the card (e.g. a calendar entry), in the person's DM. */ file?: FileOut }
+  | {
+      kind: 'card';
+      card: Card;
+      replace?: boolean;
+      /** For the clicker alone when the clicked card is seen by many (a Slack channel post). */
+      note?: Card;
+      /** A file that comes with the card (e.g. a calendar entry), in the person's DM. */
+      file?: FileOut;
+    }
   | { kind: 'form'; form: Form }
   /** A submitted form is refused: messages per input id, and the form to show again (Teams). */
   | { kind: 'formErrors'; errors: Record<string, string>; form: Form }
   | { kind: 'file'; file: FileOut };
 
-export function cardReply(card: Card, options: { replace?: boolean; note?: string } = {}): Reply {
+export function cardReply(card: Card, options: { replace?: boolean; note?: Card } = {}): Reply {
   return { kind: 'card', card, ...options };
 }

@@ -89,7 +89,8 @@ export class IdeasService {
 
   async list(actor: Actor, filter: IdeaFilter, page: number, pageSize = PAGE_SIZE): Promise<IdeaPage> {
     const sort: IdeaSort = filter.kind === 'recent' || filter.kind === 'mine' ? 'recent' : 'top';
-    const p = Math.max(1, Math.floor(page) || 1);
+    // a page number comes from people: bounded before it reaches a query
+    const p = Math.min(MAX_PAGE, Math.max(1, Math.floor(page) || 1));
     const { items, total } = await this.store.ideas.list({
       sort,
       axisId: filter.kind === 'axis' ? filter.axisId : undefined,
@@ -106,26 +107,18 @@ export class IdeasService {
     return (await this.store.ideas.supportedBy(actor.person.id, [id])).has(id);
   }
 
-  /** Supports, or withdraws the support when the person already supports it. */
-  async toggleSupport(actor: Actor, id: number): Promise<{ idea: Idea; supported: boolean }> {
+  /** Supports an idea. Pressing twice is pressing once: `added` is false when the person already supported it. */
+  async support(actor: Actor, id: number): Promise<{ idea: Idea; added: boolean }> {
     await this.visible(id);
     const added = await this.store.ideas.addSupport(id, actor.person.id, this.clock.now());
-    if (!added) await this.store.ideas.removeSupport(id, actor.person.id);
-    return { idea: (await this.store.ideas.get(id))!, supported: added };
+    return { idea: (await this.store.ideas.get(id))!, added };
   }
 
-  /** Explicit support (idempotent). */
-  async support(actor: Actor, id: number): Promise<Idea> {
+  /** Withdraws a support. Pressing twice is pressing once: `removed` is false when there was none. */
+  async withdraw(actor: Actor, id: number): Promise<{ idea: Idea; removed: boolean }> {
     await this.visible(id);
-    await this.store.ideas.addSupport(id, actor.person.id, this.clock.now());
-    return (await this.store.ideas.get(id))!;
-  }
-
-  /** Explicit withdrawal (idempotent). */
-  async withdraw(actor: Actor, id: number): Promise<Idea> {
-    await this.visible(id);
-    await this.store.ideas.removeSupport(id, actor.person.id);
-    return (await this.store.ideas.get(id))!;
+    const removed = await this.store.ideas.removeSupport(id, actor.person.id);
+    return { idea: (await this.store.ideas.get(id))!, removed };
   }
 
   canModerate(actor: Actor, idea: Pick<Idea, 'axisId'>): boolean {
@@ -207,6 +200,9 @@ export class IdeasService {
     return new FieldError('axis.unknown', 'axis', { axis: axis.slice(0, 60), axes: this.programme.axes.map((a) => a.id).join(', ') });
   }
 }
+
+/** The last page anyone can ask for (a million ideas at ten a page). */
+const MAX_PAGE = 100_000;
 
 /** The limits the messages of the idea form's refusals quote. */
 function limits(code: string): { max: number } {

@@ -171,7 +171,15 @@ describe('ideas and supports on Slack and Teams', () => {
     const refreshed = await teamsAction(ANA, 'idea.view', { id: '1' }, 'automatic');
     expect(allText(refreshed.body.value)).toContain('✅ Vous soutenez');
 
-    const withdrawn = await teamsAction(ANA, 'idea.support', { id: '1', view: 'idea' });
+    // pressing « Soutenir » again (a double click, an invoke sent twice) changes nothing
+    const again = await teamsAction(ANA, 'idea.support', { id: '1', view: 'idea' });
+    expect(allText(again.body.value)).toContain('2 soutiens');
+    expect((await bot.services.store.ideas.get(1))!.supportCount).toBe(2);
+    // the button of someone who supports it says what it does
+    expect(JSON.stringify(again.body.value)).toContain('"verb":"idea.withdraw"');
+    expect(allText(again.body.value)).toContain('Retirer mon soutien');
+
+    const withdrawn = await teamsAction(ANA, 'idea.withdraw', { id: '1', view: 'idea' });
     expect(allText(withdrawn.body.value)).toContain('👍 Soutenir');
     expect(allText(withdrawn.body.value)).toContain('1 soutien');
     expect((await bot.services.store.ideas.get(1))!.supportCount).toBe(1);
@@ -188,7 +196,19 @@ describe('ideas and supports on Slack and Teams', () => {
     const [update, note] = await slack.waitForResponse(id, 2);
     expect(update.body.replace_original).toBe(true);
     expect(allText(update.body.blocks)).toContain('👍 Soutenir · 3');
-    expect(note.body).toMatchObject({ response_type: 'ephemeral', replace_original: false, text: 'Vous soutenez l’idée n°1. Cliquez à nouveau pour retirer votre soutien.' });
+    expect(note.body).toMatchObject({ response_type: 'ephemeral', replace_original: false, text: 'Vous soutenez l’idée n°1.' });
+    // the shared post offers « Soutenir » to everyone; the withdraw button is the clicker's alone
+    expect(JSON.stringify(update.body.blocks)).not.toContain('idea.withdraw');
+    const withdraw = note.body.blocks.flatMap((b: any) => (b.type === 'actions' ? b.elements : [])).find((e: any) => e.action_id.startsWith('idea.withdraw'));
+    expect(withdraw.text.text).toBe('Retirer mon soutien');
+    // a second click on the shared post is the same as one
+    const again = nextId('ch');
+    const payload2 = { ...payload, response_url: slack.responseUrl(again) };
+    const body2 = new URLSearchParams({ payload: JSON.stringify(payload2) }).toString();
+    await bot.post('/slack/events', body2, slackHeaders(body2));
+    const [update2] = await slack.waitForResponse(again, 2);
+    expect(allText(update2.body.blocks)).toContain('👍 Soutenir · 3');
+    expect((await bot.services.store.ideas.get(1))!.supportCount).toBe(3);
   });
 
   test('browsing: 10 ideas a page with previous/next, filters by axis, hashtag and "miennes"', async () => {

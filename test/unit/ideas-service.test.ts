@@ -159,18 +159,18 @@ describe('propose', () => {
 });
 
 describe('supports', () => {
-  test('toggleSupport supports, then withdraws', async () => {
+  test('support, then withdraw', async () => {
     const i = await idea(a);
-    const on = await ideas.toggleSupport(b, i.id);
-    expect(on.supported).toBe(true);
+    const on = await ideas.support(b, i.id);
+    expect(on.added).toBe(true);
     expect(on.idea.supportCount).toBe(1);
     expect(await ideas.supports(b, i.id)).toBe(true);
 
-    const on2 = await ideas.toggleSupport(c, i.id);
+    const on2 = await ideas.support(c, i.id);
     expect(on2.idea.supportCount).toBe(2);
 
-    const off = await ideas.toggleSupport(b, i.id);
-    expect(off.supported).toBe(false);
+    const off = await ideas.withdraw(b, i.id);
+    expect(off.removed).toBe(true);
     expect(off.idea.supportCount).toBe(1);
     expect(await ideas.supports(b, i.id)).toBe(false);
     expect(await store.ideas.supporters(i.id)).toEqual(['slack:T1/UC']);
@@ -178,10 +178,10 @@ describe('supports', () => {
 
   test('support and withdraw are idempotent', async () => {
     const i = await idea(a);
-    expect((await ideas.support(b, i.id)).supportCount).toBe(1);
-    expect((await ideas.support(b, i.id)).supportCount).toBe(1);
-    expect((await ideas.withdraw(b, i.id)).supportCount).toBe(0);
-    expect((await ideas.withdraw(b, i.id)).supportCount).toBe(0);
+    expect(await ideas.support(b, i.id)).toMatchObject({ added: true, idea: { supportCount: 1 } });
+    expect(await ideas.support(b, i.id)).toMatchObject({ added: false, idea: { supportCount: 1 } });
+    expect(await ideas.withdraw(b, i.id)).toMatchObject({ removed: true, idea: { supportCount: 0 } });
+    expect(await ideas.withdraw(b, i.id)).toMatchObject({ removed: false, idea: { supportCount: 0 } });
   });
 
   test('a hidden, merged or missing idea cannot be supported', async () => {
@@ -191,14 +191,14 @@ describe('supports', () => {
     await ideas.hide(pilot, hidden.id, 'hors sujet');
     await ideas.merge(pilot, from.id, into.id);
 
-    await refused(ideas.toggleSupport(b, hidden.id), 'idea.hidden', { id: hidden.id });
-    await refused(ideas.toggleSupport(b, from.id), 'idea.merged', { id: from.id, into: into.id });
+    await refused(ideas.support(b, hidden.id), 'idea.hidden', { id: hidden.id });
+    await refused(ideas.support(b, from.id), 'idea.merged', { id: from.id, into: into.id });
     await refused(ideas.support(b, from.id), 'idea.merged', { into: into.id });
-    await refused(ideas.toggleSupport(b, 999), 'idea.notFound', { id: 999 });
-    await refused(ideas.toggleSupport(b, 0), 'idea.notFound');
-    await refused(ideas.toggleSupport(b, Number.NaN), 'idea.notFound');
-    await refused(ideas.toggleSupport(b, -1), 'idea.notFound');
-    await refused(ideas.toggleSupport(b, 1.5), 'idea.notFound');
+    await refused(ideas.support(b, 999), 'idea.notFound', { id: 999 });
+    await refused(ideas.support(b, 0), 'idea.notFound');
+    await refused(ideas.support(b, Number.NaN), 'idea.notFound');
+    await refused(ideas.support(b, -1), 'idea.notFound');
+    await refused(ideas.support(b, 1.5), 'idea.notFound');
     expect(await store.ideas.supporters(hidden.id)).toEqual([]);
     expect(await store.ideas.supporters(from.id)).toEqual([]);
     expect((await store.ideas.get(hidden.id))!.supportCount).toBe(0);
@@ -294,10 +294,10 @@ describe('moderation', () => {
   test('merge moves the supports and counts a person who supported both once', async () => {
     const from = await idea(a, { title: 'doublon' });
     const into = await idea(b, { title: 'original' });
-    await ideas.toggleSupport(a, from.id);
-    await ideas.toggleSupport(b, from.id);
-    await ideas.toggleSupport(b, into.id);
-    await ideas.toggleSupport(c, into.id);
+    await ideas.support(a, from.id);
+    await ideas.support(b, from.id);
+    await ideas.support(b, into.id);
+    await ideas.support(c, into.id);
 
     const r = await ideas.merge(pilot, from.id, into.id);
     expect(r.into.supportCount).toBe(3);
@@ -335,10 +335,10 @@ describe('lists', () => {
     const i2 = await idea(b, { title: 'i2', axis: 'transitions', hashtags: ['sobriété'] });
     const i3 = await idea(a, { title: 'i3', hashtags: ['sobriété', 'accueil'] });
     const i4 = await idea(c, { title: 'i4', axis: 'equipe' });
-    await ideas.toggleSupport(b, i2.id);
-    await ideas.toggleSupport(c, i2.id);
-    await ideas.toggleSupport(b, i1.id);
-    await ideas.toggleSupport(c, i4.id);
+    await ideas.support(b, i2.id);
+    await ideas.support(c, i2.id);
+    await ideas.support(b, i1.id);
+    await ideas.support(c, i4.id);
 
     const top = await ideas.list(b, { kind: 'top' }, 1);
     expect(top.items.map((x) => x.id)).toEqual([i2.id, i4.id, i1.id, i3.id]);
@@ -381,9 +381,9 @@ describe('lists', () => {
 
   test('followers are the author and the supporters, once each, as people', async () => {
     const i = await idea(a, { anonymous: true });
-    await ideas.toggleSupport(b, i.id);
-    await ideas.toggleSupport(a, i.id); // the author also supports it: still one follower
-    await ideas.toggleSupport(c, i.id);
+    await ideas.support(b, i.id);
+    await ideas.support(a, i.id); // the author also supports it: still one follower
+    await ideas.support(c, i.id);
     await store.ideas.addSupport(i.id, 'slack:T1/UNKNOWN', NOW); // never recorded: not a follower
 
     const followers = await ideas.followers((await store.ideas.get(i.id))!);
@@ -400,10 +400,10 @@ describe('lists', () => {
     const u3 = await idea(a, { title: 'u3' });
     const uHidden = await idea(a, { title: 'masquée' });
     const t1 = await idea(a, { title: 't1', axis: 'transitions' });
-    await ideas.toggleSupport(b, u2.id);
-    await ideas.toggleSupport(c, u2.id);
-    await ideas.toggleSupport(b, u1.id);
-    for (const who of [a, b, c]) await ideas.toggleSupport(who, uHidden.id);
+    await ideas.support(b, u2.id);
+    await ideas.support(c, u2.id);
+    await ideas.support(b, u1.id);
+    for (const who of [a, b, c]) await ideas.support(who, uHidden.id);
     await ideas.hide(pilot, uHidden.id, 'motif');
 
     const top = await ideas.topByAxis(2);

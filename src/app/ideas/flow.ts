@@ -21,6 +21,7 @@ import {
   ideaListCard,
   mergeForm,
   statusLabel,
+  supportNoteCard,
   type IdeaFormValues,
 } from './screens';
 
@@ -209,24 +210,27 @@ export class IdeasFlow {
     return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), supported, canModerate: this.s.ideas.canModerate(actor, idea) }), { replace });
   }
 
-  /** A click on a support button: toggles, then redraws the card it came from. */
-  async toggleSupport(actor: Actor, data: Record<string, string>): Promise<Reply> {
+  /**
+   * A click on « Soutenir » or « Retirer mon soutien »: each button says what it does, and pressing it
+   * twice is pressing it once. The card it came from is drawn again; on a card many people see (a
+   * channel post) the clicker alone also gets a note, with the opposite button.
+   */
+  async supportClick(actor: Actor, data: Record<string, string>, support: boolean): Promise<Reply> {
     const id = parseIdeaNumber(data.id);
-    const { idea, supported } = await this.s.ideas.toggleSupport(actor, id);
+    const { idea } = support ? await this.s.ideas.support(actor, id) : await this.s.ideas.withdraw(actor, id);
     const { t, programme, locale } = this.ctx(actor);
-    const note = supported ? t('ideas.supportedNote', { id }) : t('ideas.withdrawnNote', { id });
+    const note = supportNoteCard(t, id, support);
+    if (data.view === 'note') return cardReply(note, { replace: true });
     if (data.view === 'list') return { ...(await this.listFromData(actor, data, true)), note } as Reply;
-    if (data.view === 'shared') {
-      return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), canModerate: false }), { replace: true, note });
-    }
-    return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), supported, canModerate: this.s.ideas.canModerate(actor, idea) }), { replace: true, note });
+    if (data.view === 'shared') return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), canModerate: false }), { replace: true, note });
+    return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), supported: support, canModerate: this.s.ideas.canModerate(actor, idea) }), { replace: true, note });
   }
 
   /** `soutenir 42`: an explicit support, never a withdrawal. */
   async support(actor: Actor, id: number): Promise<Reply> {
     await this.s.ideas.support(actor, id);
     const reply = await this.view(actor, id);
-    return reply.kind === 'card' ? { ...reply, note: this.ctx(actor).t('ideas.supportedNote', { id }) } : reply;
+    return reply.kind === 'card' ? { ...reply, note: supportNoteCard(this.ctx(actor).t, id, true) } : reply;
   }
 
   // --- answering and moderating ---------------------------------------------------------------------

@@ -72,7 +72,8 @@ export function ideasFeature(flow: IdeasFlow) {
       'idea.quickAxis': { replaces: true, run: ({ actor, data }) => flow.quickAxis(actor, data) },
       'idea.list': { run: ({ actor, data }) => flow.listFromData(actor, data, data.p !== undefined && data.replace !== 'false') },
       'idea.view': { run: ({ actor, data }) => flow.view(actor, parseIdeaNumber(data.id)) },
-      'idea.support': { run: ({ actor, data }) => flow.toggleSupport(actor, data) },
+      'idea.support': { run: ({ actor, data }) => flow.supportClick(actor, data, true) },
+      'idea.withdraw': { run: ({ actor, data }) => flow.supportClick(actor, data, false) },
       'idea.answer': { run: async ({ actor, data }) => ({ kind: 'form', form: await flow.answerForm(actor, parseIdeaNumber(data.id)) }) },
       'idea.answerSubmit': {
         replaces: true,

@@ -50,9 +50,21 @@ export function filterFromData(d: Record<string, string>): IdeaFilter {
   }
 }
 
+/** « Soutenir » on a card many people see (with the count) or to someone who does not support it; « Retirer mon soutien » to someone who does. */
 function supportAction(t: Translate, v: IdeaView, context: Record<string, string>): CardAction {
-  const label = v.supported === undefined ? t('ideas.supportShared', { count: v.idea.supportCount }) : v.supported ? t('ideas.supported') : t('ideas.support');
-  return { kind: 'submit', verb: 'idea.support', label, data: { id: String(v.idea.id), ...context }, style: v.supported ? undefined : 'primary' };
+  const data = { id: String(v.idea.id), ...context };
+  if (v.supported === undefined) return { kind: 'submit', verb: 'idea.support', label: t('ideas.supportShared', { count: v.idea.supportCount }), data, style: 'primary' };
+  if (v.supported) return { kind: 'submit', verb: 'idea.withdraw', label: t('ideas.withdraw'), data };
+  return { kind: 'submit', verb: 'idea.support', label: t('ideas.support'), data, style: 'primary' };
+}
+
+/** For the clicker alone: what their click did, and the button that undoes it. */
+export function supportNoteCard(t: Translate, id: number, supported: boolean): Card {
+  const text = supported ? t('ideas.supportedNote', { id }) : t('ideas.withdrawnNote', { id });
+  const action: CardAction = supported
+    ? { kind: 'submit', verb: 'idea.withdraw', label: t('ideas.withdraw'), data: { id: String(id), view: 'note' } }
+    : { kind: 'submit', verb: 'idea.support', label: t('ideas.support'), data: { id: String(id), view: 'note' }, style: 'primary' };
+  return { fallbackText: text, elements: [{ type: 'text', text }, { type: 'actions', actions: [action] }] };
 }
 
 function moderationActions(t: Translate, id: number): CardAction[] {
@@ -81,6 +93,7 @@ export function ideaCard(t: Translate, programme: Programme, locale: Locale, v: 
   });
   if (idea.hashtags.length) elements.push({ type: 'context', text: idea.hashtags.map((h) => `#${h}`).join(' ') });
   if (idea.answer) elements.push({ type: 'text', text: `**${t('ideas.answer')}** : ${idea.answer}` });
+  if (v.supported) elements.push({ type: 'context', text: t('ideas.supportedLine') });
   const actions: CardAction[] = [supportAction(t, v, { view: v.supported === undefined ? 'shared' : 'idea' })];
   if (v.canModerate) actions.push(...moderationActions(t, idea.id));
   elements.push({ type: 'actions', actions });
@@ -113,7 +126,7 @@ export function ideaListCard(t: Translate, programme: Programme, locale: Locale,
     const desc = idea.description ? `\n${idea.description.length > 200 ? `${idea.description.slice(0, 199)}…` : idea.description}` : '';
     elements.push({
       type: 'text',
-      text: `**${t('ideas.number', { id: idea.id })} · ${idea.title}**${desc}\n_${t('ideas.supports', { count: idea.supportCount })} · ${t('ideas.axis')} ${axisLabel(programme, idea.axisId, locale)} · ${statusLabel(t, idea.status)} · ${author}_`,
+      text: `**${t('ideas.number', { id: idea.id })} · ${idea.title}**${desc}\n_${t('ideas.supports', { count: idea.supportCount })} · ${t('ideas.axis')} ${axisLabel(programme, idea.axisId, locale)} · ${statusLabel(t, idea.status)} · ${author}_${page.supported.has(idea.id) ? ` · ${t('ideas.supported')}` : ''}`,
     });
     elements.push({
       type: 'actions',

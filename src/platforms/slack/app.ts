@@ -179,7 +179,7 @@ export function createSlackPlatform(
     const message = renderBlockKitMessage(reply.card);
     if (reply.replace && to.respond) {
       await to.respond({ replace_original: true, ...message });
-      if (reply.note && to.shared) await to.respond({ response_type: 'ephemeral', replace_original: false, text: reply.note });
+      if (reply.note && to.shared) await to.respond({ response_type: 'ephemeral', replace_original: false, ...renderBlockKitMessage(reply.note) });
     } else if (to.respond) {
       await to.respond({ response_type: 'ephemeral', replace_original: false, ...message });
     } else {

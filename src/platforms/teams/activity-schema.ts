@@ -22,6 +22,19 @@ export const activitySchema = z
       .optional(),
     locale: z.string().max(32).optional(),
     text: z.string().max(28_000).optional(),
+    // mentions and other entities: ids are strings of bounded length (an object here once reached a query)
+    entities: z
+      .array(
+        z
+          .object({
+            type: z.string().max(64),
+            text: z.string().max(1000).optional(),
+            mentioned: z.object({ id: z.string().min(1).max(512), name: z.string().max(512).optional() }).loose().optional(),
+          })
+          .loose(),
+      )
+      .max(200)
+      .optional(),
   })
   .loose();
 

@@ -84,9 +84,9 @@ export async function startTeamsPlatform(teams: TeamsApp, services: Services, co
   }
 
   /** Mentions of people become `@{person id}` tokens (or `@{?}` when the person never wrote to the bot). */
-  async function normaliseMentions(activity: CheckedActivity & { entities?: unknown[] }, text: string): Promise<string> {
+  async function normaliseMentions(activity: CheckedActivity, text: string): Promise<string> {
     let out = text;
-    for (const e of (activity.entities ?? []) as Array<{ type?: string; text?: string; mentioned?: { id?: string } }>) {
+    for (const e of activity.entities ?? []) {
       if (e.type !== 'mention' || !e.text || !e.mentioned?.id) continue;
       if (e.mentioned.id === activity.recipient.id) {
         out = out.split(e.text).join(' ');
@@ -148,7 +148,7 @@ export async function startTeamsPlatform(teams: TeamsApp, services: Services, co
       await send(ctx, actor, await conversation.onAction(actor, verb, data, 'teams', data), (activity.conversation.conversationType ?? 'personal') === 'personal');
       return;
     }
-    const text = await normaliseMentions(activity as CheckedActivity & { entities?: unknown[] }, activity.text ?? '');
+    const text = await normaliseMentions(activity, activity.text ?? '');
     await send(ctx, actor, await conversation.onText(actor, text, 'teams'), (activity.conversation.conversationType ?? 'personal') === 'personal');
   });
 

@@ -43,6 +43,7 @@ export interface Store {
   broadcasts: BroadcastRepository;
   events: EventRepository;
   jobs: JobRepository;
+  requests: RequestRepository;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }
@@ -185,4 +186,18 @@ export interface JobRepository {
   /** Cancels every pending job about `ref`; returns how many. */
   cancelRef(ref: string): Promise<number>;
   nextDue(): Promise<Date | null>;
+}
+
+/** Requests already handled, kept a short while: a replayed or retried request is not run twice. */
+export interface RequestRepository {
+  /**
+   * Admits a request: true when it was never seen, or when an earlier attempt at it was admitted before
+   * `staleBefore` and never finished (its process died before answering). Exact under concurrency: of
+   * two identical requests at once, one is admitted.
+   */
+  admit(key: string, at: Date, staleBefore: Date): Promise<boolean>;
+  /** The request was answered: a repeat is acknowledged without running. */
+  done(key: string): Promise<void>;
+  /** Forgets the requests admitted before `before`; returns how many. */
+  purge(before: Date): Promise<number>;
 }

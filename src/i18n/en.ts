@@ -386,6 +386,7 @@ export const en: Messages = {
   errors: {
     title: 'Oops',
     generic: 'Something went wrong on my side. Try again in a moment; if it keeps happening, tell the programme team.',
+    notUnderstood: 'I did not understand this request. Try again from the original message or command; type “help” to see what I can do.',
     invalidInput: 'I did not understand this request: {{detail}}',
     axis: {
       unknown: 'I don\'t know the axis "{{axis}}". Possible axes: {{axes}}.',

@@ -384,6 +384,7 @@ export const fr = {
   errors: {
     title: 'Oups',
     generic: 'Quelque chose s’est mal passé de mon côté. Réessayez dans un instant ; si cela persiste, prévenez l’équipe du programme.',
+    notUnderstood: 'Je n’ai pas compris cette demande. Réessayez depuis le message ou la commande d’origine ; tapez « aide » pour voir ce que je sais faire.',
     invalidInput: 'Je n’ai pas compris cette demande : {{detail}}',
     axis: {
       unknown: 'Je ne connais pas l’axe « {{axis}} ». Axes possibles : {{axes}}.',

@@ -24,6 +24,23 @@ export function storeContract(factory: StoreFactory): void {
     await factory.dispose(store);
   });
 
+  test('a request is admitted once; an unfinished stale attempt is taken over; a finished one never', async () => {
+    const at = new Date('2026-03-01T09:00:00Z');
+    const later = new Date(at.getTime() + 30_000);
+    expect(await store.requests.admit('slack:sig:v0=aa', at, new Date(at.getTime() - 10_000))).toBe(true);
+    expect(await store.requests.admit('slack:sig:v0=aa', at, new Date(at.getTime() - 10_000))).toBe(false); // a replay
+    // still unfinished 30 s later: the first attempt's process is taken to be dead
+    expect(await store.requests.admit('slack:sig:v0=aa', later, new Date(later.getTime() - 10_000))).toBe(true);
+    await store.requests.done('slack:sig:v0=aa');
+    expect(await store.requests.admit('slack:sig:v0=aa', new Date(later.getTime() + 60_000), new Date(later.getTime() + 50_000))).toBe(false);
+    // of ten identical requests at once, one is admitted
+    const at2 = new Date('2026-03-01T10:00:00Z');
+    const results = await Promise.all(Array.from({ length: 10 }, () => store.requests.admit('slack:event:Ev1', at2, new Date(at2.getTime() - 10_000))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.requests.purge(new Date('2026-03-01T09:30:00Z'))).toBe(1);
+    expect(await store.requests.admit('slack:sig:v0=aa', at2, new Date(at2.getTime() - 10_000))).toBe(true); // forgotten
+  });
+
   test('health reports the store as serving', async () => {
     const h = await store.health();
     expect(h.ok).toBe(true);

@@ -91,7 +91,7 @@ describe('ideas and supports on Slack and Teams', () => {
     const cmd = slashCommandBody({ text: 'idee', user: 'U1', responseUrl: slack.responseUrl('modal') });
     expect((await bot.post('/slack/events', cmd, slackHeaders(cmd))).status).toBe(200);
     const [open] = await slack.waitForCall('views.open');
-    expect(open.body.trigger_id).toBe('123.456.abc');
+    expect(open.body.trigger_id).toMatch(/^123\.456\.abc\./);
     const view = typeof open.body.view === 'string' ? JSON.parse(open.body.view) : open.body.view;
     expect(view.type).toBe('modal');
     expect(view.callback_id).toBe('idea.submit');

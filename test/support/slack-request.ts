@@ -2,6 +2,10 @@ import { createHmac } from 'node:crypto';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 
+let triggers = 0;
+/** Slack gives every command and click its own trigger_id, so no two requests it sends are the same. */
+const trigger = (base: string) => `${base}.${++triggers}`;
+
 /** Signs a Slack request body as Slack does (v0 HMAC-SHA256 of "v0:<timestamp>:<body>"). */
 export function slackHeaders(body: string, options: { secret?: string; timestamp?: number; contentType?: string } = {}) {
   const ts = options.timestamp ?? Math.floor(Date.now() / 1000);
@@ -26,7 +30,7 @@ export function slashCommandBody(fields: { text: string; user?: string; team?: s
     text: fields.text,
     api_app_id: 'A1',
     response_url: fields.responseUrl,
-    trigger_id: '123.456.abc',
+    trigger_id: trigger('123.456.abc'),
   }).toString();
 }
 
@@ -46,7 +50,7 @@ function actionPayload(fields: { actionId: string; value: string; user?: string;
 }
 
 export function blockActionBody(fields: { actionId: string; value: string; user?: string; team?: string; responseUrl?: string }): string {
-  return actionPayload(fields, '123.456.abc', {
+  return actionPayload(fields, trigger('123.456.abc'), {
     response_url: fields.responseUrl,
     container: { type: 'message', message_ts: '1.2', channel_id: 'D1', is_ephemeral: true },
     channel: { id: 'D1', name: 'directmessage' },
@@ -55,7 +59,7 @@ export function blockActionBody(fields: { actionId: string; value: string; user?
 
 /** A click on the App Home tab: no response_url; the view is the home. */
 export function homeActionBody(fields: { actionId: string; value: string; user?: string; team?: string }): string {
-  return actionPayload(fields, '123.456.home', {
+  return actionPayload(fields, trigger('123.456.home'), {
     container: { type: 'view', view_id: 'VHOME' },
     view: { id: 'VHOME', hash: 'hh', type: 'home', callback_id: '', private_metadata: '', state: { values: {} } },
   });
@@ -67,7 +71,7 @@ export function eventBody(event: Record<string, unknown>, team = 'T1'): string {
 
 /** A block_actions click made inside an open modal (e.g. "Inspire-moi" in the idea form). */
 export function modalActionBody(fields: { actionId: string; value: string; user?: string; team?: string; callbackId: string; values: Record<string, Record<string, unknown>> }): string {
-  return actionPayload(fields, '123.456.abc', {
+  return actionPayload(fields, trigger('123.456.abc'), {
     container: { type: 'view', view_id: 'V1' },
     view: { id: 'V1', hash: 'h1', type: 'modal', callback_id: fields.callbackId, private_metadata: '{}', state: { values: fields.values } },
   });
@@ -81,7 +85,7 @@ export function viewSubmissionBody(fields: { callbackId: string; values: Record<
     user: { id: fields.user ?? 'U1', username: 'camille', name: 'camille', team_id: fields.team ?? 'T1' },
     api_app_id: 'A1',
     token: 'deprecated',
-    trigger_id: '123.456.abc',
+    trigger_id: trigger('123.456.abc'),
     view: {
       id: 'V1',
       hash: 'h1',

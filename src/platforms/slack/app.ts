@@ -17,6 +17,11 @@ import type { Actor } from '../../domain/people-service';
 import type { Logger } from '../../logger';
 import { actionValueSchema, blockActionsBodySchema, slashCommandSchema } from './payload-schema';
 import { normaliseSlackText } from './text';
+import { slackGate } from './gate';
+import type { Clock } from '../../domain/ports';
+
+/** The machine's clock: Slack's signatures are about real time, whatever clock the programme runs on. */
+const systemWallClock: Clock = { now: () => new Date() };
 
 export interface SlackPlatform {
   mode: 'http' | 'socket';
@@ -43,15 +48,40 @@ function boltLogger(log: Logger): BoltLogger {
 
 export const SLASH_COMMAND = '/ensemble';
 
+/** An attempt at a request that has not answered after this long is taken to have died with its process. */
+const STALE_ATTEMPT_MS = 10_000;
+
 export function createSlackPlatform(
   config: SlackConfig,
   services: Services,
   conversation: Conversation,
   expressApp: express.Application,
+  wallClock: Clock = systemWallClock,
 ): SlackPlatform {
   const logger = boltLogger(services.log);
   const socket = Boolean(config.appToken);
   const apiUrl = config.apiUrl ? (config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/`) : undefined;
+  if (!socket) {
+    // the door of /slack/events, before Bolt: signature window, payload shape, repeats
+    expressApp.post(
+      '/slack/events',
+      ...slackGate({
+        signingSecret: config.signingSecret!,
+        clock: wallClock,
+        admit: (key) => {
+          const now = wallClock.now();
+          return services.store.requests.admit(key, now, new Date(now.getTime() - STALE_ATTEMPT_MS));
+        },
+        answered: (key, status) => {
+          if (status < 300) void services.store.requests.done(key).catch((e) => services.log.warn({ err: e }, 'could not record an answered Slack request'));
+        },
+        malformed: (reason, responseUrl) => {
+          services.log.warn({ reason }, 'malformed Slack request acknowledged');
+          if (responseUrl) void track(notUnderstood(responseUrl));
+        },
+      }),
+    );
+  }
   const receiver = socket
     ? undefined
     : new ExpressReceiver({
@@ -141,6 +171,13 @@ export function createSlackPlatform(
   /** Replies still being sent (after Slack's acknowledgement): stopping waits for them. */
   const inFlight = new InFlight();
   const track = (p: Promise<void>) => inFlight.track(p);
+
+  /** A signed request whose payload makes no sense: the person is told it was not understood. */
+  async function notUnderstood(responseUrl: string): Promise<void> {
+    const text = services.i18n.forLocale(services.defaultLocale)('errors.notUnderstood');
+    const res = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }) }).catch(() => undefined);
+    if (!res?.ok) services.log.warn({ status: res?.status }, 'could not answer a malformed Slack request');
+  }
 
   function deliver(reply: Reply, to: Target): Promise<void> {
     return track(deliverNow(reply, to));

@@ -7,6 +7,7 @@ import { MongoJobs } from './jobs';
 import { MongoOutbox } from './outbox';
 import { MongoIdeas } from './ideas';
 import { MongoPeople, type PersonDoc } from './people';
+import { MongoRequests } from './requests';
 import { MongoRoles, type RoleDoc } from './roles';
 
 /** The MongoDB store (official driver), used when MONGODB_URI is set. Indexes are created at start. */
@@ -20,6 +21,7 @@ export class MongoStore implements Store {
   readonly broadcasts: MongoBroadcasts;
   readonly events: MongoEvents;
   readonly jobs: MongoJobs;
+  readonly requests: MongoRequests;
 
   private constructor(
     private readonly client: MongoClient,
@@ -33,6 +35,7 @@ export class MongoStore implements Store {
     this.broadcasts = new MongoBroadcasts(db);
     this.events = new MongoEvents(db);
     this.jobs = new MongoJobs(db);
+    this.requests = new MongoRequests(db);
   }
 
   /** Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble". */
@@ -48,6 +51,7 @@ export class MongoStore implements Store {
     await MongoBroadcasts.indexes(db);
     await MongoEvents.indexes(db);
     await MongoJobs.indexes(db);
+    await MongoRequests.indexes(db);
     return new MongoStore(client, db);
   }
 

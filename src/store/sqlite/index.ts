@@ -8,6 +8,7 @@ import { SqliteJobs } from './jobs';
 import { SqliteOutbox } from './outbox';
 import { SqliteIdeas } from './ideas';
 import { SqlitePeople } from './people';
+import { SqliteRequests } from './requests';
 import { SqliteRoles } from './roles';
 
 /** The embedded store: one SQLite file under DATA_DIR, through Node's built-in node:sqlite. */
@@ -21,6 +22,7 @@ export class SqliteStore implements Store {
   readonly broadcasts: SqliteBroadcasts;
   readonly events: SqliteEvents;
   readonly jobs: SqliteJobs;
+  readonly requests: SqliteRequests;
   private closed = false;
 
   private constructor(private readonly db: DatabaseSync) {
@@ -32,6 +34,7 @@ export class SqliteStore implements Store {
     this.broadcasts = new SqliteBroadcasts(db);
     this.events = new SqliteEvents(db);
     this.jobs = new SqliteJobs(db);
+    this.requests = new SqliteRequests(db);
   }
 
   static open(dataDir: string): SqliteStore {

@@ -173,4 +173,17 @@ export const migrations: string[] = [
   CREATE INDEX jobs_pending_due ON jobs (due_at, id) WHERE state = 'pending';
   CREATE INDEX jobs_ref ON jobs (ref);
   `,
+  // 5: requests already handled (Slack replays and retries); the store's own facts (installation id, health probe)
+  `
+  CREATE TABLE requests (
+    key TEXT PRIMARY KEY,
+    at INTEGER NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE INDEX requests_at ON requests (at);
+  CREATE TABLE store_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -132,7 +132,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const express = createExpressApp();
   const slack = config.slack ? createSlackPlatform(config.slack, services, conversation, express) : undefined;
   const teams = await startTeamsPlatform(teamsApp, services, conversation);
-  mountRoutes(express, services, teams, { slack: slack?.mode ?? 'off', teams: teams.mode });
+  mountRoutes(express, services, teams, { slack: slack?.mode ?? 'off', teams: teams.mode, slackStatus: slack ? () => slack.status() : undefined });
 
   const background = options.background ?? true;
   const ticker = background

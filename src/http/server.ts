@@ -7,6 +7,8 @@ import { isDirectLoopback } from './loopback';
 export interface HttpStatus {
   slack: 'http' | 'socket' | 'off';
   teams: 'authenticated' | 'local';
+  /** Slack is ready once it has answered auth.test. */
+  slackStatus?: () => { ready: boolean; detail?: string };
 }
 
 /** One Express application for the whole process: Slack's route is added by Bolt's receiver. */
@@ -35,9 +37,19 @@ export function mountRoutes(app: express.Application, services: Services, teams:
     else res.status(result.status).json(result.body);
   });
 
+  // 200 when the bot can serve (503 when its store cannot); `ready` and `notReady` say which part is not
   app.get('/healthz', async (_req, res) => {
     const store = await services.store.health();
-    res.status(store.ok ? 200 : 503).json({ status: store.ok ? 'ok' : 'unavailable', store, slack: status.slack, teams: status.teams });
+    const slack = status.slackStatus?.() ?? { ready: status.slack === 'off' ? false : true };
+    const notReady = [...(store.ok ? [] : [`store: ${store.detail ?? 'unavailable'}`]), ...(status.slack !== 'off' && !slack.ready ? [`slack: ${slack.detail ?? 'not ready'}`] : [])];
+    res.status(store.ok ? 200 : 503).json({
+      status: !store.ok ? 'unavailable' : notReady.length ? 'degraded' : 'ok',
+      store,
+      slack: status.slack,
+      teams: status.teams,
+      ready: { store: store.ok, slack: status.slack !== 'off' && slack.ready, teams: true },
+      ...(notReady.length ? { notReady } : {}),
+    });
   });
 
   app.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {

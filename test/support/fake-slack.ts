@@ -12,6 +12,8 @@ export interface SlackProfile {
  */
 export class FakeSlack extends FakeServer {
   readonly profiles = new Map<string, SlackProfile>();
+  /** Web API methods that answer 503 (an outage); response URLs keep working. */
+  readonly down = new Set<string>();
   private files = 0;
 
   constructor() {
@@ -47,6 +49,7 @@ export class FakeSlack extends FakeServer {
     if (req.path.startsWith('/respond/')) return { body: { ok: true } };
     if (req.path.startsWith('/upload/')) return { body: { ok: true } };
     const method = req.path.replace(/^\/api\//, '').split('?')[0];
+    if (this.down.has(method) || this.down.has('*')) return { status: 503, body: { ok: false, error: 'service_unavailable' } };
     switch (method) {
       case 'auth.test':
         return { body: { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', user: 'ensemble' } };

@@ -1,5 +1,4 @@
-import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { webApi } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
 type WebClient = webApi.WebClient;
 
 /** How long stopping waits for replies still being sent. */
@@ -17,6 +16,7 @@ import type { Actor } from '../../domain/people-service';
 import type { Logger } from '../../logger';
 import { actionValueSchema, blockActionsBodySchema, slashCommandSchema } from './payload-schema';
 import { normaliseSlackText } from './text';
+import { SlackAuth, type SlackAuthStatus } from './auth';
 import { slackGate } from './gate';
 import type { Clock } from '../../domain/ports';
 
@@ -25,6 +25,8 @@ const systemWallClock: Clock = { now: () => new Date() };
 
 export interface SlackPlatform {
   mode: 'http' | 'socket';
+  /** Ready once Slack has answered auth.test. */
+  status(): SlackAuthStatus;
   app: App;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -57,6 +59,7 @@ export function createSlackPlatform(
   conversation: Conversation,
   expressApp: express.Application,
   wallClock: Clock = systemWallClock,
+  authBackoff?: { firstMs: number; maxMs: number },
 ): SlackPlatform {
   const logger = boltLogger(services.log);
   const socket = Boolean(config.appToken);
@@ -91,8 +94,15 @@ export function createSlackPlatform(
         logger,
         processBeforeResponse: false,
       });
+  // the bot's identity, asked again with backoff until Slack answers (Bolt would cache a failure)
+  const auth = new SlackAuth(
+    new webApi.WebClient(undefined, { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 0 }, timeout: 5000, logger }),
+    config.botToken,
+    services.log.child({ platform: 'slack' }),
+    authBackoff,
+  );
   const app = new App({
-    token: config.botToken,
+    authorize: auth.authorize,
     ...(socket ? { socketMode: true, appToken: config.appToken } : { receiver }),
     logger,
     // Answers to a person who is waiting: a few quick retries, not the client's default half hour.
@@ -320,11 +330,14 @@ export function createSlackPlatform(
 
   return {
     mode: socket ? 'socket' : 'http',
+    status: () => auth.status(),
     app,
     start: async () => {
+      auth.start();
       if (socket) await app.start();
     },
     stop: async () => {
+      auth.stop();
       if (socket) await app.stop();
       // replies already acknowledged are finished, within a bound
       await inFlight.settle(STOP_WAIT_MS);

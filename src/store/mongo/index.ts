@@ -57,7 +57,8 @@ export class MongoStore implements Store {
 
   async health(): Promise<StoreHealth> {
     try {
-      await this.db.command({ ping: 1 });
+      // a tiny write: a server that reads but cannot write (full disk, lost primary) is not ready
+      await this.db.collection<{ _id: string; at: Date }>('store_meta').updateOne({ _id: 'health' }, { $set: { at: new Date() } }, { upsert: true });
       return { ok: true, kind: 'mongodb', detail: this.db.databaseName };
     } catch (e) {
       return { ok: false, kind: 'mongodb', detail: (e as Error).message };

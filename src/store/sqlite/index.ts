@@ -44,7 +44,8 @@ export class SqliteStore implements Store {
   async health(): Promise<StoreHealth> {
     if (this.closed) return { ok: false, kind: 'sqlite', detail: 'closed' };
     try {
-      this.db.prepare('SELECT 1').get();
+      // a tiny write: a full disk or a read-only file fails here, not only at the next person's click
+      this.db.prepare("INSERT INTO store_meta (key, value) VALUES ('health', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(new Date().toISOString());
       return { ok: true, kind: 'sqlite', detail: `schema v${schemaVersion(this.db)}` };
     } catch (e) {
       return { ok: false, kind: 'sqlite', detail: (e as Error).message };

@@ -58,9 +58,12 @@ function renderAction(action: CardAction, hasInputs: boolean): AdaptiveElement {
   });
 }
 
-function renderInput(input: CardInput): AdaptiveElement {
+function renderInput(input: CardInput, requiredMessage: string | undefined): AdaptiveElement {
   const base: AdaptiveElement = { id: input.id, label: toPlainText(input.label) };
-  if (input.kind !== 'toggle' && input.required) base['isRequired'] = true;
+  if (input.kind !== 'toggle' && input.required) {
+    base['isRequired'] = true;
+    if (requiredMessage) base['errorMessage'] = toPlainText(requiredMessage);
+  }
   switch (input.kind) {
     case 'text': {
       const el: AdaptiveElement = { type: 'Input.Text', ...base };
@@ -112,7 +115,7 @@ function renderInput(input: CardInput): AdaptiveElement {
   }
 }
 
-function renderElements(element: CardElement, hasInputs: boolean): AdaptiveElement[] {
+function renderElements(element: CardElement, hasInputs: boolean, requiredMessage?: string): AdaptiveElement[] {
   switch (element.type) {
     case 'header':
       return [
@@ -147,7 +150,7 @@ function renderElements(element: CardElement, hasInputs: boolean): AdaptiveEleme
       return sets;
     }
     case 'input': {
-      const input = renderInput(element.input);
+      const input = renderInput(element.input, requiredMessage);
       if (!element.input.error) return [input];
       // a refusal of what was submitted, right under its input
       return [input, { type: 'TextBlock', text: `⚠️ ${toPlainText(element.input.error)}`, color: 'Attention', size: 'Small', spacing: 'None', wrap: true }];
@@ -169,7 +172,7 @@ export function renderAdaptiveCard(card: Card): AdaptiveElement {
       separatorPending = body.length > 0;
       continue;
     }
-    const rendered = renderElements(element, hasInputs);
+    const rendered = renderElements(element, hasInputs, card.requiredMessage);
     if (separatorPending && rendered[0]) {
       rendered[0] = { ...rendered[0], separator: true, spacing: 'Medium' };
       separatorPending = false;

@@ -85,6 +85,8 @@ export interface Card {
    * and callback; Teams: an Action.Execute button that carries the inputs).
    */
   submit?: { verb: Verb; label: string; data?: Record<string, string> };
+  /** A form's words for a required input left empty, for clients that check before sending (Teams). */
+  requiredMessage?: string;
   /**
    * Teams only: the card refreshes itself for each viewer through this verb (Universal Actions),
    * so each person sees their own state. `userIds` lists the MRIs allowed to refresh (max 60).

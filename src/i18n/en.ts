@@ -40,6 +40,9 @@ export const en: Messages = {
     broadcast: { args: '[now <message> | list | report <no.>]', description: 'broadcast a message, scheduled or recurring' },
     broadcasts: { description: 'broadcasts and their figures' },
   },
+  forms: {
+    required: 'This field is required.',
+  },
   welcome: {
     title: 'Welcome to {{programme}}!',
     text: 'Thanks for adding Ensemble. I will keep you posted about the workshop days and the OFF, and collect your ideas. Type "help" at any time.',

@@ -38,6 +38,9 @@ export const fr = {
     broadcast: { args: '[maintenant <message> | liste | rapport <n°>]', description: 'diffuser un message, programmé ou récurrent' },
     broadcasts: { description: 'les diffusions et leurs chiffres' },
   },
+  forms: {
+    required: 'Ce champ est obligatoire.',
+  },
   welcome: {
     title: 'Bienvenue dans {{programme}} !',
     text: "Merci d'avoir ajouté Ensemble. Je vous tiendrai au courant des journées et du OFF, et je recueillerai vos idées. Écrivez « aide » à tout moment.",

@@ -108,6 +108,27 @@ describe('hardening: input that deceives or crashes, clicks that carry their int
     });
   });
 
+  describe('Teams forms', () => {
+    test('every required input of the forms Teams receives has an errorMessage (Microsoft’s parser checks it)', async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const AC = require('adaptivecards/dist/adaptivecards.js');
+      const problems: string[] = [];
+      let required = 0;
+      for (const text of ['idee', 'idee Des bancs au soleil']) {
+        const activity = await teamsSay(ANA, text);
+        for (const attachment of activity.attachments ?? []) {
+          const card = new AC.AdaptiveCard();
+          const ctx = new AC.SerializationContext(AC.Versions.v1_5);
+          card.parse(attachment.content, ctx);
+          required += JSON.stringify(attachment.content).split('"isRequired":true').length - 1;
+          for (const e of card.validateProperties().validationEvents) if (e.event === AC.ValidationEvent.RequiredInputsShouldHaveErrorMessage) problems.push(`${text}: ${e.message}`);
+        }
+      }
+      expect(required).toBeGreaterThanOrEqual(2);
+      expect(problems).toEqual([]);
+    });
+  });
+
   describe('Teams local mode answers only this machine, directly', () => {
     test.each([
       ['Host: evil.example (DNS rebinding from a local browser)', { host: 'evil.example' }],

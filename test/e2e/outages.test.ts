@@ -8,7 +8,7 @@ describe('outages', () => {
     let slack: FakeSlack;
     let bot: TestBot;
     const { slashText } = talk(() => ({ bot, slack }));
-    const health = async () => (await fetch(`${bot.url}/healthz`)).json();
+    const health = async (): Promise<any> => (await fetch(`${bot.url}/healthz`)).json();
 
     beforeAll(async () => {
       slack = await new FakeSlack().start();
@@ -24,7 +24,7 @@ describe('outages', () => {
     test('/healthz says Slack is not ready, and why', async () => {
       const res = await fetch(`${bot.url}/healthz`);
       expect(res.status).toBe(200);
-      const body = await res.json();
+      const body: any = await res.json();
       expect(body).toMatchObject({ status: 'degraded', ready: { store: true, slack: false }, slack: 'http' });
       expect(body.notReady.join(' ')).toContain('slack: auth.test failed');
     });
@@ -59,7 +59,7 @@ describe('outages', () => {
       db.exec('PRAGMA query_only = 1');
       const res = await fetch(`${bot.url}/healthz`);
       expect(res.status).toBe(503);
-      const body = await res.json();
+      const body: any = await res.json();
       expect(body).toMatchObject({ status: 'unavailable', ready: { store: false } });
       expect(body.notReady[0]).toMatch(/^store: .*readonly/);
       db.exec('PRAGMA query_only = 0');

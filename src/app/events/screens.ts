@@ -173,6 +173,7 @@ export function feedbackPollCard(t: Translate, e: ProgrammeEvent, values: { rati
     fallbackText: t('events.feedback.fallback', { title: e.title }),
     elements,
     submit: { verb: 'event.feedback', label: t('events.feedback.submit'), data: { id: String(e.id) } },
+    requiredMessage: t('forms.required'),
   };
 }
 
@@ -333,7 +334,7 @@ export function eventForm(t: Translate, programme: Programme, locale: Locale, ti
     title: heading,
     submitLabel: editing ? t('events.form.save') : t('events.form.create'),
     closeLabel: t('events.close'),
-    card: { fallbackText: heading, elements, submit: { verb, label: editing ? t('events.form.save') : t('events.form.create'), data } },
+    card: { fallbackText: heading, elements, submit: { verb, label: editing ? t('events.form.save') : t('events.form.create'), data }, requiredMessage: t('forms.required') },
     data,
   };
 }

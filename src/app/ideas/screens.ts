@@ -195,7 +195,7 @@ export function ideaForm(t: Translate, programme: Programme, locale: Locale, val
   });
   elements.push({ type: 'input', input: { kind: 'text', id: 'other', label: t('ideas.form.otherHashtagsLabel'), maxLength: 300, value: values.other } });
   elements.push({ type: 'input', input: { kind: 'toggle', id: 'anonymous', label: t('ideas.form.anonymousLabel'), value: values.anonymous } });
-  const card: Card = { fallbackText: t('ideas.form.title'), elements, submit: { verb: 'idea.submit', label: t('ideas.form.submit') } };
+  const card: Card = { fallbackText: t('ideas.form.title'), elements, submit: { verb: 'idea.submit', label: t('ideas.form.submit') }, requiredMessage: t('forms.required') };
   // a bad or surplus hashtag is one typed in « other »
   return { verb: 'idea.submit', title: t('ideas.form.title'), submitLabel: t('ideas.form.submit'), closeLabel: t('ideas.form.cancel'), card, data: {}, fields: { hashtags: 'other' } };
 }
@@ -245,7 +245,7 @@ export function answerForm(t: Translate, idea: Idea, values: { status?: string; 
     title: t('ideas.answerForm.title'),
     submitLabel: t('ideas.answerForm.submit'),
     closeLabel: t('ideas.form.cancel'),
-    card: { fallbackText: t('ideas.answerForm.title'), elements, submit: { verb: 'idea.answerSubmit', label: t('ideas.answerForm.submit'), data } },
+    card: { fallbackText: t('ideas.answerForm.title'), elements, submit: { verb: 'idea.answerSubmit', label: t('ideas.answerForm.submit'), data }, requiredMessage: t('forms.required') },
     data,
   };
 }
@@ -260,7 +260,7 @@ export function hideForm(t: Translate, idea: Idea, values: { reason?: string } =
     title: t('ideas.hideForm.title'),
     submitLabel: t('ideas.hideForm.submit'),
     closeLabel: t('ideas.form.cancel'),
-    card: { fallbackText: t('ideas.hideForm.title'), elements, submit: { verb: 'idea.hideSubmit', label: t('ideas.hideForm.submit'), data } },
+    card: { fallbackText: t('ideas.hideForm.title'), elements, submit: { verb: 'idea.hideSubmit', label: t('ideas.hideForm.submit'), data }, requiredMessage: t('forms.required') },
     data,
   };
 }
@@ -275,7 +275,7 @@ export function mergeForm(t: Translate, idea: Idea, values: { into?: string } = 
     title: t('ideas.mergeForm.title'),
     submitLabel: t('ideas.mergeForm.submit'),
     closeLabel: t('ideas.form.cancel'),
-    card: { fallbackText: t('ideas.mergeForm.title'), elements, submit: { verb: 'idea.mergeSubmit', label: t('ideas.mergeForm.submit'), data } },
+    card: { fallbackText: t('ideas.mergeForm.title'), elements, submit: { verb: 'idea.mergeSubmit', label: t('ideas.mergeForm.submit'), data }, requiredMessage: t('forms.required') },
     data,
   };
 }

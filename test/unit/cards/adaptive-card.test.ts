@@ -16,10 +16,10 @@ interface AcEvent {
 
 /**
  * adaptivecards v3 reports parse and validation problems as events without a severity; these kinds are
- * advisory rather than errors. The renderer deliberately omits `errorMessage` on required inputs
- * (hosts show their own localised message), so that advice is accepted too.
+ * advisory rather than errors. A required input without an `errorMessage` is an error: Teams shows
+ * nothing when it is left empty.
  */
-const ADVISORY = new Set<number>([AC.ValidationEvent.Hint, AC.ValidationEvent.RequiredInputsShouldHaveErrorMessage]);
+const ADVISORY = new Set<number>([AC.ValidationEvent.Hint]);
 
 function describeEvent(e: AcEvent): string {
   return `${AC.ValidationPhase[e.phase]}/${AC.ValidationEvent[e.event]}: ${e.message}`;
@@ -146,13 +146,14 @@ describe('renderAdaptiveCard', () => {
       id: 'title',
       label: 'Title',
       isRequired: true,
+      errorMessage: 'This field is required.',
       maxLength: 80,
       placeholder: 'A short title',
     });
     expect(byId.get('description')).toMatchObject({ type: 'Input.Text', isMultiline: true, maxLength: 2000, value: 'Draft text' });
     expect(byId.get('description')).not.toHaveProperty('isRequired');
     expect(byId.get('budget')).toEqual({ type: 'Input.Number', id: 'budget', label: 'Budget (EUR)', min: 0, max: 100000, value: 500 });
-    expect(byId.get('start')).toEqual({ type: 'Input.Date', id: 'start', label: 'Start date', isRequired: true, value: '2025-05-01' });
+    expect(byId.get('start')).toEqual({ type: 'Input.Date', id: 'start', label: 'Start date', isRequired: true, errorMessage: 'This field is required.', value: '2025-05-01' });
     expect(byId.get('meetingTime')).toEqual({ type: 'Input.Time', id: 'meetingTime', label: 'Meeting time', value: '18:30' });
     expect(byId.get('district')).toMatchObject({
       type: 'Input.ChoiceSet',

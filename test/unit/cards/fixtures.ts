@@ -2,6 +2,9 @@
 import path from 'node:path';
 import { link, type Card, type CardElement, type Verb } from '../../../src/cards';
 import { agendaCard, eventCard, eventForm, feedbackPollCard, registrantsCard, reminderCard, resultsCard } from '../../../src/app/events/screens';
+import { answerForm, hideForm, ideaForm, mergeForm } from '../../../src/app/ideas/screens';
+import { broadcastForm } from '../../../src/app/broadcasts/screens';
+import type { Idea } from '../../../src/domain/ideas';
 import { loadProgramme } from '../../../src/config/programme';
 
 /** The renderers pass any verb through; these fixtures use some that no route of the bot handles. */
@@ -47,6 +50,7 @@ export const menuCard: Card = {
 
 export const formCard: Card = {
   fallbackText: 'Propose an idea',
+  requiredMessage: 'This field is required.',
   elements: [
     { type: 'header', text: 'Propose an idea' },
     { type: 'text', text: 'Fields marked as required must be filled in.' },
@@ -188,7 +192,7 @@ export const allCards: Record<string, Card> = {
   ...eventScreens(),
 };
 
-/** The real event screens, in French, with the longest content the domain allows. */
+/** The real screens and forms of events, ideas and broadcasts, in French, with the longest content the domain allows. */
 function eventScreens(): Record<string, Card> {
   const t = new I18n('fr').forLocale('fr');
   const programme = loadProgramme(path.join(__dirname, '../../../programme/default.yaml'));
@@ -215,6 +219,7 @@ function eventScreens(): Record<string, Card> {
     waiting: 4,
   });
   const events = Array.from({ length: 10 }, (_, i) => event(i + 1));
+  const idea: Idea = { id: 7, title: 'I'.repeat(120), description: 'D'.repeat(2000), axisId: 'usager', hashtags: ['accueil'], anonymous: false, authorId: 'slack:T1/U1', status: 'proposee', supportCount: 3, createdAt: now, updatedAt: now };
   const mine = new Map([[1, 'registered' as const], [2, 'waiting' as const]]);
   const registrations = Array.from({ length: 80 }, (_, i) => ({ eventId: 1, personId: `p${i}`, state: (i < 70 ? 'registered' : 'waiting') as 'registered' | 'waiting', at: now, person: null }));
   const summary = { count: 12, average: 4.3, distribution: [1, 0, 2, 3, 6] as [number, number, number, number, number], comments: Array.from({ length: 8 }, () => ({ rating: 4, comment: 'C'.repeat(1000), at: now })) };
@@ -227,5 +232,10 @@ function eventScreens(): Record<string, Card> {
     results: resultsCard(t, events[0], summary, 'Intro'),
     registrants: registrantsCard(t, events[0], registrations),
     eventForm: eventForm(t, programme, 'fr', tz, {}, undefined).card,
+    ideaForm: ideaForm(t, programme, 'fr').card,
+    answerForm: answerForm(t, idea).card,
+    hideForm: hideForm(t, idea).card,
+    mergeForm: mergeForm(t, idea).card,
+    broadcastForm: broadcastForm(t, programme, 'fr', tz).card,
   };
 }

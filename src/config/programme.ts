@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { isGuid } from '../domain/people';
 import type { Programme } from '../domain/programme';
 import { projectRoot } from './paths';
 
@@ -11,7 +12,11 @@ const identityEntry = z
   .string()
   .trim()
   .refine(
-    (v) => /^(slack:[A-Z0-9]+\/[A-Z0-9]+|teams:[0-9a-f-]{36}\/[0-9a-f-]{36}|(email:)?[^\s@]+@[^\s@]+\.[^\s@]+)$/i.test(v),
+    (v) => {
+      const teams = /^teams:([^/]+)\/(.+)$/i.exec(v);
+      if (teams) return isGuid(teams[1]) && isGuid(teams[2]);
+      return /^(slack:[A-Z0-9]+\/[A-Z0-9]+|(email:)?[^\s@]+@[^\s@]+\.[^\s@]+)$/i.test(v);
+    },
     'must be an e-mail, "slack:TEAM/USER" or "teams:TENANT/AAD-OBJECT-ID"',
   );
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and dashes (max 40)');

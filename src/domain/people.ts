@@ -44,6 +44,21 @@ export interface Contact extends Identity {
   teams?: TeamsConversationRef;
 }
 
+/** A GUID written any usual way (braces or not, dashes or not, any case). */
+const GUID = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
+
+/** A GUID in its one canonical form (lower case, dashed); anything else as it is. */
+export function canonicalGuid(text: string): string {
+  const m = GUID.exec(text.trim());
+  return m ? m.slice(1).join('-').toLowerCase() : text;
+}
+
+export function isGuid(text: string): boolean {
+  return GUID.test(text.trim());
+}
+
 export function personId(identity: Identity): string {
+  // Teams tenant and object ids are GUIDs: one spelling, whatever case or form a message used
+  if (identity.platform === 'teams') return `teams:${canonicalGuid(identity.tenant)}/${canonicalGuid(identity.user)}`;
   return `${identity.platform}:${identity.tenant}/${identity.user}`;
 }

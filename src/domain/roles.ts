@@ -1,4 +1,4 @@
-import type { Person } from './people';
+import { canonicalGuid, type Person } from './people';
 import type { Programme } from './programme';
 
 export type RoleName = 'pilote' | 'organisateur';
@@ -35,7 +35,9 @@ export function subjectsOf(person: Pick<Person, 'id' | 'email'>): string[] {
 /** Normalises a programme-file entry ("jane@x.fr", "slack:T1/U1", "teams:tenant/aad") into a subject. */
 export function subjectFromProgrammeEntry(entry: string): string {
   const e = entry.trim();
-  if (/^(slack|teams):/i.test(e)) return e.replace(/^(slack|teams):/i, (m) => m.toLowerCase());
+  const teams = /^teams:([^/]+)\/(.+)$/i.exec(e);
+  if (teams) return `teams:${canonicalGuid(teams[1])}/${canonicalGuid(teams[2])}`;
+  if (/^slack:/i.test(e)) return e.replace(/^slack:/i, 'slack:');
   if (/^email:/i.test(e)) return `email:${e.slice(6).toLowerCase()}`;
   return `email:${e.toLowerCase()}`;
 }

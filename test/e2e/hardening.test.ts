@@ -3,7 +3,7 @@ import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
 import { allText, startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
-import { ANA, BEN, cardActionActivity, messageActivity, type TeamsUser } from '../support/teams-activity';
+import { ANA, BEN, cardActionActivity, messageActivity, TENANT, type TeamsUser } from '../support/teams-activity';
 
 /**
  * What a hostile request, a double click or a careless user does, through the real endpoints: each
@@ -173,3 +173,42 @@ async function rawPost(port: number, path: string, body: object, headers: Record
     req.end(data);
   });
 }
+
+describe('hardening: Teams people named by e-mail or by GUID in the programme', () => {
+  let teams: FakeTeams;
+  let bot: TestBot;
+  const { teamsSay } = talk(() => ({ bot, teams }));
+  const CLARA: TeamsUser = { id: '29:clara', aadObjectId: '66666666-7777-4888-9999-aaaaaaaaaaaa', name: 'Clara Lab' };
+  const DAN: TeamsUser = { id: '29:dan', aadObjectId: '77777777-8888-4999-aaaa-bbbbbbbbbbbb', name: 'Dan Pilote' };
+
+  beforeAll(async () => {
+    teams = await new FakeTeams().start();
+    // the Bot Connector knows their e-mail; activities never carry it
+    teams.members.set(CLARA.id, { email: 'Clara.Lab@Exemple.fr', name: CLARA.name, aadObjectId: CLARA.aadObjectId });
+    const programmeFile = programmeWith({
+      organisers: ['clara.lab@exemple.fr'],
+      // upper case and braces: the same GUIDs as Teams sends them in lower case
+      pilots: { usager: [`teams:{${TENANT.toUpperCase()}}/${DAN.aadObjectId.toUpperCase()}`] },
+    });
+    bot = await startTestBot({ programmeFile });
+  });
+  afterAll(async () => {
+    await bot?.close();
+    await teams.stop();
+  });
+
+  test('an organiser listed by e-mail is recognised on Teams (the e-mail comes from the member API)', async () => {
+    expect(allText(await teamsSay(CLARA, 'role'))).toContain('organisateur');
+    expect(allText(await teamsSay(CLARA, 'diffusion'))).toContain('Nouvelle diffusion');
+    expect((await bot.services.store.people.get(`teams:${TENANT}/${CLARA.aadObjectId}`))?.email).toBe('clara.lab@exemple.fr');
+  });
+
+  test('a pilot listed as teams:{TENANT}/AAD in upper case is recognised', async () => {
+    expect(allText(await teamsSay(DAN, 'role'))).toContain('pilote de l’axe 3');
+  });
+
+  test('someone the connector says nothing about stays an agent, and is answered', async () => {
+    expect(allText(await teamsSay(BEN, 'role'))).toContain('agent (aucun rôle particulier)');
+  });
+});
+

@@ -3,10 +3,17 @@ import { FakeServer, type Recorded } from './fake-server';
 /** A fake Bot Connector: records the activities the bot sends to `${url}/v3/conversations/<id>/activities`. */
 export class FakeTeams extends FakeServer {
   private n = 0;
+  /** What the connector says of a member (GET /v3/conversations/<id>/members/<user id>); absent: 404. */
+  readonly members = new Map<string, { email?: string; userPrincipalName?: string; name?: string; aadObjectId?: string }>();
 
   constructor() {
     super((req) => {
       if (/^\/v3\/conversations\/[^/]+\/activities/.test(req.path)) return { status: 201, body: { id: `act-${++this.n}` } };
+      const member = /^\/v3\/conversations\/[^/]+\/members\/([^/?]+)/.exec(req.path);
+      if (member && req.method === 'GET') {
+        const m = this.members.get(decodeURIComponent(member[1]));
+        return m ? { body: { id: decodeURIComponent(member[1]), ...m } } : { status: 404, body: { error: { code: 'MemberNotFoundInConversation' } } };
+      }
       // a OneDrive upload session URL, as given in a file consent invoke
       if (req.method === 'PUT' && req.path.startsWith('/upload/')) return { status: 201, body: { id: 'file-1' } };
       return { status: 404, body: { error: 'unknown route' } };

@@ -27,6 +27,11 @@ export interface TeamsPlatform {
 }
 
 const WELCOME_WINDOW_MS = 5 * 60_000;
+/** A person's e-mail is asked of the Bot Connector again after a week (a day when it said none)… */
+const EMAIL_REFRESH_MS = 7 * 24 * 3_600_000;
+const EMAIL_RETRY_MS = 24 * 3_600_000;
+/** …and a slow answer does not hold the person up. */
+const EMAIL_LOOKUP_MS = 1500;
 /** How long stopping waits for messages still being sent. */
 const STOP_WAIT_MS = 10_000;
 
@@ -80,7 +85,35 @@ export async function startTeamsPlatform(teams: TeamsApp, services: Services, co
           }
         : undefined,
     };
-    return { actor: await services.people.contact(contact), activity };
+    const actor = await services.people.contact(contact);
+    return { actor: await withEmail(actor, activity), activity };
+  }
+
+  /** When each person's e-mail was last asked for (this process): asked when first seen, then once a day. */
+  const emailAsked = new Map<string, number>();
+
+  /**
+   * Teams activities carry no e-mail, yet organisers and pilots are listed by e-mail in the programme:
+   * the Bot Connector's member API says it. Asked (briefly) when a person is first seen without one, and
+   * refreshed from time to time; a failure leaves the person as they were.
+   */
+  async function withEmail(actor: Actor, activity: CheckedActivity): Promise<Actor> {
+    const now = services.clock.now().getTime();
+    const last = emailAsked.get(actor.person.id);
+    if (last !== undefined && now - last < (actor.person.email ? EMAIL_REFRESH_MS : EMAIL_RETRY_MS)) return actor;
+    if (emailAsked.size > 50_000) emailAsked.clear();
+    emailAsked.set(actor.person.id, now);
+    // a channel's conversation id may carry the message (";messageid=…"): the members are the conversation's
+    const ask = proactive.member(activity.serviceUrl, activity.conversation.id.split(';')[0], activity.from.id);
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), EMAIL_LOOKUP_MS).unref());
+    try {
+      const member = await Promise.race([ask, timeout]);
+      if (!member?.email || member.email === actor.person.email) return actor;
+      return await services.people.contact({ platform: 'teams', tenant: actor.person.tenant, user: actor.person.user, email: member.email });
+    } catch (e) {
+      log.debug({ ...describeError(e) }, 'Teams member lookup failed');
+      return actor;
+    }
   }
 
   /** Mentions of people become `@{person id}` tokens (or `@{?}` when the person never wrote to the bot). */

@@ -19,6 +19,17 @@ export class TeamsProactiveSender {
     return { id: (res as { id?: string } | undefined)?.id };
   }
 
+  /**
+   * What the Bot Connector knows of a member of a conversation: notably their e-mail (or user principal
+   * name), which activities never carry. null when the connector does not say.
+   */
+  async member(serviceUrl: string, conversationId: string, userId: string): Promise<{ email?: string; name?: string } | null> {
+    const m = (await this.clientFor(serviceUrl).conversations.members(conversationId).getById(userId)) as { email?: string; userPrincipalName?: string; name?: string } | undefined;
+    if (!m) return null;
+    const email = [m.email, m.userPrincipalName].find((e) => typeof e === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e));
+    return { email: email?.toLowerCase(), name: m.name };
+  }
+
   private clientFor(serviceUrl: string): Client {
     const base = serviceUrl.replace(/\/+$/, '');
     let c = this.clients.get(base);

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
-import { FakePlatforms, registrationIn, supportIdsIn, type Delivery } from './fake-platforms';
+import { FakePlatforms, registrationIn, supportIdsIn, type Delivery, supportedIdsIn } from './fake-platforms';
 import { blockActionBody, slackHeaders, slashCommandBody } from './slack';
 import { prng, sleep } from './stats';
 import { cardActionActivity, conversationIdOf, messageActivity, teamsUser, TENANT, type TeamsUser } from './teams';
@@ -286,8 +286,8 @@ async function run(m: StartMessage, fake: FakePlatforms, deliveries: Map<string,
         known.push(ids[0]);
         knownSet.add(ids[0]);
       } else rec.replyProblem = `proposal reply without one new idea: ${textOf(got.body)}`;
-    } else if (!ids.includes(rec.targetId!)) {
-      rec.replyProblem = `support reply without idea ${rec.targetId}: ${textOf(got.body)}`;
+    } else if (!supportedIdsIn(got.body).includes(rec.targetId!)) {
+      rec.replyProblem = `support reply without idea ${rec.targetId} supported: ${textOf(got.body)}`;
     }
   };
 

@@ -161,6 +161,11 @@ export function supportIdsIn(x: unknown): number[] {
   return actionIdsIn(x, 'idea.support');
 }
 
+/** The idea numbers whose « Retirer mon soutien » button a reply carries: ideas the clicker now supports. */
+export function supportedIdsIn(x: unknown): number[] {
+  return actionIdsIn(x, 'idea.withdraw');
+}
+
 /**
  * The registration shown by an event card, read from its buttons (whatever the language): one's own
  * card after "Je participe" has `event.unregister` for that event; `event.ics` (the calendar file) only

@@ -1,6 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import type { Broadcast, NewBroadcast } from '../../domain/broadcasts';
 import type { BroadcastRepository } from '../../domain/ports';
+import { createIndexes } from './compat';
 
 type BroadcastDoc = Omit<Broadcast, 'id' | 'leaseOwner' | 'leaseUntil'> & { _id: number; leaseOwner?: string | null; leaseUntil?: Date | null };
 
@@ -22,7 +23,7 @@ export class MongoBroadcasts implements BroadcastRepository {
   }
 
   static async indexes(db: Db): Promise<void> {
-    await db.collection('broadcasts').createIndexes([{ key: { state: 1, nextRunAt: 1 }, name: 'broadcasts_due' }]);
+    await createIndexes(db.collection('broadcasts'), [{ key: { state: 1, nextRunAt: 1 }, name: 'broadcasts_due' }]);
   }
 
   async create(b: NewBroadcast, state: 'draft' | 'scheduled', nextRunAt: Date | undefined): Promise<Broadcast> {

@@ -1,6 +1,7 @@
 import { MongoServerError, ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import type { EventFeedback, EventPatch, NewEvent, ProgrammeEvent, Registration, RegistrationState } from '../../domain/events';
 import type { EventRepository } from '../../domain/ports';
+import { createIndexes } from './compat';
 
 /** An event with its counters, kept exact by conditional updates (standalone servers have no transactions). */
 type EventDoc = Omit<ProgrammeEvent, 'id'> & { _id: number };
@@ -46,17 +47,17 @@ export class MongoEvents implements EventRepository {
   }
 
   static async indexes(db: Db): Promise<void> {
-    await db.collection('events').createIndexes([
+    await createIndexes(db.collection('events'), [
       { key: { state: 1, startsAt: 1, _id: 1 }, name: 'events_upcoming' },
       { key: { startsAt: -1, _id: -1 }, name: 'events_start' },
     ]);
-    await db.collection('registrations').createIndexes([
+    await createIndexes(db.collection('registrations'), [
       // One registration per person per event: the database enforces it, so repeated clicks stay one.
       { key: { eventId: 1, personId: 1 }, name: 'registrations_unique', unique: true },
       { key: { eventId: 1, state: 1, at: 1, _id: 1 }, name: 'registrations_queue' },
       { key: { personId: 1, eventId: 1 }, name: 'registrations_person' },
     ]);
-    await db.collection('event_feedback').createIndexes([{ key: { eventId: 1, personId: 1 }, name: 'event_feedback_unique', unique: true }]);
+    await createIndexes(db.collection('event_feedback'), [{ key: { eventId: 1, personId: 1 }, name: 'event_feedback_unique', unique: true }]);
   }
 
   async create(e: NewEvent): Promise<ProgrammeEvent> {

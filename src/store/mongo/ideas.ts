@@ -1,6 +1,7 @@
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from '../../domain/ideas';
 import type { IdeaRepository } from '../../domain/ports';
+import { createIndexes } from './compat';
 
 export interface IdeaDoc extends Omit<Idea, 'id'> {
   _id: number;
@@ -36,13 +37,13 @@ export class MongoIdeas implements IdeaRepository {
   }
 
   static async indexes(db: Db): Promise<void> {
-    await db.collection('ideas').createIndexes([
+    await createIndexes(db.collection('ideas'), [
       { key: { supportCount: -1, _id: -1 }, name: 'ideas_top' },
       { key: { axisId: 1, supportCount: -1, _id: -1 }, name: 'ideas_axis_top' },
       { key: { hashtags: 1, supportCount: -1 }, name: 'ideas_hashtags' },
       { key: { authorId: 1, _id: -1 }, name: 'ideas_author' },
     ]);
-    await db.collection('supports').createIndexes([
+    await createIndexes(db.collection('supports'), [
       // One support per person per idea: the database enforces it, so concurrent clicks stay exact.
       { key: { ideaId: 1, personId: 1 }, name: 'supports_unique', unique: true },
       { key: { personId: 1, ideaId: 1 }, name: 'supports_person' },

@@ -39,16 +39,21 @@ export class MongoStore implements Store {
   static async connect(uri: string, dbName?: string): Promise<MongoStore> {
     const client = new MongoClient(uri, { appName: 'ensemble', serverSelectionTimeoutMS: 10_000, ignoreUndefined: true });
     await client.connect();
-    const db = client.db(dbName ?? (client.options.dbName && client.options.dbName !== 'test' ? client.options.dbName : 'ensemble'));
-    await MongoPeople.indexes(db.collection<PersonDoc>('people'));
-    await MongoRoles.indexes(db.collection<RoleDoc>('role_assignments'));
-    await MongoIdeas.indexes(db);
-    await MongoDrafts.indexes(db);
-    await MongoOutbox.indexes(db);
-    await MongoBroadcasts.indexes(db);
-    await MongoEvents.indexes(db);
-    await MongoJobs.indexes(db);
-    return new MongoStore(client, db);
+    try {
+      const db = client.db(dbName ?? (client.options.dbName && client.options.dbName !== 'test' ? client.options.dbName : 'ensemble'));
+      await MongoPeople.indexes(db.collection<PersonDoc>('people'));
+      await MongoRoles.indexes(db.collection<RoleDoc>('role_assignments'));
+      await MongoIdeas.indexes(db);
+      await MongoDrafts.indexes(db);
+      await MongoOutbox.indexes(db);
+      await MongoBroadcasts.indexes(db);
+      await MongoEvents.indexes(db);
+      await MongoJobs.indexes(db);
+      return new MongoStore(client, db);
+    } catch (e) {
+      await client.close(); // a store that failed to start leaves no connection open
+      throw e;
+    }
   }
 
   async health(): Promise<StoreHealth> {

@@ -1,6 +1,7 @@
 import { MongoBulkWriteError, ObjectId, type Collection, type Db } from 'mongodb';
 import type { NewJob, ScheduledJob } from '../../domain/events';
 import type { JobRepository } from '../../domain/ports';
+import { createIndexes } from './compat';
 
 type JobDoc = Omit<ScheduledJob, 'id' | 'leaseOwner' | 'leaseUntil'> & { _id: ObjectId; leaseOwner?: string | null; leaseUntil?: Date | null };
 
@@ -26,7 +27,7 @@ export class MongoJobs implements JobRepository {
   }
 
   static async indexes(db: Db): Promise<void> {
-    await db.collection('jobs').createIndexes([
+    await createIndexes(db.collection('jobs'), [
       { key: { key: 1 }, name: 'jobs_key', unique: true },
       { key: { state: 1, dueAt: 1, _id: 1 }, name: 'jobs_due' },
       { key: { ref: 1 }, name: 'jobs_ref' },

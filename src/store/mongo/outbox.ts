@@ -3,6 +3,7 @@ import { MongoBulkWriteError, ObjectId, type Collection, type Db } from 'mongodb
 import type { NewOutboxMessage, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
 import type { Platform } from '../../domain/people';
 import type { OutboxRepository } from '../../domain/ports';
+import { createIndexes } from './compat';
 
 interface OutboxDoc {
   _id: ObjectId;
@@ -37,7 +38,7 @@ export class MongoOutbox implements OutboxRepository {
   }
 
   static async indexes(db: Db): Promise<void> {
-    await db.collection('outbox').createIndexes([
+    await createIndexes(db.collection('outbox'), [
       { key: { key: 1 }, name: 'outbox_key', unique: true },
       { key: { state: 1, dueAt: 1, _id: 1 }, name: 'outbox_due' },
       { key: { source: 1, state: 1 }, name: 'outbox_source' },

@@ -3,6 +3,7 @@ import type { Locale } from '../../domain/locale';
 import type { Contact, Person, TeamsConversationRef } from '../../domain/people';
 import { personId } from '../../domain/people';
 import type { PeopleRepository } from '../../domain/ports';
+import { createIndexes } from './compat';
 
 export interface PersonDoc {
   _id: string;
@@ -26,7 +27,7 @@ export class MongoPeople implements PeopleRepository {
   constructor(private readonly col: Collection<PersonDoc>) {}
 
   static async indexes(col: Collection<PersonDoc>): Promise<void> {
-    await col.createIndexes([
+    await createIndexes(col, [
       { key: { email: 1 }, name: 'people_email', sparse: true },
       { key: { 'teams.userId': 1 }, name: 'people_teams_user', sparse: true },
     ]);

@@ -1,0 +1,10 @@
+import type { Collection, Document, IndexDescription } from 'mongodb';
+
+/**
+ * Creates indexes one per command. FerretDB 1.x drops the connection (a crash in its handler) when one
+ * createIndexes command lists two or more indexes that already exist, as it does at every start after the
+ * first; one index per command is accepted by every server, and an existing identical index is a no-op.
+ */
+export async function createIndexes<T extends Document>(col: Collection<T>, specs: IndexDescription[]): Promise<void> {
+  for (const spec of specs) await col.createIndexes([spec]);
+}

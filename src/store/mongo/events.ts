@@ -28,10 +28,16 @@ function toEvent(d: EventDoc): ProgrammeEvent {
   return { id: _id, ...rest };
 }
 
-/** An event that has a free place (no capacity, or fewer registered than its capacity). */
-const HAS_PLACE: Filter<EventDoc> = {
-  $or: [{ capacity: { $exists: false } }, { capacity: null as unknown as number }, { $expr: { $lt: ['$registered', '$capacity'] } }],
-};
+/**
+ * An event with a free place, for the capacity it had when read: no capacity, or fewer registered than it.
+ * (Not `$expr: { $lt: ['$registered', '$capacity'] }`: comparing two fields of a document in a query is not
+ * supported by every MongoDB-compatible server; FerretDB 1.x refuses it.)
+ */
+function hasPlace(capacity: number | null | undefined): Filter<EventDoc> {
+  return typeof capacity === 'number'
+    ? { capacity, registered: { $lt: capacity } }
+    : { $or: [{ capacity: { $exists: false } }, { capacity: null as unknown as number }] };
+}
 
 export class MongoEvents implements EventRepository {
   private readonly events: Collection<EventDoc>;
@@ -101,16 +107,29 @@ export class MongoEvents implements EventRepository {
   }
 
   /**
+   * Applies `inc` to a scheduled event matching `extra` if it has a free place, atomically: the capacity
+   * read first is part of the update's condition; when the update did not apply because the capacity
+   * changed in between, it is tried again with the new one.
+   */
+  private async incIfPlace(eventId: number, extra: Filter<EventDoc>, inc: Partial<Record<'registered' | 'waiting', number>>): Promise<boolean> {
+    let seen = await this.events.findOne({ _id: eventId }, { projection: { capacity: 1 } });
+    while (seen) {
+      const r = await this.events.updateOne({ _id: eventId, state: 'scheduled', ...extra, ...hasPlace(seen.capacity) }, { $inc: inc });
+      if (r.matchedCount > 0) return true;
+      const now = await this.events.findOne({ _id: eventId }, { projection: { capacity: 1 } });
+      if (!now || (now.capacity ?? null) === (seen.capacity ?? null)) return false;
+      seen = now;
+    }
+    return false;
+  }
+
+  /**
    * Moves one person from the waiting list to a place if the event has a free place. The counters move
    * first, conditionally; when no waiting registration is found (another instance took it, or the person
    * is still joining), they are put back.
    */
   private async promoteOne(eventId: number): Promise<string | null> {
-    const e = await this.events.findOneAndUpdate(
-      { _id: eventId, state: 'scheduled', waiting: { $gt: 0 }, ...HAS_PLACE },
-      { $inc: { registered: 1, waiting: -1 } },
-    );
-    if (!e) return null;
+    if (!(await this.incIfPlace(eventId, { waiting: { $gt: 0 } }, { registered: 1, waiting: -1 }))) return null;
     const r = await this.regs.findOneAndUpdate({ eventId, state: 'waiting' }, { $set: { state: 'registered' } }, { sort: { at: 1, _id: 1 } });
     if (r) return r.personId;
     await this.events.updateOne({ _id: eventId }, { $inc: { registered: -1, waiting: 1 } });
@@ -166,7 +185,7 @@ export class MongoEvents implements EventRepository {
       return { state: existing?.state === 'registered' ? 'registered' : 'waiting', already: true };
     }
     // a place, when one is free and nobody waits for it
-    if (await this.events.findOneAndUpdate({ _id: eventId, state: 'scheduled', waiting: 0, ...HAS_PLACE }, { $inc: { registered: 1 } })) {
+    if (await this.incIfPlace(eventId, { waiting: 0 }, { registered: 1 })) {
       await this.settle(_id, eventId, 'registered');
       return { state: 'registered', already: false };
     }

@@ -1,4 +1,4 @@
-import type { Collection, Document, IndexDescription } from 'mongodb';
+import { MongoServerError, type Collection, type Document, type IndexDescription } from 'mongodb';
 
 /**
  * Creates indexes one per command. FerretDB 1.x drops the connection (a crash in its handler) when one
@@ -7,4 +7,9 @@ import type { Collection, Document, IndexDescription } from 'mongodb';
  */
 export async function createIndexes<T extends Document>(col: Collection<T>, specs: IndexDescription[]): Promise<void> {
   for (const spec of specs) await col.createIndexes([spec]);
+}
+
+/** A write refused by a unique index. */
+export function isDuplicateKey(e: unknown): boolean {
+  return e instanceof MongoServerError && e.code === 11000;
 }

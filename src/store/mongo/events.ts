@@ -1,7 +1,7 @@
-import { MongoServerError, ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import type { EventFeedback, EventPatch, NewEvent, ProgrammeEvent, Registration, RegistrationState } from '../../domain/events';
 import type { EventRepository } from '../../domain/ports';
-import { createIndexes } from './compat';
+import { createIndexes, isDuplicateKey } from './compat';
 
 /** An event with its counters, kept exact by conditional updates (standalone servers have no transactions). */
 type EventDoc = Omit<ProgrammeEvent, 'id'> & { _id: number };
@@ -180,7 +180,7 @@ export class MongoEvents implements EventRepository {
     try {
       await this.regs.insertOne({ _id, eventId, personId, state: 'joining', at });
     } catch (e) {
-      if (!(e instanceof MongoServerError && e.code === 11000)) throw e;
+      if (!isDuplicateKey(e)) throw e;
       const existing = await this.regs.findOne({ eventId, personId });
       return { state: existing?.state === 'registered' ? 'registered' : 'waiting', already: true };
     }
@@ -241,7 +241,7 @@ export class MongoEvents implements EventRepository {
       return r.upsertedCount === 1;
     } catch (e) {
       // two first answers at once: the unique index lets one insert; the other is an update
-      if (!(e instanceof MongoServerError && e.code === 11000)) throw e;
+      if (!isDuplicateKey(e)) throw e;
       await this.fb.updateOne({ eventId: f.eventId, personId: f.personId }, update);
       return false;
     }

@@ -1,7 +1,7 @@
-import { MongoServerError, type Collection, type Db } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from '../../domain/ideas';
 import type { IdeaRepository } from '../../domain/ports';
-import { createIndexes } from './compat';
+import { createIndexes, isDuplicateKey } from './compat';
 
 export interface IdeaDoc extends Omit<Idea, 'id'> {
   _id: number;
@@ -147,7 +147,7 @@ export class MongoIdeas implements IdeaRepository {
       await this.supports.insertOne({ ideaId, personId, createdAt: at });
       return true;
     } catch (e) {
-      if (e instanceof MongoServerError && e.code === 11000) return false;
+      if (isDuplicateKey(e)) return false;
       throw e;
     }
   }

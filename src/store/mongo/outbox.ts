@@ -3,7 +3,7 @@ import { MongoBulkWriteError, ObjectId, type Collection, type Db } from 'mongodb
 import type { NewOutboxMessage, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
 import type { Platform } from '../../domain/people';
 import type { OutboxRepository } from '../../domain/ports';
-import { createIndexes } from './compat';
+import { createIndexes, isDuplicateKey } from './compat';
 
 interface OutboxDoc {
   _id: ObjectId;
@@ -52,7 +52,12 @@ export class MongoOutbox implements OutboxRepository {
       if (hashes.has(m.payload)) continue;
       const hash = createHash('sha256').update(m.payload).digest('base64url');
       hashes.set(m.payload, hash);
-      await this.payloads.updateOne({ _id: hash }, { $setOnInsert: { payload: m.payload } }, { upsert: true });
+      try {
+        await this.payloads.updateOne({ _id: hash }, { $setOnInsert: { payload: m.payload } }, { upsert: true });
+      } catch (e) {
+        // the same payload queued by another caller at the same moment: it is there
+        if (!isDuplicateKey(e)) throw e;
+      }
     }
     const docs: OutboxDoc[] = messages.map((m) => ({
       _id: new ObjectId(),

@@ -3,7 +3,7 @@ import type { Locale } from '../../domain/locale';
 import type { Contact, Person, TeamsConversationRef } from '../../domain/people';
 import { personId } from '../../domain/people';
 import type { PeopleRepository } from '../../domain/ports';
-import { createIndexes } from './compat';
+import { createIndexes, isDuplicateKey } from './compat';
 
 export interface PersonDoc {
   _id: string;
@@ -41,11 +41,16 @@ export class MongoPeople implements PeopleRepository {
     if (contact.teams) set.teams = contact.teams;
     const onInsert: Partial<PersonDoc> = { platform: contact.platform, tenant: contact.tenant, user: contact.user, firstSeenAt: at };
     if (!contact.displayName) onInsert.displayName = contact.user;
-    const doc = await this.col.findOneAndUpdate(
-      { _id: personId(contact) },
-      { $set: set, $setOnInsert: onInsert, $max: { lastSeenAt: at } },
-      { upsert: true, returnDocument: 'after' },
-    );
+    const upsert = () =>
+      this.col.findOneAndUpdate({ _id: personId(contact) }, { $set: set, $setOnInsert: onInsert, $max: { lastSeenAt: at } }, { upsert: true, returnDocument: 'after' });
+    let doc;
+    try {
+      doc = await upsert();
+    } catch (e) {
+      // two first contacts at once: one inserts, the other finds it and updates it
+      if (!isDuplicateKey(e)) throw e;
+      doc = await upsert();
+    }
     if (!doc) throw new Error('MongoDB: upsert returned no document');
     return toPerson(doc);
   }

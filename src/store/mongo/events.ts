@@ -1,7 +1,8 @@
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import type { EventFeedback, EventPatch, NewEvent, ProgrammeEvent, Registration, RegistrationState } from '../../domain/events';
 import type { EventRepository } from '../../domain/ports';
-import { createIndexes, isDuplicateKey } from './compat';
+import { createIndexes, isDuplicateKey, nextSeq } from './compat';
+import type { Serializer } from './serial';
 
 /** An event with its counters, kept exact by conditional updates (standalone servers have no transactions). */
 type EventDoc = Omit<ProgrammeEvent, 'id'> & { _id: number };
@@ -45,7 +46,10 @@ export class MongoEvents implements EventRepository {
   private readonly fb: Collection<FeedbackDoc>;
   private readonly counters: Collection<{ _id: string; seq: number }>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly serial: Serializer,
+  ) {
     this.events = db.collection<EventDoc>('events');
     this.regs = db.collection<RegistrationDoc>('registrations');
     this.fb = db.collection<FeedbackDoc>('event_feedback');
@@ -67,9 +71,8 @@ export class MongoEvents implements EventRepository {
   }
 
   async create(e: NewEvent): Promise<ProgrammeEvent> {
-    const c = await this.counters.findOneAndUpdate({ _id: 'events' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
     const doc: EventDoc = {
-      _id: c!.seq,
+      _id: await nextSeq(this.counters, this.serial, 'events'),
       kind: e.kind,
       title: e.title,
       description: e.description,
@@ -143,6 +146,10 @@ export class MongoEvents implements EventRepository {
   }
 
   async update(id: number, patch: EventPatch, at: Date): Promise<{ event: ProgrammeEvent; promoted: string[] } | 'belowRegistered' | null> {
+    return this.serial.run(`event:${id}`, () => this.updateEvent(id, patch, at));
+  }
+
+  private async updateEvent(id: number, patch: EventPatch, at: Date): Promise<{ event: ProgrammeEvent; promoted: string[] } | 'belowRegistered' | null> {
     const set: Partial<EventDoc> = { updatedAt: at };
     const unset: Record<string, ''> = {};
     for (const field of ['kind', 'title', 'description', 'startsAt', 'endsAt', 'audience'] as const) {
@@ -169,11 +176,17 @@ export class MongoEvents implements EventRepository {
   async cancel(id: number, reason: string | undefined, at: Date): Promise<ProgrammeEvent | null> {
     const set: Partial<EventDoc> = { state: 'cancelled', updatedAt: at };
     if (reason) set.cancelReason = reason;
-    const d = await this.events.findOneAndUpdate({ _id: id, state: 'scheduled' }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' });
+    const d = await this.serial.run(`event:${id}`, () =>
+      this.events.findOneAndUpdate({ _id: id, state: 'scheduled' }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' }),
+    );
     return d ? toEvent(d) : null;
   }
 
   async register(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean; promoted?: string[] } | null> {
+    return this.serial.run(`event:${eventId}`, () => this.registerPerson(eventId, personId, at));
+  }
+
+  private async registerPerson(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean; promoted?: string[] } | null> {
     const event = await this.events.findOne({ _id: eventId, state: 'scheduled' }, { projection: { _id: 1 } });
     if (!event) return null;
     const _id = new ObjectId();
@@ -208,6 +221,10 @@ export class MongoEvents implements EventRepository {
   }
 
   async unregister(eventId: number, personId: string): Promise<{ was: RegistrationState | null; promoted?: string }> {
+    return this.serial.run(`event:${eventId}`, () => this.unregisterPerson(eventId, personId));
+  }
+
+  private async unregisterPerson(eventId: number, personId: string): Promise<{ was: RegistrationState | null; promoted?: string }> {
     const d = await this.regs.findOneAndDelete({ eventId, personId });
     if (!d) return { was: null };
     if (d.state === 'joining') return { was: 'waiting' }; // settle() puts its counter back

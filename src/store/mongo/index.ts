@@ -8,6 +8,29 @@ import { MongoOutbox } from './outbox';
 import { MongoIdeas } from './ideas';
 import { MongoPeople, type PersonDoc } from './people';
 import { MongoRoles, type RoleDoc } from './roles';
+import { Serializer } from './serial';
+
+/** What the server is, from its buildInfo. */
+export interface MongoServerInfo {
+  /** FerretDB says so in buildInfo (`ferretdbVersion`); anything else is taken for MongoDB. */
+  product: 'MongoDB' | 'FerretDB';
+  /** The product's version (for FerretDB, its own, not the MongoDB version it emulates). */
+  version: string;
+  /**
+   * false when the server's single-document updates are not atomic (FerretDB 1.x): the store then takes a
+   * lock around the writes that must not overlap (see serial.ts).
+   */
+  atomicUpdates: boolean;
+}
+
+async function serverInfo(client: MongoClient): Promise<MongoServerInfo> {
+  const info = await client.db('admin').command({ buildInfo: 1 });
+  if (typeof info.ferretdbVersion === 'string') {
+    const version = info.ferretdbVersion.replace(/^v/, '');
+    return { product: 'FerretDB', version, atomicUpdates: Number.parseInt(version, 10) >= 2 };
+  }
+  return { product: 'MongoDB', version: String(info.version), atomicUpdates: true };
+}
 
 /** The MongoDB store (official driver), used when MONGODB_URI is set. Indexes are created at start. */
 export class MongoStore implements Store {
@@ -24,15 +47,17 @@ export class MongoStore implements Store {
   private constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
+    readonly server: MongoServerInfo,
+    serial: Serializer,
   ) {
-    this.people = new MongoPeople(db.collection<PersonDoc>('people'));
+    this.people = new MongoPeople(db.collection<PersonDoc>('people'), serial);
     this.roles = new MongoRoles(db.collection<RoleDoc>('role_assignments'));
-    this.ideas = new MongoIdeas(db);
+    this.ideas = new MongoIdeas(db, serial);
     this.drafts = new MongoDrafts(db);
-    this.outbox = new MongoOutbox(db);
-    this.broadcasts = new MongoBroadcasts(db);
-    this.events = new MongoEvents(db);
-    this.jobs = new MongoJobs(db);
+    this.outbox = new MongoOutbox(db, serial);
+    this.broadcasts = new MongoBroadcasts(db, serial);
+    this.events = new MongoEvents(db, serial);
+    this.jobs = new MongoJobs(db, serial);
   }
 
   /** Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble". */
@@ -41,6 +66,7 @@ export class MongoStore implements Store {
     await client.connect();
     try {
       const db = client.db(dbName ?? (client.options.dbName && client.options.dbName !== 'test' ? client.options.dbName : 'ensemble'));
+      const server = await serverInfo(client);
       await MongoPeople.indexes(db.collection<PersonDoc>('people'));
       await MongoRoles.indexes(db.collection<RoleDoc>('role_assignments'));
       await MongoIdeas.indexes(db);
@@ -49,7 +75,8 @@ export class MongoStore implements Store {
       await MongoBroadcasts.indexes(db);
       await MongoEvents.indexes(db);
       await MongoJobs.indexes(db);
-      return new MongoStore(client, db);
+      const serial = server.atomicUpdates ? Serializer.none() : await Serializer.locking(db);
+      return new MongoStore(client, db, server, serial);
     } catch (e) {
       await client.close(); // a store that failed to start leaves no connection open
       throw e;

@@ -35,7 +35,7 @@ fi
 
 if ! command -v go >/dev/null 2>&1; then
   say "No Go toolchain on this machine: FerretDB cannot be built, so the MongoDB part of the tests will be SKIPPED."
-  say "(Install Go >= 1.24, or set MONGODB_URI to a MongoDB server, to run the MongoDB store contract suite.)"
+  say "(Install Go, or set MONGODB_URI to a MongoDB server, to run the MongoDB store contract suite.)"
   exec "$@"
 fi
 

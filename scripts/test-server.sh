@@ -16,6 +16,7 @@
 #
 # - MONGODB_URI already set: that server is used as it is; nothing is built or started.
 # - No Go toolchain: the command runs without MONGODB_URI, and the MongoDB part of the tests is skipped (said so).
+# - Go, but the build fails (no module proxy, say): the script fails rather than skip the MongoDB part silently.
 #
 # Environment: ENSEMBLE_FERRETDB_VERSION (default v1.24.2), FERRETDB_LOG_LEVEL (default info; the server's log is
 # printed when it fails to start or stops during the run).
@@ -52,9 +53,15 @@ build_ferretdb() {
   started=$(date +%s)
   say "Building FerretDB $version (first run only; cached in $cache) ..."
   mkdir -p "$cache"
-  dir=$(cd / && GOFLAGS= GOWORK=off go mod download -json "github.com/FerretDB/FerretDB@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
+  local json
+  if ! json=$(cd / && GOFLAGS= GOWORK=off go mod download -json "github.com/FerretDB/FerretDB@$version"); then
+    say "could not download github.com/FerretDB/FerretDB@$version from the Go module proxy:"
+    printf '%s\n' "$json" >&2
+    return 1
+  fi
+  dir=$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
   if [ -z "$dir" ] || [ ! -d "$dir" ]; then
-    say "could not download github.com/FerretDB/FerretDB@$version from the Go module proxy"
+    say "the Go module cache has no folder for github.com/FerretDB/FerretDB@$version"
     return 1
   fi
   src=$(mktemp -d "${TMPDIR:-/tmp}/ensemble-ferretdb-src.XXXXXX")
@@ -72,7 +79,8 @@ build_ferretdb() {
 }
 
 if [ ! -x "$bin" ] || ! "$bin" --version >/dev/null 2>&1; then
-  build_ferretdb
+  # Go is here, so the MongoDB suite is expected to run: a failed build fails the run rather than skip it.
+  build_ferretdb || { say "FerretDB could not be built: stopping (set MONGODB_URI to use another server)."; exit 1; }
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ensemble-ferretdb.XXXXXX")

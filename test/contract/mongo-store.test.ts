@@ -11,6 +11,36 @@ const uri = process.env.MONGODB_URI;
 if (!uri) {
   // Said out loud, and counted as skipped by Jest: a skipped suite never passes for a run one.
   process.stderr.write('\n[store contract] MongoDB: SKIPPED (set MONGODB_URI to run the contract suite on MongoDB)\n\n');
+} else {
+  // FerretDB 1.x on SQLite (scripts/test-server.sh) scans the whole collection for every lookup (its _id index is
+  // not used; other filters are applied in its own process), so the tests with hundreds of messages take tens of
+  // seconds there. The default 20 s is for SQLite.
+  jest.setTimeout(120_000);
+}
+
+/** The URI as printed: without a password. */
+function shown(u: string): string {
+  return u.replace(/\/\/[^/@]*@/, '//***@');
+}
+
+if (uri) {
+  // Which server the suite ran on, said out loud like the skip: "MongoDB 8.0.4" or "FerretDB 1.24.2".
+  let said = `[store contract] MongoDB: ran on an unknown server (${shown(uri)})`;
+  beforeAll(async () => {
+    const probe = await MongoStore.connect(uri, `ensemble_test_${randomUUID().slice(0, 8)}`);
+    try {
+      said = `[store contract] MongoDB: ran on ${probe.server.product} ${probe.server.version} (${shown(uri)})`;
+      if (!probe.server.atomicUpdates) {
+        said += `\n[store contract] MongoDB: ${probe.server.product} ${probe.server.version} has no atomic single-document updates: the store ran the writes that must not overlap under its locks`;
+      }
+    } finally {
+      await probe.drop();
+      await probe.close();
+    }
+  });
+  afterAll(() => {
+    process.stderr.write(`\n${said}\n\n`);
+  });
 }
 
 const names = new Map<Store, string>();

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import type { Store } from '../../src/domain/ports';
 import { SqliteStore } from '../../src/store/sqlite';
 import { eventsContract } from './events-contract';
@@ -9,6 +10,13 @@ import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
 
 const dirs = new Map<Store, string>();
+
+afterAll(() => {
+  const db = new DatabaseSync(':memory:');
+  const { v } = db.prepare('SELECT sqlite_version() AS v').get() as { v: string };
+  db.close();
+  process.stderr.write(`\n[store contract] SQLite: ran on the embedded store (node:sqlite, SQLite ${v})\n\n`);
+});
 
 const factory: StoreFactory = {
   async open() {

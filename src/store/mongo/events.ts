@@ -1,6 +1,8 @@
-import { MongoServerError, ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import type { EventFeedback, EventPatch, NewEvent, ProgrammeEvent, Registration, RegistrationState } from '../../domain/events';
 import type { EventRepository } from '../../domain/ports';
+import { createIndexes, isDuplicateKey, nextSeq } from './compat';
+import type { Serializer } from './serial';
 
 /** An event with its counters, kept exact by conditional updates (standalone servers have no transactions). */
 type EventDoc = Omit<ProgrammeEvent, 'id'> & { _id: number };
@@ -27,10 +29,16 @@ function toEvent(d: EventDoc): ProgrammeEvent {
   return { id: _id, ...rest };
 }
 
-/** An event that has a free place (no capacity, or fewer registered than its capacity). */
-const HAS_PLACE: Filter<EventDoc> = {
-  $or: [{ capacity: { $exists: false } }, { capacity: null as unknown as number }, { $expr: { $lt: ['$registered', '$capacity'] } }],
-};
+/**
+ * An event with a free place, for the capacity it had when read: no capacity, or fewer registered than it.
+ * (Not `$expr: { $lt: ['$registered', '$capacity'] }`: comparing two fields of a document in a query is not
+ * supported by every MongoDB-compatible server; FerretDB 1.x refuses it.)
+ */
+function hasPlace(capacity: number | null | undefined): Filter<EventDoc> {
+  return typeof capacity === 'number'
+    ? { capacity, registered: { $lt: capacity } }
+    : { $or: [{ capacity: { $exists: false } }, { capacity: null as unknown as number }] };
+}
 
 export class MongoEvents implements EventRepository {
   private readonly events: Collection<EventDoc>;
@@ -38,7 +46,10 @@ export class MongoEvents implements EventRepository {
   private readonly fb: Collection<FeedbackDoc>;
   private readonly counters: Collection<{ _id: string; seq: number }>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly serial: Serializer,
+  ) {
     this.events = db.collection<EventDoc>('events');
     this.regs = db.collection<RegistrationDoc>('registrations');
     this.fb = db.collection<FeedbackDoc>('event_feedback');
@@ -46,23 +57,22 @@ export class MongoEvents implements EventRepository {
   }
 
   static async indexes(db: Db): Promise<void> {
-    await db.collection('events').createIndexes([
+    await createIndexes(db.collection('events'), [
       { key: { state: 1, startsAt: 1, _id: 1 }, name: 'events_upcoming' },
       { key: { startsAt: -1, _id: -1 }, name: 'events_start' },
     ]);
-    await db.collection('registrations').createIndexes([
+    await createIndexes(db.collection('registrations'), [
       // One registration per person per event: the database enforces it, so repeated clicks stay one.
       { key: { eventId: 1, personId: 1 }, name: 'registrations_unique', unique: true },
       { key: { eventId: 1, state: 1, at: 1, _id: 1 }, name: 'registrations_queue' },
       { key: { personId: 1, eventId: 1 }, name: 'registrations_person' },
     ]);
-    await db.collection('event_feedback').createIndexes([{ key: { eventId: 1, personId: 1 }, name: 'event_feedback_unique', unique: true }]);
+    await createIndexes(db.collection('event_feedback'), [{ key: { eventId: 1, personId: 1 }, name: 'event_feedback_unique', unique: true }]);
   }
 
   async create(e: NewEvent): Promise<ProgrammeEvent> {
-    const c = await this.counters.findOneAndUpdate({ _id: 'events' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
     const doc: EventDoc = {
-      _id: c!.seq,
+      _id: await nextSeq(this.counters, this.serial, 'events'),
       kind: e.kind,
       title: e.title,
       description: e.description,
@@ -100,16 +110,29 @@ export class MongoEvents implements EventRepository {
   }
 
   /**
+   * Applies `inc` to a scheduled event matching `extra` if it has a free place, atomically: the capacity
+   * read first is part of the update's condition; when the update did not apply because the capacity
+   * changed in between, it is tried again with the new one.
+   */
+  private async incIfPlace(eventId: number, extra: Filter<EventDoc>, inc: Partial<Record<'registered' | 'waiting', number>>): Promise<boolean> {
+    let seen = await this.events.findOne({ _id: eventId }, { projection: { capacity: 1 } });
+    while (seen) {
+      const r = await this.events.updateOne({ _id: eventId, state: 'scheduled', ...extra, ...hasPlace(seen.capacity) }, { $inc: inc });
+      if (r.matchedCount > 0) return true;
+      const now = await this.events.findOne({ _id: eventId }, { projection: { capacity: 1 } });
+      if (!now || (now.capacity ?? null) === (seen.capacity ?? null)) return false;
+      seen = now;
+    }
+    return false;
+  }
+
+  /**
    * Moves one person from the waiting list to a place if the event has a free place. The counters move
    * first, conditionally; when no waiting registration is found (another instance took it, or the person
    * is still joining), they are put back.
    */
   private async promoteOne(eventId: number): Promise<string | null> {
-    const e = await this.events.findOneAndUpdate(
-      { _id: eventId, state: 'scheduled', waiting: { $gt: 0 }, ...HAS_PLACE },
-      { $inc: { registered: 1, waiting: -1 } },
-    );
-    if (!e) return null;
+    if (!(await this.incIfPlace(eventId, { waiting: { $gt: 0 } }, { registered: 1, waiting: -1 }))) return null;
     const r = await this.regs.findOneAndUpdate({ eventId, state: 'waiting' }, { $set: { state: 'registered' } }, { sort: { at: 1, _id: 1 } });
     if (r) return r.personId;
     await this.events.updateOne({ _id: eventId }, { $inc: { registered: -1, waiting: 1 } });
@@ -123,6 +146,10 @@ export class MongoEvents implements EventRepository {
   }
 
   async update(id: number, patch: EventPatch, at: Date): Promise<{ event: ProgrammeEvent; promoted: string[] } | 'belowRegistered' | null> {
+    return this.serial.run(`event:${id}`, () => this.updateEvent(id, patch, at));
+  }
+
+  private async updateEvent(id: number, patch: EventPatch, at: Date): Promise<{ event: ProgrammeEvent; promoted: string[] } | 'belowRegistered' | null> {
     const set: Partial<EventDoc> = { updatedAt: at };
     const unset: Record<string, ''> = {};
     for (const field of ['kind', 'title', 'description', 'startsAt', 'endsAt', 'audience'] as const) {
@@ -149,23 +176,29 @@ export class MongoEvents implements EventRepository {
   async cancel(id: number, reason: string | undefined, at: Date): Promise<ProgrammeEvent | null> {
     const set: Partial<EventDoc> = { state: 'cancelled', updatedAt: at };
     if (reason) set.cancelReason = reason;
-    const d = await this.events.findOneAndUpdate({ _id: id, state: 'scheduled' }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' });
+    const d = await this.serial.run(`event:${id}`, () =>
+      this.events.findOneAndUpdate({ _id: id, state: 'scheduled' }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' }),
+    );
     return d ? toEvent(d) : null;
   }
 
   async register(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean; promoted?: string[] } | null> {
+    return this.serial.run(`event:${eventId}`, () => this.registerPerson(eventId, personId, at));
+  }
+
+  private async registerPerson(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean; promoted?: string[] } | null> {
     const event = await this.events.findOne({ _id: eventId, state: 'scheduled' }, { projection: { _id: 1 } });
     if (!event) return null;
     const _id = new ObjectId();
     try {
       await this.regs.insertOne({ _id, eventId, personId, state: 'joining', at });
     } catch (e) {
-      if (!(e instanceof MongoServerError && e.code === 11000)) throw e;
+      if (!isDuplicateKey(e)) throw e;
       const existing = await this.regs.findOne({ eventId, personId });
       return { state: existing?.state === 'registered' ? 'registered' : 'waiting', already: true };
     }
     // a place, when one is free and nobody waits for it
-    if (await this.events.findOneAndUpdate({ _id: eventId, state: 'scheduled', waiting: 0, ...HAS_PLACE }, { $inc: { registered: 1 } })) {
+    if (await this.incIfPlace(eventId, { waiting: 0 }, { registered: 1 })) {
       await this.settle(_id, eventId, 'registered');
       return { state: 'registered', already: false };
     }
@@ -188,6 +221,10 @@ export class MongoEvents implements EventRepository {
   }
 
   async unregister(eventId: number, personId: string): Promise<{ was: RegistrationState | null; promoted?: string }> {
+    return this.serial.run(`event:${eventId}`, () => this.unregisterPerson(eventId, personId));
+  }
+
+  private async unregisterPerson(eventId: number, personId: string): Promise<{ was: RegistrationState | null; promoted?: string }> {
     const d = await this.regs.findOneAndDelete({ eventId, personId });
     if (!d) return { was: null };
     if (d.state === 'joining') return { was: 'waiting' }; // settle() puts its counter back
@@ -221,7 +258,7 @@ export class MongoEvents implements EventRepository {
       return r.upsertedCount === 1;
     } catch (e) {
       // two first answers at once: the unique index lets one insert; the other is an update
-      if (!(e instanceof MongoServerError && e.code === 11000)) throw e;
+      if (!isDuplicateKey(e)) throw e;
       await this.fb.updateOne({ eventId: f.eventId, personId: f.personId }, update);
       return false;
     }

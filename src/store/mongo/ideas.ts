@@ -1,6 +1,8 @@
-import { MongoServerError, type Collection, type Db } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from '../../domain/ideas';
 import type { IdeaRepository } from '../../domain/ports';
+import { createIndexes, isDuplicateKey, nextSeq } from './compat';
+import type { Serializer } from './serial';
 
 export interface IdeaDoc extends Omit<Idea, 'id'> {
   _id: number;
@@ -29,20 +31,23 @@ export class MongoIdeas implements IdeaRepository {
   private readonly supports: Collection<SupportDoc>;
   private readonly counters: Collection<CounterDoc>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly serial: Serializer,
+  ) {
     this.ideas = db.collection<IdeaDoc>('ideas');
     this.supports = db.collection<SupportDoc>('supports');
     this.counters = db.collection<CounterDoc>('counters');
   }
 
   static async indexes(db: Db): Promise<void> {
-    await db.collection('ideas').createIndexes([
+    await createIndexes(db.collection('ideas'), [
       { key: { supportCount: -1, _id: -1 }, name: 'ideas_top' },
       { key: { axisId: 1, supportCount: -1, _id: -1 }, name: 'ideas_axis_top' },
       { key: { hashtags: 1, supportCount: -1 }, name: 'ideas_hashtags' },
       { key: { authorId: 1, _id: -1 }, name: 'ideas_author' },
     ]);
-    await db.collection('supports').createIndexes([
+    await createIndexes(db.collection('supports'), [
       // One support per person per idea: the database enforces it, so concurrent clicks stay exact.
       { key: { ideaId: 1, personId: 1 }, name: 'supports_unique', unique: true },
       { key: { personId: 1, ideaId: 1 }, name: 'supports_person' },
@@ -50,9 +55,8 @@ export class MongoIdeas implements IdeaRepository {
   }
 
   async create(n: NewIdea): Promise<Idea> {
-    const c = await this.counters.findOneAndUpdate({ _id: 'ideas' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
     const doc: IdeaDoc = {
-      _id: c!.seq,
+      _id: await nextSeq(this.counters, this.serial, 'ideas'),
       title: n.title,
       description: n.description,
       axisId: n.axisId,
@@ -94,20 +98,22 @@ export class MongoIdeas implements IdeaRepository {
     const update = answer === undefined
       ? { $set: { status, answeredBy: by, answeredAt: at, updatedAt: at }, $unset: { answer: '' as const } }
       : { $set: { status, answer, answeredBy: by, answeredAt: at, updatedAt: at } };
-    const d = await this.ideas.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' });
+    const d = await this.serial.run(`idea:${id}`, () => this.ideas.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' }));
     if (!d) throw new Error(`idea ${id} not found`);
     return toIdea(d);
   }
 
   async hide(id: number, reason: string, by: string, at: Date): Promise<Idea> {
-    const d = await this.ideas.findOneAndUpdate({ _id: id }, { $set: { hidden: { reason, by, at }, updatedAt: at } }, { returnDocument: 'after' });
+    const d = await this.serial.run(`idea:${id}`, () =>
+      this.ideas.findOneAndUpdate({ _id: id }, { $set: { hidden: { reason, by, at }, updatedAt: at } }, { returnDocument: 'after' }),
+    );
     if (!d) throw new Error(`idea ${id} not found`);
     return toIdea(d);
   }
 
   async merge(fromId: number, intoId: number, at: Date): Promise<{ from: Idea; into: Idea }> {
     // Marked first, so that no new support lands on `from` while its supports move (standalone servers have no transactions).
-    await this.ideas.updateOne({ _id: fromId }, { $set: { mergedInto: intoId, updatedAt: at } });
+    await this.serial.run(`idea:${fromId}`, () => this.ideas.updateOne({ _id: fromId }, { $set: { mergedInto: intoId, updatedAt: at } }));
     for await (const s of this.supports.find({ ideaId: fromId })) {
       await this.insertSupport(intoId, s.personId, s.createdAt);
       await this.supports.deleteOne({ ideaId: fromId, personId: s.personId });
@@ -120,14 +126,14 @@ export class MongoIdeas implements IdeaRepository {
   async addSupport(ideaId: number, personId: string, at: Date): Promise<boolean> {
     if ((await this.ideas.countDocuments({ _id: ideaId }, { limit: 1 })) === 0) throw new Error(`idea ${ideaId} not found`);
     if (!(await this.insertSupport(ideaId, personId, at))) return false;
-    await this.ideas.updateOne({ _id: ideaId }, { $inc: { supportCount: 1 } });
+    await this.serial.run(`idea:${ideaId}`, () => this.ideas.updateOne({ _id: ideaId }, { $inc: { supportCount: 1 } }));
     return true;
   }
 
   async removeSupport(ideaId: number, personId: string): Promise<boolean> {
     const r = await this.supports.deleteOne({ ideaId, personId });
     if (r.deletedCount !== 1) return false;
-    await this.ideas.updateOne({ _id: ideaId }, { $inc: { supportCount: -1 } });
+    await this.serial.run(`idea:${ideaId}`, () => this.ideas.updateOne({ _id: ideaId }, { $inc: { supportCount: -1 } }));
     return true;
   }
 
@@ -146,13 +152,15 @@ export class MongoIdeas implements IdeaRepository {
       await this.supports.insertOne({ ideaId, personId, createdAt: at });
       return true;
     } catch (e) {
-      if (e instanceof MongoServerError && e.code === 11000) return false;
+      if (isDuplicateKey(e)) return false;
       throw e;
     }
   }
 
   private async recount(id: number, at: Date): Promise<void> {
-    const n = await this.supports.countDocuments({ ideaId: id });
-    await this.ideas.updateOne({ _id: id }, { $set: { supportCount: n, updatedAt: at } });
+    await this.serial.run(`idea:${id}`, async () => {
+      const n = await this.supports.countDocuments({ ideaId: id });
+      await this.ideas.updateOne({ _id: id }, { $set: { supportCount: n, updatedAt: at } });
+    });
   }
 }

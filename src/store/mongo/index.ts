@@ -9,6 +9,29 @@ import { MongoIdeas } from './ideas';
 import { MongoPeople, type PersonDoc } from './people';
 import { MongoRequests } from './requests';
 import { MongoRoles, type RoleDoc } from './roles';
+import { Serializer } from './serial';
+
+/** What the server is, from its buildInfo. */
+export interface MongoServerInfo {
+  /** FerretDB says so in buildInfo (`ferretdbVersion`); anything else is taken for MongoDB. */
+  product: 'MongoDB' | 'FerretDB';
+  /** The product's version (for FerretDB, its own, not the MongoDB version it emulates). */
+  version: string;
+  /**
+   * false when the server's single-document updates are not atomic (FerretDB 1.x): the store then takes a
+   * lock around the writes that must not overlap (see serial.ts).
+   */
+  atomicUpdates: boolean;
+}
+
+async function serverInfo(client: MongoClient): Promise<MongoServerInfo> {
+  const info = await client.db('admin').command({ buildInfo: 1 });
+  if (typeof info.ferretdbVersion === 'string') {
+    const version = info.ferretdbVersion.replace(/^v/, '');
+    return { product: 'FerretDB', version, atomicUpdates: Number.parseInt(version, 10) >= 2 };
+  }
+  return { product: 'MongoDB', version: String(info.version), atomicUpdates: true };
+}
 
 /** The MongoDB store (official driver), used when MONGODB_URI is set. Indexes are created at start. */
 export class MongoStore implements Store {
@@ -26,33 +49,42 @@ export class MongoStore implements Store {
   private constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
+    readonly server: MongoServerInfo,
+    serial: Serializer,
   ) {
-    this.people = new MongoPeople(db.collection<PersonDoc>('people'));
+    this.people = new MongoPeople(db.collection<PersonDoc>('people'), serial);
     this.roles = new MongoRoles(db.collection<RoleDoc>('role_assignments'));
-    this.ideas = new MongoIdeas(db);
+    this.ideas = new MongoIdeas(db, serial);
     this.drafts = new MongoDrafts(db);
-    this.outbox = new MongoOutbox(db);
-    this.broadcasts = new MongoBroadcasts(db);
-    this.events = new MongoEvents(db);
-    this.jobs = new MongoJobs(db);
-    this.requests = new MongoRequests(db);
+    this.outbox = new MongoOutbox(db, serial);
+    this.broadcasts = new MongoBroadcasts(db, serial);
+    this.events = new MongoEvents(db, serial);
+    this.jobs = new MongoJobs(db, serial);
+    this.requests = new MongoRequests(db, serial);
   }
 
   /** Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble". */
   static async connect(uri: string, dbName?: string): Promise<MongoStore> {
     const client = new MongoClient(uri, { appName: 'ensemble', serverSelectionTimeoutMS: 10_000, ignoreUndefined: true });
     await client.connect();
-    const db = client.db(dbName ?? (client.options.dbName && client.options.dbName !== 'test' ? client.options.dbName : 'ensemble'));
-    await MongoPeople.indexes(db.collection<PersonDoc>('people'));
-    await MongoRoles.indexes(db.collection<RoleDoc>('role_assignments'));
-    await MongoIdeas.indexes(db);
-    await MongoDrafts.indexes(db);
-    await MongoOutbox.indexes(db);
-    await MongoBroadcasts.indexes(db);
-    await MongoEvents.indexes(db);
-    await MongoJobs.indexes(db);
-    await MongoRequests.indexes(db);
-    return new MongoStore(client, db);
+    try {
+      const db = client.db(dbName ?? (client.options.dbName && client.options.dbName !== 'test' ? client.options.dbName : 'ensemble'));
+      const server = await serverInfo(client);
+      await MongoPeople.indexes(db.collection<PersonDoc>('people'));
+      await MongoRoles.indexes(db.collection<RoleDoc>('role_assignments'));
+      await MongoIdeas.indexes(db);
+      await MongoDrafts.indexes(db);
+      await MongoOutbox.indexes(db);
+      await MongoBroadcasts.indexes(db);
+      await MongoEvents.indexes(db);
+      await MongoJobs.indexes(db);
+      await MongoRequests.indexes(db);
+      const serial = server.atomicUpdates ? Serializer.none() : await Serializer.locking(db);
+      return new MongoStore(client, db, server, serial);
+    } catch (e) {
+      await client.close(); // a store that failed to start leaves no connection open
+      throw e;
+    }
   }
 
   async health(): Promise<StoreHealth> {

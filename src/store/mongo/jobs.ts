@@ -1,6 +1,8 @@
-import { MongoBulkWriteError, ObjectId, type Collection, type Db } from 'mongodb';
+import { MongoBulkWriteError, ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
 import type { NewJob, ScheduledJob } from '../../domain/events';
 import type { JobRepository } from '../../domain/ports';
+import { createIndexes } from './compat';
+import type { Serializer } from './serial';
 
 type JobDoc = Omit<ScheduledJob, 'id' | 'leaseOwner' | 'leaseUntil'> & { _id: ObjectId; leaseOwner?: string | null; leaseUntil?: Date | null };
 
@@ -21,12 +23,15 @@ const RELEASE = { leaseOwner: null, leaseUntil: null };
 export class MongoJobs implements JobRepository {
   private readonly col: Collection<JobDoc>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly serial: Serializer,
+  ) {
     this.col = db.collection<JobDoc>('jobs');
   }
 
   static async indexes(db: Db): Promise<void> {
-    await db.collection('jobs').createIndexes([
+    await createIndexes(db.collection('jobs'), [
       { key: { key: 1 }, name: 'jobs_key', unique: true },
       { key: { state: 1, dueAt: 1, _id: 1 }, name: 'jobs_due' },
       { key: { ref: 1 }, name: 'jobs_ref' },
@@ -49,18 +54,25 @@ export class MongoJobs implements JobRepository {
   }
 
   async claimDue(owner: string, now: Date, leaseMs: number): Promise<ScheduledJob | null> {
-    const d = await this.col.findOneAndUpdate(
-      { state: 'pending', dueAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }] },
-      { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) } },
-      { sort: { dueAt: 1, _id: 1 }, returnDocument: 'after' },
+    const d = await this.serial.run('jobs', () =>
+      this.col.findOneAndUpdate(
+        { state: 'pending', dueAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }] },
+        { $set: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) } },
+        { sort: { dueAt: 1, _id: 1 }, returnDocument: 'after' },
+      ),
     );
     return d ? toJob(d) : null;
+  }
+
+  /** A conditional change of one job (where updates are not atomic, under the jobs' lock). */
+  private async updateOne(_id: ObjectId, filter: Filter<JobDoc>, update: UpdateFilter<JobDoc>) {
+    return this.serial.run('jobs', () => this.col.updateOne({ _id, ...filter }, update));
   }
 
   async complete(id: string, owner: string, at: Date): Promise<boolean> {
     const _id = objectId(id);
     if (!_id) return false;
-    return (await this.col.updateOne({ _id, state: 'pending', leaseOwner: owner }, { $set: { state: 'done', doneAt: at, ...RELEASE } })).modifiedCount > 0;
+    return (await this.updateOne(_id, { state: 'pending', leaseOwner: owner }, { $set: { state: 'done', doneAt: at, ...RELEASE } })).modifiedCount > 0;
   }
 
   async forRef(ref: string): Promise<ScheduledJob[]> {
@@ -70,18 +82,18 @@ export class MongoJobs implements JobRepository {
   async reschedule(id: string, dueAt: Date): Promise<boolean> {
     const _id = objectId(id);
     if (!_id) return false;
-    const r = await this.col.updateOne({ _id, state: { $ne: 'done' } }, { $set: { dueAt, state: 'pending', ...RELEASE } });
+    const r = await this.updateOne(_id, { state: { $ne: 'done' } }, { $set: { dueAt, state: 'pending', ...RELEASE } });
     return r.modifiedCount > 0 || r.matchedCount > 0;
   }
 
   async cancel(id: string): Promise<boolean> {
     const _id = objectId(id);
     if (!_id) return false;
-    return (await this.col.updateOne({ _id, state: 'pending' }, { $set: { state: 'cancelled', ...RELEASE } })).modifiedCount > 0;
+    return (await this.updateOne(_id, { state: 'pending' }, { $set: { state: 'cancelled', ...RELEASE } })).modifiedCount > 0;
   }
 
   async cancelRef(ref: string): Promise<number> {
-    return (await this.col.updateMany({ ref, state: 'pending' }, { $set: { state: 'cancelled', ...RELEASE } })).modifiedCount;
+    return (await this.serial.run('jobs', () => this.col.updateMany({ ref, state: 'pending' }, { $set: { state: 'cancelled', ...RELEASE } }))).modifiedCount;
   }
 
   async nextDue(): Promise<Date | null> {

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { MongoBulkWriteError, ObjectId, type Collection, type Db } from 'mongodb';
+import { MongoBulkWriteError, ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
 import type { NewOutboxMessage, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
 import type { Platform } from '../../domain/people';
 import type { OutboxRepository } from '../../domain/ports';
+import { createIndexes, isDuplicateKey } from './compat';
+import type { Serializer } from './serial';
 
 interface OutboxDoc {
   _id: ObjectId;
@@ -16,6 +18,8 @@ interface OutboxDoc {
   dueAt: Date;
   leaseOwner?: string | null;
   leaseUntil?: Date | null;
+  /** The claim that took it last: tells a claimer which of the messages it asked for it got. */
+  claim?: ObjectId;
   lastError?: string | null;
   permanent?: boolean;
   sentAt?: Date;
@@ -31,13 +35,16 @@ export class MongoOutbox implements OutboxRepository {
   private readonly col: Collection<OutboxDoc>;
   private readonly payloads: Collection<PayloadDoc>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly serial: Serializer,
+  ) {
     this.col = db.collection<OutboxDoc>('outbox');
     this.payloads = db.collection<PayloadDoc>('outbox_payloads');
   }
 
   static async indexes(db: Db): Promise<void> {
-    await db.collection('outbox').createIndexes([
+    await createIndexes(db.collection('outbox'), [
       { key: { key: 1 }, name: 'outbox_key', unique: true },
       { key: { state: 1, dueAt: 1, _id: 1 }, name: 'outbox_due' },
       { key: { source: 1, state: 1 }, name: 'outbox_source' },
@@ -51,7 +58,12 @@ export class MongoOutbox implements OutboxRepository {
       if (hashes.has(m.payload)) continue;
       const hash = createHash('sha256').update(m.payload).digest('base64url');
       hashes.set(m.payload, hash);
-      await this.payloads.updateOne({ _id: hash }, { $setOnInsert: { payload: m.payload } }, { upsert: true });
+      try {
+        await this.payloads.updateOne({ _id: hash }, { $setOnInsert: { payload: m.payload } }, { upsert: true });
+      } catch (e) {
+        // the same payload queued by another caller at the same moment: it is there
+        if (!isDuplicateKey(e)) throw e;
+      }
     }
     const docs: OutboxDoc[] = messages.map((m) => ({
       _id: new ObjectId(),
@@ -80,17 +92,7 @@ export class MongoOutbox implements OutboxRepository {
 
   async claim(owner: string, now: Date, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
     const until = new Date(now.getTime() + leaseMs);
-    const claimed: OutboxDoc[] = [];
-    // One atomic findOneAndUpdate per message: two instances can never take the same one.
-    while (claimed.length < limit) {
-      const d = await this.col.findOneAndUpdate(
-        { state: 'pending', dueAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }] },
-        { $set: { leaseOwner: owner, leaseUntil: until } },
-        { sort: { dueAt: 1, _id: 1 }, returnDocument: 'after' },
-      );
-      if (!d) break;
-      claimed.push(d);
-    }
+    const claimed = limit > 0 ? await this.serial.run('outbox', () => this.take(owner, now, until, limit)) : [];
     const payloads = new Map<string, string>();
     for (const h of new Set(claimed.map((c) => c.payloadHash))) {
       const p = await this.payloads.findOne({ _id: h });
@@ -99,25 +101,61 @@ export class MongoOutbox implements OutboxRepository {
     return claimed.map((d) => this.toMessage(d, payloads.get(d.payloadHash) ?? '{}'));
   }
 
+  /**
+   * The first due messages nobody holds, taken with one conditional updateMany: each message is taken only if
+   * it is still free when the server updates it (atomic per document), so two instances never take the same
+   * one. The claim's own id, set on what it took, tells which ones it got; if others took some meanwhile,
+   * the next due ones are looked for.
+   */
+  private async take(owner: string, now: Date, until: Date, limit: number): Promise<OutboxDoc[]> {
+    const claimable: Filter<OutboxDoc> = {
+      state: 'pending',
+      dueAt: { $lte: now },
+      $or: [{ leaseUntil: null }, { leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }],
+    };
+    const claimed: OutboxDoc[] = [];
+    while (claimed.length < limit) {
+      const ids = (await this.col.find(claimable, { projection: { _id: 1 } }).sort({ dueAt: 1, _id: 1 }).limit(limit - claimed.length).toArray()).map((d) => d._id);
+      if (ids.length === 0) break;
+      const claim = new ObjectId();
+      const r = await this.col.updateMany({ _id: { $in: ids }, ...claimable }, { $set: { leaseOwner: owner, leaseUntil: until, claim } });
+      if (r.modifiedCount === 0) break; // all taken by others meanwhile
+      claimed.push(...(await this.col.find({ _id: { $in: ids }, claim }).toArray()));
+    }
+    return claimed.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()));
+  }
+
   async markSent(id: string, owner: string, at: Date): Promise<void> {
-    await this.col.updateOne(
-      { _id: new ObjectId(id), $or: [{ state: 'pending' }, { state: 'cancelled', leaseOwner: owner }] },
+    await this.updateOne(
+      id,
+      { $or: [{ state: 'pending' }, { state: 'cancelled', leaseOwner: owner }] },
       { $set: { state: 'sent', sentAt: at, leaseOwner: null, leaseUntil: null, lastError: null }, $inc: { attempts: 1 } },
     );
   }
 
   async markFailed(id: string, owner: string, failure: { reason: string; permanent: boolean; retryAt?: Date }): Promise<void> {
-    const filter = { _id: new ObjectId(id), state: 'pending' as const, leaseOwner: { $in: [owner, null] } };
+    const filter: Filter<OutboxDoc> = { state: 'pending', leaseOwner: { $in: [owner, null] } };
     const reason = failure.reason.slice(0, 300);
     if (failure.permanent) {
-      await this.col.updateOne(filter, { $set: { state: 'failed', permanent: true, lastError: reason, leaseOwner: null, leaseUntil: null }, $inc: { attempts: 1 } });
+      await this.updateOne(id, filter, { $set: { state: 'failed', permanent: true, lastError: reason, leaseOwner: null, leaseUntil: null }, $inc: { attempts: 1 } });
     } else {
-      await this.col.updateOne(filter, { $set: { lastError: reason, dueAt: failure.retryAt ?? new Date(), leaseOwner: null, leaseUntil: null }, $inc: { attempts: 1 } });
+      await this.updateOne(id, filter, { $set: { lastError: reason, dueAt: failure.retryAt ?? new Date(), leaseOwner: null, leaseUntil: null }, $inc: { attempts: 1 } });
     }
   }
 
   async release(id: string, owner: string, dueAt: Date): Promise<void> {
-    await this.col.updateOne({ _id: new ObjectId(id), state: 'pending', leaseOwner: owner }, { $set: { dueAt, leaseOwner: null, leaseUntil: null } });
+    await this.updateOne(id, { state: 'pending', leaseOwner: owner }, { $set: { dueAt, leaseOwner: null, leaseUntil: null } });
+  }
+
+  /** A conditional change of one message (where updates are not atomic, under the outbox's lock). */
+  private async updateOne(id: string, filter: Filter<OutboxDoc>, update: UpdateFilter<OutboxDoc>): Promise<void> {
+    if (!ObjectId.isValid(id)) return;
+    const _id = new ObjectId(id);
+    await this.serial.run('outbox', () => this.col.updateOne({ _id, ...filter }, update));
+  }
+
+  private async updateMany(filter: Filter<OutboxDoc>, update: UpdateFilter<OutboxDoc>): Promise<number> {
+    return (await this.serial.run('outbox', () => this.col.updateMany(filter, update))).modifiedCount;
   }
 
   async report(source: string): Promise<OutboxReport> {
@@ -140,13 +178,11 @@ export class MongoOutbox implements OutboxRepository {
   }
 
   async cancelPending(source: string): Promise<number> {
-    const r = await this.col.updateMany({ source, state: 'pending' }, { $set: { state: 'cancelled' } });
-    return r.modifiedCount;
+    return this.updateMany({ source, state: 'pending' }, { $set: { state: 'cancelled' } });
   }
 
   async retryFailed(source: string, at: Date): Promise<number> {
-    const r = await this.col.updateMany({ source, state: 'failed' }, { $set: { state: 'pending', permanent: false, attempts: 0, dueAt: at, lastError: null } });
-    return r.modifiedCount;
+    return this.updateMany({ source, state: 'failed' }, { $set: { state: 'pending', permanent: false, attempts: 0, dueAt: at, lastError: null } });
   }
 
   async nextDue(): Promise<Date | null> {

@@ -3,6 +3,8 @@ import type { Locale } from '../../domain/locale';
 import type { Contact, Person, TeamsConversationRef } from '../../domain/people';
 import { personId } from '../../domain/people';
 import type { PeopleRepository } from '../../domain/ports';
+import { createIndexes, isDuplicateKey } from './compat';
+import type { Serializer } from './serial';
 
 export interface PersonDoc {
   _id: string;
@@ -23,10 +25,13 @@ function toPerson(d: PersonDoc): Person {
 }
 
 export class MongoPeople implements PeopleRepository {
-  constructor(private readonly col: Collection<PersonDoc>) {}
+  constructor(
+    private readonly col: Collection<PersonDoc>,
+    private readonly serial: Serializer,
+  ) {}
 
   static async indexes(col: Collection<PersonDoc>): Promise<void> {
-    await col.createIndexes([
+    await createIndexes(col, [
       { key: { email: 1 }, name: 'people_email', sparse: true },
       { key: { 'teams.userId': 1 }, name: 'people_teams_user', sparse: true },
     ]);
@@ -40,11 +45,18 @@ export class MongoPeople implements PeopleRepository {
     if (contact.teams) set.teams = contact.teams;
     const onInsert: Partial<PersonDoc> = { platform: contact.platform, tenant: contact.tenant, user: contact.user, firstSeenAt: at };
     if (!contact.displayName) onInsert.displayName = contact.user;
-    const doc = await this.col.findOneAndUpdate(
-      { _id: personId(contact) },
-      { $set: set, $setOnInsert: onInsert, $max: { lastSeenAt: at } },
-      { upsert: true, returnDocument: 'after' },
-    );
+    const id = personId(contact);
+    const upsert = () =>
+      this.col.findOneAndUpdate({ _id: id }, { $set: set, $setOnInsert: onInsert, $max: { lastSeenAt: at } }, { upsert: true, returnDocument: 'after' });
+    const doc = await this.serial.run(`person:${id}`, async () => {
+      try {
+        return await upsert();
+      } catch (e) {
+        // two first contacts at once: one inserts, the other finds it and updates it
+        if (!isDuplicateKey(e)) throw e;
+        return upsert();
+      }
+    });
     if (!doc) throw new Error('MongoDB: upsert returned no document');
     return toPerson(doc);
   }

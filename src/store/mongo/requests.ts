@@ -1,5 +1,6 @@
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import type { RequestRepository } from '../../domain/ports';
+import type { Serializer } from './serial';
 
 interface RequestDoc {
   _id: string;
@@ -13,7 +14,10 @@ const DUPLICATE = 11000;
 export class MongoRequests implements RequestRepository {
   private readonly col: Collection<RequestDoc>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly serial: Serializer,
+  ) {
     this.col = db.collection<RequestDoc>('requests');
   }
 
@@ -23,8 +27,9 @@ export class MongoRequests implements RequestRepository {
 
   async admit(key: string, at: Date, staleBefore: Date): Promise<boolean> {
     try {
-      // matches an unfinished, stale attempt (taken over); otherwise inserts, which fails when the key exists
-      await this.col.updateOne({ _id: key, done: false, at: { $lt: staleBefore } }, { $set: { at }, $setOnInsert: { done: false } }, { upsert: true });
+      // matches an unfinished, stale attempt (taken over); otherwise inserts, which fails when the key exists.
+      // Under the request's lock where updates are not atomic (two takeovers of one stale attempt).
+      await this.serial.run(`request:${key}`, () => this.col.updateOne({ _id: key, done: false, at: { $lt: staleBefore } }, { $set: { at }, $setOnInsert: { done: false } }, { upsert: true }));
       return true;
     } catch (e) {
       if (e instanceof MongoServerError && e.code === DUPLICATE) return false;

@@ -1,6 +1,7 @@
 import type { Collection, ObjectId } from 'mongodb';
 import type { RoleRepository } from '../../domain/ports';
 import type { RoleAssignment, RoleName } from '../../domain/roles';
+import { createIndexes } from './compat';
 
 export interface RoleDoc {
   _id?: ObjectId;
@@ -20,7 +21,7 @@ export class MongoRoles implements RoleRepository {
   constructor(private readonly col: Collection<RoleDoc>) {}
 
   static async indexes(col: Collection<RoleDoc>): Promise<void> {
-    await col.createIndexes([{ key: { subject: 1, at: 1 }, name: 'roles_subject_at' }]);
+    await createIndexes(col, [{ key: { subject: 1, at: 1 }, name: 'roles_subject_at' }]);
   }
 
   async save(a: RoleAssignment): Promise<void> {

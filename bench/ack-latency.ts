@@ -48,7 +48,11 @@ function shares(): Pick<Settings, 'proposeShare' | 'registerShare' | 'supportSha
   const proposeShare = envNumber('BENCH_PROPOSE_SHARE', 0.3);
   const registerShare = envNumber('BENCH_REGISTER_SHARE', 0.3);
   const supportShare = envNumber('BENCH_SUPPORT_SHARE', +(1 - proposeShare - registerShare).toFixed(9));
-  for (const [name, v] of [['BENCH_PROPOSE_SHARE', proposeShare], ['BENCH_REGISTER_SHARE', registerShare], ['BENCH_SUPPORT_SHARE', supportShare]] as const) {
+  for (const [name, v] of [
+    ['BENCH_PROPOSE_SHARE', proposeShare],
+    ['BENCH_REGISTER_SHARE', registerShare],
+    ['BENCH_SUPPORT_SHARE', supportShare],
+  ] as const) {
     if (v < 0 || v > 1) throw new Error(`${name} must be between 0 and 1, got ${v} (propose ${proposeShare} + register ${registerShare} + support ${supportShare} must be 1)`);
   }
   if (Math.abs(proposeShare + registerShare + supportShare - 1) > 1e-6) {
@@ -68,7 +72,8 @@ async function main(): Promise<number> {
     seedIdeas: envNumber('BENCH_SEED_IDEAS', 20),
     warmup: envNumber('BENCH_WARMUP', 20),
   };
-  if (!Number.isSafeInteger(settings.eventCapacity) || settings.eventCapacity < 1) throw new Error(`BENCH_EVENT_CAPACITY must be a whole number ≥ 1, got ${settings.eventCapacity}`);
+  if (!Number.isSafeInteger(settings.eventCapacity) || settings.eventCapacity < 1)
+    throw new Error(`BENCH_EVENT_CAPACITY must be a whole number ≥ 1, got ${settings.eventCapacity}`);
   const keepData = process.env.BENCH_KEEP_DATA === '1';
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ensemble-bench-ack-'));
 
@@ -90,7 +95,10 @@ async function main(): Promise<number> {
   const seededIds: number[] = [];
   const hashtags = programme.axes.flatMap((a) => a.hashtags);
   for (let i = 1; i <= settings.seedIdeas; i++) {
-    const author = await store.people.record({ platform: 'slack', tenant: 'T1', user: `S${String((i % 5) + 1).padStart(4, '0')}`, displayName: `Semeur ${(i % 5) + 1}`, locale: 'fr' }, new Date());
+    const author = await store.people.record(
+      { platform: 'slack', tenant: 'T1', user: `S${String((i % 5) + 1).padStart(4, '0')}`, displayName: `Semeur ${(i % 5) + 1}`, locale: 'fr' },
+      new Date(),
+    );
     const axis = programme.axes[i % programme.axes.length];
     const idea = await store.ideas.create({
       title: `Idée de départ n°${i}`,
@@ -191,7 +199,9 @@ async function verifyStore(store: import('../src/domain/ports').Store, records: 
     const missing = [...want].filter((p) => !supporters.includes(p));
     const unexpected = supporters.filter((p) => !want.has(p));
     if (missing.length || unexpected.length) {
-      mismatches.push(`idea ${idea.id}: ${supporters.length} supporters, expected ${want.size} (missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '…' : ''}; unexpected ${unexpected.slice(0, 3).join(', ')})`);
+      mismatches.push(
+        `idea ${idea.id}: ${supporters.length} supporters, expected ${want.size} (missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '…' : ''}; unexpected ${unexpected.slice(0, 3).join(', ')})`,
+      );
     }
   }
   return { ideas: ideas.length, expectedIdeas, supports, expectedSupports: clicks.length, mismatches };
@@ -227,15 +237,20 @@ async function verifyRegistrations(store: import('../src/domain/ports').Store, r
 
   const stateOf = new Map(registrations.map((r) => [r.personId, r.state]));
   if (stateOf.size !== registrations.length) mismatches.push(`event ${eventId}: ${registrations.length} registrations for ${stateOf.size} people`);
-  if (registrations.length !== clicks.length) mismatches.push(`event ${eventId}: ${registrations.length} registrations in store, expected ${clicks.length} (one per acknowledged click)`);
+  if (registrations.length !== clicks.length)
+    mismatches.push(`event ${eventId}: ${registrations.length} registrations in store, expected ${clicks.length} (one per acknowledged click)`);
   const want = new Set(clicks.map((c) => c.personId));
   const missing = [...want].filter((p) => !stateOf.has(p));
   const unexpected = [...stateOf.keys()].filter((p) => !want.has(p));
   if (missing.length || unexpected.length) {
-    mismatches.push(`event ${eventId}: missing ${missing.length} (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '…' : ''}), unexpected ${unexpected.length} (${unexpected.slice(0, 3).join(', ')})`);
+    mismatches.push(
+      `event ${eventId}: missing ${missing.length} (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '…' : ''}), unexpected ${unexpected.length} (${unexpected.slice(0, 3).join(', ')})`,
+    );
   }
   if (registered !== expectedRegistered || waiting !== expectedWaiting) {
-    mismatches.push(`event ${eventId}: ${registered} registered + ${waiting} waiting, expected ${expectedRegistered} + ${expectedWaiting} (capacity ${capacity}, ${clicks.length} clicks)`);
+    mismatches.push(
+      `event ${eventId}: ${registered} registered + ${waiting} waiting, expected ${expectedRegistered} + ${expectedWaiting} (capacity ${capacity}, ${clicks.length} clicks)`,
+    );
   }
   if (!event) mismatches.push(`event ${eventId} not in store`);
   else if (event.registered !== registered || event.waiting !== waiting) {
@@ -244,7 +259,9 @@ async function verifyRegistrations(store: import('../src/domain/ports').Store, r
   const disagree = clicks.filter((c) => c.registration !== undefined && stateOf.has(c.personId) && stateOf.get(c.personId) !== c.registration);
   if (disagree.length) {
     const c = disagree[0];
-    mismatches.push(`event ${eventId}: ${disagree.length} replies show another state than the store (e.g. agent ${c.agent}: reply ${c.registration}, store ${stateOf.get(c.personId)})`);
+    mismatches.push(
+      `event ${eventId}: ${disagree.length} replies show another state than the store (e.g. agent ${c.agent}: reply ${c.registration}, store ${stateOf.get(c.personId)})`,
+    );
   }
   return {
     eventId,
@@ -272,7 +289,13 @@ function report(
 ): number {
   const r = done.records;
   const label = (x: RequestRecord) =>
-    x.platform === 'slack' ? (x.kind === 'propose' ? 'Slack slash command (propose)' : `Slack block_actions (${x.kind})`) : x.kind === 'propose' ? 'Teams message (propose)' : `Teams invoke (${x.kind})`;
+    x.platform === 'slack'
+      ? x.kind === 'propose'
+        ? 'Slack slash command (propose)'
+        : `Slack block_actions (${x.kind})`
+      : x.kind === 'propose'
+        ? 'Teams message (propose)'
+        : `Teams invoke (${x.kind})`;
   const groups = [
     'Slack slash command (propose)',
     'Slack block_actions (support)',
@@ -309,7 +332,9 @@ function report(
   const lines: string[] = [];
   const out = (s = '') => lines.push(s);
   out('Ensemble — acknowledgement latency benchmark (real HTTP endpoint, embedded SQLite store)');
-  out(`  Node ${process.version} · ${process.platform} ${process.arch} · ${os.cpus().length} CPU(s) · load generator and fakes in a worker thread of the same process, sharing the CPUs with the bot`);
+  out(
+    `  Node ${process.version} · ${process.platform} ${process.arch} · ${os.cpus().length} CPU(s) · load generator and fakes in a worker thread of the same process, sharing the CPUs with the bot`,
+  );
   out(
     `  agents ${settings.agents} (Slack ${count((x) => x.platform === 'slack')}, Teams ${count((x) => x.platform === 'teams')}) · window ${settings.windowS} s, Poisson arrivals, seed ${settings.seed} · ${settings.seedIdeas} seeded ideas · ${settings.warmup} warm-up requests not measured`,
   );
@@ -340,7 +365,14 @@ function report(
   out(`    ${'Teams register → file consent card'.padEnd(W)} ${summary(filesOf('teams'))}  (posted to the Bot Connector before the invoke is answered)`);
   out('');
   out(`  throughput: ${r.length} requests, first sent → last acknowledged ${spanS.toFixed(1)} s = ${(r.length / spanS).toFixed(1)} req/s (peak second: ${peak} requests sent)`);
-  out(`  load generator timer lateness vs plan: p99 ${ms(percentile(r.map((x) => x.lateMs), 99))}, max ${ms(Math.max(...r.map((x) => x.lateMs)))}`);
+  out(
+    `  load generator timer lateness vs plan: p99 ${ms(
+      percentile(
+        r.map((x) => x.lateMs),
+        99,
+      ),
+    )}, max ${ms(Math.max(...r.map((x) => x.lateMs)))}`,
+  );
   out(`  bot event-loop delay during the burst: p50 ${ms(nsToMs(loop.percentile(50)))} · p99 ${ms(nsToMs(loop.percentile(99)))} · max ${ms(nsToMs(loop.max))}`);
   out(
     `  store after: ${check.ideas} ideas (expected ${check.expectedIdeas}), ${check.supports} supports (expected ${check.expectedSupports}, one per acknowledged click), ${people} people`,
@@ -349,7 +381,13 @@ function report(
   out(
     `  event ${events.eventId} (${events.capacity} places): ${events.registrations} registrations for ${events.clicks} acknowledged clicks · ${events.registered} registered + ${events.waiting} waiting (expected ${expectedRegistered} + ${events.clicks - expectedRegistered}) · event counts ${events.eventRegistered} + ${events.eventWaiting} · replies: ${count(withPlace)} with a place, ${count(waitingList)} waiting`,
   );
-  out(`  Slack Web API calls to the fake: ${Object.entries(done.apiCalls).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  out(
+    `  Slack Web API calls to the fake: ${
+      Object.entries(done.apiCalls)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none'
+    }`,
+  );
   out(
     `  memory after the burst${global.gc ? ' and a forced GC' : ''} (whole process: bot + load-generator thread): RSS ${mb(mem.rss)} (peak ${mb(peakRss)}) · bot heap used ${mb(mem.heapUsed)} / total ${mb(mem.heapTotal)}`,
   );

@@ -90,7 +90,13 @@ const card: Card = {
   elements: [
     { type: 'header', text: 'Consultation : l’avenir du parc municipal' },
     { type: 'text', text: 'Donnez votre avis **avant le 30 juin**. Trois scénarios sont proposés ; [lire le dossier](https://exemple.fr/parc).' },
-    { type: 'facts', facts: [{ label: 'Clôture', value: '30 juin' }, { label: 'Durée', value: '5 minutes' }] },
+    {
+      type: 'facts',
+      facts: [
+        { label: 'Clôture', value: '30 juin' },
+        { label: 'Durée', value: '5 minutes' },
+      ],
+    },
     { type: 'actions', actions: [{ kind: 'submit', verb: 'idea.list', label: 'Répondre', data: { f: 'top' }, style: 'primary' }] },
   ],
 };
@@ -165,12 +171,22 @@ function printTrace(trace: Array<[number, number, string]>, limit: number): void
   trace.forEach(([t, status], k) => {
     if (status !== 429) return;
     const before = accepted.filter((a) => a <= t && a > t - 1000);
-    console.log(`  429 at ${(t - t0).toFixed(1)} ms: ${before.length} accepted in the last second, oldest at -${(t - before[0]).toFixed(1)} ms; arrivals around: ${trace.slice(Math.max(0, k - 3), k + 3).map(([x, s]) => `${(x - t0).toFixed(1)}${s === 429 ? '!' : ''}`).join(' ')}`);
+    console.log(
+      `  429 at ${(t - t0).toFixed(1)} ms: ${before.length} accepted in the last second, oldest at -${(t - before[0]).toFixed(1)} ms; arrivals around: ${trace
+        .slice(Math.max(0, k - 3), k + 3)
+        .map(([x, s]) => `${(x - t0).toFixed(1)}${s === 429 ? '!' : ''}`)
+        .join(' ')}`,
+    );
   });
-  const gaps = accepted.slice(1).map((t, i) => t - accepted[i]).sort((a, b) => a - b);
+  const gaps = accepted
+    .slice(1)
+    .map((t, i) => t - accepted[i])
+    .sort((a, b) => a - b);
   const q = (p: number) => gaps[Math.min(gaps.length - 1, Math.floor((p / 100) * gaps.length))]?.toFixed(1);
   const spans = accepted.slice(limit).map((t, i) => t - accepted[i]);
-  console.log(`  gaps between accepted arrivals: min ${q(0)} · p1 ${q(1)} · p50 ${q(50)} · p99 ${q(99)} · max ${gaps.at(-1)?.toFixed(1)} ms; tightest span of ${limit + 1} arrivals ${Math.min(...spans).toFixed(1)} ms`);
+  console.log(
+    `  gaps between accepted arrivals: min ${q(0)} · p1 ${q(1)} · p50 ${q(50)} · p99 ${q(99)} · max ${gaps.at(-1)?.toFixed(1)} ms; tightest span of ${limit + 1} arrivals ${Math.min(...spans).toFixed(1)} ms`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -195,14 +211,21 @@ async function main(): Promise<void> {
 
   // Seed: people with their conversation references, then the outbox (one message per member).
   const store = SqliteStore.open(dataDir);
-  let t = performance.now();
+  const t = performance.now();
   const at = new Date();
   for (let i = 1; i <= settings.members; i++) await store.people.record(member(i, connector.url), at);
   const payload = JSON.stringify(card);
   const messages: NewOutboxMessage[] = [];
   for (let i = 1; i <= settings.members; i++) {
     const c = member(i, connector.url);
-    messages.push({ key: `${SOURCE}:teams:${c.tenant}/${c.user}`, source: SOURCE, platform: 'teams', target: { kind: 'person', personId: `teams:${c.tenant}/${c.user}` }, payload, dueAt: at });
+    messages.push({
+      key: `${SOURCE}:teams:${c.tenant}/${c.user}`,
+      source: SOURCE,
+      platform: 'teams',
+      target: { kind: 'person', personId: `teams:${c.tenant}/${c.user}` },
+      payload,
+      dueAt: at,
+    });
   }
   const queued = await store.outbox.enqueue(messages, at);
   console.log(`  seeded ${settings.members} people and queued ${queued} messages in ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -272,12 +295,16 @@ async function main(): Promise<void> {
   console.log(`elapsed                      ${elapsed.toFixed(1)} s (from the dispatcher's start to the last message recorded)`);
   console.log(`achieved rate                ${rate.toFixed(2)} msg/s = ${((100 * rate) / settings.appLimit).toFixed(1)} % of the ${settings.appLimit}/s ceiling`);
   console.log(`  connector-side             ${(report.accepted / Math.max(sendingSpan, 0.001)).toFixed(2)} msg/s over ${sendingSpan.toFixed(1)} s (first to last accepted)`);
-  console.log(`outbox                       sent ${outbox.sent}, failed ${outbox.failed}, pending ${outbox.pending}${outbox.reasons.length ? ` · reasons ${JSON.stringify(outbox.reasons)}` : ''}`);
+  console.log(
+    `outbox                       sent ${outbox.sent}, failed ${outbox.failed}, pending ${outbox.pending}${outbox.reasons.length ? ` · reasons ${JSON.stringify(outbox.reasons)}` : ''}`,
+  );
   console.log(`requests to the connector    ${report.requests} (accepted ${report.accepted}, 429 ${report.rejected429})`);
   console.log(`429s received                ${report.rejected429}`);
   console.log(`duplicates                   ${duplicates} (${duplicatedMembers} members received it more than once)`);
   console.log(`losses                       ${lost} (members who never received it)`);
-  console.log(`peak 1-s window (connector)  accepted ${report.peakAcceptedPerSec}, attempted ${report.peakAttemptedPerSec} (ceiling ${settings.appLimit}); per conversation ${report.peakPerConversationPerSec}`);
+  console.log(
+    `peak 1-s window (connector)  accepted ${report.peakAcceptedPerSec}, attempted ${report.peakAttemptedPerSec} (ceiling ${settings.appLimit}); per conversation ${report.peakPerConversationPerSec}`,
+  );
   console.log(`RSS                          ${mb(rss)} now, ${mb(peakRss)} peak (this process: store, dispatcher and the connector's worker thread)`);
 
   if (report.trace) printTrace(report.trace, settings.appLimit);

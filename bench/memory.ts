@@ -152,7 +152,18 @@ async function serveBot(dataDir: string, slackApiUrl: string): Promise<void> {
 /** The parent: fake Slack and the requests, so the bot's figures are the bot's alone. */
 async function drive(botUrl: string, fake: FakePlatforms, waiters: Map<string, (d: Delivery) => void>, s: { requests: number; seed: number; people: number; ideaIds: number[] }) {
   const rnd = prng(s.seed + 1);
-  const texts = ['idees', 'idees recentes', 'idees top', 'idees #accueil', 'idees usager', 'idees transitions 2', 'idees recentes 2', 'idees #simplification', 'idees miennes', 'idees equipe 2'];
+  const texts = [
+    'idees',
+    'idees recentes',
+    'idees top',
+    'idees #accueil',
+    'idees usager',
+    'idees transitions 2',
+    'idees recentes 2',
+    'idees #simplification',
+    'idees miennes',
+    'idees equipe 2',
+  ];
   const errors: string[] = [];
   const ackMs: number[] = [];
   const replyMs: number[] = [];
@@ -193,7 +204,8 @@ async function drive(botUrl: string, fake: FakePlatforms, waiters: Map<string, (
       replyMs.push(d.at - sent);
       const ids = supportIdsIn(d.body);
       // "miennes" (my ideas) may rightly be empty for someone who proposed nothing.
-      if (isSupport ? !ids.includes(target) : ids.length === 0 && !text.includes('miennes')) errors.push(`request ${n} (${isSupport ? `support ${target}` : text}): unexpected reply`);
+      if (isSupport ? !ids.includes(target) : ids.length === 0 && !text.includes('miennes'))
+        errors.push(`request ${n} (${isSupport ? `support ${target}` : text}): unexpected reply`);
     }
   };
 
@@ -262,7 +274,9 @@ async function main(): Promise<number> {
   );
   if (keep) out(`  data kept in ${dataDir}`);
   out('');
-  out(`target RSS < ${TARGET_RSS_MB} MB: ${m.rss / 1024 / 1024 < TARGET_RSS_MB ? 'met' : 'not met'} (RSS ${mb(m.rss)}) · no errors: ${run.errors.length === 0 ? 'met' : `not met (${run.errors.length})`}`);
+  out(
+    `target RSS < ${TARGET_RSS_MB} MB: ${m.rss / 1024 / 1024 < TARGET_RSS_MB ? 'met' : 'not met'} (RSS ${mb(m.rss)}) · no errors: ${run.errors.length === 0 ? 'met' : `not met (${run.errors.length})`}`,
+  );
   console.log(report.join('\n'));
   return run.errors.length > 0 ? 1 : 0;
 }

@@ -125,8 +125,8 @@ async function main(): Promise<void> {
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }, STOP_GRACE_MS);
     timer.unref();
-    Promise.all(children.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => child.once('exit', r))))).then(
-      () => process.exit(exitCode),
+    Promise.all(children.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => child.once('exit', r))))).then(() =>
+      process.exit(exitCode),
     );
   };
   process.on('SIGINT', () => stopAll('SIGINT', 0));
@@ -161,21 +161,17 @@ async function main(): Promise<void> {
   const logFile = path.join(LOG_DIR, 'm365agentsplayground.log');
   const openBrowser = browserWanted(process.env);
   log(`starting the Microsoft 365 Agents Playground for ${endpoint}`);
-  const playground = spawn(
-    process.execPath,
-    [playgroundCli, '--app-endpoint', endpoint, '--channel-id', 'msteams', '--port', String(uiPort), '--disable-telemetry'],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env,
-        TEAMSAPPTESTER_BROWSER: openBrowser ? process.env.TEAMSAPPTESTER_BROWSER : 'none',
-        APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
-        M365_AGENTS_PLAYGROUND_LOGFILE: logFile,
-        M365_AGENTS_PLAYGROUND_RECORDING_FILE: path.join(LOG_DIR, 'events_recording.json'),
-      },
+  const playground = spawn(process.execPath, [playgroundCli, '--app-endpoint', endpoint, '--channel-id', 'msteams', '--port', String(uiPort), '--disable-telemetry'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      TEAMSAPPTESTER_BROWSER: openBrowser ? process.env.TEAMSAPPTESTER_BROWSER : 'none',
+      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+      M365_AGENTS_PLAYGROUND_LOGFILE: logFile,
+      M365_AGENTS_PLAYGROUND_RECORDING_FILE: path.join(LOG_DIR, 'events_recording.json'),
     },
-  );
+  });
   children.push(playground);
   playground.on('exit', (code, signal) => {
     if (stopping) return;

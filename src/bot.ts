@@ -104,7 +104,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     });
     deliveries.slack = new SlackDelivery({ client, people: store.people, workspaceRatePerMin: config.slackWorkspaceRatePerMin });
   }
-  const dispatcher = new Dispatcher({ outbox: store.outbox, deliveries: deliveries as Record<'slack' | 'teams', PlatformDelivery>, clock, owner, log: log.child({ component: 'delivery' }), leaseMs });
+  const dispatcher = new Dispatcher({
+    outbox: store.outbox,
+    deliveries: deliveries as Record<'slack' | 'teams', PlatformDelivery>,
+    clock,
+    owner,
+    log: log.child({ component: 'delivery' }),
+    leaseMs,
+  });
   const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner, leaseMs);
   const eventJobs = new EventJobRunner(services, services.events, clock, log.child({ component: 'events' }), owner, leaseMs);
   const queueDue = async () => (await runner.runDue()) + (await eventJobs.runDue());

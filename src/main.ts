@@ -29,15 +29,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const store = await bot.services.store.health();
-  log.info(
-    { port: bot.port, store: store.kind, slack: bot.slack?.mode ?? 'off', teams: bot.teams.mode },
-    `Ensemble listens on port ${bot.port}`,
-  );
+  log.info({ port: bot.port, store: store.kind, slack: bot.slack?.mode ?? 'off', teams: bot.teams.mode }, `Ensemble listens on port ${bot.port}`);
   if (!bot.slack) log.info('Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) to turn it on.');
   if (bot.teams.mode === 'local') {
-    log.info(
-      `Teams runs in local mode (no TEAMS_CLIENT_ID): try it with "npm run playground", or POST activities to http://127.0.0.1:${bot.port}/api/messages from this machine.`,
-    );
+    log.info(`Teams runs in local mode (no TEAMS_CLIENT_ID): try it with "npm run playground", or POST activities to http://127.0.0.1:${bot.port}/api/messages from this machine.`);
   }
 
   let stopping = false;

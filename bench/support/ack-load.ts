@@ -242,7 +242,8 @@ async function run(m: StartMessage, fake: FakePlatforms, deliveries: Map<string,
       reply = waitDelivery(key, sentAt);
       if (kind === 'register') file = waitDelivery(`file:D${p.slackUser}`, sentAt);
       const common = { user: p.slackUser!, team: 'T1', userName: `agent${p.agent}`, responseUrl: fake.responseUrl(key) };
-      const body = kind === 'propose' ? slashCommandBody({ ...common, text: `idee ${p.text}` }) : blockActionBody({ ...common, actionId: click.verb, value: JSON.stringify(click.data) });
+      const body =
+        kind === 'propose' ? slashCommandBody({ ...common, text: `idee ${p.text}` }) : blockActionBody({ ...common, actionId: click.verb, value: JSON.stringify(click.data) });
       res = await post(slackUrl, body, slackHeaders(body));
     } else if (kind === 'propose') {
       reply = waitDelivery(conversationIdOf(p.teams!), sentAt);
@@ -320,7 +321,8 @@ async function run(m: StartMessage, fake: FakePlatforms, deliveries: Map<string,
       const files = (got.body as { files: Array<{ filename: string; content?: string }> }).files;
       const ics = files.length === 1 ? files[0] : undefined;
       if (!ics || !want.test(ics.filename)) return `calendar file not the event's .ics: ${files.map((f) => f.filename).join(', ')}`;
-      if (!ics.content?.includes('BEGIN:VCALENDAR') || !ics.content.includes(`UID:ensemble-event-${m.eventId}@ensemble`)) return `calendar file ${ics.filename} without the event's VEVENT`;
+      if (!ics.content?.includes('BEGIN:VCALENDAR') || !ics.content.includes(`UID:ensemble-event-${m.eventId}@ensemble`))
+        return `calendar file ${ics.filename} without the event's VEVENT`;
       return undefined;
     }
     const attachment = (got.body as { attachments?: Array<{ contentType?: string; name?: string }> }).attachments?.[0];

@@ -37,8 +37,8 @@ function executeAction(
   extra: { style?: 'primary' | 'danger'; associatedInputs?: 'auto' | 'none' },
 ): AdaptiveElement {
   const common: AdaptiveElement = { title: toPlainText(title), data: actionData(verb, data) };
-  if (extra.style) common['style'] = extra.style === 'primary' ? 'positive' : 'destructive';
-  if (extra.associatedInputs) common['associatedInputs'] = extra.associatedInputs;
+  if (extra.style) common.style = extra.style === 'primary' ? 'positive' : 'destructive';
+  if (extra.associatedInputs) common.associatedInputs = extra.associatedInputs;
   return {
     type: 'Action.Execute',
     verb,
@@ -61,33 +61,33 @@ function renderAction(action: CardAction, hasInputs: boolean): AdaptiveElement {
 function renderInput(input: CardInput, requiredMessage: string | undefined): AdaptiveElement {
   const base: AdaptiveElement = { id: input.id, label: toPlainText(input.label) };
   if (input.kind !== 'toggle' && input.required) {
-    base['isRequired'] = true;
-    if (requiredMessage) base['errorMessage'] = toPlainText(requiredMessage);
+    base.isRequired = true;
+    if (requiredMessage) base.errorMessage = toPlainText(requiredMessage);
   }
   switch (input.kind) {
     case 'text': {
       const el: AdaptiveElement = { type: 'Input.Text', ...base };
-      if (input.multiline) el['isMultiline'] = true;
-      if (input.maxLength !== undefined) el['maxLength'] = input.maxLength;
-      if (input.placeholder) el['placeholder'] = input.placeholder;
-      if (input.value !== undefined) el['value'] = input.value;
+      if (input.multiline) el.isMultiline = true;
+      if (input.maxLength !== undefined) el.maxLength = input.maxLength;
+      if (input.placeholder) el.placeholder = input.placeholder;
+      if (input.value !== undefined) el.value = input.value;
       return el;
     }
     case 'number': {
       const el: AdaptiveElement = { type: 'Input.Number', ...base };
-      if (input.min !== undefined) el['min'] = input.min;
-      if (input.max !== undefined) el['max'] = input.max;
-      if (input.value !== undefined) el['value'] = input.value;
+      if (input.min !== undefined) el.min = input.min;
+      if (input.max !== undefined) el.max = input.max;
+      if (input.value !== undefined) el.value = input.value;
       return el;
     }
     case 'date': {
       const el: AdaptiveElement = { type: 'Input.Date', ...base };
-      if (input.value) el['value'] = input.value;
+      if (input.value) el.value = input.value;
       return el;
     }
     case 'time': {
       const el: AdaptiveElement = { type: 'Input.Time', ...base };
-      if (input.value) el['value'] = input.value;
+      if (input.value) el.value = input.value;
       return el;
     }
     case 'choice': {
@@ -98,8 +98,8 @@ function renderInput(input: CardInput, requiredMessage: string | undefined): Ada
         isMultiSelect: input.multiple === true,
         choices: input.choices.map((c) => ({ title: toPlainText(c.title), value: c.value })),
       };
-      if (input.value !== undefined && input.value !== '') el['value'] = input.value;
-      if (input.placeholder) el['placeholder'] = input.placeholder;
+      if (input.value !== undefined && input.value !== '') el.value = input.value;
+      if (input.placeholder) el.placeholder = input.placeholder;
       return el;
     }
     case 'toggle':
@@ -118,12 +118,10 @@ function renderInput(input: CardInput, requiredMessage: string | undefined): Ada
 function renderElements(element: CardElement, hasInputs: boolean, requiredMessage?: string): AdaptiveElement[] {
   switch (element.type) {
     case 'header':
-      return [
-        { type: 'TextBlock', text: toPlainText(element.text), size: 'Large', weight: 'Bolder', style: 'heading', wrap: true },
-      ];
+      return [{ type: 'TextBlock', text: toPlainText(element.text), size: 'Large', weight: 'Bolder', style: 'heading', wrap: true }];
     case 'text': {
       const el: AdaptiveElement = { type: 'TextBlock', text: toAdaptiveMarkdown(element.text), wrap: true };
-      if (element.muted) el['isSubtle'] = true;
+      if (element.muted) el.isSubtle = true;
       return [el];
     }
     case 'context':
@@ -190,13 +188,13 @@ export function renderAdaptiveCard(card: Card): AdaptiveElement {
   };
   if (card.submit) {
     const { verb, label, data } = card.submit;
-    result['actions'] = [executeAction(verb, label, data, { style: 'primary', associatedInputs: 'auto' })];
+    result.actions = [executeAction(verb, label, data, { style: 'primary', associatedInputs: 'auto' })];
   }
   if (card.refresh) {
     const { verb, data, userIds } = card.refresh;
     const refresh: AdaptiveElement = { action: { type: 'Action.Execute', verb, data: actionData(verb, data) } };
-    if (userIds !== undefined) refresh['userIds'] = userIds.slice(0, ADAPTIVE_MAX_REFRESH_USERS);
-    result['refresh'] = refresh;
+    if (userIds !== undefined) refresh.userIds = userIds.slice(0, ADAPTIVE_MAX_REFRESH_USERS);
+    result.refresh = refresh;
   }
   return result;
 }

@@ -107,7 +107,7 @@ function button(action: CardAction, ids: ActionIds): SlackBlock {
   }
   const value = ensureMax(`value of button "${action.verb}"`, JSON.stringify(action.data ?? {}), SLACK_LIMITS.buttonValue);
   const result: SlackBlock = { type: 'button', action_id: ids.next(action.verb), text, value };
-  if (action.style) result['style'] = action.style;
+  if (action.style) result.style = action.style;
   return result;
 }
 
@@ -222,32 +222,32 @@ function inputElement(input: CardInput): SlackBlock {
   switch (input.kind) {
     case 'text': {
       const element: SlackBlock = { type: 'plain_text_input', action_id: actionId };
-      if (input.multiline) element['multiline'] = true;
+      if (input.multiline) element.multiline = true;
       if (input.maxLength !== undefined) {
-        element['max_length'] = Math.max(1, Math.min(Math.floor(input.maxLength), SLACK_LIMITS.plainTextInputMaxLength));
+        element.max_length = Math.max(1, Math.min(Math.floor(input.maxLength), SLACK_LIMITS.plainTextInputMaxLength));
       }
       if (input.value !== undefined && input.value !== '') {
-        const max = (element['max_length'] as number | undefined) ?? SLACK_LIMITS.plainTextInputMaxLength;
-        element['initial_value'] = truncate(input.value, max);
+        const max = (element.max_length as number | undefined) ?? SLACK_LIMITS.plainTextInputMaxLength;
+        element.initial_value = truncate(input.value, max);
       }
-      if (input.placeholder) element['placeholder'] = plainText(input.placeholder, SLACK_LIMITS.placeholder);
+      if (input.placeholder) element.placeholder = plainText(input.placeholder, SLACK_LIMITS.placeholder);
       return element;
     }
     case 'number': {
       const element: SlackBlock = { type: 'number_input', action_id: actionId, is_decimal_allowed: false };
-      if (input.min !== undefined) element['min_value'] = String(input.min);
-      if (input.max !== undefined) element['max_value'] = String(input.max);
-      if (input.value !== undefined) element['initial_value'] = String(input.value);
+      if (input.min !== undefined) element.min_value = String(input.min);
+      if (input.max !== undefined) element.max_value = String(input.max);
+      if (input.value !== undefined) element.initial_value = String(input.value);
       return element;
     }
     case 'date': {
       const element: SlackBlock = { type: 'datepicker', action_id: actionId };
-      if (input.value && /^\d{4}-\d{2}-\d{2}$/.test(input.value)) element['initial_date'] = input.value;
+      if (input.value && /^\d{4}-\d{2}-\d{2}$/.test(input.value)) element.initial_date = input.value;
       return element;
     }
     case 'time': {
       const element: SlackBlock = { type: 'timepicker', action_id: actionId };
-      if (input.value && /^\d{2}:\d{2}$/.test(input.value)) element['initial_time'] = input.value;
+      if (input.value && /^\d{2}:\d{2}$/.test(input.value)) element.initial_time = input.value;
       return element;
     }
     case 'choice': {
@@ -255,27 +255,21 @@ function inputElement(input: CardInput): SlackBlock {
       const choices = input.choices.slice(0, expanded ? SLACK_LIMITS.expandedOptions : SLACK_LIMITS.selectOptions);
       const options = choices.map(option);
       const wanted = splitValues(input.value);
-      const selected = options.filter((o) => wanted.includes(o['value'] as string));
-      const type = input.multiple
-        ? expanded
-          ? 'checkboxes'
-          : 'multi_static_select'
-        : expanded
-          ? 'radio_buttons'
-          : 'static_select';
+      const selected = options.filter((o) => wanted.includes(o.value as string));
+      const type = input.multiple ? (expanded ? 'checkboxes' : 'multi_static_select') : expanded ? 'radio_buttons' : 'static_select';
       const element: SlackBlock = { type, action_id: actionId, options };
       if (input.multiple) {
-        if (selected.length > 0) element['initial_options'] = selected;
+        if (selected.length > 0) element.initial_options = selected;
       } else if (selected[0]) {
-        element['initial_option'] = selected[0];
+        element.initial_option = selected[0];
       }
-      if (!expanded && input.placeholder) element['placeholder'] = plainText(input.placeholder, SLACK_LIMITS.placeholder);
+      if (!expanded && input.placeholder) element.placeholder = plainText(input.placeholder, SLACK_LIMITS.placeholder);
       return element;
     }
     case 'toggle': {
       const only = { text: plainText(toPlainText(input.label), SLACK_LIMITS.optionText), value: 'true' };
       const element: SlackBlock = { type: 'checkboxes', action_id: actionId, options: [only] };
-      if (input.value) element['initial_options'] = [only];
+      if (input.value) element.initial_options = [only];
       return element;
     }
   }
@@ -322,12 +316,12 @@ export function renderBlockKitModal(card: Card, opts: BlockKitModalOptions): Sla
   };
   const submitLabel = opts.submitLabel ?? card.submit?.label;
   if (submitLabel !== undefined) {
-    view['submit'] = plainText(submitLabel, SLACK_LIMITS.viewSubmit);
+    view.submit = plainText(submitLabel, SLACK_LIMITS.viewSubmit);
   } else if (inputIds.size > 0) {
     throw new RangeError('Block Kit: a modal with inputs needs a submit label (opts.submitLabel or card.submit)');
   }
   if (opts.privateMetadata !== undefined) {
-    view['private_metadata'] = ensureMax('private_metadata', opts.privateMetadata, SLACK_LIMITS.privateMetadata);
+    view.private_metadata = ensureMax('private_metadata', opts.privateMetadata, SLACK_LIMITS.privateMetadata);
   }
   return view;
 }
@@ -341,9 +335,7 @@ type SlackOption = { value?: unknown } | null | undefined;
 
 function optionValues(options: unknown): string[] {
   if (!Array.isArray(options)) return [];
-  return (options as SlackOption[])
-    .map((o) => (o && typeof o.value === 'string' ? o.value : ''))
-    .filter((v) => v.length > 0);
+  return (options as SlackOption[]).map((o) => (o && typeof o.value === 'string' ? o.value : '')).filter((v) => v.length > 0);
 }
 
 function stringOrEmpty(value: unknown): string {
@@ -353,38 +345,38 @@ function stringOrEmpty(value: unknown): string {
 }
 
 function readStateValue(state: Record<string, any>): string {
-  switch (state['type']) {
+  switch (state.type) {
     case 'plain_text_input':
     case 'number_input':
     case 'email_text_input':
     case 'url_text_input':
-      return stringOrEmpty(state['value']);
+      return stringOrEmpty(state.value);
     case 'datepicker':
-      return stringOrEmpty(state['selected_date']);
+      return stringOrEmpty(state.selected_date);
     case 'timepicker':
-      return stringOrEmpty(state['selected_time']);
+      return stringOrEmpty(state.selected_time);
     case 'datetimepicker':
-      return stringOrEmpty(state['selected_date_time']);
+      return stringOrEmpty(state.selected_date_time);
     case 'static_select':
     case 'external_select':
     case 'radio_buttons':
-      return stringOrEmpty((state['selected_option'] as SlackOption)?.value);
+      return stringOrEmpty((state.selected_option as SlackOption)?.value);
     case 'multi_static_select':
     case 'multi_external_select':
     case 'checkboxes':
-      return optionValues(state['selected_options']).join(',');
+      return optionValues(state.selected_options).join(',');
     case 'users_select':
-      return stringOrEmpty(state['selected_user']);
+      return stringOrEmpty(state.selected_user);
     case 'multi_users_select':
-      return Array.isArray(state['selected_users']) ? (state['selected_users'] as unknown[]).map(stringOrEmpty).join(',') : '';
+      return Array.isArray(state.selected_users) ? (state.selected_users as unknown[]).map(stringOrEmpty).join(',') : '';
     case 'conversations_select':
-      return stringOrEmpty(state['selected_conversation']);
+      return stringOrEmpty(state.selected_conversation);
     case 'channels_select':
-      return stringOrEmpty(state['selected_channel']);
+      return stringOrEmpty(state.selected_channel);
     default:
-      if ('value' in state) return stringOrEmpty(state['value']);
-      if ('selected_option' in state) return stringOrEmpty((state['selected_option'] as SlackOption)?.value);
-      if ('selected_options' in state) return optionValues(state['selected_options']).join(',');
+      if ('value' in state) return stringOrEmpty(state.value);
+      if ('selected_option' in state) return stringOrEmpty((state.selected_option as SlackOption)?.value);
+      if ('selected_options' in state) return optionValues(state.selected_options).join(',');
       return '';
   }
 }

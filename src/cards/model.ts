@@ -51,8 +51,8 @@ export type CardInput =
       value?: string;
     })
   | (InputBase & { kind: 'number'; min?: number; max?: number; required?: boolean; value?: number })
-  | (InputBase & { kind: 'date'; required?: boolean; /** YYYY-MM-DD */ value?: string })
-  | (InputBase & { kind: 'time'; required?: boolean; /** HH:mm */ value?: string })
+  | (InputBase & { kind: 'date'; required?: boolean /** YYYY-MM-DD */; value?: string })
+  | (InputBase & { kind: 'time'; required?: boolean /** HH:mm */; value?: string })
   | (InputBase & {
       kind: 'choice';
       choices: Choice[];

@@ -35,7 +35,7 @@ export function organiserLinks(markdown: string): string {
 /** `**bold**`: content starts and ends with a non-space, stays on one line. */
 const BOLD_RE = /\*\*(?=\S)([^\n]*?\S)\*\*/g;
 /** `_italic_` only at word boundaries, so `snake_case_names` are left alone. */
-const ITALIC_RE = /(^|[\s(\[>"'])_(?=\S)([^_\n]*?\S)_(?=$|[\s.,;:!?)\]'"<])/gm;
+const ITALIC_RE = /(^|[\s([>"'])_(?=\S)([^_\n]*?\S)_(?=$|[\s.,;:!?)\]'"<])/gm;
 
 function normaliseNewlines(text: string): string {
   return text.replace(/\r\n?/g, '\n');
@@ -54,9 +54,7 @@ export function toSlackMrkdwn(markdown: string): string {
   const escaped = escapeSlack(normaliseNewlines(markdown));
   // Slack's links are `<url|label>` and `<` is escaped above: only the bot's links become links.
   // `|` would end the label early and `>` is already escaped, so only `|` needs care in labels.
-  return escaped
-    .replace(LINK_RE, (_m, label: string, url: string) => `<${url}|${label.replace(/\|/g, '¦')}>`)
-    .replace(BOLD_RE, (_m, inner: string) => `*${inner}*`);
+  return escaped.replace(LINK_RE, (_m, label: string, url: string) => `<${url}|${label.replace(/\|/g, '¦')}>`).replace(BOLD_RE, (_m, inner: string) => `*${inner}*`);
 }
 
 /**
@@ -71,8 +69,7 @@ export function toAdaptiveMarkdown(markdown: string): string {
     .replace(/\]\(/g, ']\u2060(')
     .replace(LINK_RE, (_m, label: string, url: string) => `[${label.replace(/[[\]]/g, '')}](${url})`);
   const lines = text.split('\n');
-  const isListItem = (line: string | undefined): boolean =>
-    line !== undefined && /^\s*(?:[-*+]\s|\d+[.)]\s)/.test(line);
+  const isListItem = (line: string | undefined): boolean => line !== undefined && /^\s*(?:[-*+]\s|\d+[.)]\s)/.test(line);
   let out = lines[0] ?? '';
   for (let i = 1; i < lines.length; i++) {
     const previous = lines[i - 1];

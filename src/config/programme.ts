@@ -11,14 +11,11 @@ const localised = z.object({ fr: text, en: text.optional() }, { error: 'must be 
 const identityEntry = z
   .string()
   .trim()
-  .refine(
-    (v) => {
-      const teams = /^teams:([^/]+)\/(.+)$/i.exec(v);
-      if (teams) return isGuid(teams[1]) && isGuid(teams[2]);
-      return /^(slack:[A-Z0-9]+\/[A-Z0-9]+|(email:)?[^\s@]+@[^\s@]+\.[^\s@]+)$/i.test(v);
-    },
-    'must be an e-mail, "slack:TEAM/USER" or "teams:TENANT/AAD-OBJECT-ID"',
-  );
+  .refine((v) => {
+    const teams = /^teams:([^/]+)\/(.+)$/i.exec(v);
+    if (teams) return isGuid(teams[1]) && isGuid(teams[2]);
+    return /^(slack:[A-Z0-9]+\/[A-Z0-9]+|(email:)?[^\s@]+@[^\s@]+\.[^\s@]+)$/i.test(v);
+  }, 'must be an e-mail, "slack:TEAM/USER" or "teams:TENANT/AAD-OBJECT-ID"');
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and dashes (max 40)');
 const hashtag = z
   .string()
@@ -47,13 +44,7 @@ export const programmeSchema = z
       )
       .min(1, 'must list at least one axis')
       .max(20, 'must list at most 20 axes'),
-    phases: z
-      .array(
-        z
-          .object({ id: z.enum(['explorer', 'creer', 'tester', 'off']), name: localised, subtitle: localised, description: localised })
-          .strict(),
-      )
-      .min(1),
+    phases: z.array(z.object({ id: z.enum(['explorer', 'creer', 'tester', 'off']), name: localised, subtitle: localised, description: localised }).strict()).min(1),
     constraints: z.array(localised).min(1, 'must list at least one creative constraint'),
     ambassadorRoles: z.array(z.object({ id: slug, name: localised, description: localised }).strict()).min(1),
     missionDomains: z.array(z.object({ id: slug, name: localised, description: localised }).strict()).min(1),
@@ -64,7 +55,16 @@ export const programmeSchema = z
         termMonths: z.number().int().min(1).max(60),
       })
       .strict(),
-    reminderOffsetsMinutes: z.array(z.number().int().min(1).max(60 * 24 * 60)).max(10).default([10080, 1440, 60]),
+    reminderOffsetsMinutes: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(1)
+          .max(60 * 24 * 60),
+      )
+      .max(10)
+      .default([10080, 1440, 60]),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -117,7 +117,11 @@ export function parseProgramme(source: string, file: string): Programme {
     throw new ProgrammeError(
       file,
       parsed.error.issues.map((issue) => {
-        const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(root)';
+        const field =
+          issue.path
+            .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+            .join('')
+            .replace(/^\./, '') || '(root)';
         const line = lineOf(doc, lineCounter, issue.path as Array<string | number>);
         return `${line ? `line ${line}, ` : ''}${field}: ${issue.message}`;
       }),

@@ -28,9 +28,7 @@ export const envSchema = z
       .min(0, 'must be between 0 and 65535 (0: any free port)')
       .max(65535, 'must be between 0 and 65535 (0: any free port)')
       .default(3978),
-    SLACK_BOT_TOKEN: optionalText.pipe(
-      z.string().startsWith('xoxb-', 'must be a bot token starting with "xoxb-" (Slack app > OAuth & Permissions)').optional(),
-    ),
+    SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-', 'must be a bot token starting with "xoxb-" (Slack app > OAuth & Permissions)').optional()),
     SLACK_SIGNING_SECRET: optionalText,
     SLACK_APP_TOKEN: optionalText.pipe(
       z.string().startsWith('xapp-', 'must be an app-level token starting with "xapp-" (Slack app > Basic Information > App-Level Tokens, scope connections:write)').optional(),
@@ -48,7 +46,7 @@ export const envSchema = z
       .min(5, 'must be between 5 and 3600')
       .max(3600, 'must be between 5 and 3600')
       .default(60),
-    TEAMS_CLIENT_ID: optionalText.pipe(z.uuid('must be the bot\'s Microsoft Entra application (client) ID, a GUID').optional()),
+    TEAMS_CLIENT_ID: optionalText.pipe(z.uuid("must be the bot's Microsoft Entra application (client) ID, a GUID").optional()),
     TEAMS_CLIENT_SECRET: optionalText,
     TEAMS_TENANT_ID: optionalText.pipe(z.uuid('must be your Microsoft Entra tenant ID, a GUID').optional()),
     MONGODB_URI: optionalText.pipe(
@@ -58,11 +56,7 @@ export const envSchema = z
         .optional(),
     ),
     DATA_DIR: z.string().trim().min(1, 'must be a folder path').default('./data'),
-    BOT_TIMEZONE: z
-      .string()
-      .trim()
-      .default('Europe/Paris')
-      .refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
+    BOT_TIMEZONE: z.string().trim().default('Europe/Paris').refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
     BOT_LOCALE: z.enum(['fr', 'en'], { error: 'must be "fr" or "en"' }).default('fr'),
     PROGRAMME_FILE: optionalText,
     LOG_LEVEL: z
@@ -77,8 +71,7 @@ export const envSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['SLACK_SIGNING_SECRET'],
-        message:
-          'is required when SLACK_BOT_TOKEN is set (Slack app > Basic Information > Signing Secret); or set SLACK_APP_TOKEN to use Socket Mode instead',
+        message: 'is required when SLACK_BOT_TOKEN is set (Slack app > Basic Information > Signing Secret); or set SLACK_APP_TOKEN to use Socket Mode instead',
       });
     }
     if (!env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) {
@@ -99,7 +92,7 @@ export const envSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['TEAMS_CLIENT_ID'],
-        message: 'is required when TEAMS_CLIENT_SECRET or TEAMS_TENANT_ID is set (the bot\'s Microsoft App ID)',
+        message: "is required when TEAMS_CLIENT_SECRET or TEAMS_TENANT_ID is set (the bot's Microsoft App ID)",
       });
     }
   });

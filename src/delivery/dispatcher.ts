@@ -221,7 +221,8 @@ export class Dispatcher {
           const due = await this.o.outbox.nextDue();
           const later = this.o.clock.now().getTime();
           if (due === null) sleepMs = this.o.idlePollMs;
-          else if (due.getTime() <= later) sleepMs = Math.max(0, this.nextClaimAt - later); // due, but leased by someone else
+          else if (due.getTime() <= later)
+            sleepMs = Math.max(0, this.nextClaimAt - later); // due, but leased by someone else
           else sleepMs = Math.min(due.getTime() - later, this.o.idlePollMs);
           if (due !== null && due.getTime() > later) this.nextClaimAt = Math.min(this.nextClaimAt, due.getTime());
         }

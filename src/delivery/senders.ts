@@ -95,7 +95,7 @@ export function classifyTeamsError(error: unknown, nowMs: number): SendOutcome {
   if (typeof status !== 'number') {
     const code = e.code ?? e.cause?.code;
     if (code === 'ERR_INVALID_URL') return { ok: false, permanent: true, reason: `teams invalid service URL` };
-    const what = code && NETWORK_CODES.has(code) ? code : code ?? short(e.message ?? error, 120);
+    const what = code && NETWORK_CODES.has(code) ? code : (code ?? short(e.message ?? error, 120));
     return { ok: false, permanent: false, reason: `teams network ${what}` };
   }
   const body = e.response?.data as { error?: { code?: string; message?: string } | string; code?: string; message?: string } | undefined;
@@ -225,9 +225,7 @@ export function classifySlackError(error: unknown, nowMs: number): SendOutcome {
   switch (e.code) {
     case 'slack_webapi_rate_limited_error': {
       const retryAfterMs = typeof e.retryAfter === 'number' && e.retryAfter >= 0 ? Math.ceil(e.retryAfter * 1000) : undefined;
-      return retryAfterMs === undefined
-        ? { ok: false, permanent: false, reason: 'slack ratelimited' }
-        : { ok: false, permanent: false, reason: 'slack ratelimited', retryAfterMs };
+      return retryAfterMs === undefined ? { ok: false, permanent: false, reason: 'slack ratelimited' } : { ok: false, permanent: false, reason: 'slack ratelimited', retryAfterMs };
     }
     case 'slack_webapi_platform_error': {
       const code = e.data?.error ?? 'unknown_error';
@@ -311,9 +309,7 @@ export class SlackDelivery implements PlatformDelivery {
       return { ok: false, permanent: true, reason: `render-failed: ${short((e as Error).message)}` };
     }
     try {
-      const res = (await this.opts.client.chat.postMessage({ channel, text: rendered.text, blocks: rendered.blocks })) as
-        | { ok?: boolean; error?: string }
-        | undefined;
+      const res = (await this.opts.client.chat.postMessage({ channel, text: rendered.text, blocks: rendered.blocks })) as { ok?: boolean; error?: string } | undefined;
       // A WebClient throws on ok: false; a looser client may resolve with it.
       if (res && res.ok === false) {
         return classifySlackError({ code: 'slack_webapi_platform_error', data: { error: res.error } }, (this.opts.now ?? Date.now)());

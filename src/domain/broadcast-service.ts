@@ -130,11 +130,7 @@ export class BroadcastService {
     }
     const audience = input.channel?.trim() ? this.channelAudience(input.channel) : this.parseAudience(input.audience);
     const { schedule, nextRunAt } = this.parseSchedule(input);
-    return this.store.broadcasts.create(
-      { message, link, audience, schedule, createdBy: actor.person.id, createdAt: this.clock.now() },
-      'draft',
-      nextRunAt,
-    );
+    return this.store.broadcasts.create({ message, link, audience, schedule, createdBy: actor.person.id, createdAt: this.clock.now() }, 'draft', nextRunAt);
   }
 
   async get(actor: Actor, id: number): Promise<Broadcast> {

@@ -7,10 +7,7 @@ export type Audience =
   | { kind: 'axis'; axisId: string }
   | { kind: 'channel'; platform: Platform; channel: string };
 
-export type Schedule =
-  | { kind: 'now' }
-  | { kind: 'at'; at: Date }
-  | { kind: 'cron'; cron: string };
+export type Schedule = { kind: 'now' } | { kind: 'at'; at: Date } | { kind: 'cron'; cron: string };
 
 export type BroadcastState = 'draft' | 'scheduled' | 'done' | 'cancelled';
 

@@ -6,9 +6,7 @@ import type { Platform } from './people';
  */
 export type OutboxState = 'pending' | 'sent' | 'failed' | 'cancelled';
 
-export type OutboxTarget =
-  | { kind: 'person'; personId: string }
-  | { kind: 'channel'; platform: Platform; channel: string; serviceUrl?: string };
+export type OutboxTarget = { kind: 'person'; personId: string } | { kind: 'channel'; platform: Platform; channel: string; serviceUrl?: string };
 
 export interface OutboxMessage {
   id: string;
@@ -46,7 +44,4 @@ export interface OutboxReport {
 }
 
 /** The outcome of one send attempt, as the platform sender classifies it. */
-export type SendOutcome =
-  | { ok: true }
-  | { ok: false; permanent: true; reason: string }
-  | { ok: false; permanent: false; reason: string; retryAfterMs?: number };
+export type SendOutcome = { ok: true } | { ok: false; permanent: true; reason: string } | { ok: false; permanent: false; reason: string; retryAfterMs?: number };

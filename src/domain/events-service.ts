@@ -80,7 +80,9 @@ export class EventsService {
       if (message === 'axis.unknown') throw this.unknownAxis(String(input.axis));
       if (message === 'audience.unknown') throw new FieldError('broadcast.audience.unknown', 'audience', { audience: String(input.audience).slice(0, 80) });
       throw zodFieldError('event', parsed.error, {
-        params: (code) => ({ max: code.startsWith('title') ? EVENT_TITLE_MAX : code.startsWith('place') ? EVENT_PLACE_MAX : code.startsWith('capacity') ? EVENT_CAPACITY_MAX : EVENT_DESCRIPTION_MAX }),
+        params: (code) => ({
+          max: code.startsWith('title') ? EVENT_TITLE_MAX : code.startsWith('place') ? EVENT_PLACE_MAX : code.startsWith('capacity') ? EVENT_CAPACITY_MAX : EVENT_DESCRIPTION_MAX,
+        }),
       });
     }
     const v = parsed.data;
@@ -202,7 +204,10 @@ export class EventsService {
     const { event } = result;
     if (event.startsAt.getTime() !== before.startsAt.getTime() || event.endsAt.getTime() !== before.endsAt.getTime()) await this.reschedule(event);
     const moved =
-      event.startsAt.getTime() !== before.startsAt.getTime() || event.endsAt.getTime() !== before.endsAt.getTime() || (event.place ?? '') !== (before.place ?? '') || (event.link ?? '') !== (before.link ?? '');
+      event.startsAt.getTime() !== before.startsAt.getTime() ||
+      event.endsAt.getTime() !== before.endsAt.getTime() ||
+      (event.place ?? '') !== (before.place ?? '') ||
+      (event.link ?? '') !== (before.link ?? '');
     // the registrants' notice is a job: queued in the background, resumed after a crash, once per person
     if (moved) await this.store.jobs.add([{ key: `${eventRef(id)}:changed:v${event.version}`, kind: 'event.changed', ref: eventRef(id), param: event.version, dueAt: now }]);
     const promoted = await this.peopleOf(result.promoted);
@@ -255,7 +260,10 @@ export class EventsService {
   /** Upcoming events, soonest first, with the viewer's own registrations. */
   async agenda(actor: Actor, limit = 10): Promise<{ events: ProgrammeEvent[]; mine: Map<number, RegistrationState> }> {
     const events = await this.store.events.upcoming(this.clock.now(), limit);
-    const mine = await this.store.events.registrationsOf(actor.person.id, events.map((e) => e.id));
+    const mine = await this.store.events.registrationsOf(
+      actor.person.id,
+      events.map((e) => e.id),
+    );
     return { events, mine };
   }
 

@@ -1,29 +1,12 @@
 import { DomainError, FieldError, onField, zodFieldError } from './errors';
-import {
-  ANSWER_MAX,
-  DESCRIPTION_MAX,
-  HASHTAGS_MAX,
-  ideaInputSchema,
-  PAGE_SIZE,
-  REASON_MAX,
-  TITLE_MAX,
-  type Idea,
-  type IdeaInput,
-  type IdeaSort,
-  type IdeaStatus,
-} from './ideas';
+import { ANSWER_MAX, DESCRIPTION_MAX, HASHTAGS_MAX, ideaInputSchema, PAGE_SIZE, REASON_MAX, TITLE_MAX, type Idea, type IdeaInput, type IdeaSort, type IdeaStatus } from './ideas';
 import type { Actor } from './people-service';
 import type { Person } from './people';
 import type { Clock, Store } from './ports';
 import { findAxis, type Programme } from './programme';
 import { isOrganiser, isPilotOf } from './roles';
 
-export type IdeaFilter =
-  | { kind: 'top' }
-  | { kind: 'recent' }
-  | { kind: 'mine' }
-  | { kind: 'axis'; axisId: string }
-  | { kind: 'hashtag'; hashtag: string };
+export type IdeaFilter = { kind: 'top' } | { kind: 'recent' } | { kind: 'mine' } | { kind: 'axis'; axisId: string } | { kind: 'hashtag'; hashtag: string };
 
 export interface IdeaPage {
   filter: IdeaFilter;
@@ -99,7 +82,10 @@ export class IdeasService {
       offset: (p - 1) * pageSize,
       limit: pageSize,
     });
-    const supported = await this.store.ideas.supportedBy(actor.person.id, items.map((i) => i.id));
+    const supported = await this.store.ideas.supportedBy(
+      actor.person.id,
+      items.map((i) => i.id),
+    );
     return { filter, items, total, page: p, pages: Math.max(1, Math.ceil(total / pageSize)), supported };
   }
 

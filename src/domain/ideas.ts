@@ -94,7 +94,12 @@ export function hashtagsIn(text: string): string[] {
 /** Splits a quick idea's text into a title (≤ 120 characters, cut at a word) and the full text as description. */
 export function titleAndDescription(text: string): { title: string; description: string } {
   // hashtags written at the end are the idea's hashtags, not part of its title
-  const clean = text.replace(/\s+/g, ' ').trim().replace(/(\s+#[\p{L}\p{N}_-]{1,40})+$/u, '').trim() || text.trim();
+  const clean =
+    text
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/(\s+#[\p{L}\p{N}_-]{1,40})+$/u, '')
+      .trim() || text.trim();
   if (clean.length <= TITLE_MAX) return { title: clean, description: '' };
   const firstSentence = /^(.{10,118}?[.!?])\s/.exec(clean)?.[1];
   if (firstSentence) return { title: firstSentence, description: clean.slice(0, DESCRIPTION_MAX) };

@@ -3,15 +3,7 @@ import { peopleText } from './people-text';
 import type { Contact, Person } from './people';
 import type { Clock, Store } from './ports';
 import { findAxis, type Programme } from './programme';
-import {
-  effectiveRoles,
-  isOrganiser,
-  programmeAssignments,
-  roleKey,
-  subjectsOf,
-  type Role,
-  type RoleName,
-} from './roles';
+import { effectiveRoles, isOrganiser, programmeAssignments, roleKey, subjectsOf, type Role, type RoleName } from './roles';
 
 /** Someone acting in chat, with the roles in force at that moment. */
 export interface Actor {
@@ -90,7 +82,11 @@ export class PeopleService {
       const email = byEmail ? subject.slice(6) : undefined;
       const person = byEmail ? ((await this.store.people.findByEmail(email!))[0] ?? null) : await this.store.people.get(subject);
       // Roles held through this subject alone: a person's other subjects are listed on their own line.
-      const roles = effectiveRoles({ id: subject, email: byEmail ? email : undefined }, this.programme, recorded.filter((r) => r.subject === subject));
+      const roles = effectiveRoles(
+        { id: subject, email: byEmail ? email : undefined },
+        this.programme,
+        recorded.filter((r) => r.subject === subject),
+      );
       if (roles.length === 0) continue;
       const label = person ? (byEmail ? `${person.displayName} (${email})` : person.displayName) : (email ?? subject);
       out.push({ subject, label, roles });
@@ -149,4 +145,3 @@ export class PeopleService {
 function subjectOf(target: RoleTarget): string {
   return target.kind === 'person' ? target.person.id : `email:${target.email.toLowerCase()}`;
 }
-

@@ -58,7 +58,6 @@ export interface ChannelIds {
   platformOf(channel: string): Platform | undefined;
 }
 
-
 /** Ideas. Supports are kept with them so that counts and merges stay exact. */
 export interface IdeaRepository {
   create(idea: NewIdea): Promise<Idea>;

@@ -53,10 +53,6 @@ export function findAxis(programme: Programme, idOrNumberOrHashtag: string): Axi
   const q = idOrNumberOrHashtag.trim().toLowerCase().replace(/^#/, '');
   return programme.axes.find(
     (a) =>
-      a.id.toLowerCase() === q ||
-      String(a.number) === q ||
-      a.hashtags.some((h) => h.toLowerCase() === q) ||
-      a.name.fr.toLowerCase() === q ||
-      (a.name.en ?? '').toLowerCase() === q,
+      a.id.toLowerCase() === q || String(a.number) === q || a.hashtags.some((h) => h.toLowerCase() === q) || a.name.fr.toLowerCase() === q || (a.name.en ?? '').toLowerCase() === q,
   );
 }

@@ -56,11 +56,7 @@ export function programmeAssignments(programme: Programme): Array<Role & { subje
  * The effective roles of a person: the programme's, then the decisions recorded in chat, the latest
  * decision for a given role winning over the file.
  */
-export function effectiveRoles(
-  person: Pick<Person, 'id' | 'email'>,
-  programme: Programme,
-  recorded: RoleAssignment[],
-): Role[] {
+export function effectiveRoles(person: Pick<Person, 'id' | 'email'>, programme: Programme, recorded: RoleAssignment[]): Role[] {
   const subjects = new Set(subjectsOf(person));
   const state = new Map<string, Role>();
   for (const a of programmeAssignments(programme)) {

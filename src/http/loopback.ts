@@ -5,7 +5,8 @@ import type { IncomingMessage } from 'node:http';
  * `X-Forwarded-*`, `X-Real-IP`, `True-Client-IP`, `CF-Connecting-IP`, …): any of them means the request
  * did not come straight from this machine.
  */
-const PROXY_HEADER = /^(?:forwarded|via|x-forwarded-.+|x-original-.+|x-real-ip|x-client-ip|client-ip|true-client-ip|cf-connecting-ip|cf-ipcountry|x-cluster-client-ip|fastly-client-ip|x-proxyuser-ip|x-originating-ip|x-remote-.+|x-envoy-.+|x-azure-.+|x-arr-.+|x-host)$/;
+const PROXY_HEADER =
+  /^(?:forwarded|via|x-forwarded-.+|x-original-.+|x-real-ip|x-client-ip|client-ip|true-client-ip|cf-connecting-ip|cf-ipcountry|x-cluster-client-ip|fastly-client-ip|x-proxyuser-ip|x-originating-ip|x-remote-.+|x-envoy-.+|x-azure-.+|x-arr-.+|x-host)$/;
 
 /** `localhost`, `127.x.x.x` or `[::1]`, with or without a port. */
 const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/i;

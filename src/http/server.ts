@@ -41,7 +41,10 @@ export function mountRoutes(app: express.Application, services: Services, teams:
   app.get('/healthz', async (_req, res) => {
     const store = await services.store.health();
     const slack = status.slackStatus?.() ?? { ready: status.slack === 'off' ? false : true };
-    const notReady = [...(store.ok ? [] : [`store: ${store.detail ?? 'unavailable'}`]), ...(status.slack !== 'off' && !slack.ready ? [`slack: ${slack.detail ?? 'not ready'}`] : [])];
+    const notReady = [
+      ...(store.ok ? [] : [`store: ${store.detail ?? 'unavailable'}`]),
+      ...(status.slack !== 'off' && !slack.ready ? [`slack: ${slack.detail ?? 'not ready'}`] : []),
+    ];
     res.status(store.ok ? 200 : 503).json({
       status: !store.ok ? 'unavailable' : notReady.length ? 'degraded' : 'ok',
       store,

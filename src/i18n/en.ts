@@ -72,8 +72,7 @@ export const en: Messages = {
     revoked: 'Done: {{who}} is no longer {{role}}.',
     listTitle: 'Programme roles',
     listEmpty: 'Nobody has a role yet: add organisers and pilots in the programme file or with "role add".',
-    usage:
-      'Usage: "role" (your roles) · "role list" · "role add <@person|e-mail> <pilot|organiser> [axis]" · "role remove <@person|e-mail> <pilot|organiser> [axis]"',
+    usage: 'Usage: "role" (your roles) · "role list" · "role add <@person|e-mail> <pilot|organiser> [axis]" · "role remove <@person|e-mail> <pilot|organiser> [axis]"',
   },
   ideas: {
     status: {
@@ -395,7 +394,7 @@ export const en: Messages = {
       unknown: 'I don\'t know the axis "{{axis}}". Possible axes: {{axes}}.',
     },
     role: {
-      organiserOnly: 'Only the programme\'s organisers can manage roles.',
+      organiserOnly: "Only the programme's organisers can manage roles.",
       axisRequired: 'Say which axis the pilot is for: {{axes}}.',
       noAxisForOrganiser: 'The organiser role is not tied to an axis: remove the axis.',
       selfRevoke: 'You cannot remove your own organiser role: ask another organiser.',

@@ -3,7 +3,7 @@ export const fr = {
   menu: {
     title: 'Ensemble · {{programme}}',
     intro:
-      "Bonjour {{name}} ! Je suis Ensemble, le bot du programme participatif. Ici, sans quitter votre messagerie, vous pouvez proposer des idées, soutenir celles des collègues, suivre les journées et le OFF, et devenir ambassadeur.",
+      'Bonjour {{name}} ! Je suis Ensemble, le bot du programme participatif. Ici, sans quitter votre messagerie, vous pouvez proposer des idées, soutenir celles des collègues, suivre les journées et le OFF, et devenir ambassadeur.',
     axesTitle: 'Les {{count}} axes de travail',
     axis: 'Axe {{number}}',
     commandsTitle: 'Ce que vous pouvez me demander',
@@ -399,8 +399,7 @@ export const fr = {
       selfRevoke: 'Vous ne pouvez pas retirer votre propre rôle d’organisateur : demandez-le à un autre organisateur.',
       notHeld: 'Cette personne n’a pas ce rôle.',
       unknownRole: 'Rôle inconnu « {{role}} » : pilote ou organisateur.',
-      unknownPerson:
-        'Je ne trouve pas cette personne. Mentionnez-la (@…) si elle a déjà écrit au bot, ou donnez son adresse e-mail.',
+      unknownPerson: 'Je ne trouve pas cette personne. Mentionnez-la (@…) si elle a déjà écrit au bot, ou donnez son adresse e-mail.',
     },
     idea: {
       notFound: 'Je ne trouve pas l’idée n°{{id}}.',

@@ -26,7 +26,7 @@ function newEvent(over: Partial<NewEvent> = {}): NewEvent {
 }
 
 const person = (n: number) => `slack:T1/U${n}`;
-const noKey = (o: object, key: string) => !Object.prototype.hasOwnProperty.call(o, key);
+const noKey = (o: object, key: string) => !Object.hasOwn(o, key);
 
 /** The contract of events, registrations, feedback and scheduled jobs, for every store. */
 export function eventsContract(factory: OutboxStoreFactory): void {
@@ -43,7 +43,19 @@ export function eventsContract(factory: OutboxStoreFactory): void {
     const e = await store.events.create(newEvent());
     expect(e).toMatchObject({ kind: 'creer', title: 'Journée « Créer » — accueil', state: 'scheduled', version: 1, registered: 0, waiting: 0, capacity: 2 });
     expect(e.description).toContain('{"$ne": null}');
-    const online = await store.events.create(newEvent({ kind: 'off', title: 'OFF', startsAt: at(2 * DAY), endsAt: at(2 * DAY + 60 * MIN), place: undefined, capacity: undefined, axisId: undefined, link: 'https://visio.exemple.fr/x', audience: { kind: 'role', role: 'pilote' } as never }));
+    const online = await store.events.create(
+      newEvent({
+        kind: 'off',
+        title: 'OFF',
+        startsAt: at(2 * DAY),
+        endsAt: at(2 * DAY + 60 * MIN),
+        place: undefined,
+        capacity: undefined,
+        axisId: undefined,
+        link: 'https://visio.exemple.fr/x',
+        audience: { kind: 'role', role: 'pilote' } as never,
+      }),
+    );
     for (const k of ['place', 'capacity', 'axisId', 'cancelReason']) expect(noKey(online, k)).toBe(true);
     const got = (await store.events.get(online.id))!;
     expect(got).toEqual(online);
@@ -146,9 +158,7 @@ export function eventsContract(factory: OutboxStoreFactory): void {
     const e = await store.events.create(newEvent({ capacity: 10 }));
     const other = factory.sibling ? await factory.sibling(store) : store;
     try {
-      const results = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => (i % 2 ? other : store).events.register(e.id, person(i), at(i))),
-      );
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? other : store).events.register(e.id, person(i), at(i))));
       expect(results.filter((r) => r?.state === 'registered')).toHaveLength(10);
       expect(results.filter((r) => r?.state === 'waiting')).toHaveLength(20);
       // the same person clicking five times at once is one registration

@@ -70,7 +70,7 @@ export function ideasContract(factory: StoreFactory): void {
         expect(idea.createdAt.toISOString()).toBe(T0.toISOString());
         expect(idea.updatedAt.toISOString()).toBe(T0.toISOString());
         for (const key of ['answer', 'answeredBy', 'answeredAt', 'hidden', 'mergedInto']) {
-          expect(Object.prototype.hasOwnProperty.call(idea, key)).toBe(false);
+          expect(Object.hasOwn(idea, key)).toBe(false);
         }
       }
       const gotB = (await store.ideas.get(2))!;
@@ -231,10 +231,10 @@ export function ideasContract(factory: StoreFactory): void {
       expect(kept.status).toBe('retenue');
       expect(kept.answeredBy).toBe(BOB);
       expect(kept.answeredAt?.toISOString()).toBe(T2.toISOString());
-      expect(Object.prototype.hasOwnProperty.call(kept, 'answer')).toBe(false);
+      expect(Object.hasOwn(kept, 'answer')).toBe(false);
       const read = (await store.ideas.get(idea.id))!;
       expect(read.status).toBe('retenue');
-      expect(Object.prototype.hasOwnProperty.call(read, 'answer')).toBe(false);
+      expect(Object.hasOwn(read, 'answer')).toBe(false);
       expect(read.supportCount).toBe(0);
       expect(read.title).toBe(idea.title);
     });
@@ -269,7 +269,7 @@ export function ideasContract(factory: StoreFactory): void {
       expect(r.from.supportCount).toBe(0);
       expect(r.from.mergedInto).toBe(into.id);
       expect(r.from.updatedAt.toISOString()).toBe(T2.toISOString());
-      expect(Object.prototype.hasOwnProperty.call(r.into, 'mergedInto')).toBe(false);
+      expect(Object.hasOwn(r.into, 'mergedInto')).toBe(false);
 
       expect(sorted(await store.ideas.supporters(into.id))).toEqual(['A', 'B', 'C']);
       expect(await store.ideas.supporters(from.id)).toEqual([]);
@@ -288,9 +288,7 @@ export function ideasContract(factory: StoreFactory): void {
     });
 
     test('text that looks like a query operator is stored as plain text', async () => {
-      const idea = await store.ideas.create(
-        draft({ title: '{"$ne": null}', description: '{"$gt": ""}', hashtags: ['accueil'], authorId: '{"$ne":null}' }),
-      );
+      const idea = await store.ideas.create(draft({ title: '{"$ne": null}', description: '{"$gt": ""}', hashtags: ['accueil'], authorId: '{"$ne":null}' }));
       const read = (await store.ideas.get(idea.id))!;
       expect(read.title).toBe('{"$ne": null}');
       expect(read.description).toBe('{"$gt": ""}');
@@ -325,10 +323,7 @@ export function ideasContract(factory: StoreFactory): void {
 
       // then 100 withdrawals and 100 new supports, all at once, by different people
       const newcomers = Array.from({ length: 100 }, (_, i) => `person-${i + 101}`);
-      const mixed = await Promise.all([
-        ...people.map((p) => store.ideas.removeSupport(idea.id, p)),
-        ...newcomers.map((p) => store.ideas.addSupport(idea.id, p, T2)),
-      ]);
+      const mixed = await Promise.all([...people.map((p) => store.ideas.removeSupport(idea.id, p)), ...newcomers.map((p) => store.ideas.addSupport(idea.id, p, T2))]);
       expect(mixed.every((r) => r === true)).toBe(true);
       const after = await store.ideas.supporters(idea.id);
       expect((await store.ideas.get(idea.id))!.supportCount).toBe(after.length);

@@ -50,7 +50,7 @@ function message(n: number | string, over: Partial<NewOutboxMessage> = {}): NewO
 
 const keys = (ms: OutboxMessage[]) => ms.map((m) => m.key);
 const sorted = <T>(xs: T[]) => [...xs].sort();
-const noKey = (o: object, key: string) => !Object.prototype.hasOwnProperty.call(o, key);
+const noKey = (o: object, key: string) => !Object.hasOwn(o, key);
 
 /** Claims everything due at `now` for `owner`, keyed by message key. */
 async function claimAll(store: Store, owner: string, now: Date): Promise<Map<string, OutboxMessage>> {
@@ -202,9 +202,7 @@ export function outboxContract(factory: OutboxStoreFactory): void {
     test('the payload round-trips exactly, shared by many messages or distinct per message', async () => {
       const big = JSON.stringify({ text: 'é'.repeat(20_000), blocks: Array.from({ length: 50 }, (_, i) => ({ i, s: `ligne ${i}\n` })) });
       const shared = Array.from({ length: 40 }, (_, n) => message(n, { payload: big }));
-      const distinct = Array.from({ length: 40 }, (_, n) =>
-        message(`d${n}`, { payload: JSON.stringify({ n, text: `Bonjour n°${n} 👋 "${'x'.repeat(n)}"` }) }),
-      );
+      const distinct = Array.from({ length: 40 }, (_, n) => message(`d${n}`, { payload: JSON.stringify({ n, text: `Bonjour n°${n} 👋 "${'x'.repeat(n)}"` }) }));
       // a payload also used by another source, queued separately
       const elsewhere = message('e', { source: OTHER, payload: CARD });
       const mine = message('m', { payload: CARD });
@@ -295,7 +293,12 @@ export function outboxContract(factory: OutboxStoreFactory): void {
       await store.outbox.markFailed(m.id, 'w1', { reason: 'ratelimited', permanent: false, retryAt });
 
       expect(await store.outbox.report(SRC)).toEqual({
-        targeted: 1, sent: 0, failed: 0, pending: 1, cancelled: 0, reasons: [{ reason: 'ratelimited', count: 1 }],
+        targeted: 1,
+        sent: 0,
+        failed: 0,
+        pending: 1,
+        cancelled: 0,
+        reasons: [{ reason: 'ratelimited', count: 1 }],
       });
       expect((await store.outbox.nextDue())?.toISOString()).toBe(retryAt.toISOString());
       // the lease is released, but the message is not due before retryAt
@@ -321,7 +324,12 @@ export function outboxContract(factory: OutboxStoreFactory): void {
       await store.outbox.markFailed(m1.id, 'w1', { reason: 'account_inactive', permanent: true });
 
       expect(await store.outbox.report(SRC)).toEqual({
-        targeted: 2, sent: 0, failed: 1, pending: 1, cancelled: 0, reasons: [{ reason: 'account_inactive', count: 1 }],
+        targeted: 2,
+        sent: 0,
+        failed: 1,
+        pending: 1,
+        cancelled: 0,
+        reasons: [{ reason: 'account_inactive', count: 1 }],
       });
       const later = await store.outbox.claim('w2', FAR, 10, LEASE);
       expect(later.map((m) => m.id)).toEqual([m2.id]);
@@ -387,7 +395,6 @@ export function outboxContract(factory: OutboxStoreFactory): void {
       expect(tmp.key).toBe(more[0].key);
       await store.outbox.markFailed(tmp.id, 'w2', { reason: 'ratelimited', permanent: false, retryAt: T2 });
 
-
       const ra = await store.outbox.report(SRC);
       expect(ra).toEqual({
         targeted: 13,
@@ -402,7 +409,12 @@ export function outboxContract(factory: OutboxStoreFactory): void {
         ],
       });
       expect(await store.outbox.report(OTHER)).toEqual({
-        targeted: 4, sent: 1, failed: 1, pending: 2, cancelled: 0, reasons: [{ reason: 'account_inactive', count: 1 }],
+        targeted: 4,
+        sent: 1,
+        failed: 1,
+        pending: 2,
+        cancelled: 0,
+        reasons: [{ reason: 'account_inactive', count: 1 }],
       });
       const none: OutboxReport = { targeted: 0, sent: 0, failed: 0, pending: 0, cancelled: 0, reasons: [] };
       expect(await store.outbox.report('b99:r1')).toEqual(none);
@@ -423,7 +435,12 @@ export function outboxContract(factory: OutboxStoreFactory): void {
       expect(await store.outbox.cancelPending(SRC)).toBe(4);
       expect(await store.outbox.cancelPending(SRC)).toBe(0);
       expect(await store.outbox.report(SRC)).toEqual({
-        targeted: 8, sent: 3, failed: 1, pending: 0, cancelled: 4, reasons: [{ reason: 'gone', count: 1 }],
+        targeted: 8,
+        sent: 3,
+        failed: 1,
+        pending: 0,
+        cancelled: 4,
+        reasons: [{ reason: 'gone', count: 1 }],
       });
       expect((await store.outbox.report(OTHER)).pending).toBe(2);
 
@@ -451,7 +468,12 @@ export function outboxContract(factory: OutboxStoreFactory): void {
       expect(await store.outbox.retryFailed(SRC, T1)).toBe(2);
       expect(await store.outbox.retryFailed(SRC, T1)).toBe(0);
       expect(await store.outbox.report(SRC)).toEqual({
-        targeted: 4, sent: 1, failed: 0, pending: 3, cancelled: 0, reasons: [{ reason: 'timeout', count: 1 }],
+        targeted: 4,
+        sent: 1,
+        failed: 0,
+        pending: 3,
+        cancelled: 0,
+        reasons: [{ reason: 'timeout', count: 1 }],
       });
       expect((await store.outbox.report(OTHER)).failed).toBe(1);
 
@@ -522,7 +544,10 @@ export function outboxContract(factory: OutboxStoreFactory): void {
         const other = await factory.sibling!(store);
         try {
           const N = 400;
-          await store.outbox.enqueue(Array.from({ length: N }, (_, n) => message(n, { dueAt: at(T0, n) })), T0);
+          await store.outbox.enqueue(
+            Array.from({ length: N }, (_, n) => message(n, { dueAt: at(T0, n) })),
+            T0,
+          );
 
           // what one connection holds, the other does not get while the lease runs
           const held = await store.outbox.claim('a1', T0, 10, LEASE);
@@ -532,12 +557,7 @@ export function outboxContract(factory: OutboxStoreFactory): void {
           // and what the other enqueues is a duplicate
           expect(await other.outbox.enqueue([message(0), message(1)], T0)).toBe(0);
 
-          const claimed = await Promise.all([
-            drain(store, 'a1', T1, 25),
-            drain(other, 'b1', T1, 25),
-            drain(store, 'a2', T1, 10),
-            drain(other, 'b2', T1, 10),
-          ]);
+          const claimed = await Promise.all([drain(store, 'a1', T1, 25), drain(other, 'b1', T1, 25), drain(store, 'a2', T1, 10), drain(other, 'b2', T1, 10)]);
           const ids = claimed.flat();
           expect(ids).toHaveLength(N);
           expect(new Set(ids).size).toBe(N);
@@ -552,7 +572,10 @@ export function outboxContract(factory: OutboxStoreFactory): void {
     if (factory.threadSibling) {
       test('4 threads, each with its own connection, claiming at once send each message exactly once', async () => {
         const N = 800;
-        await store.outbox.enqueue(Array.from({ length: N }, (_, n) => message(n, { dueAt: at(T0, n) })), T0);
+        await store.outbox.enqueue(
+          Array.from({ length: N }, (_, n) => message(n, { dueAt: at(T0, n) })),
+          T0,
+        );
         const claimed = await drainInThreads(factory.threadSibling!(store), ['t1', 't2', 't3', 't4'], T1, 25);
         const ids = claimed.flat();
         expect(ids).toHaveLength(N);
@@ -646,11 +669,7 @@ export function outboxContract(factory: OutboxStoreFactory): void {
       for (const schedule of schedules)
         for (const audience of audiences)
           made.push(
-            await store.broadcasts.create(
-              newBroadcast({ schedule, audience, link: { label: 'Lien « spécial » 🎉', url: 'https://exemple.fr/?q="a"&r=é' } }),
-              'scheduled',
-              T0,
-            ),
+            await store.broadcasts.create(newBroadcast({ schedule, audience, link: { label: 'Lien « spécial » 🎉', url: 'https://exemple.fr/?q="a"&r=é' } }), 'scheduled', T0),
           );
       const listed = await store.broadcasts.list(100);
       expect(listed).toHaveLength(made.length);
@@ -741,8 +760,8 @@ export function outboxContract(factory: OutboxStoreFactory): void {
 
       // the leases of i1 and i2 ran out: another instance takes them, in due order
       const after = at(now, LONG + 1);
-      expect((await store.broadcasts.claimDue('i4', after, LONG))).toMatchObject({ id: first.id, leaseOwner: 'i4' });
-      expect((await store.broadcasts.claimDue('i4', after, LONG))).toMatchObject({ id: second.id, leaseOwner: 'i4' });
+      expect(await store.broadcasts.claimDue('i4', after, LONG)).toMatchObject({ id: first.id, leaseOwner: 'i4' });
+      expect(await store.broadcasts.claimDue('i4', after, LONG)).toMatchObject({ id: second.id, leaseOwner: 'i4' });
       expect(await store.broadcasts.claimDue('i4', after, LONG)).toBeNull();
     });
 

@@ -48,10 +48,7 @@ export function storeContract(factory: StoreFactory): void {
   });
 
   test('records a person once per platform identity and refreshes what the platform says', async () => {
-    const first = await store.people.record(
-      { platform: 'slack', tenant: 'T1', user: 'U1', displayName: 'Camille', locale: 'fr' },
-      T0,
-    );
+    const first = await store.people.record({ platform: 'slack', tenant: 'T1', user: 'U1', displayName: 'Camille', locale: 'fr' }, T0);
     expect(first).toMatchObject({ id: 'slack:T1/U1', platform: 'slack', tenant: 'T1', user: 'U1', displayName: 'Camille', locale: 'fr' });
     expect(first.firstSeenAt.toISOString()).toBe(T0.toISOString());
 

@@ -30,7 +30,13 @@ describe('broadcasts: compose in chat, preview, schedule, deliver once to Slack 
   beforeAll(async () => {
     slack = await new FakeSlack().start();
     teams = await new FakeTeams().start();
-    bot = await startTestBot({ slackApiUrl: slack.apiUrl, programmeFile: programmeWith({ organisers: ['slack:T1/UORG'] }), clock, env: { LOG_LEVEL: 'silent' }, background: false });
+    bot = await startTestBot({
+      slackApiUrl: slack.apiUrl,
+      programmeFile: programmeWith({ organisers: ['slack:T1/UORG'] }),
+      clock,
+      env: { LOG_LEVEL: 'silent' },
+      background: false,
+    });
     for (const u of SLACK_USERS) await slash(u, 'aide');
     for (const u of TEAMS_USERS) {
       await bot.post('/api/messages', messageActivity(teams.url, u, 'aide'));
@@ -129,7 +135,16 @@ describe('broadcasts: compose in chat, preview, schedule, deliver once to Slack 
   test('bad input is refused in the form and nothing is scheduled', async () => {
     const before = (await bot.services.store.broadcasts.list(100)).length;
     const cases: Array<[Record<string, Record<string, unknown>>, string, string]> = [
-      [{ ...viewState.text('message', 'x'), ...viewState.radio('when', 'at'), date: { date: { type: 'datepicker', selected_date: '2026-11-22' } }, time: { time: { type: 'timepicker', selected_time: '10:00' } } }, 'date', 'déjà passée'],
+      [
+        {
+          ...viewState.text('message', 'x'),
+          ...viewState.radio('when', 'at'),
+          date: { date: { type: 'datepicker', selected_date: '2026-11-22' } },
+          time: { time: { type: 'timepicker', selected_time: '10:00' } },
+        },
+        'date',
+        'déjà passée',
+      ],
       [{ ...viewState.text('message', 'x'), ...viewState.radio('when', 'cron'), ...viewState.text('cron', 'tous les lundis') }, 'cron', 'n’est pas valide'],
       [{ ...viewState.text('message', 'x'), ...viewState.radio('when', 'cron'), ...viewState.text('cron', '*/5 * * * *') }, 'cron', 'plus d’une fois par heure'],
       [{ ...viewState.text('message', 'x'), ...viewState.radio('when', 'now'), ...viewState.text('channel', 'général') }, 'channel', 'Destinataires inconnus'],
@@ -221,7 +236,14 @@ describe('broadcasts composed on Teams', () => {
       const invoke = (verb: string, data: Record<string, string>) => teamsAction(orga, verb, data);
       const bad = await invoke('broadcast.submit', { message: '', when: 'now', audience: 'everyone' });
       expect(allText(bad.body.value)).toContain('Écrivez le message à diffuser.');
-      const preview = await invoke('broadcast.submit', { message: 'Journée **Tester** le 12 : inscrivez-vous !', when: 'now', audience: 'everyone', linkLabel: '', linkUrl: '', channel: '' });
+      const preview = await invoke('broadcast.submit', {
+        message: 'Journée **Tester** le 12 : inscrivez-vous !',
+        when: 'now',
+        audience: 'everyone',
+        linkLabel: '',
+        linkUrl: '',
+        channel: '',
+      });
       expect(preview.body.type).toBe('application/vnd.microsoft.card.adaptive');
       const text = allText(preview.body.value);
       expect(text).toContain('Aperçu de la diffusion n°1');

@@ -43,7 +43,17 @@ async function slowConnector() {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, received, total: () => total, open: () => open, stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    url,
+    received,
+    total: () => total,
+    open: () => open,
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 function startBot(dataDir: string, cwd: string): ChildProcess {
@@ -85,11 +95,21 @@ async function seed(dataDir: string, connectorUrl: string, members: number): Pro
   for (let i = 0; i < members; i++) {
     const aad = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
     await store.people.record(
-      { platform: 'teams', tenant: TENANT, user: aad, displayName: `Agent ${i}`, teams: { serviceUrl: `${connectorUrl}/`, conversationId: `a:conv-${i}`, userId: `29:u${i}`, tenantId: TENANT } },
+      {
+        platform: 'teams',
+        tenant: TENANT,
+        user: aad,
+        displayName: `Agent ${i}`,
+        teams: { serviceUrl: `${connectorUrl}/`, conversationId: `a:conv-${i}`, userId: `29:u${i}`, tenantId: TENANT },
+      },
       at,
     );
   }
-  await store.broadcasts.create({ message: 'Le OFF de ce soir est ouvert à toutes et tous !', audience: { kind: 'everyone' }, schedule: { kind: 'now' }, createdBy: 'test', createdAt: at }, 'scheduled', at);
+  await store.broadcasts.create(
+    { message: 'Le OFF de ce soir est ouvert à toutes et tous !', audience: { kind: 'everyone' }, schedule: { kind: 'now' }, createdBy: 'test', createdAt: at },
+    'scheduled',
+    at,
+  );
   await store.close();
 }
 

@@ -225,7 +225,12 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     const [open] = await slack.waitForCall('views.open');
     const view = typeof open.body.view === 'string' ? JSON.parse(open.body.view) : open.body.view;
     expect(view.callback_id).toBe('event.feedback');
-    const body = viewSubmissionBody({ callbackId: 'event.feedback', user: 'U2', privateMetadata: view.private_metadata, values: { ...viewState.radio('rating', '4'), ...viewState.text('comment', 'Un peu long') } });
+    const body = viewSubmissionBody({
+      callbackId: 'event.feedback',
+      user: 'U2',
+      privateMetadata: view.private_metadata,
+      values: { ...viewState.radio('rating', '4'), ...viewState.text('comment', 'Un peu long') },
+    });
     expect((await bot.post('/slack/events', body, slackHeaders(body))).status).toBe(200);
     // someone who did not attend cannot answer
     const stranger = await teamsAct(BEN, 'event.feedback', { id: String(creer), rating: '1', comment: '' });
@@ -249,7 +254,11 @@ describe('events: registration, waiting list, reminders, feedback', () => {
 
   test('moving an event moves its pending reminders and tells the registrants; cancelling sends one notice and no reminder', async () => {
     clock.set(new Date('2026-12-14T08:00:00Z'));
-    await teamsAct(ORG, 'event.submit', formValues({ kind: 'off', title: 'OFF : café des idées', startDate: '2027-01-20', startTime: '12:30', endTime: '14:00', capacity: '', audience: 'organisers' }));
+    await teamsAct(
+      ORG,
+      'event.submit',
+      formValues({ kind: 'off', title: 'OFF : café des idées', startDate: '2027-01-20', startTime: '12:30', endTime: '14:00', capacity: '', audience: 'organisers' }),
+    );
     await teamsAct(ORG, 'event.submit', formValues({ kind: 'tester', title: 'Journée Tester', startDate: '2027-01-25', capacity: '30' }));
     const [off, tester] = await bot.services.store.events.upcoming(clock.now(), 10);
     expect(off.title).toBe('OFF : café des idées');
@@ -257,7 +266,10 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     await click('U3', 'event.register', { id: String(off.id), c: 'own' });
 
     // move the Tester day by one week
-    const moved = await teamsAct(ORG, 'event.submit', { ...formValues({ kind: 'tester', title: 'Journée Tester', startDate: '2027-02-01', capacity: '30' }), id: String(tester.id) });
+    const moved = await teamsAct(ORG, 'event.submit', {
+      ...formValues({ kind: 'tester', title: 'Journée Tester', startDate: '2027-02-01', capacity: '30' }),
+      id: String(tester.id),
+    });
     expect(allText(moved)).toContain(`Événement n°${tester.id} modifié ; 2 personnes inscrites sont prévenues.`);
     await deliverDue();
     expect(toSlack('U1', 'Changement pour « Journée Tester »')).toHaveLength(1);
@@ -313,7 +325,10 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     await teamsAct(ORG, 'event.submit', formValues({ title: 'Journée Explorer', kind: 'explorer', startDate: '2027-04-01', capacity: '5' }));
     const [explorer] = await bot.services.store.events.upcoming(clock.now(), 10);
     for (const u of ['U1', 'U2', 'U3']) await click(u, 'event.register', { id: String(explorer.id), c: 'own' });
-    await refuse({ ...formValues({ title: 'Journée Explorer', kind: 'explorer', startDate: '2027-04-01', capacity: '2' }), id: String(explorer.id) }, '3 personnes sont déjà inscrites : la capacité ne peut pas descendre à 2.');
+    await refuse(
+      { ...formValues({ title: 'Journée Explorer', kind: 'explorer', startDate: '2027-04-01', capacity: '2' }), id: String(explorer.id) },
+      '3 personnes sont déjà inscrites : la capacité ne peut pas descendre à 2.',
+    );
     expect((await bot.services.store.events.get(explorer.id))!).toMatchObject({ capacity: 5, registered: 3, version: explorer.version });
 
     // only organisers create; unknown numbers get a clear answer
@@ -327,7 +342,9 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     clock.set(new Date('2027-03-01T09:00:00Z'));
     const [explorer] = await bot.services.store.events.upcoming(clock.now(), 10);
     const agenda = await slash('U4', 'agenda');
-    const button = agenda.blocks.flatMap((b: any) => b.elements ?? []).find((e: any) => e.type === 'button' && String(e.value).includes(`"id":"${explorer.id}"`) && e.text.text === 'Je participe');
+    const button = agenda.blocks
+      .flatMap((b: any) => b.elements ?? [])
+      .find((e: any) => e.type === 'button' && String(e.value).includes(`"id":"${explorer.id}"`) && e.text.text === 'Je participe');
     expect(JSON.parse(button.value)).toEqual({ id: String(explorer.id), c: 'agenda' });
 
     const joined = await click('U4', 'event.register', JSON.parse(button.value));
@@ -346,7 +363,9 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     expect((await bot.post('/slack/events', home, slackHeaders(home, { contentType: 'application/json' }))).status).toBe(200);
     const [published] = await slack.waitForCall('views.publish');
     const view = typeof published.body.view === 'string' ? JSON.parse(published.body.view) : published.body.view;
-    const homeButton = view.blocks.flatMap((b: any) => b.elements ?? []).find((e: any) => e.type === 'button' && String(e.value).includes(`"id":"${explorer.id}"`) && e.text.text === 'Je participe');
+    const homeButton = view.blocks
+      .flatMap((b: any) => b.elements ?? [])
+      .find((e: any) => e.type === 'button' && String(e.value).includes(`"id":"${explorer.id}"`) && e.text.text === 'Je participe');
     expect(JSON.parse(homeButton.value)).toEqual({ id: String(explorer.id), c: 'own' });
     const press = homeActionBody({ actionId: homeButton.action_id, value: homeButton.value, user: 'U4' });
     expect((await bot.post('/slack/events', press, slackHeaders(press))).status).toBe(200);
@@ -367,7 +386,11 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     clock.set(new Date('2027-05-01T08:00:00Z'));
     slack.profiles.set('U9', { real_name: '=HYPERLINK("http://x.example","clic")', locale: 'fr-FR' });
     await slash('U9', 'aide');
-    await teamsAct(ORG, 'event.submit', formValues({ kind: 'tester', title: 'Journée Tester bis', startDate: '2027-05-05', capacity: '', place: '', link: 'https://Visio.Exemple.FR/salle 1' }));
+    await teamsAct(
+      ORG,
+      'event.submit',
+      formValues({ kind: 'tester', title: 'Journée Tester bis', startDate: '2027-05-05', capacity: '', place: '', link: 'https://Visio.Exemple.FR/salle 1' }),
+    );
     const bis = (await bot.services.store.events.upcoming(clock.now(), 10)).find((e) => e.title === 'Journée Tester bis')!;
     expect(bis.link).toBe('https://visio.exemple.fr/salle%201');
     slack.clear();
@@ -376,14 +399,20 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     const ics = slack.requests.find((r) => r.path.startsWith('/upload/'))!.raw;
     expect(ics).toContain('URL:https://visio.exemple.fr/salle%201');
 
-    const reminders = () => toSlack('U1', 'Journée Tester bis').filter((c) => allText(c.body).includes('Rappel')).map((c) => allText(c.body));
+    const reminders = () =>
+      toSlack('U1', 'Journée Tester bis')
+        .filter((c) => allText(c.body).includes('Rappel'))
+        .map((c) => allText(c.body));
     clock.set(new Date('2027-05-04T07:00:30Z'));
     await deliverDue();
     expect(reminders()).toHaveLength(1);
     expect(reminders()[0]).toContain('c’est demain');
 
     // postponed by two weeks: the registrants are told (a job, once each), and the reminders start again
-    await teamsAct(ORG, 'event.submit', { ...formValues({ kind: 'tester', title: 'Journée Tester bis', startDate: '2027-05-19', capacity: '', place: '', link: 'https://visio.exemple.fr/salle%201' }), id: String(bis.id) });
+    await teamsAct(ORG, 'event.submit', {
+      ...formValues({ kind: 'tester', title: 'Journée Tester bis', startDate: '2027-05-19', capacity: '', place: '', link: 'https://visio.exemple.fr/salle%201' }),
+      id: String(bis.id),
+    });
     await deliverDue();
     await deliverDue();
     expect(toSlack('U1', 'Changement pour « Journée Tester bis »')).toHaveLength(1);

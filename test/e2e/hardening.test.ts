@@ -101,7 +101,9 @@ describe('hardening: input that deceives or crashes, clicks that carry their int
       expect(answers.every((r) => r.status === 200)).toBe(true);
       expect((await bot.services.store.ideas.get(idea.id))!.supportCount).toBe(before + 100);
       // and « Retirer mon soutien » twice is once too
-      await Promise.all(agents.slice(0, 10).flatMap((a) => [0, 1].map(() => bot.post('/api/messages', cardActionActivity(teams.url, a, 'idea.withdraw', { id: String(idea.id), view: 'idea' })))));
+      await Promise.all(
+        agents.slice(0, 10).flatMap((a) => [0, 1].map(() => bot.post('/api/messages', cardActionActivity(teams.url, a, 'idea.withdraw', { id: String(idea.id), view: 'idea' })))),
+      );
       expect((await bot.services.store.ideas.get(idea.id))!.supportCount).toBe(before + 90);
       const card = await teamsAction(agents[50], 'idea.view', { id: String(idea.id) }, 'automatic');
       expect(allText(card.body.value)).toContain('Retirer mon soutien');
@@ -121,7 +123,8 @@ describe('hardening: input that deceives or crashes, clicks that carry their int
           const ctx = new AC.SerializationContext(AC.Versions.v1_5);
           card.parse(attachment.content, ctx);
           required += JSON.stringify(attachment.content).split('"isRequired":true').length - 1;
-          for (const e of card.validateProperties().validationEvents) if (e.event === AC.ValidationEvent.RequiredInputsShouldHaveErrorMessage) problems.push(`${text}: ${e.message}`);
+          for (const e of card.validateProperties().validationEvents)
+            if (e.event === AC.ValidationEvent.RequiredInputsShouldHaveErrorMessage) problems.push(`${text}: ${e.message}`);
         }
       }
       expect(required).toBeGreaterThanOrEqual(2);
@@ -211,4 +214,3 @@ describe('hardening: Teams people named by e-mail or by GUID in the programme', 
     expect(allText(await teamsSay(BEN, 'role'))).toContain('agent (aucun rôle particulier)');
   });
 });
-

@@ -189,7 +189,11 @@ describe('ideas and supports on Slack and Teams', () => {
 
   test('a click on the axis channel post updates the count for everyone and tells the clicker privately', async () => {
     const id = nextId('ch');
-    const payload = JSON.parse(new URLSearchParams(blockActionBody({ actionId: 'idea.support', value: JSON.stringify({ id: '1', view: 'shared' }), user: 'UORG', responseUrl: slack.responseUrl(id) })).get('payload')!);
+    const payload = JSON.parse(
+      new URLSearchParams(blockActionBody({ actionId: 'idea.support', value: JSON.stringify({ id: '1', view: 'shared' }), user: 'UORG', responseUrl: slack.responseUrl(id) })).get(
+        'payload',
+      )!,
+    );
     payload.container = { type: 'message', message_ts: '9.9', channel_id: 'CUSAGER', is_ephemeral: false };
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     await bot.post('/slack/events', body, slackHeaders(body));
@@ -277,12 +281,22 @@ describe('ideas and supports on Slack and Teams', () => {
     expect((await bot.post('/slack/events', btn, slackHeaders(btn))).status).toBe(200);
     const [opened] = await slack.waitFor((r) => r.path === '/api/views.open' && JSON.stringify(r.body).includes('idea.answerSubmit'));
     expect(opened).toBeDefined();
-    const noAnswer = viewSubmissionBody({ callbackId: 'idea.answerSubmit', user: 'UPIL', privateMetadata: '{"id":"1"}', values: { ...viewState.radio('status', 'non_retenue'), ...viewState.text('answer', '') } });
+    const noAnswer = viewSubmissionBody({
+      callbackId: 'idea.answerSubmit',
+      user: 'UPIL',
+      privateMetadata: '{"id":"1"}',
+      values: { ...viewState.radio('status', 'non_retenue'), ...viewState.text('answer', '') },
+    });
     const res = await bot.post('/slack/events', noAnswer, slackHeaders(noAnswer));
     expect(res.body.response_action).toBe('errors');
     expect(res.body.errors.answer).toContain('Une idée non retenue demande une réponse');
     expect((await bot.services.store.ideas.get(1))!.status).toBe('retenue');
-    const good = viewSubmissionBody({ callbackId: 'idea.answerSubmit', user: 'UPIL', privateMetadata: '{"id":"1"}', values: { ...viewState.radio('status', 'en_test'), ...viewState.text('answer', 'En test au service accueil de Montpellier.') } });
+    const good = viewSubmissionBody({
+      callbackId: 'idea.answerSubmit',
+      user: 'UPIL',
+      privateMetadata: '{"id":"1"}',
+      values: { ...viewState.radio('status', 'en_test'), ...viewState.text('answer', 'En test au service accueil de Montpellier.') },
+    });
     expect((await bot.post('/slack/events', good, slackHeaders(good))).status).toBe(200);
     await slack.waitFor((r) => r.path === '/api/chat.postMessage' && r.body.channel === 'UPIL' && String(r.body.text).includes('en test'));
     expect((await bot.services.store.ideas.get(1))!.status).toBe('en_test');
@@ -338,7 +352,13 @@ describe('ideas and supports on Slack and Teams', () => {
     // Teams: a file consent card, then the upload to the URL Teams gives, then the file card
     const consent = await teamsSay(BEN, 'export');
     expect(allText(consent)).toContain('Seuls les organisateurs');
-    await bot.services.store.roles.save({ subject: `teams:11111111-1111-4111-8111-111111111111/${ANA.aadObjectId}`, role: 'organisateur', active: true, by: 'test', at: new Date() });
+    await bot.services.store.roles.save({
+      subject: `teams:11111111-1111-4111-8111-111111111111/${ANA.aadObjectId}`,
+      role: 'organisateur',
+      active: true,
+      by: 'test',
+      at: new Date(),
+    });
     const offer = await teamsSay(ANA, 'export');
     const att = offer.attachments[0];
     expect(att.contentType).toBe('application/vnd.microsoft.teams.card.file.consent');
@@ -395,6 +415,10 @@ describe('ideas and supports on Slack and Teams', () => {
     const res = await teamsAction(BEN, 'idea.submit', { title: 'Des fontaines à eau dans chaque antenne', axis: '1', hashtags: 'sobriété', other: '', anonymous: 'false' });
     expect(res.body.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(allText(res.body.value)).toContain('est proposée sur l’axe 1 · Accompagner les transitions');
-    expect((await bot.services.store.ideas.all()).at(-1)).toMatchObject({ title: 'Des fontaines à eau dans chaque antenne', axisId: 'transitions', authorId: expect.stringContaining('teams:') });
+    expect((await bot.services.store.ideas.all()).at(-1)).toMatchObject({
+      title: 'Des fontaines à eau dans chaque antenne',
+      axisId: 'transitions',
+      authorId: expect.stringContaining('teams:'),
+    });
   });
 });

@@ -75,7 +75,10 @@ describe('the bot as a process (dist/src/main.js)', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', store: { kind: 'sqlite', ok: true }, slack: 'off', teams: 'local' });
     expect(p.out()).toContain('npm run playground');
-    const line = p.out().split('\n').find((l) => l.includes('listens on port'))!;
+    const line = p
+      .out()
+      .split('\n')
+      .find((l) => l.includes('listens on port'))!;
     expect(JSON.parse(line)).toMatchObject({ level: 30, store: 'sqlite' }); // JSON logs in production
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);

@@ -38,9 +38,7 @@ describe('roles: organisers grant and revoke in chat, on both platforms', () => 
 
   test('an organiser makes a Slack colleague pilot of an axis by mentioning them, then revokes it', async () => {
     await slash('U2', 'aide'); // Bob has written to the bot once
-    expect(await slash('UORG', 'role ajouter <@U2|bob> pilote usager')).toBe(
-      'C’est fait : Bob Pilote est désormais pilote de l’axe 3 · Renforcer notre culture « usager ».',
-    );
+    expect(await slash('UORG', 'role ajouter <@U2|bob> pilote usager')).toBe('C’est fait : Bob Pilote est désormais pilote de l’axe 3 · Renforcer notre culture « usager ».');
     expect(await slash('U2', 'role')).toBe('Vos rôles : agent, pilote de l’axe 3 · Renforcer notre culture « usager ».');
     expect(await slash('UORG', 'role retirer <@U2|bob> pilote 3')).toContain('n’est plus pilote');
     expect(await slash('U2', 'role')).toBe('Vos rôles : agent (aucun rôle particulier).');

@@ -58,7 +58,11 @@ describe('Slack: replays, retries, signature window, malformed payloads', () => 
 
   test('a replayed form submission makes one idea', async () => {
     const before = await ideas();
-    const body = viewSubmissionBody({ callbackId: 'idea.submit', user: 'U1', values: { ...viewState.text('title', 'Un vestiaire partagé'), ...viewState.select('axis', 'equipe') } });
+    const body = viewSubmissionBody({
+      callbackId: 'idea.submit',
+      user: 'U1',
+      values: { ...viewState.text('title', 'Un vestiaire partagé'), ...viewState.select('axis', 'equipe') },
+    });
     const answers = await replay(body, 3);
     expect(answers.every((r) => r.status === 200)).toBe(true);
     await slashReply('U1', 'aide');
@@ -109,7 +113,10 @@ describe('Slack: replays, retries, signature window, malformed payloads', () => 
     test.each([
       ['empty actions', (url: string) => ({ type: 'block_actions', ...who, response_url: url, trigger_id: '1.2.3', actions: [] })],
       ['actions without action_id', (url: string) => ({ type: 'block_actions', ...who, response_url: url, trigger_id: '1.2.4', actions: [{ type: 'button' }] })],
-      ['state.values null', (url: string) => ({ type: 'view_submission', ...who, response_url: url, trigger_id: '1.2.5', view: { id: 'V1', callback_id: 'idea.submit', state: { values: null } } })],
+      [
+        'state.values null',
+        (url: string) => ({ type: 'view_submission', ...who, response_url: url, trigger_id: '1.2.5', view: { id: 'V1', callback_id: 'idea.submit', state: { values: null } } }),
+      ],
       ['no user', (url: string) => ({ type: 'block_actions', team: { id: 'T1' }, response_url: url, actions: [{ action_id: 'help.show' }] })],
       ['an unknown type', (url: string) => ({ type: 'no_such_type', ...who, response_url: url })],
     ])('%s', async (_name, build) => {

@@ -62,7 +62,7 @@ describe('Slack over HTTP: /slack/events', () => {
     expect(slack.calls('users.info')).toHaveLength(0);
   });
 
-  test('the menu follows the person\'s locale', async () => {
+  test("the menu follows the person's locale", async () => {
     await command('help', { user: 'UEN', id: 'en' });
     const [reply] = await slack.waitForResponse('en');
     expect(allText(reply.body.blocks)).toContain('Hello Jo Smith');

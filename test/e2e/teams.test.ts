@@ -25,7 +25,9 @@ describe('Teams in local mode: /api/messages', () => {
   async function answered(user: typeof ANA, conversationId = `a:${user.id}`) {
     const res = await bot.post('/api/messages', messageActivity(teams.url, user, 'aide', { conversationId }));
     expect(res.status).toBe(200);
-    const [reply] = await teams.waitFor((r) => decodeURIComponent(r.path).startsWith(`/v3/conversations/${conversationId}/activities`) && allText(r.body).includes(`Bonjour ${user.name}`));
+    const [reply] = await teams.waitFor(
+      (r) => decodeURIComponent(r.path).startsWith(`/v3/conversations/${conversationId}/activities`) && allText(r.body).includes(`Bonjour ${user.name}`),
+    );
     return reply;
   }
 
@@ -101,7 +103,7 @@ describe('Teams in local mode: /api/messages', () => {
     expect(allText(sent.body)).toContain('Et si elle devait fonctionner dans la commune la plus éloignée du siège ?');
   });
 
-  test('an older client\'s Action.Submit (message with value) is handled like the button', async () => {
+  test("an older client's Action.Submit (message with value) is handled like the button", async () => {
     const activity = { ...messageActivity(teams.url, ANA, ''), value: { verb: 'role.mine' } };
     await bot.post('/api/messages', activity);
     const [sent] = await teams.waitForSent(`a:${ANA.id}`);

@@ -57,9 +57,7 @@ export class FakeServer {
       if (found.length >= count) return found;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(
-          `timed out waiting for ${count} matching request(s); got ${found.length}. Seen: ${this.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`,
-        );
+        throw new Error(`timed out waiting for ${count} matching request(s); got ${found.length}. Seen: ${this.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 100));

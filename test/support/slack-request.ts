@@ -9,7 +9,9 @@ const trigger = (base: string) => `${base}.${++triggers}`;
 /** Signs a Slack request body as Slack does (v0 HMAC-SHA256 of "v0:<timestamp>:<body>"). */
 export function slackHeaders(body: string, options: { secret?: string; timestamp?: number; contentType?: string } = {}) {
   const ts = options.timestamp ?? Math.floor(Date.now() / 1000);
-  const sig = createHmac('sha256', options.secret ?? SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex');
+  const sig = createHmac('sha256', options.secret ?? SIGNING_SECRET)
+    .update(`v0:${ts}:${body}`)
+    .digest('hex');
   return {
     'content-type': options.contentType ?? 'application/x-www-form-urlencoded',
     'x-slack-request-timestamp': String(ts),
@@ -70,7 +72,14 @@ export function eventBody(event: Record<string, unknown>, team = 'T1'): string {
 }
 
 /** A block_actions click made inside an open modal (e.g. "Inspire-moi" in the idea form). */
-export function modalActionBody(fields: { actionId: string; value: string; user?: string; team?: string; callbackId: string; values: Record<string, Record<string, unknown>> }): string {
+export function modalActionBody(fields: {
+  actionId: string;
+  value: string;
+  user?: string;
+  team?: string;
+  callbackId: string;
+  values: Record<string, Record<string, unknown>>;
+}): string {
   return actionPayload(fields, trigger('123.456.abc'), {
     container: { type: 'view', view_id: 'V1' },
     view: { id: 'V1', hash: 'h1', type: 'modal', callback_id: fields.callbackId, private_metadata: '{}', state: { values: fields.values } },
@@ -78,7 +87,13 @@ export function modalActionBody(fields: { actionId: string; value: string; user?
 }
 
 /** A submitted modal, as Slack posts it. */
-export function viewSubmissionBody(fields: { callbackId: string; values: Record<string, Record<string, unknown>>; privateMetadata?: string; user?: string; team?: string }): string {
+export function viewSubmissionBody(fields: {
+  callbackId: string;
+  values: Record<string, Record<string, unknown>>;
+  privateMetadata?: string;
+  user?: string;
+  team?: string;
+}): string {
   const payload = {
     type: 'view_submission',
     team: { id: fields.team ?? 'T1', domain: 'exemple' },
@@ -101,8 +116,12 @@ export function viewSubmissionBody(fields: { callbackId: string; values: Record<
 /** Slack view state for a plain text input, a select, checkboxes… keyed block_id → action_id. */
 export const viewState = {
   text: (id: string, value: string) => ({ [id]: { [id]: { type: 'plain_text_input', value } } }),
-  select: (id: string, value: string | null) => ({ [id]: { [id]: { type: 'static_select', selected_option: value === null ? null : { value, text: { type: 'plain_text', text: value } } } } }),
-  multi: (id: string, values: string[]) => ({ [id]: { [id]: { type: 'multi_static_select', selected_options: values.map((v) => ({ value: v, text: { type: 'plain_text', text: v } })) } } }),
+  select: (id: string, value: string | null) => ({
+    [id]: { [id]: { type: 'static_select', selected_option: value === null ? null : { value, text: { type: 'plain_text', text: value } } } },
+  }),
+  multi: (id: string, values: string[]) => ({
+    [id]: { [id]: { type: 'multi_static_select', selected_options: values.map((v) => ({ value: v, text: { type: 'plain_text', text: v } })) } },
+  }),
   radio: (id: string, value: string) => ({ [id]: { [id]: { type: 'radio_buttons', selected_option: { value, text: { type: 'plain_text', text: value } } } } }),
   toggle: (id: string, on: boolean) => ({ [id]: { [id]: { type: 'checkboxes', selected_options: on ? [{ value: 'true', text: { type: 'plain_text', text: 'x' } }] : [] } } }),
   number: (id: string, value: string) => ({ [id]: { [id]: { type: 'number_input', value } } }),

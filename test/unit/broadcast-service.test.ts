@@ -70,7 +70,12 @@ const stored = () => store.broadcasts.list(100);
 test('the test actors hold the roles the programme gives them', () => {
   expect(a.roles).toEqual([]);
   expect(pilot.roles).toEqual([{ role: 'pilote', axisId: 'usager' }]);
-  expect(twoAxesPilot.roles).toEqual(expect.arrayContaining([{ role: 'pilote', axisId: 'usager' }, { role: 'pilote', axisId: 'transitions' }]));
+  expect(twoAxesPilot.roles).toEqual(
+    expect.arrayContaining([
+      { role: 'pilote', axisId: 'usager' },
+      { role: 'pilote', axisId: 'transitions' },
+    ]),
+  );
   expect(organiser.roles).toEqual([{ role: 'organisateur' }]);
 });
 
@@ -121,7 +126,10 @@ describe('the message and its link', () => {
   });
 
   test('a good link keeps its label (60 characters at most) or gets its host name; a blank address is no link', async () => {
-    expect((await draft({ linkUrl: ' https://intranet.exemple.fr/creer ', linkLabel: '  Le programme ' })).link).toEqual({ label: 'Le programme', url: 'https://intranet.exemple.fr/creer' });
+    expect((await draft({ linkUrl: ' https://intranet.exemple.fr/creer ', linkLabel: '  Le programme ' })).link).toEqual({
+      label: 'Le programme',
+      url: 'https://intranet.exemple.fr/creer',
+    });
     expect((await draft({ linkUrl: 'http://intranet.exemple.fr/creer' })).link).toEqual({ label: 'intranet.exemple.fr', url: 'http://intranet.exemple.fr/creer' });
     expect((await draft({ linkUrl: 'https://x.exemple.fr/', linkLabel: 'l'.repeat(61) })).link!.label).toBe('l'.repeat(60));
     expect((await draft({ linkUrl: '   ', linkLabel: 'Sans adresse' })).link).toBeUndefined();
@@ -291,7 +299,14 @@ describe('confirm', () => {
 describe('cancel', () => {
   const queue = (id: number, n: number) =>
     store.outbox.enqueue(
-      Array.from({ length: n }, (_, i) => ({ key: `broadcast:${id}:${i}`, source: `broadcast:${id}`, platform: 'slack' as const, target: { kind: 'person' as const, personId: `slack:T1/U${i}` }, payload: '{}', dueAt: NOW })),
+      Array.from({ length: n }, (_, i) => ({
+        key: `broadcast:${id}:${i}`,
+        source: `broadcast:${id}`,
+        platform: 'slack' as const,
+        target: { kind: 'person' as const, personId: `slack:T1/U${i}` },
+        payload: '{}',
+        dueAt: NOW,
+      })),
       NOW,
     );
 
@@ -346,13 +361,20 @@ describe('recipients', () => {
   });
 
   test('an axis: its channels on each platform, and its pilots in person', async () => {
-    expect(of(await broadcasts.recipients({ kind: 'axis', axisId: 'usager' }))).toEqual(['slack channel CUSAGER1', 'slack:T1/UP', 'slack:T1/UQ', 'teams channel 19:usager@thread.tacv2']);
+    expect(of(await broadcasts.recipients({ kind: 'axis', axisId: 'usager' }))).toEqual([
+      'slack channel CUSAGER1',
+      'slack:T1/UP',
+      'slack:T1/UQ',
+      'teams channel 19:usager@thread.tacv2',
+    ]);
     expect(of(await broadcasts.recipients({ kind: 'axis', axisId: 'transitions' }))).toEqual(['slack channel CTRANS01', 'slack:T1/UQ']);
     expect(of(await broadcasts.recipients({ kind: 'axis', axisId: 'territoires' }))).toEqual(['teams channel 19:territoires@thread.tacv2']);
   });
 
   test('a channel: that channel only', async () => {
-    expect(await broadcasts.recipients({ kind: 'channel', platform: 'teams', channel: '19:abc@thread.tacv2' })).toEqual([{ kind: 'channel', platform: 'teams', channel: '19:abc@thread.tacv2' }]);
+    expect(await broadcasts.recipients({ kind: 'channel', platform: 'teams', channel: '19:abc@thread.tacv2' })).toEqual([
+      { kind: 'channel', platform: 'teams', channel: '19:abc@thread.tacv2' },
+    ]);
     expect(await broadcasts.recipients(broadcasts.parseAudience('channel:slack:C0123456'))).toEqual([{ kind: 'channel', platform: 'slack', channel: 'C0123456' }]);
   });
 });

@@ -45,7 +45,12 @@ describe('commands: roles', () => {
   });
 
   test('role ajouter <mention> pilote <axis>: a grant with target, role and axis', () => {
-    expect(resolve('role ajouter @{slack:T1/U2} pilote usager')).toEqual({ command: 'role', sub: 'ajouter', args: ['@{slack:T1/U2}', 'pilote', 'usager'], rest: '@{slack:T1/U2} pilote usager' });
+    expect(resolve('role ajouter @{slack:T1/U2} pilote usager')).toEqual({
+      command: 'role',
+      sub: 'ajouter',
+      args: ['@{slack:T1/U2}', 'pilote', 'usager'],
+      rest: '@{slack:T1/U2} pilote usager',
+    });
   });
 
   test('the mention token is recognised by MENTION', () => {
@@ -85,7 +90,11 @@ describe('commands: ideas', () => {
   });
 
   test('statut <n°> <statut> <réponse>: the answer keeps its line breaks', () => {
-    expect(resolve('statut 3 retenue Bravo,\non le fait')).toEqual({ command: 'status', args: ['3', 'retenue', 'Bravo,', 'on', 'le', 'fait'], rest: '3 retenue Bravo,\non le fait' });
+    expect(resolve('statut 3 retenue Bravo,\non le fait')).toEqual({
+      command: 'status',
+      args: ['3', 'retenue', 'Bravo,', 'on', 'le', 'fait'],
+      rest: '3 retenue Bravo,\non le fait',
+    });
   });
 
   test('fusionner <a> dans <b>', () => {

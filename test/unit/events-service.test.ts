@@ -303,8 +303,18 @@ describe('cancel and update', () => {
     const event = await create({}, true);
     for (const who of [a, b, c]) await events.register(who, event.id); // c waits
     const ref = `event:${event.id}`;
-    const queued = (source: string) => ({ key: `${source}:x`, source, platform: 'slack' as const, target: { kind: 'person' as const, personId: 'slack:T1/UA' }, payload: '{}', dueAt: NOW });
-    await store.outbox.enqueue([queued(eventSources.reminders(event.id)), queued(eventSources.feedback(event.id)), queued(eventSources.announce(event.id)), queued(eventSources.changes(event.id))], NOW);
+    const queued = (source: string) => ({
+      key: `${source}:x`,
+      source,
+      platform: 'slack' as const,
+      target: { kind: 'person' as const, personId: 'slack:T1/UA' },
+      payload: '{}',
+      dueAt: NOW,
+    });
+    await store.outbox.enqueue(
+      [queued(eventSources.reminders(event.id)), queued(eventSources.feedback(event.id)), queued(eventSources.announce(event.id)), queued(eventSources.changes(event.id))],
+      NOW,
+    );
 
     const { event: after, told } = await events.cancel(organiser, event.id, '  salle indisponible  ');
     expect(told).toBe(3);
@@ -462,7 +472,12 @@ describe('reminders', () => {
     const again = await jobsOf(event);
     for (const j of old) expect(again.find((x) => x.id === j.id)).toMatchObject({ state: 'pending', dueAt: j.dueAt });
     expect(plan(pending(again)).filter((j) => j[0] !== 'event.changed')).toEqual(plan(old));
-    expect(pending(again).filter((j) => j.kind === 'event.changed').map((j) => j.param).sort()).toEqual([change.event.version, back.event.version]);
+    expect(
+      pending(again)
+        .filter((j) => j.kind === 'event.changed')
+        .map((j) => j.param)
+        .sort(),
+    ).toEqual([change.event.version, back.event.version]);
   });
 
   test('a reminder already sent stays sent after a move, and the new date gets its own', async () => {
@@ -475,7 +490,11 @@ describe('reminders', () => {
     await events.update(organiser, event.id, form({ startDate: '2026-04-09' }));
     const jobs = await jobsOf(event);
     expect(jobs.find((j) => j.id === job.id)!.state).toBe('done');
-    expect(pending(jobs).filter((j) => j.kind === 'event.reminder').map((j) => [j.param, j.dueAt.toISOString()])).toEqual([
+    expect(
+      pending(jobs)
+        .filter((j) => j.kind === 'event.reminder')
+        .map((j) => [j.param, j.dueAt.toISOString()]),
+    ).toEqual([
       [10080, '2026-04-02T07:00:00.000Z'],
       [1440, '2026-04-08T07:00:00.000Z'],
       [60, '2026-04-09T06:00:00.000Z'],

@@ -112,7 +112,14 @@ describe('message trees', () => {
 
   test('the same nodes are branches in both (no leaf in one that is a branch in the other)', () => {
     const branches = (tree: Map<string, string>) =>
-      new Set([...tree.keys()].flatMap((k) => k.split('.').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('.'))));
+      new Set(
+        [...tree.keys()].flatMap((k) =>
+          k
+            .split('.')
+            .slice(0, -1)
+            .map((_, i, parts) => parts.slice(0, i + 1).join('.')),
+        ),
+      );
     expect([...branches(frLeaves)].sort()).toEqual([...branches(enLeaves)].sort());
   });
 
@@ -164,9 +171,7 @@ describe('I18n', () => {
 
   test('fills in parameters without HTML-escaping them', () => {
     expect(i18n.t('en', 'unknown.text', { word: '<b>&' })).toBe(en.unknown.text.replace('{{word}}', '<b>&'));
-    expect(i18n.t('fr', 'errors.axis.unknown', { axis: 'lune', axes: 'a, b' })).toBe(
-      fr.errors.axis.unknown.replace('{{axis}}', 'lune').replace('{{axes}}', 'a, b'),
-    );
+    expect(i18n.t('fr', 'errors.axis.unknown', { axis: 'lune', axes: 'a, b' })).toBe(fr.errors.axis.unknown.replace('{{axis}}', 'lune').replace('{{axes}}', 'a, b'));
   });
 
   test('uses plural forms', () => {
@@ -226,10 +231,9 @@ describe('every error the code can raise has a message', () => {
     expect(fromMessages).toContain('title.tooLong');
     const fromFields = [...Object.keys(ideaInputSchema.shape), 'input'].map((field) => `${field}.invalid`);
     const missing = [...new Set([...fromMessages, ...fromFields])].flatMap((code) =>
-      [
-        frLeaves.has(`errors.idea.${code}`) ? null : `fr errors.idea.${code}`,
-        enLeaves.has(`errors.idea.${code}`) ? null : `en errors.idea.${code}`,
-      ].filter((x): x is string => x !== null),
+      [frLeaves.has(`errors.idea.${code}`) ? null : `fr errors.idea.${code}`, enLeaves.has(`errors.idea.${code}`) ? null : `en errors.idea.${code}`].filter(
+        (x): x is string => x !== null,
+      ),
     );
     expect(missing).toEqual([]);
   });

@@ -71,8 +71,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const idea = (who: Actor, over: Partial<IdeaInput> = {}) =>
-  ideas.propose(who, { title: 'Un guichet unique', description: 'Pour toutes les démarches', axis: 'usager', ...over });
+const idea = (who: Actor, over: Partial<IdeaInput> = {}) => ideas.propose(who, { title: 'Un guichet unique', description: 'Pour toutes les démarches', axis: 'usager', ...over });
 
 test('the test actors hold the roles the programme gives them', () => {
   expect(a.roles).toEqual([]);
@@ -353,7 +352,7 @@ describe('lists', () => {
     expect((await ideas.list(a, { kind: 'mine' }, 1)).items.map((x) => x.id)).toEqual([i3.id, i1.id]);
     expect((await ideas.list(b, { kind: 'mine' }, 1)).items.map((x) => x.id)).toEqual([i2.id]);
     expect((await ideas.list(a, { kind: 'axis', axisId: 'usager' }, 1)).items.map((x) => x.id)).toEqual([i1.id, i3.id]);
-    expect((await ideas.list(a, { kind: 'axis', axisId: 'territoires' }, 1))).toMatchObject({ items: [], total: 0, pages: 1 });
+    expect(await ideas.list(a, { kind: 'axis', axisId: 'territoires' }, 1)).toMatchObject({ items: [], total: 0, pages: 1 });
     expect((await ideas.list(a, { kind: 'hashtag', hashtag: 'accueil' }, 1)).items.map((x) => x.id)).toEqual([i1.id, i3.id]);
     expect((await ideas.list(a, { kind: 'hashtag', hashtag: 'SOBRIÉTÉ' }, 1)).items.map((x) => x.id)).toEqual([i2.id, i3.id]);
     expect((await ideas.list(a, { kind: 'hashtag', hashtag: '{"$ne":null}' }, 1)).total).toBe(0);

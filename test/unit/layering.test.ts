@@ -135,7 +135,8 @@ describe('the domain and the messages', () => {
   test('the domain reads the messages for their types only (error codes), never at run time', () => {
     for (const file of tsFiles(path.join(SRC, 'domain'))) {
       const source = readFileSync(file, 'utf8');
-      for (const m of source.matchAll(/^import\s+(type\s+)?[^;]*from\s+'(\.\.\/i18n[^']*)'/gm)) expect(`${path.relative(SRC, file)}: ${m[1] ? 'type' : 'value'} import of ${m[2]}`).toContain(': type import');
+      for (const m of source.matchAll(/^import\s+(type\s+)?[^;]*from\s+'(\.\.\/i18n[^']*)'/gm))
+        expect(`${path.relative(SRC, file)}: ${m[1] ? 'type' : 'value'} import of ${m[2]}`).toContain(': type import');
     }
   });
 });

@@ -34,7 +34,9 @@ describe('Slack app manifest', () => {
     expect(command.command).toBe('/ensemble');
     expect(pathOf(command.url)).toBe('/slack/events');
     expect(command.should_escape).toBe(true);
-    for (const word of String(command.usage_hint).split('|').map((w: string) => w.trim().split(' ')[0])) {
+    for (const word of String(command.usage_hint)
+      .split('|')
+      .map((w: string) => w.trim().split(' ')[0])) {
       expect(resolve(word)).toHaveProperty('command');
     }
     expect(command.description.length).toBeGreaterThan(0);
@@ -45,9 +47,7 @@ describe('Slack app manifest', () => {
     expect(interactivity.is_enabled).toBe(true);
     expect(pathOf(interactivity.request_url)).toBe('/slack/events');
     expect(pathOf(events.request_url)).toBe('/slack/events');
-    expect(events.bot_events).toEqual(
-      expect.arrayContaining(['app_home_opened', 'app_uninstalled', 'tokens_revoked', 'member_joined_channel', 'message.im']),
-    );
+    expect(events.bot_events).toEqual(expect.arrayContaining(['app_home_opened', 'app_uninstalled', 'tokens_revoked', 'member_joined_channel', 'message.im']));
     expect(manifest.settings.socket_mode_enabled).toBe(false);
     expect(manifest.settings.org_deploy_enabled).toBe(false);
     expect(manifest.settings.token_rotation_enabled).toBe(false);
@@ -61,7 +61,19 @@ describe('Slack app manifest', () => {
   it('asks for the scopes its events need', () => {
     const scopes: string[] = manifest.oauth_config.scopes.bot;
     expect(scopes).toEqual(
-      expect.arrayContaining(['commands', 'chat:write', 'chat:write.public', 'im:write', 'im:history', 'users:read', 'users:read.email', 'files:write', 'channels:read', 'groups:read', 'team:read']),
+      expect.arrayContaining([
+        'commands',
+        'chat:write',
+        'chat:write.public',
+        'im:write',
+        'im:history',
+        'users:read',
+        'users:read.email',
+        'files:write',
+        'channels:read',
+        'groups:read',
+        'team:read',
+      ]),
     );
     expect(new Set(scopes).size).toBe(scopes.length);
   });
@@ -103,7 +115,7 @@ describe('Teams app manifest', () => {
   });
 
   it('lists the same commands for each scope, with short titles and descriptions', () => {
-    expect(bot.commandLists.map((l: { scopes: string[] }) => l.scopes).flat().sort()).toEqual(['groupChat', 'personal', 'team']);
+    expect(bot.commandLists.flatMap((l: { scopes: string[] }) => l.scopes).sort()).toEqual(['groupChat', 'personal', 'team']);
     for (const list of bot.commandLists) {
       expect(list.commands.map((c: { title: string }) => c.title)).toEqual(COMMANDS);
       for (const c of list.commands) expect(resolve(c.title)).toHaveProperty('command');

@@ -6,13 +6,7 @@ import { DomainError } from '../../src/domain/errors';
 import { PeopleService, type Actor } from '../../src/domain/people-service';
 import type { Clock } from '../../src/domain/ports';
 import type { Programme } from '../../src/domain/programme';
-import {
-  effectiveRoles,
-  programmeAssignments,
-  subjectFromProgrammeEntry,
-  subjectsOf,
-  type RoleAssignment,
-} from '../../src/domain/roles';
+import { effectiveRoles, programmeAssignments, subjectFromProgrammeEntry, subjectsOf, type RoleAssignment } from '../../src/domain/roles';
 import { SqliteStore } from '../../src/store/sqlite';
 
 const T0 = new Date('2026-03-10T08:30:00Z');
@@ -160,8 +154,7 @@ describe('PeopleService with the embedded store', () => {
   let agent: Actor;
   let other: Actor;
 
-  const contact = (user: string, displayName: string, email?: string) =>
-    people.contact({ platform: 'slack', tenant: 'T1', user, displayName, email });
+  const contact = (user: string, displayName: string, email?: string) => people.contact({ platform: 'slack', tenant: 'T1', user, displayName, email });
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'ensemble-roles-'));
@@ -194,9 +187,7 @@ describe('PeopleService with the embedded store', () => {
     const role = await people.grant(orgBySlack, personTarget(agent), 'pilote', '#accueil');
     expect(role).toEqual({ role: 'pilote', axisId: 'usager' });
     expect((await again(agent)).roles).toEqual([{ role: 'pilote', axisId: 'usager' }]);
-    expect(await store.roles.all()).toEqual([
-      { subject: 'slack:T1/UA', role: 'pilote', axisId: 'usager', active: true, by: 'slack:T1/UO', at: T0 },
-    ]);
+    expect(await store.roles.all()).toEqual([{ subject: 'slack:T1/UA', role: 'pilote', axisId: 'usager', active: true, by: 'slack:T1/UO', at: T0 }]);
   });
 
   test('a later chat revocation overrides the programme file', async () => {

@@ -170,10 +170,9 @@ export class BroadcastFlow {
           targeted: r.targeted,
         }),
       });
-      const actions: CardAction[] = [
-        { kind: 'submit', verb: 'broadcast.report', label: t('broadcasts.reportButton'), data: { id: String(b.id) } },
-      ];
-      if (b.state === 'draft' || b.state === 'scheduled' || r.pending > 0) actions.push({ kind: 'submit', verb: 'broadcast.cancel', label: t('broadcasts.cancelButton'), data: { id: String(b.id) }, style: 'danger' });
+      const actions: CardAction[] = [{ kind: 'submit', verb: 'broadcast.report', label: t('broadcasts.reportButton'), data: { id: String(b.id) } }];
+      if (b.state === 'draft' || b.state === 'scheduled' || r.pending > 0)
+        actions.push({ kind: 'submit', verb: 'broadcast.cancel', label: t('broadcasts.cancelButton'), data: { id: String(b.id) }, style: 'danger' });
       if (r.failed > 0) actions.push({ kind: 'submit', verb: 'broadcast.retry', label: t('broadcasts.retryButton'), data: { id: String(b.id) } });
       elements.push({ type: 'actions', actions });
     }

@@ -13,10 +13,7 @@ export function broadcastCard(b: Pick<Broadcast, 'message' | 'link'>): Card {
   const firstLine = toPlainText(message.split('\n')[0]);
   return {
     fallbackText: firstLine.length > 150 ? `${firstLine.slice(0, 149)}…` : firstLine,
-    elements: [
-      { type: 'text', text: message },
-      ...(b.link ? [{ type: 'actions' as const, actions: [{ kind: 'url' as const, label: b.link.label, url: b.link.url }] }] : []),
-    ],
+    elements: [{ type: 'text', text: message }, ...(b.link ? [{ type: 'actions' as const, actions: [{ kind: 'url' as const, label: b.link.label, url: b.link.url }] }] : [])],
   };
 }
 
@@ -60,7 +57,14 @@ export class BroadcastRunner {
     const messages: NewOutboxMessage[] = recipients.map((r) =>
       r.kind === 'person'
         ? { key: `${source}:r${run}:${r.person.id}`, source, platform: r.person.platform, target: { kind: 'person', personId: r.person.id }, payload, dueAt: now }
-        : { key: `${source}:r${run}:${r.platform}:${r.channel}`, source, platform: r.platform, target: { kind: 'channel', platform: r.platform, channel: r.channel }, payload, dueAt: now },
+        : {
+            key: `${source}:r${run}:${r.platform}:${r.channel}`,
+            source,
+            platform: r.platform,
+            target: { kind: 'channel', platform: r.platform, channel: r.channel },
+            payload,
+            dueAt: now,
+          },
     );
     let added = 0;
     for (let i = 0; i < messages.length; i += CHUNK) added += await this.store.outbox.enqueue(messages.slice(i, i + CHUNK), now);

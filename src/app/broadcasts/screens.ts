@@ -9,7 +9,10 @@ import type { Form } from '../reply';
 export function broadcastForm(t: Translate, programme: Programme, locale: Locale, timeZone: string, values: Record<string, string> = {}): Form {
   const elements: CardElement[] = [];
   elements.push({ type: 'text', text: t('broadcasts.form.intro') });
-  elements.push({ type: 'input', input: { kind: 'text', id: 'message', label: t('broadcasts.form.messageLabel'), multiline: true, maxLength: 3000, required: true, value: values.message } });
+  elements.push({
+    type: 'input',
+    input: { kind: 'text', id: 'message', label: t('broadcasts.form.messageLabel'), multiline: true, maxLength: 3000, required: true, value: values.message },
+  });
   elements.push({ type: 'input', input: { kind: 'text', id: 'linkLabel', label: t('broadcasts.form.linkLabelLabel'), maxLength: 60, value: values.linkLabel } });
   elements.push({ type: 'input', input: { kind: 'text', id: 'linkUrl', label: t('broadcasts.form.linkUrlLabel'), maxLength: 1000, value: values.linkUrl } });
   elements.push({

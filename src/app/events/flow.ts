@@ -138,7 +138,15 @@ export class EventsFlow {
 
   private async tellPromoted(event: ProgrammeEvent, person: Person): Promise<void> {
     const { t, locale, now, tz } = this.forPerson(person);
-    const card = eventCard(t, this.s.programme, { event, state: 'registered', context: 'own', organiser: false }, tz, locale, now, `🎉 ${t('events.promotedNotice', { kind: kindLabel(t, event.kind), title: event.title })}`);
+    const card = eventCard(
+      t,
+      this.s.programme,
+      { event, state: 'registered', context: 'own', organiser: false },
+      tz,
+      locale,
+      now,
+      `🎉 ${t('events.promotedNotice', { kind: kindLabel(t, event.kind), title: event.title })}`,
+    );
     await this.messenger.toPerson(person, card, eventSources.changes(event.id));
   }
 
@@ -207,7 +215,12 @@ export class EventsFlow {
     const { event, registrations } = await this.events.registrants(actor, id);
     return {
       kind: 'file',
-      file: { name: `inscrits-${event.id}.csv`, mime: 'text/csv', content: registrantsCsv(registrations, t, tz), comment: t('events.exportComment', { title: event.title, count: registrations.length }) },
+      file: {
+        name: `inscrits-${event.id}.csv`,
+        mime: 'text/csv',
+        content: registrantsCsv(registrations, t, tz),
+        comment: t('events.exportComment', { title: event.title, count: registrations.length }),
+      },
     };
   }
 
@@ -222,7 +235,12 @@ export class EventsFlow {
     const { event, summary } = await this.events.feedbackSummary(actor, id);
     return {
       kind: 'file',
-      file: { name: `avis-${event.id}.csv`, mime: 'text/csv', content: commentsCsv(summary, tz), comment: t('events.commentsComment', { title: event.title, count: summary.comments.length }) },
+      file: {
+        name: `avis-${event.id}.csv`,
+        mime: 'text/csv',
+        content: commentsCsv(summary, tz),
+        comment: t('events.commentsComment', { title: event.title, count: summary.comments.length }),
+      },
     };
   }
 

@@ -54,11 +54,16 @@ export class EventJobRunner {
     if (!event) return 0;
     if (job.kind === 'event.cancelled') {
       const registrants = await this.events.registrantsOf(event);
-      return this.queue(job, eventSources.changes(id), registrants.map(({ person }) => ({ kind: 'person', person })), (locale) => {
-        const t = this.s.i18n.forLocale(locale);
-        const intro = `❌ ${t('events.cancelledNotice', { kind: kindLabel(t, event.kind), title: event.title })}`;
-        return JSON.stringify(eventCard(t, this.s.programme, { event, context: 'own', organiser: false }, this.s.timezone, locale, now, intro));
-      });
+      return this.queue(
+        job,
+        eventSources.changes(id),
+        registrants.map(({ person }) => ({ kind: 'person', person })),
+        (locale) => {
+          const t = this.s.i18n.forLocale(locale);
+          const intro = `❌ ${t('events.cancelledNotice', { kind: kindLabel(t, event.kind), title: event.title })}`;
+          return JSON.stringify(eventCard(t, this.s.programme, { event, context: 'own', organiser: false }, this.s.timezone, locale, now, intro));
+        },
+      );
     }
     if (event.state === 'cancelled') return 0;
     switch (job.kind) {
@@ -69,16 +74,21 @@ export class EventJobRunner {
         const registrants = await this.events.registrantsOf(event);
         const states = new Map(registrants.map((r) => [r.person.id, r.state]));
         const cache = new Map<string, string>();
-        return this.queue(job, eventSources.changes(id), registrants.map(({ person }) => ({ kind: 'person', person })), (locale, person) => {
-          const state = person ? states.get(person.id) : undefined;
-          const k = `${locale}:${state}`;
-          if (!cache.has(k)) {
-            const t = this.s.i18n.forLocale(locale);
-            const intro = `📣 ${t('events.changedNotice', { kind: kindLabel(t, event.kind), title: event.title })}`;
-            cache.set(k, JSON.stringify(eventCard(t, this.s.programme, { event, state, context: 'own', organiser: false }, this.s.timezone, locale, now, intro)));
-          }
-          return cache.get(k) as string;
-        });
+        return this.queue(
+          job,
+          eventSources.changes(id),
+          registrants.map(({ person }) => ({ kind: 'person', person })),
+          (locale, person) => {
+            const state = person ? states.get(person.id) : undefined;
+            const k = `${locale}:${state}`;
+            if (!cache.has(k)) {
+              const t = this.s.i18n.forLocale(locale);
+              const intro = `📣 ${t('events.changedNotice', { kind: kindLabel(t, event.kind), title: event.title })}`;
+              cache.set(k, JSON.stringify(eventCard(t, this.s.programme, { event, state, context: 'own', organiser: false }, this.s.timezone, locale, now, intro)));
+            }
+            return cache.get(k) as string;
+          },
+        );
       }
       case 'event.announce': {
         const recipients = await this.events.audienceOf(event);
@@ -127,7 +137,15 @@ export class EventJobRunner {
     let out = this.announceCache.get(k);
     if (!out) {
       const t = this.s.i18n.forLocale(locale);
-      const card: Card = eventCard(t, this.s.programme, { event, context: 'shared', organiser: false }, this.s.timezone, locale, now, `📣 ${t('events.announceIntro', { kind: kindLabel(t, event.kind) })}`);
+      const card: Card = eventCard(
+        t,
+        this.s.programme,
+        { event, context: 'shared', organiser: false },
+        this.s.timezone,
+        locale,
+        now,
+        `📣 ${t('events.announceIntro', { kind: kindLabel(t, event.kind) })}`,
+      );
       out = JSON.stringify(card);
       if (this.announceCache.size > 50) this.announceCache.clear();
       this.announceCache.set(k, out);

@@ -9,10 +9,15 @@ import { parseEventNumber, type EventsFlow } from './flow';
 export function eventsFeature(flow: EventsFlow) {
   const usage = (actor: Actor) => cardReply(textCard(flow.t(actor)('events.usage')));
   /** `participer 4` / `desinscrire 4`, answered as a click on a shared card would be. */
-  const byNumber = (run: (actor: Actor, data: Record<string, string>) => Promise<Reply>) => ({ actor, args }: CommandInput) =>
-    args[0] === undefined ? usage(actor) : run(actor, { id: String(parseEventNumber(args[0])), c: 'shared' });
+  const byNumber =
+    (run: (actor: Actor, data: Record<string, string>) => Promise<Reply>) =>
+    ({ actor, args }: CommandInput) =>
+      args[0] === undefined ? usage(actor) : run(actor, { id: String(parseEventNumber(args[0])), c: 'shared' });
   /** `evenement <sous-commande> <n°>` */
-  const withId = (run: (actor: Actor, id: number) => Promise<Reply>) => ({ actor, args }: CommandInput) => run(actor, parseEventNumber(args[0]));
+  const withId =
+    (run: (actor: Actor, id: number) => Promise<Reply>) =>
+    ({ actor, args }: CommandInput) =>
+      run(actor, parseEventNumber(args[0]));
   return feature({
     name: 'events',
     commands: [
@@ -57,7 +62,11 @@ export function eventsFeature(flow: EventsFlow) {
       'event.view': { run: ({ actor, data }) => flow.view(actor, parseEventNumber(data.id)) },
       'event.new': { run: ({ actor }) => flow.open(actor) },
       'event.edit': { run: ({ actor, data }) => flow.edit(actor, parseEventNumber(data.id)) },
-      'event.submit': { replaces: true, run: ({ actor, data, values }) => flow.submit(actor, data, values), form: ({ actor, data, values }) => flow.formAgain(actor, data, values) },
+      'event.submit': {
+        replaces: true,
+        run: ({ actor, data, values }) => flow.submit(actor, data, values),
+        form: ({ actor, data, values }) => flow.formAgain(actor, data, values),
+      },
       'event.register': { run: ({ actor, data }) => flow.register(actor, data) },
       'event.unregister': { run: ({ actor, data }) => flow.unregister(actor, data) },
       'event.ics': { run: ({ actor, data }) => flow.ics(actor, parseEventNumber(data.id)) },
@@ -66,7 +75,11 @@ export function eventsFeature(flow: EventsFlow) {
       'event.results': { run: ({ actor, data }) => flow.results(actor, parseEventNumber(data.id)) },
       'event.comments': { run: ({ actor, data }) => flow.comments(actor, parseEventNumber(data.id)) },
       'event.history': { run: ({ actor }) => flow.history(actor) },
-      'event.feedback': { replaces: true, run: ({ actor, data, values }) => flow.feedback(actor, data, values), form: ({ actor, data, values }) => flow.feedbackAgain(actor, data, values) },
+      'event.feedback': {
+        replaces: true,
+        run: ({ actor, data, values }) => flow.feedback(actor, data, values),
+        form: ({ actor, data, values }) => flow.feedbackAgain(actor, data, values),
+      },
     },
   });
 }

@@ -123,7 +123,11 @@ export function agendaCard(
   for (const e of events) {
     const state = mine.get(e.id);
     const lines = [`**${title(t, e)}**`, whenText(e, timeZone, locale)];
-    const where = [e.place, e.link ? link(t('events.facts.join'), e.link) : undefined, e.axisId ? t('events.axisShort', { axis: axisLabel(programme, e.axisId, locale) }) : undefined].filter(Boolean);
+    const where = [
+      e.place,
+      e.link ? link(t('events.facts.join'), e.link) : undefined,
+      e.axisId ? t('events.axisShort', { axis: axisLabel(programme, e.axisId, locale) }) : undefined,
+    ].filter(Boolean);
     if (where.length) lines.push(where.join(' · '));
     const status = stateLine(t, e, state, now);
     lines.push(`_${placesText(t, e)}_${status ? ` · ${status}` : ''}`);
@@ -135,14 +139,29 @@ export function agendaCard(
     actions.push({ kind: 'submit', verb: 'event.view', label: t('events.detailsButton'), data: { id: String(e.id) } });
     elements.push({ type: 'actions', actions });
   }
-  if (organiser) elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'event.new', label: t('events.newButton'), style: 'primary' }, { kind: 'submit', verb: 'event.history', label: t('events.historyButton') }] });
+  if (organiser)
+    elements.push({
+      type: 'actions',
+      actions: [
+        { kind: 'submit', verb: 'event.new', label: t('events.newButton'), style: 'primary' },
+        { kind: 'submit', verb: 'event.history', label: t('events.historyButton') },
+      ],
+    });
   return { fallbackText: intro ?? t('events.agendaTitle'), elements };
 }
 
 /** A reminder: "Rappel : la journée Créer, c'est demain". */
 export function reminderCard(t: Translate, programme: Programme, e: ProgrammeEvent, offsetMinutes: number, registered: boolean, timeZone: string, locale: Locale, now: Date): Card {
   const intro = `⏰ ${t('events.reminder.intro', { when: offsetText(t, offsetMinutes), kind: kindLabel(t, e.kind), title: e.title })}`;
-  return eventCard(t, programme, { event: e, state: registered ? 'registered' : undefined, context: registered ? 'own' : 'shared', organiser: false }, timeZone, locale, now, intro);
+  return eventCard(
+    t,
+    programme,
+    { event: e, state: registered ? 'registered' : undefined, context: registered ? 'own' : 'shared', organiser: false },
+    timeZone,
+    locale,
+    now,
+    intro,
+  );
 }
 
 export function offsetText(t: Translate, minutes: number): string {
@@ -179,7 +198,14 @@ export function feedbackPollCard(t: Translate, e: ProgrammeEvent, values: { rati
 
 export function feedbackForm(t: Translate, e: ProgrammeEvent, values: { rating?: string; comment?: string } = {}): Form {
   const card = feedbackPollCard(t, e, values);
-  return { verb: 'event.feedback', title: t('events.feedback.formTitle'), submitLabel: t('events.feedback.submit'), closeLabel: t('events.close'), card, data: { id: String(e.id) } };
+  return {
+    verb: 'event.feedback',
+    title: t('events.feedback.formTitle'),
+    submitLabel: t('events.feedback.submit'),
+    closeLabel: t('events.close'),
+    card,
+    data: { id: String(e.id) },
+  };
 }
 
 /** Count, average, distribution; comments come as a file. */
@@ -201,7 +227,10 @@ export function resultsCard(t: Translate, e: ProgrammeEvent, s: FeedbackSummary,
     type: 'facts',
     facts: [
       { label: t('events.results.count'), value: String(s.count) },
-      { label: t('events.results.average'), value: t('events.results.averageValue', { average: (s.average ?? 0).toLocaleString(t('events.numberLocale'), { minimumFractionDigits: 1, maximumFractionDigits: 1 }) }) },
+      {
+        label: t('events.results.average'),
+        value: t('events.results.averageValue', { average: (s.average ?? 0).toLocaleString(t('events.numberLocale'), { minimumFractionDigits: 1, maximumFractionDigits: 1 }) }),
+      },
       { label: t('events.results.comments'), value: String(s.comments.length) },
     ],
   });
@@ -210,7 +239,8 @@ export function resultsCard(t: Translate, e: ProgrammeEvent, s: FeedbackSummary,
     const comment = c.comment.length > 280 ? `${c.comment.slice(0, 279)}…` : c.comment;
     elements.push({ type: 'context', text: `${'★'.repeat(c.rating)} ${t('events.results.quote', { comment })}` });
   }
-  if (s.comments.length) elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'event.comments', label: t('events.results.exportComments'), data: { id: String(e.id) } }] });
+  if (s.comments.length)
+    elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'event.comments', label: t('events.results.exportComments'), data: { id: String(e.id) } }] });
   const average = (s.average ?? 0).toLocaleString(t('events.numberLocale'), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   return { fallbackText: t('events.results.fallback', { title: e.title, count: s.count, average }), elements };
 }
@@ -234,7 +264,10 @@ export function historyCard(t: Translate, events: ProgrammeEvent[], timeZone: st
   const elements: CardElement[] = [{ type: 'header', text: t('events.historyTitle') }];
   if (!events.length) elements.push({ type: 'text', text: t('events.historyEmpty') });
   for (const e of events) {
-    elements.push({ type: 'text', text: `**${title(t, e)}**${e.state === 'cancelled' ? ` · ${t('events.cancelledLine')}` : ''}\n${whenText(e, timeZone, locale)} · _${placesText(t, e)}_` });
+    elements.push({
+      type: 'text',
+      text: `**${title(t, e)}**${e.state === 'cancelled' ? ` · ${t('events.cancelledLine')}` : ''}\n${whenText(e, timeZone, locale)} · _${placesText(t, e)}_`,
+    });
     elements.push({
       type: 'actions',
       actions: [
@@ -266,7 +299,8 @@ export interface EventFormValues {
 export function formValuesOf(e: ProgrammeEvent, timeZone: string): EventFormValues {
   const start = wallClock(e.startsAt, timeZone);
   const end = wallClock(e.endsAt, timeZone);
-  const audience = e.audience.kind === 'axis' ? `axis:${e.audience.axisId}` : e.audience.kind === 'channel' ? `channel:${e.audience.platform}:${e.audience.channel}` : e.audience.kind;
+  const audience =
+    e.audience.kind === 'axis' ? `axis:${e.audience.axisId}` : e.audience.kind === 'channel' ? `channel:${e.audience.platform}:${e.audience.channel}` : e.audience.kind;
   return {
     kind: e.kind,
     title: e.title,
@@ -289,12 +323,23 @@ export function eventForm(t: Translate, programme: Programme, locale: Locale, ti
   elements.push({ type: 'text', text: editing ? t('events.form.editIntro') : t('events.form.intro') });
   elements.push({
     type: 'input',
-    input: { kind: 'choice', id: 'kind', label: t('events.form.kind'), style: 'compact', required: true, choices: EVENT_KINDS.map((k) => ({ title: kindLabel(t, k), value: k })), value: values.kind ?? 'creer' },
+    input: {
+      kind: 'choice',
+      id: 'kind',
+      label: t('events.form.kind'),
+      style: 'compact',
+      required: true,
+      choices: EVENT_KINDS.map((k) => ({ title: kindLabel(t, k), value: k })),
+      value: values.kind ?? 'creer',
+    },
   });
   elements.push({ type: 'input', input: { kind: 'text', id: 'title', label: t('events.form.title'), maxLength: 120, required: true, value: values.title } });
   elements.push({ type: 'input', input: { kind: 'text', id: 'description', label: t('events.form.description'), multiline: true, maxLength: 2000, value: values.description } });
   elements.push({ type: 'input', input: { kind: 'date', id: 'startDate', label: t('events.form.startDate'), required: true, value: values.startDate } });
-  elements.push({ type: 'input', input: { kind: 'time', id: 'startTime', label: t('events.form.startTime', { tz: timeZone }), required: true, value: values.startTime ?? '09:00' } });
+  elements.push({
+    type: 'input',
+    input: { kind: 'time', id: 'startTime', label: t('events.form.startTime', { tz: timeZone }), required: true, value: values.startTime ?? '09:00' },
+  });
   elements.push({ type: 'input', input: { kind: 'date', id: 'endDate', label: t('events.form.endDate'), value: values.endDate } });
   elements.push({ type: 'input', input: { kind: 'time', id: 'endTime', label: t('events.form.endTime'), required: true, value: values.endTime ?? '17:00' } });
   elements.push({ type: 'input', input: { kind: 'text', id: 'place', label: t('events.form.place'), maxLength: 200, value: values.place } });

@@ -71,7 +71,10 @@ export function helpFeature({ s, menu }: HelpDeps) {
         words: { fr: ['role', 'roles'], en: ['role', 'roles'] },
         help: 'everyone',
         sub: [
-          { words: { fr: ['liste', 'lister'], en: ['list'] }, run: async ({ actor }) => cardReply(roleHoldersCard(t(actor), s.programme, await s.people.holders(actor), locale(actor))) },
+          {
+            words: { fr: ['liste', 'lister'], en: ['list'] },
+            run: async ({ actor }) => cardReply(roleHoldersCard(t(actor), s.programme, await s.people.holders(actor), locale(actor))),
+          },
           { words: { fr: ['ajouter', 'donner'], en: ['add', 'grant'] }, run: ({ actor, args }) => change(actor, true, args) },
           { words: { fr: ['retirer', 'enlever'], en: ['remove', 'revoke'] }, run: ({ actor, args }) => change(actor, false, args) },
         ],

@@ -109,7 +109,6 @@ export function roleHoldersCard(t: Translate, programme: Programme, holders: Rol
   };
 }
 
-
 /** The sections of the help a person sees: everyone's commands, then those of their roles. */
 function audiencesOf(roles: Role[]): Audience[] {
   const out: Audience[] = ['everyone'];

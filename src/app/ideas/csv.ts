@@ -34,7 +34,22 @@ export function ideasCsv(ideas: Idea[], names: Map<string, string>, programme: P
       i.mergedInto ?? '',
     ];
   });
-  const header = ['numero', 'titre', 'description', 'axe', 'statut', 'soutiens', 'hashtags', 'auteur', 'anonyme', 'cree_le', 'mis_a_jour_le', 'reponse', 'masquee_motif', 'fusionnee_dans'];
+  const header = [
+    'numero',
+    'titre',
+    'description',
+    'axe',
+    'statut',
+    'soutiens',
+    'hashtags',
+    'auteur',
+    'anonyme',
+    'cree_le',
+    'mis_a_jour_le',
+    'reponse',
+    'masquee_motif',
+    'fusionnee_dans',
+  ];
   // escape_formulas: a cell starting with = + - @ (a title, a name) is not run by the spreadsheet
   const text = stringify([header, ...rows], { delimiter: ';', quoted_match: /[;"\n\r]/, escape_formulas: true });
   return Buffer.concat([Buffer.from('\uFEFF', 'utf8'), Buffer.from(text, 'utf8')]);

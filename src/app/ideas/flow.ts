@@ -128,8 +128,14 @@ export class IdeasFlow {
   /** The form's submission. A refusal comes back as a field error, shown next to its field. */
   async submit(actor: Actor, values: Record<string, string>): Promise<Reply> {
     const hashtags = [
-      ...(values.hashtags ?? '').split(',').map((h) => h.trim()).filter(Boolean),
-      ...(values.other ?? '').split(/[\s,]+/).map((h) => h.trim()).filter(Boolean),
+      ...(values.hashtags ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+      ...(values.other ?? '')
+        .split(/[\s,]+/)
+        .map((h) => h.trim())
+        .filter(Boolean),
     ];
     return this.propose(actor, {
       title: values.title ?? '',
@@ -154,7 +160,13 @@ export class IdeasFlow {
     const intro = [t('ideas.proposed', { id: idea.id, axis: axisLabel(programme, idea.axisId, locale) }), idea.anonymous ? t('ideas.proposedAnonymous') : '']
       .filter(Boolean)
       .join(' ');
-    const card = ideaCard(t, programme, locale, { idea, authorName: idea.anonymous ? undefined : actor.person.displayName, supported: false, canModerate: this.s.ideas.canModerate(actor, idea) }, intro);
+    const card = ideaCard(
+      t,
+      programme,
+      locale,
+      { idea, authorName: idea.anonymous ? undefined : actor.person.displayName, supported: false, canModerate: this.s.ideas.canModerate(actor, idea) },
+      intro,
+    );
     return cardReply(card);
   }
 
@@ -199,7 +211,8 @@ export class IdeasFlow {
 
   async listFromData(actor: Actor, data: Record<string, string>, replace: boolean): Promise<Reply> {
     const filter = filterFromData(data);
-    if (filter.kind === 'axis' && !findAxis(this.s.programme, filter.axisId)) throw new DomainError('axis.unknown', { axis: filter.axisId.slice(0, 60), axes: this.s.programme.axes.map((a) => a.id).join(', ') });
+    if (filter.kind === 'axis' && !findAxis(this.s.programme, filter.axisId))
+      throw new DomainError('axis.unknown', { axis: filter.axisId.slice(0, 60), axes: this.s.programme.axes.map((a) => a.id).join(', ') });
     return this.list(actor, filter, Number(data.p ?? '1') || 1, replace);
   }
 
@@ -223,7 +236,10 @@ export class IdeasFlow {
     if (data.view === 'note') return cardReply(note, { replace: true });
     if (data.view === 'list') return { ...(await this.listFromData(actor, data, true)), note } as Reply;
     if (data.view === 'shared') return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), canModerate: false }), { replace: true, note });
-    return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), supported: support, canModerate: this.s.ideas.canModerate(actor, idea) }), { replace: true, note });
+    return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), supported: support, canModerate: this.s.ideas.canModerate(actor, idea) }), {
+      replace: true,
+      note,
+    });
   }
 
   /** `soutenir 42`: an explicit support, never a withdrawal. */

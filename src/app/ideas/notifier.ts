@@ -48,7 +48,13 @@ export class IdeaNotifier {
       await this.send(pilot, (p) => {
         const locale = this.locale(p);
         const t = i18n.forLocale(locale);
-        return ideaCard(t, programme, locale, { idea, authorName, supported: false, canModerate: true }, t('ideas.newForPilots', { axis: axisLabel(programme, idea.axisId, locale) }));
+        return ideaCard(
+          t,
+          programme,
+          locale,
+          { idea, authorName, supported: false, canModerate: true },
+          t('ideas.newForPilots', { axis: axisLabel(programme, idea.axisId, locale) }),
+        );
       });
     }
   }
@@ -65,7 +71,13 @@ export class IdeaNotifier {
         const locale = this.locale(p);
         const t = this.s.i18n.forLocale(locale);
         const intro = t('ideas.statusChanged', { id: idea.id, title: idea.title, status: statusLabel(t, idea.status) });
-        return ideaCard(t, this.s.programme, locale, { idea, authorName: idea.anonymous ? undefined : author?.displayName, supported: supporters.has(p.id), canModerate: false }, intro);
+        return ideaCard(
+          t,
+          this.s.programme,
+          locale,
+          { idea, authorName: idea.anonymous ? undefined : author?.displayName, supported: supporters.has(p.id), canModerate: false },
+          intro,
+        );
       });
       if (ok) n++;
     }

@@ -64,7 +64,13 @@ export function supportNoteCard(t: Translate, id: number, supported: boolean): C
   const action: CardAction = supported
     ? { kind: 'submit', verb: 'idea.withdraw', label: t('ideas.withdraw'), data: { id: String(id), view: 'note' } }
     : { kind: 'submit', verb: 'idea.support', label: t('ideas.support'), data: { id: String(id), view: 'note' }, style: 'primary' };
-  return { fallbackText: text, elements: [{ type: 'text', text }, { type: 'actions', actions: [action] }] };
+  return {
+    fallbackText: text,
+    elements: [
+      { type: 'text', text },
+      { type: 'actions', actions: [action] },
+    ],
+  };
 }
 
 function moderationActions(t: Translate, id: number): CardAction[] {
@@ -163,10 +169,21 @@ export function ideaForm(t: Translate, programme: Programme, locale: Locale, val
   elements.push({ type: 'text', text: t('ideas.form.intro') });
   if (constraint) elements.push({ type: 'text', text: `**${t('ideas.form.constraint', { text: constraint })}**` });
   elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'idea.inspire', label: t('ideas.form.inspire') }] });
-  elements.push({ type: 'input', input: { kind: 'text', id: 'title', label: t('ideas.form.titleLabel'), placeholder: t('ideas.form.titlePlaceholder'), maxLength: 120, required: true, value: values.title } });
   elements.push({
     type: 'input',
-    input: { kind: 'text', id: 'description', label: t('ideas.form.descriptionLabel'), placeholder: t('ideas.form.descriptionPlaceholder'), multiline: true, maxLength: 2000, value: values.description },
+    input: { kind: 'text', id: 'title', label: t('ideas.form.titleLabel'), placeholder: t('ideas.form.titlePlaceholder'), maxLength: 120, required: true, value: values.title },
+  });
+  elements.push({
+    type: 'input',
+    input: {
+      kind: 'text',
+      id: 'description',
+      label: t('ideas.form.descriptionLabel'),
+      placeholder: t('ideas.form.descriptionPlaceholder'),
+      multiline: true,
+      maxLength: 2000,
+      value: values.description,
+    },
   });
   elements.push({
     type: 'input',
@@ -197,7 +214,15 @@ export function ideaForm(t: Translate, programme: Programme, locale: Locale, val
   elements.push({ type: 'input', input: { kind: 'toggle', id: 'anonymous', label: t('ideas.form.anonymousLabel'), value: values.anonymous } });
   const card: Card = { fallbackText: t('ideas.form.title'), elements, submit: { verb: 'idea.submit', label: t('ideas.form.submit') }, requiredMessage: t('forms.required') };
   // a bad or surplus hashtag is one typed in « other »
-  return { verb: 'idea.submit', title: t('ideas.form.title'), submitLabel: t('ideas.form.submit'), closeLabel: t('ideas.form.cancel'), card, data: {}, fields: { hashtags: 'other' } };
+  return {
+    verb: 'idea.submit',
+    title: t('ideas.form.title'),
+    submitLabel: t('ideas.form.submit'),
+    closeLabel: t('ideas.form.cancel'),
+    card,
+    data: {},
+    fields: { hashtags: 'other' },
+  };
 }
 
 /** A quick idea without an axis: one click per axis. */
@@ -237,7 +262,15 @@ export function answerForm(t: Translate, idea: Idea, values: { status?: string; 
   });
   elements.push({
     type: 'input',
-    input: { kind: 'text', id: 'answer', label: t('ideas.answerForm.answerLabel'), placeholder: t('ideas.answerForm.answerPlaceholder'), multiline: true, maxLength: 2000, value: values.answer ?? idea.answer },
+    input: {
+      kind: 'text',
+      id: 'answer',
+      label: t('ideas.answerForm.answerLabel'),
+      placeholder: t('ideas.answerForm.answerPlaceholder'),
+      multiline: true,
+      maxLength: 2000,
+      value: values.answer ?? idea.answer,
+    },
   });
   const data = { id: String(idea.id) };
   return {
@@ -245,7 +278,12 @@ export function answerForm(t: Translate, idea: Idea, values: { status?: string; 
     title: t('ideas.answerForm.title'),
     submitLabel: t('ideas.answerForm.submit'),
     closeLabel: t('ideas.form.cancel'),
-    card: { fallbackText: t('ideas.answerForm.title'), elements, submit: { verb: 'idea.answerSubmit', label: t('ideas.answerForm.submit'), data }, requiredMessage: t('forms.required') },
+    card: {
+      fallbackText: t('ideas.answerForm.title'),
+      elements,
+      submit: { verb: 'idea.answerSubmit', label: t('ideas.answerForm.submit'), data },
+      requiredMessage: t('forms.required'),
+    },
     data,
   };
 }
@@ -253,7 +291,10 @@ export function answerForm(t: Translate, idea: Idea, values: { status?: string; 
 export function hideForm(t: Translate, idea: Idea, values: { reason?: string } = {}): Form {
   const elements: CardElement[] = [];
   elements.push({ type: 'text', text: `**${t('ideas.number', { id: idea.id })} · ${idea.title}**` });
-  elements.push({ type: 'input', input: { kind: 'text', id: 'reason', label: t('ideas.hideForm.reasonLabel'), multiline: true, maxLength: 500, required: true, value: values.reason } });
+  elements.push({
+    type: 'input',
+    input: { kind: 'text', id: 'reason', label: t('ideas.hideForm.reasonLabel'), multiline: true, maxLength: 500, required: true, value: values.reason },
+  });
   const data = { id: String(idea.id) };
   return {
     verb: 'idea.hideSubmit',
@@ -275,7 +316,12 @@ export function mergeForm(t: Translate, idea: Idea, values: { into?: string } = 
     title: t('ideas.mergeForm.title'),
     submitLabel: t('ideas.mergeForm.submit'),
     closeLabel: t('ideas.form.cancel'),
-    card: { fallbackText: t('ideas.mergeForm.title'), elements, submit: { verb: 'idea.mergeSubmit', label: t('ideas.mergeForm.submit'), data }, requiredMessage: t('forms.required') },
+    card: {
+      fallbackText: t('ideas.mergeForm.title'),
+      elements,
+      submit: { verb: 'idea.mergeSubmit', label: t('ideas.mergeForm.submit'), data },
+      requiredMessage: t('forms.required'),
+    },
     data,
   };
 }

@@ -185,7 +185,11 @@ export function createSlackPlatform(
   /** A signed request whose payload makes no sense: the person is told it was not understood. */
   async function notUnderstood(responseUrl: string): Promise<void> {
     const text = services.i18n.forLocale(services.defaultLocale)('errors.notUnderstood');
-    const res = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }) }).catch(() => undefined);
+    const res = await fetch(responseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
+    }).catch(() => undefined);
     if (!res?.ok) services.log.warn({ status: res?.status }, 'could not answer a malformed Slack request');
   }
 
@@ -262,9 +266,7 @@ export function createSlackPlatform(
     const fromHome = raw.view?.type === 'home';
     const value = actionValueSchema.safeParse(a.value ?? '{}');
     const values = raw.view?.state ? readBlockKitViewValues(raw.view.state as never) : {};
-    const reply = value.success
-      ? await conversation.onAction(actor, verbFromActionId(a.action_id), value.data, 'slack', values)
-      : conversation.errorReply(actor, value.error);
+    const reply = value.success ? await conversation.onAction(actor, verbFromActionId(a.action_id), value.data, 'slack', values) : conversation.errorReply(actor, value.error);
     await deliver(reply, {
       client,
       userId: b.data.user.id,
@@ -322,7 +324,6 @@ export function createSlackPlatform(
     const reply = await conversation.onText(actor, normaliseSlackText(m.text ?? '', teamId), 'slack');
     await deliver(reply, { client, userId: m.user, channel: (message as { channel?: string }).channel });
   });
-
 
   app.error(async (err) => {
     services.log.error({ err }, 'Slack handler failed');

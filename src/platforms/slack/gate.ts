@@ -8,9 +8,7 @@ import type { Clock } from '../../domain/ports';
 export const SIGNATURE_WINDOW_S = 5 * 60;
 
 /** What a request is, once its signature is checked: the key that recognises it again, or why it is malformed. */
-export type GateVerdict =
-  | { ok: true; key: string; kind: 'command' | 'interaction' | 'event' | 'verification' }
-  | { ok: false; reason: string; responseUrl?: string };
+export type GateVerdict = { ok: true; key: string; kind: 'command' | 'interaction' | 'event' | 'verification' } | { ok: false; reason: string; responseUrl?: string };
 
 export interface GateOptions {
   signingSecret: string;
@@ -32,7 +30,9 @@ export interface GateOptions {
 const slackId = z.string().regex(/^[A-Z0-9]{2,32}$/);
 const url = z.url().max(2048);
 
-const command = z.object({ command: z.string().min(1).max(64), team_id: slackId, user_id: slackId, text: z.string().max(4000).optional(), trigger_id: z.string().max(256).optional() }).loose();
+const command = z
+  .object({ command: z.string().min(1).max(64), team_id: slackId, user_id: slackId, text: z.string().max(4000).optional(), trigger_id: z.string().max(256).optional() })
+  .loose();
 
 const user = z.object({ id: slackId }).loose();
 const interaction = z.discriminatedUnion('type', [
@@ -45,7 +45,13 @@ const interaction = z.discriminatedUnion('type', [
         .min(1)
         .max(25),
       view: z
-        .object({ id: z.string().max(64), state: z.object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }).loose().optional() })
+        .object({
+          id: z.string().max(64),
+          state: z
+            .object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) })
+            .loose()
+            .optional(),
+        })
         .loose()
         .nullable()
         .optional(),
@@ -55,7 +61,9 @@ const interaction = z.discriminatedUnion('type', [
     .object({
       type: z.literal('view_submission'),
       user,
-      view: z.object({ id: z.string().max(64), callback_id: z.string().max(255), state: z.object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }).loose() }).loose(),
+      view: z
+        .object({ id: z.string().max(64), callback_id: z.string().max(255), state: z.object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }).loose() })
+        .loose(),
     })
     .loose(),
   z.object({ type: z.literal('view_closed'), user }).loose(),
@@ -86,7 +94,8 @@ export function classify(body: string, contentType: string, signature: string): 
         raw = JSON.parse(form.payload);
         const responseUrl = url.safeParse((raw as { response_url?: unknown } | null)?.response_url);
         const checked = interaction.safeParse(raw);
-        if (!checked.success) return { ok: false, reason: `interaction: ${checked.error.issues[0]?.message ?? 'invalid'}`, responseUrl: responseUrl.success ? responseUrl.data : undefined };
+        if (!checked.success)
+          return { ok: false, reason: `interaction: ${checked.error.issues[0]?.message ?? 'invalid'}`, responseUrl: responseUrl.success ? responseUrl.data : undefined };
         return { ok: true, kind: 'interaction', key: `slack:sig:${signature}` };
       }
       const checked = command.safeParse(form);

@@ -17,7 +17,12 @@ export const activitySchema = z
       })
       .loose(),
     channelData: z
-      .object({ tenant: z.object({ id: z.string().max(128) }).loose().optional() })
+      .object({
+        tenant: z
+          .object({ id: z.string().max(128) })
+          .loose()
+          .optional(),
+      })
       .loose()
       .optional(),
     locale: z.string().max(32).optional(),
@@ -29,7 +34,10 @@ export const activitySchema = z
           .object({
             type: z.string().max(64),
             text: z.string().max(1000).optional(),
-            mentioned: z.object({ id: z.string().min(1).max(512), name: z.string().max(512).optional() }).loose().optional(),
+            mentioned: z
+              .object({ id: z.string().min(1).max(512), name: z.string().max(512).optional() })
+              .loose()
+              .optional(),
           })
           .loose(),
       )
@@ -47,4 +55,3 @@ export const actionDataSchema = z.record(z.string().max(64), z.unknown()).transf
   for (const [k, v] of Object.entries(data)) if (typeof v === 'string' && v.length <= 28_000) out[k] = v;
   return out;
 });
-

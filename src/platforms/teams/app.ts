@@ -218,7 +218,11 @@ export async function startTeamsPlatform(teams: TeamsApp, services: Services, co
   // The person accepted (or declined) a file we offered: upload it to their OneDrive, then show it.
   app.on('file.consent', async (ctx) => {
     const { actor } = await actorOf(ctx.activity);
-    const v = (ctx.activity as unknown as { value?: { action?: string; context?: { draft?: unknown }; uploadInfo?: { uploadUrl?: string; contentUrl?: string; name?: string; uniqueId?: string; fileType?: string } } }).value;
+    const v = (
+      ctx.activity as unknown as {
+        value?: { action?: string; context?: { draft?: unknown }; uploadInfo?: { uploadUrl?: string; contentUrl?: string; name?: string; uniqueId?: string; fileType?: string } };
+      }
+    ).value;
     const draftId = typeof v?.context?.draft === 'string' ? v.context.draft : '';
     const raw = draftId ? await services.store.drafts.take(draftId, actor.person.id) : null;
     const t = conversation.t(actor);

@@ -76,9 +76,7 @@ export class MongoBroadcasts implements BroadcastRepository {
     const update = nextRunAt
       ? { $set: { lastRunAt: at, nextRunAt, leaseOwner: null, leaseUntil: null }, $inc: { runs: 1 } }
       : { $set: { lastRunAt: at, state: 'done' as const, leaseOwner: null, leaseUntil: null }, $unset: { nextRunAt: '' as const }, $inc: { runs: 1 } };
-    const d = await this.serial.run('broadcasts', () =>
-      this.col.findOneAndUpdate({ _id: id, leaseOwner: owner, state: 'scheduled' }, update, { returnDocument: 'after' }),
-    );
+    const d = await this.serial.run('broadcasts', () => this.col.findOneAndUpdate({ _id: id, leaseOwner: owner, state: 'scheduled' }, update, { returnDocument: 'after' }));
     if (d) return toBroadcast(d);
     const current = await this.get(id);
     if (!current) throw new Error(`broadcast ${id} not found`);

@@ -35,9 +35,7 @@ function toEvent(d: EventDoc): ProgrammeEvent {
  * supported by every MongoDB-compatible server; FerretDB 1.x refuses it.)
  */
 function hasPlace(capacity: number | null | undefined): Filter<EventDoc> {
-  return typeof capacity === 'number'
-    ? { capacity, registered: { $lt: capacity } }
-    : { $or: [{ capacity: { $exists: false } }, { capacity: null as unknown as number }] };
+  return typeof capacity === 'number' ? { capacity, registered: { $lt: capacity } } : { $or: [{ capacity: { $exists: false } }, { capacity: null as unknown as number }] };
 }
 
 export class MongoEvents implements EventRepository {
@@ -101,12 +99,22 @@ export class MongoEvents implements EventRepository {
   }
 
   async upcoming(after: Date, limit: number): Promise<ProgrammeEvent[]> {
-    const docs = await this.events.find({ state: 'scheduled', endsAt: { $gt: after } }).sort({ startsAt: 1, _id: 1 }).limit(limit).toArray();
+    const docs = await this.events
+      .find({ state: 'scheduled', endsAt: { $gt: after } })
+      .sort({ startsAt: 1, _id: 1 })
+      .limit(limit)
+      .toArray();
     return docs.map(toEvent);
   }
 
   async past(before: Date, limit: number): Promise<ProgrammeEvent[]> {
-    return (await this.events.find({ startsAt: { $lt: before } }).sort({ startsAt: -1, _id: -1 }).limit(limit).toArray()).map(toEvent);
+    return (
+      await this.events
+        .find({ startsAt: { $lt: before } })
+        .sort({ startsAt: -1, _id: -1 })
+        .limit(limit)
+        .toArray()
+    ).map(toEvent);
   }
 
   /**
@@ -235,7 +243,10 @@ export class MongoEvents implements EventRepository {
   }
 
   async registrations(eventId: number): Promise<Registration[]> {
-    const docs = await this.regs.find({ eventId, state: { $in: ['registered', 'waiting'] } }).sort({ at: 1, _id: 1 }).toArray();
+    const docs = await this.regs
+      .find({ eventId, state: { $in: ['registered', 'waiting'] } })
+      .sort({ at: 1, _id: 1 })
+      .toArray();
     return docs.map((d) => ({ eventId: d.eventId, personId: d.personId, state: d.state as RegistrationState, at: d.at }));
   }
 
@@ -250,9 +261,7 @@ export class MongoEvents implements EventRepository {
 
   async saveFeedback(f: EventFeedback): Promise<boolean> {
     const update =
-      f.comment !== undefined
-        ? { $set: { rating: f.rating, comment: f.comment, at: f.at } }
-        : { $set: { rating: f.rating, at: f.at }, $unset: { comment: '' as const } };
+      f.comment !== undefined ? { $set: { rating: f.rating, comment: f.comment, at: f.at } } : { $set: { rating: f.rating, at: f.at }, $unset: { comment: '' as const } };
     try {
       const r = await this.fb.updateOne({ eventId: f.eventId, personId: f.personId }, update, { upsert: true });
       return r.upsertedCount === 1;

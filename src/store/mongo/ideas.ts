@@ -83,10 +83,7 @@ export class MongoIdeas implements IdeaRepository {
     if (q.hashtag) filter.hashtags = q.hashtag;
     if (q.authorId) filter.authorId = q.authorId;
     const sort: Record<string, 1 | -1> = q.sort === 'top' ? { supportCount: -1, _id: -1 } : { _id: -1 };
-    const [items, total] = await Promise.all([
-      this.ideas.find(filter).sort(sort).skip(q.offset).limit(q.limit).toArray(),
-      this.ideas.countDocuments(filter),
-    ]);
+    const [items, total] = await Promise.all([this.ideas.find(filter).sort(sort).skip(q.offset).limit(q.limit).toArray(), this.ideas.countDocuments(filter)]);
     return { items: items.map(toIdea), total };
   }
 
@@ -95,9 +92,10 @@ export class MongoIdeas implements IdeaRepository {
   }
 
   async setStatus(id: number, status: IdeaStatus, answer: string | undefined, by: string, at: Date): Promise<Idea> {
-    const update = answer === undefined
-      ? { $set: { status, answeredBy: by, answeredAt: at, updatedAt: at }, $unset: { answer: '' as const } }
-      : { $set: { status, answer, answeredBy: by, answeredAt: at, updatedAt: at } };
+    const update =
+      answer === undefined
+        ? { $set: { status, answeredBy: by, answeredAt: at, updatedAt: at }, $unset: { answer: '' as const } }
+        : { $set: { status, answer, answeredBy: by, answeredAt: at, updatedAt: at } };
     const d = await this.serial.run(`idea:${id}`, () => this.ideas.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' }));
     if (!d) throw new Error(`idea ${id} not found`);
     return toIdea(d);

@@ -115,7 +115,13 @@ export class MongoOutbox implements OutboxRepository {
     };
     const claimed: OutboxDoc[] = [];
     while (claimed.length < limit) {
-      const ids = (await this.col.find(claimable, { projection: { _id: 1 } }).sort({ dueAt: 1, _id: 1 }).limit(limit - claimed.length).toArray()).map((d) => d._id);
+      const ids = (
+        await this.col
+          .find(claimable, { projection: { _id: 1 } })
+          .sort({ dueAt: 1, _id: 1 })
+          .limit(limit - claimed.length)
+          .toArray()
+      ).map((d) => d._id);
       if (ids.length === 0) break;
       const claim = new ObjectId();
       const r = await this.col.updateMany({ _id: { $in: ids }, ...claimable }, { $set: { leaseOwner: owner, leaseUntil: until, claim } });

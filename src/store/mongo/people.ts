@@ -46,8 +46,7 @@ export class MongoPeople implements PeopleRepository {
     const onInsert: Partial<PersonDoc> = { platform: contact.platform, tenant: contact.tenant, user: contact.user, firstSeenAt: at };
     if (!contact.displayName) onInsert.displayName = contact.user;
     const id = personId(contact);
-    const upsert = () =>
-      this.col.findOneAndUpdate({ _id: id }, { $set: set, $setOnInsert: onInsert, $max: { lastSeenAt: at } }, { upsert: true, returnDocument: 'after' });
+    const upsert = () => this.col.findOneAndUpdate({ _id: id }, { $set: set, $setOnInsert: onInsert, $max: { lastSeenAt: at } }, { upsert: true, returnDocument: 'after' });
     const doc = await this.serial.run(`person:${id}`, async () => {
       try {
         return await upsert();

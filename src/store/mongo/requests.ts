@@ -29,7 +29,9 @@ export class MongoRequests implements RequestRepository {
     try {
       // matches an unfinished, stale attempt (taken over); otherwise inserts, which fails when the key exists.
       // Under the request's lock where updates are not atomic (two takeovers of one stale attempt).
-      await this.serial.run(`request:${key}`, () => this.col.updateOne({ _id: key, done: false, at: { $lt: staleBefore } }, { $set: { at }, $setOnInsert: { done: false } }, { upsert: true }));
+      await this.serial.run(`request:${key}`, () =>
+        this.col.updateOne({ _id: key, done: false, at: { $lt: staleBefore } }, { $set: { at }, $setOnInsert: { done: false } }, { upsert: true }),
+      );
       return true;
     } catch (e) {
       if (e instanceof MongoServerError && e.code === DUPLICATE) return false;

@@ -32,7 +32,12 @@ export class MongoRoles implements RoleRepository {
 
   async forSubjects(subjects: string[]): Promise<RoleAssignment[]> {
     if (subjects.length === 0) return [];
-    return (await this.col.find({ subject: { $in: subjects } }).sort({ at: 1, _id: 1 }).toArray()).map(toAssignment);
+    return (
+      await this.col
+        .find({ subject: { $in: subjects } })
+        .sort({ at: 1, _id: 1 })
+        .toArray()
+    ).map(toAssignment);
   }
 
   async all(): Promise<RoleAssignment[]> {

@@ -52,9 +52,7 @@ export class SqliteBroadcasts implements BroadcastRepository {
       get: db.prepare('SELECT * FROM broadcasts WHERE id = ?'),
       list: db.prepare('SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?'),
       schedule: db.prepare(`UPDATE broadcasts SET state = 'scheduled', next_run_at = ? WHERE id = ? AND state = 'draft' RETURNING *`),
-      cancel: db.prepare(
-        `UPDATE broadcasts SET state = 'cancelled', next_run_at = NULL WHERE id = ? AND state IN ('draft', 'scheduled') RETURNING *`,
-      ),
+      cancel: db.prepare(`UPDATE broadcasts SET state = 'cancelled', next_run_at = NULL WHERE id = ? AND state IN ('draft', 'scheduled') RETURNING *`),
       claim: db.prepare(
         `UPDATE broadcasts SET lease_owner = :owner, lease_until = :until
          WHERE id = (SELECT id FROM broadcasts WHERE state = 'scheduled' AND next_run_at <= :now

@@ -86,9 +86,7 @@ export class SqliteEvents implements EventRepository {
            updated_at = :at, version = version + 1
          WHERE id = :id AND state = 'scheduled'`,
       ),
-      cancel: db.prepare(
-        `UPDATE events SET state = 'cancelled', cancel_reason = ?, updated_at = ?, version = version + 1 WHERE id = ? AND state = 'scheduled'`,
-      ),
+      cancel: db.prepare(`UPDATE events SET state = 'cancelled', cancel_reason = ?, updated_at = ?, version = version + 1 WHERE id = ? AND state = 'scheduled'`),
       count: db.prepare(`SELECT COUNT(*) AS n FROM registrations WHERE event_id = ? AND state = ?`),
       find: db.prepare('SELECT * FROM registrations WHERE event_id = ? AND person_id = ?'),
       add: db.prepare('INSERT INTO registrations (event_id, person_id, state, at) VALUES (?, ?, ?, ?)'),

@@ -60,17 +60,13 @@ export class SqliteIdeas implements IdeaRepository {
       tag: db.prepare('INSERT OR IGNORE INTO idea_hashtags (hashtag, idea_id) VALUES (?, ?)'),
       get: db.prepare('SELECT * FROM ideas WHERE id = ?'),
       all: db.prepare('SELECT * FROM ideas ORDER BY id'),
-      status: db.prepare(
-        'UPDATE ideas SET status = ?, answer = ?, answered_by = ?, answered_at = ?, updated_at = ? WHERE id = ? RETURNING *',
-      ),
+      status: db.prepare('UPDATE ideas SET status = ?, answer = ?, answered_by = ?, answered_at = ?, updated_at = ? WHERE id = ? RETURNING *'),
       hide: db.prepare('UPDATE ideas SET hidden_reason = ?, hidden_by = ?, hidden_at = ?, updated_at = ? WHERE id = ? RETURNING *'),
       addSupport: db.prepare('INSERT OR IGNORE INTO supports (idea_id, person_id, created_at) VALUES (?, ?, ?)'),
       removeSupport: db.prepare('DELETE FROM supports WHERE idea_id = ? AND person_id = ?'),
       bump: db.prepare('UPDATE ideas SET support_count = support_count + ? WHERE id = ?'),
       supporters: db.prepare('SELECT person_id FROM supports WHERE idea_id = ? ORDER BY created_at, person_id'),
-      moveSupports: db.prepare(
-        'INSERT OR IGNORE INTO supports (idea_id, person_id, created_at) SELECT ?, person_id, created_at FROM supports WHERE idea_id = ?',
-      ),
+      moveSupports: db.prepare('INSERT OR IGNORE INTO supports (idea_id, person_id, created_at) SELECT ?, person_id, created_at FROM supports WHERE idea_id = ?'),
       dropSupports: db.prepare('DELETE FROM supports WHERE idea_id = ?'),
       recount: db.prepare('UPDATE ideas SET support_count = (SELECT COUNT(*) FROM supports WHERE idea_id = ?), updated_at = ? WHERE id = ?'),
       markMerged: db.prepare('UPDATE ideas SET merged_into = ?, updated_at = ? WHERE id = ?'),
@@ -169,9 +165,7 @@ export class SqliteIdeas implements IdeaRepository {
   async supportedBy(personId: string, ideaIds: number[]): Promise<Set<number>> {
     if (ideaIds.length === 0) return new Set();
     const marks = ideaIds.map(() => '?').join(',');
-    const rows = this.db
-      .prepare(`SELECT idea_id FROM supports WHERE person_id = ? AND idea_id IN (${marks})`)
-      .all(personId, ...ideaIds) as Array<{ idea_id: number }>;
+    const rows = this.db.prepare(`SELECT idea_id FROM supports WHERE person_id = ? AND idea_id IN (${marks})`).all(personId, ...ideaIds) as Array<{ idea_id: number }>;
     return new Set(rows.map((r) => Number(r.idea_id)));
   }
 }

@@ -44,13 +44,9 @@ export class SqliteJobs implements JobRepository {
                      AND (lease_until IS NULL OR lease_until <= :now) ORDER BY due_at, id LIMIT 1)
          RETURNING *`,
       ),
-      complete: db.prepare(
-        `UPDATE jobs SET state = 'done', done_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'pending' AND lease_owner = ?`,
-      ),
+      complete: db.prepare(`UPDATE jobs SET state = 'done', done_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'pending' AND lease_owner = ?`),
       forRef: db.prepare('SELECT * FROM jobs WHERE ref = ? ORDER BY due_at, id'),
-      reschedule: db.prepare(
-        `UPDATE jobs SET due_at = ?, state = 'pending', lease_owner = NULL, lease_until = NULL WHERE id = ? AND state <> 'done'`,
-      ),
+      reschedule: db.prepare(`UPDATE jobs SET due_at = ?, state = 'pending', lease_owner = NULL, lease_until = NULL WHERE id = ? AND state <> 'done'`),
       cancel: db.prepare(`UPDATE jobs SET state = 'cancelled', lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'pending'`),
       cancelRef: db.prepare(`UPDATE jobs SET state = 'cancelled', lease_owner = NULL, lease_until = NULL WHERE ref = ? AND state = 'pending'`),
       next: db.prepare(`SELECT MIN(due_at) AS due FROM jobs WHERE state = 'pending'`),
@@ -67,9 +63,7 @@ export class SqliteJobs implements JobRepository {
   }
 
   async claimDue(owner: string, now: Date, leaseMs: number): Promise<ScheduledJob | null> {
-    const row = transaction(this.db, () => this.s.claim.get({ owner, until: now.getTime() + leaseMs, now: now.getTime() })) as unknown as
-      | JobRow
-      | undefined;
+    const row = transaction(this.db, () => this.s.claim.get({ owner, until: now.getTime() + leaseMs, now: now.getTime() })) as unknown as JobRow | undefined;
     return row ? toJob(row) : null;
   }
 

@@ -74,18 +74,14 @@ export class SqliteOutbox implements OutboxRepository {
         `UPDATE outbox SET attempts = attempts + 1, last_error = ?, due_at = ?, lease_owner = NULL, lease_until = NULL
          WHERE id = ? AND state = 'pending' AND (lease_owner = ? OR lease_owner IS NULL)`,
       ),
-      release: db.prepare(
-        `UPDATE outbox SET due_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'pending' AND lease_owner = ?`,
-      ),
+      release: db.prepare(`UPDATE outbox SET due_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'pending' AND lease_owner = ?`),
       counts: db.prepare('SELECT state, COUNT(*) AS n FROM outbox WHERE source = ? GROUP BY state'),
       reasons: db.prepare(
         `SELECT last_error AS reason, COUNT(*) AS n FROM outbox WHERE source = ? AND last_error IS NOT NULL AND state IN ('failed', 'pending')
          GROUP BY last_error ORDER BY n DESC, last_error LIMIT 20`,
       ),
       cancel: db.prepare(`UPDATE outbox SET state = 'cancelled' WHERE source = ? AND state = 'pending'`),
-      retry: db.prepare(
-        `UPDATE outbox SET state = 'pending', permanent = 0, attempts = 0, due_at = ?, last_error = NULL WHERE source = ? AND state = 'failed'`,
-      ),
+      retry: db.prepare(`UPDATE outbox SET state = 'pending', permanent = 0, attempts = 0, due_at = ?, last_error = NULL WHERE source = ? AND state = 'failed'`),
       nextDue: db.prepare(`SELECT MIN(due_at) AS at FROM outbox WHERE state = 'pending'`),
     };
   }
@@ -110,9 +106,7 @@ export class SqliteOutbox implements OutboxRepository {
   }
 
   async claim(owner: string, now: Date, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
-    const ids = transaction(this.db, () =>
-      (this.s.claim.all({ owner, until: now.getTime() + leaseMs, now: now.getTime(), limit }) as Array<{ id: number }>).map((r) => r.id),
-    );
+    const ids = transaction(this.db, () => (this.s.claim.all({ owner, until: now.getTime() + leaseMs, now: now.getTime(), limit }) as Array<{ id: number }>).map((r) => r.id));
     if (ids.length === 0) return [];
     const marks = ids.map(() => '?').join(',');
     const rows = this.db

@@ -38,9 +38,7 @@ export class SqliteRoles implements RoleRepository {
   async forSubjects(subjects: string[]): Promise<RoleAssignment[]> {
     if (subjects.length === 0) return [];
     const marks = subjects.map(() => '?').join(',');
-    const rows = this.db
-      .prepare(`SELECT * FROM role_assignments WHERE subject IN (${marks}) ORDER BY at, seq`)
-      .all(...subjects) as unknown as RoleRow[];
+    const rows = this.db.prepare(`SELECT * FROM role_assignments WHERE subject IN (${marks}) ORDER BY at, seq`).all(...subjects) as unknown as RoleRow[];
     return rows.map(toAssignment);
   }
 

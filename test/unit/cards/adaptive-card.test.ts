@@ -52,7 +52,7 @@ function walk(value: unknown, visit: (node: Record<string, unknown>) => void): v
 function nodesOfType(json: unknown, type: string): Array<Record<string, any>> {
   const found: Array<Record<string, any>> = [];
   walk(json, (n) => {
-    if (n['type'] === type) found.push(n);
+    if (n.type === type) found.push(n);
   });
   return found;
 }
@@ -73,7 +73,7 @@ describe('renderAdaptiveCard', () => {
     expect(errors).toEqual([]);
     expect(parsed.version.toString()).toBe('1.5');
     // The parsed card keeps every body element we produced.
-    expect(parsed.getItemCount()).toBe((json['body'] as unknown[]).length);
+    expect(parsed.getItemCount()).toBe((json.body as unknown[]).length);
   });
 
   test('card envelope', () => {
@@ -88,12 +88,10 @@ describe('renderAdaptiveCard', () => {
   });
 
   test('display elements', () => {
-    const body = renderAdaptiveCard(menuCard)['body'] as Array<Record<string, any>>;
+    const body = renderAdaptiveCard(menuCard).body as Array<Record<string, any>>;
     expect(body[0]).toMatchObject({ type: 'TextBlock', size: 'Large', weight: 'Bolder', wrap: true, text: 'Welcome to Ensemble' });
     expect(body[1]).toMatchObject({ type: 'TextBlock', wrap: true });
-    expect(body[1]!['text']).toBe(
-      'Share **ideas**, join _events_ and answer surveys.\n\nRead the [charter](https://example.org/charter?a=1&b=2) first.',
-    );
+    expect(body[1]!.text).toBe('Share **ideas**, join _events_ and answer surveys.\n\nRead the [charter](https://example.org/charter?a=1&b=2) first.');
     expect(body[2]).toEqual({
       type: 'FactSet',
       facts: [
@@ -106,7 +104,7 @@ describe('renderAdaptiveCard', () => {
     // The divider becomes the separator of the next element.
     expect(body[4]).toMatchObject({ type: 'TextBlock', size: 'Small', isSubtle: true, wrap: true, separator: true });
     expect(body[5]).toMatchObject({ type: 'TextBlock', isSubtle: true, text: 'Answers are anonymous.' });
-    expect(body.slice(6).every((b) => b['type'] === 'ActionSet')).toBe(true);
+    expect(body.slice(6).every((b) => b.type === 'ActionSet')).toBe(true);
   });
 
   test('submit actions use Action.Execute with the verb, an Action.Submit fallback and styles', () => {
@@ -114,32 +112,32 @@ describe('renderAdaptiveCard', () => {
     const executes = nodesOfType(json, 'Action.Execute');
     expect(executes).toHaveLength(6);
     for (const action of executes) {
-      expect(typeof action['verb']).toBe('string');
-      expect(action['data'].verb).toBe(action['verb']);
-      expect(action['fallback']).toMatchObject({ type: 'Action.Submit', title: action['title'], data: action['data'] });
-      expect(JSON.stringify(action['fallback'])).not.toContain('msteams');
+      expect(typeof action.verb).toBe('string');
+      expect(action.data.verb).toBe(action.verb);
+      expect(action.fallback).toMatchObject({ type: 'Action.Submit', title: action.title, data: action.data });
+      expect(JSON.stringify(action.fallback)).not.toContain('msteams');
     }
-    const support = executes.filter((a) => a['verb'] === 'idea.support');
-    expect(support.map((a) => a['data'])).toEqual([
+    const support = executes.filter((a) => a.verb === 'idea.support');
+    expect(support.map((a) => a.data)).toEqual([
       { ideaId: 'i-1', verb: 'idea.support' },
       { ideaId: 'i-2', verb: 'idea.support' },
       { ideaId: 'i-3', verb: 'idea.support' },
     ]);
-    expect(executes.find((a) => a['verb'] === 'idea.list')!['style']).toBe('positive');
-    expect(executes.find((a) => a['verb'] === 'idea.withdraw')!['style']).toBe('destructive');
+    expect(executes.find((a) => a.verb === 'idea.list')!.style).toBe('positive');
+    expect(executes.find((a) => a.verb === 'idea.withdraw')!.style).toBe('destructive');
     expect(nodesOfType(json, 'Action.OpenUrl')).toEqual([
       { type: 'Action.OpenUrl', title: 'Open the website', url: 'https://example.org' },
       { type: 'Action.OpenUrl', title: 'Privacy', url: 'https://example.org/privacy' },
     ]);
     // 7 actions are split over ActionSets of at most 5 (the reference host config limit).
-    for (const set of nodesOfType(json, 'ActionSet')) expect(set['actions'].length).toBeLessThanOrEqual(5);
+    for (const set of nodesOfType(json, 'ActionSet')) expect(set.actions.length).toBeLessThanOrEqual(5);
   });
 
   test('inputs and the form submit', () => {
     const json = renderAdaptiveCard(formCard);
     const byId = new Map<string, Record<string, any>>();
-    walk(json['body'], (n) => {
-      if (typeof n['type'] === 'string' && n['type'].startsWith('Input.')) byId.set(n['id'] as string, n);
+    walk(json.body, (n) => {
+      if (typeof n.type === 'string' && n.type.startsWith('Input.')) byId.set(n.id as string, n);
     });
     expect(byId.get('title')).toEqual({
       type: 'Input.Text',
@@ -172,9 +170,9 @@ describe('renderAdaptiveCard', () => {
     expect(byId.get('channels')).toMatchObject({ style: 'expanded', isMultiSelect: true });
     expect(byId.get('anonymous')).toMatchObject({ type: 'Input.Toggle', valueOn: 'true', valueOff: 'false', value: 'true' });
     expect(byId.get('newsletter')).toMatchObject({ type: 'Input.Toggle', value: 'false', title: 'Subscribe to the newsletter' });
-    for (const input of byId.values()) expect(input['label'] ?? input['title']).toBeTruthy();
+    for (const input of byId.values()) expect(input.label ?? input.title).toBeTruthy();
 
-    expect(json['actions']).toEqual([
+    expect(json.actions).toEqual([
       {
         type: 'Action.Execute',
         verb: 'idea.create',
@@ -192,8 +190,8 @@ describe('renderAdaptiveCard', () => {
       },
     ]);
     // Other buttons on a form do not validate or carry the inputs.
-    const cancel = nodesOfType(json, 'Action.Execute').find((a) => a['verb'] === 'idea.cancel')!;
-    expect(cancel['associatedInputs']).toBe('none');
+    const cancel = nodesOfType(json, 'Action.Execute').find((a) => a.verb === 'idea.cancel')!;
+    expect(cancel.associatedInputs).toBe('none');
 
     // The reference library sees the inputs and the submit action.
     const { card } = adaptiveCardErrors(json);
@@ -219,21 +217,21 @@ describe('renderAdaptiveCard', () => {
       expect(events.every((e) => e === AC.ValidationEvent.UnknownActionType)).toBe(true);
       const parsed: any[] = [];
       walk(card.toJSON(), (n) => {
-        if (typeof n['type'] === 'string' && (n['type'] as string).startsWith('Action.')) parsed.push(n);
+        if (typeof n.type === 'string' && (n.type as string).startsWith('Action.')) parsed.push(n);
       });
-      expect(parsed.some((a) => a['type'] === 'Action.Execute')).toBe(false);
-      const submits = parsed.filter((a) => a['type'] === 'Action.Submit');
+      expect(parsed.some((a) => a.type === 'Action.Execute')).toBe(false);
+      const submits = parsed.filter((a) => a.type === 'Action.Submit');
       expect(submits.length).toBe(nodesOfType(json, 'Action.Execute').length);
-      for (const submit of submits) expect(typeof submit['data'].verb).toBe('string');
+      for (const submit of submits) expect(typeof submit.data.verb).toBe('string');
     }
   });
 
   test('refresh', () => {
-    expect(renderAdaptiveCard(refreshCard)['refresh']).toEqual({
+    expect(renderAdaptiveCard(refreshCard).refresh).toEqual({
       action: { type: 'Action.Execute', verb: 'idea.view', data: { ideaId: 'i-1', verb: 'idea.view' } },
       userIds: ['29:user-a', '29:user-b'],
     });
-    expect(renderAdaptiveCard(refreshCardWithoutUsers)['refresh']).toEqual({
+    expect(renderAdaptiveCard(refreshCardWithoutUsers).refresh).toEqual({
       action: { type: 'Action.Execute', verb: 'poll.view', data: { verb: 'poll.view' } },
     });
     const { card } = adaptiveCardErrors(renderAdaptiveCard(refreshCard));
@@ -247,7 +245,7 @@ describe('renderAdaptiveCard', () => {
       elements: [],
       refresh: { verb: anyVerb('v'), userIds: Array.from({ length: 70 }, (_, i) => `29:u${i}`) },
     };
-    expect((renderAdaptiveCard(card)['refresh'] as any).userIds).toHaveLength(60);
+    expect((renderAdaptiveCard(card).refresh as any).userIds).toHaveLength(60);
   });
 
   test('verb in data wins over a data key named verb', () => {
@@ -255,7 +253,7 @@ describe('renderAdaptiveCard', () => {
       fallbackText: 'x',
       elements: [{ type: 'actions', actions: [{ kind: 'submit', verb: anyVerb('a.b'), label: 'A', data: { verb: 'evil' } }] }],
     };
-    expect(nodesOfType(renderAdaptiveCard(card), 'Action.Execute')[0]!['data']).toEqual({ verb: anyVerb('a.b') });
+    expect(nodesOfType(renderAdaptiveCard(card), 'Action.Execute')[0]!.data).toEqual({ verb: anyVerb('a.b') });
   });
 
   test('attachment wrapper', () => {

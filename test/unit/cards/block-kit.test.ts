@@ -1,11 +1,4 @@
-import {
-  readBlockKitViewValues,
-  renderBlockKitMessage,
-  renderBlockKitModal,
-  verbFromActionId,
-  type BlockKitViewState,
-  type Card,
-} from '../../../src/cards';
+import { readBlockKitViewValues, renderBlockKitMessage, renderBlockKitModal, verbFromActionId, type BlockKitViewState, type Card } from '../../../src/cards';
 import { allCards, formCard, hugeCard, longCard, menuCard, anyVerb } from './fixtures';
 
 type Json = Record<string, any>;
@@ -16,55 +9,55 @@ function expectWithinSlackLimits(blocks: Json[], maxBlocks: number): void {
   const actionIds: string[] = [];
   const blockIds: string[] = [];
   const plain = (t: Json, max: number) => {
-    expect(t['type']).toBe('plain_text');
-    expect(t['text'].length).toBeGreaterThan(0);
-    expect(t['text'].length).toBeLessThanOrEqual(max);
+    expect(t.type).toBe('plain_text');
+    expect(t.text.length).toBeGreaterThan(0);
+    expect(t.text.length).toBeLessThanOrEqual(max);
   };
   const options = (opts: Json[] | undefined, max: number) => {
     expect(opts?.length ?? 0).toBeLessThanOrEqual(max);
     for (const o of opts ?? []) {
-      plain(o['text'], 75);
-      expect(o['value'].length).toBeLessThanOrEqual(150);
+      plain(o.text, 75);
+      expect(o.value.length).toBeLessThanOrEqual(150);
     }
   };
   for (const block of blocks) {
-    if (block['block_id'] !== undefined) {
-      expect(block['block_id'].length).toBeLessThanOrEqual(255);
-      blockIds.push(block['block_id']);
+    if (block.block_id !== undefined) {
+      expect(block.block_id.length).toBeLessThanOrEqual(255);
+      blockIds.push(block.block_id);
     }
-    switch (block['type']) {
+    switch (block.type) {
       case 'header':
-        plain(block['text'], 150);
+        plain(block.text, 150);
         break;
       case 'section':
-        expect(block['text'] ?? block['fields']).toBeDefined();
-        if (block['text']) {
-          expect(block['text'].type).toBe('mrkdwn');
-          expect(block['text'].text.length).toBeGreaterThan(0);
-          expect(block['text'].text.length).toBeLessThanOrEqual(3000);
+        expect(block.text ?? block.fields).toBeDefined();
+        if (block.text) {
+          expect(block.text.type).toBe('mrkdwn');
+          expect(block.text.text.length).toBeGreaterThan(0);
+          expect(block.text.text.length).toBeLessThanOrEqual(3000);
         }
-        if (block['fields']) {
-          expect(block['fields'].length).toBeGreaterThan(0);
-          expect(block['fields'].length).toBeLessThanOrEqual(10);
-          for (const f of block['fields']) expect(f.text.length).toBeLessThanOrEqual(2000);
+        if (block.fields) {
+          expect(block.fields.length).toBeGreaterThan(0);
+          expect(block.fields.length).toBeLessThanOrEqual(10);
+          for (const f of block.fields) expect(f.text.length).toBeLessThanOrEqual(2000);
         }
         break;
       case 'context':
-        expect(block['elements'].length).toBeGreaterThan(0);
-        expect(block['elements'].length).toBeLessThanOrEqual(10);
-        for (const e of block['elements']) expect(e.text.length).toBeLessThanOrEqual(3000);
+        expect(block.elements.length).toBeGreaterThan(0);
+        expect(block.elements.length).toBeLessThanOrEqual(10);
+        for (const e of block.elements) expect(e.text.length).toBeLessThanOrEqual(3000);
         break;
       case 'image':
-        expect(block['image_url'].length).toBeLessThanOrEqual(3000);
-        expect(block['alt_text'].length).toBeGreaterThan(0);
-        expect(block['alt_text'].length).toBeLessThanOrEqual(2000);
+        expect(block.image_url.length).toBeLessThanOrEqual(3000);
+        expect(block.alt_text.length).toBeGreaterThan(0);
+        expect(block.alt_text.length).toBeLessThanOrEqual(2000);
         break;
       case 'divider':
         break;
       case 'actions':
-        expect(block['elements'].length).toBeGreaterThan(0);
-        expect(block['elements'].length).toBeLessThanOrEqual(25);
-        for (const b of block['elements']) {
+        expect(block.elements.length).toBeGreaterThan(0);
+        expect(block.elements.length).toBeLessThanOrEqual(25);
+        for (const b of block.elements) {
           expect(b.type).toBe('button');
           plain(b.text, 75);
           if (b.url === undefined) {
@@ -77,9 +70,9 @@ function expectWithinSlackLimits(blocks: Json[], maxBlocks: number): void {
         }
         break;
       case 'input': {
-        plain(block['label'], 2000);
-        expect(typeof block['optional']).toBe('boolean');
-        const el = block['element'];
+        plain(block.label, 2000);
+        expect(typeof block.optional).toBe('boolean');
+        const el = block.element;
         actionIds.push(el.action_id);
         if (el.placeholder) plain(el.placeholder, 150);
         if (el.type === 'static_select' || el.type === 'multi_static_select') options(el.options, 100);
@@ -90,7 +83,7 @@ function expectWithinSlackLimits(blocks: Json[], maxBlocks: number): void {
         break;
       }
       default:
-        throw new Error(`unexpected block type ${block['type']}`);
+        throw new Error(`unexpected block type ${block.type}`);
     }
   }
   for (const id of actionIds) {
@@ -119,55 +112,27 @@ describe('renderBlockKitMessage', () => {
 
   test('menu card blocks', () => {
     const { blocks } = renderBlockKitMessage(menuCard) as { blocks: Json[] };
-    expect(blocks.map((b) => b['type'])).toEqual([
-      'header',
-      'section',
-      'section',
-      'image',
-      'divider',
-      'context',
-      'context',
-      'actions',
-      'actions',
-    ]);
+    expect(blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'image', 'divider', 'context', 'context', 'actions', 'actions']);
     expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Welcome to Ensemble', emoji: true } });
-    expect(blocks[1]!['text']).toEqual({
+    expect(blocks[1]!.text).toEqual({
       type: 'mrkdwn',
       text: 'Share *ideas*, join _events_ and answer surveys.\nRead the <https://example.org/charter?a=1&amp;b=2|charter> first.',
     });
-    expect(blocks[2]!['fields']).toEqual([
+    expect(blocks[2]!.fields).toEqual([
       { type: 'mrkdwn', text: '*Open ideas*\n12' },
       { type: 'mrkdwn', text: '*Next event*\n*Town hall* on 2025-03-04' },
       { type: 'mrkdwn', text: '*Survey*\n_Mobility 2030_' },
     ]);
     expect(blocks[3]).toEqual({ type: 'image', image_url: 'https://example.org/banner.png', alt_text: 'Participation banner' });
-    expect(blocks[5]!['elements'][0].text).toBe('You are signed in as a citizen. &lt;b&gt;not html&lt;/b&gt;');
-    expect(blocks[6]!['elements'][0].text).toBe('Answers are anonymous.');
+    expect(blocks[5]!.elements[0].text).toBe('You are signed in as a citizen. &lt;b&gt;not html&lt;/b&gt;');
+    expect(blocks[6]!.elements[0].text).toBe('Answers are anonymous.');
   });
 
   test('buttons: unique action_ids for duplicate verbs, JSON values, styles and URLs', () => {
     const { blocks } = renderBlockKitMessage(menuCard) as { blocks: Json[] };
-    const buttons = blocks.filter((b) => b['type'] === 'actions').flatMap((b) => b['elements'] as Json[]);
-    expect(buttons.map((b) => b['action_id'])).toEqual([
-      'idea.list',
-      'idea.support',
-      'idea.support~2',
-      'idea.support~3',
-      'idea.withdraw',
-      '~url',
-      '~url~2',
-      'help.show',
-    ]);
-    expect(buttons.map((b) => verbFromActionId(b['action_id']))).toEqual([
-      'idea.list',
-      'idea.support',
-      'idea.support',
-      'idea.support',
-      'idea.withdraw',
-      '~url',
-      '~url',
-      'help.show',
-    ]);
+    const buttons = blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements as Json[]);
+    expect(buttons.map((b) => b.action_id)).toEqual(['idea.list', 'idea.support', 'idea.support~2', 'idea.support~3', 'idea.withdraw', '~url', '~url~2', 'help.show']);
+    expect(buttons.map((b) => verbFromActionId(b.action_id))).toEqual(['idea.list', 'idea.support', 'idea.support', 'idea.support', 'idea.withdraw', '~url', '~url', 'help.show']);
     expect(buttons[0]).toEqual({
       type: 'button',
       action_id: 'idea.list',
@@ -175,8 +140,8 @@ describe('renderBlockKitMessage', () => {
       value: '{}',
       style: 'primary',
     });
-    expect(JSON.parse(buttons[2]!['value'])).toEqual({ ideaId: 'i-2' });
-    expect(buttons[4]!['style']).toBe('danger');
+    expect(JSON.parse(buttons[2]!.value)).toEqual({ ideaId: 'i-2' });
+    expect(buttons[4]!.style).toBe('danger');
     expect(buttons[5]).toEqual({
       type: 'button',
       action_id: '~url',
@@ -187,10 +152,10 @@ describe('renderBlockKitMessage', () => {
 
   test('a form in a message shows no inputs, only a button that opens it', () => {
     const { blocks } = renderBlockKitMessage(formCard) as { blocks: Json[] };
-    expect(blocks.some((b) => b['type'] === 'input')).toBe(false);
+    expect(blocks.some((b) => b.type === 'input')).toBe(false);
     const last = blocks[blocks.length - 1]!;
-    expect(last['type']).toBe('actions');
-    expect(last['elements']).toEqual([
+    expect(last.type).toBe('actions');
+    expect(last.elements).toEqual([
       {
         type: 'button',
         action_id: 'idea.create',
@@ -203,29 +168,29 @@ describe('renderBlockKitMessage', () => {
 
   test('long content is truncated or split within limits', () => {
     const { blocks } = renderBlockKitMessage(longCard) as { blocks: Json[] };
-    expect(blocks[0]!['text'].text).toHaveLength(150);
-    expect(blocks[0]!['text'].text.endsWith('…')).toBe(true);
-    const sections = blocks.filter((b) => b['type'] === 'section' && b['text']);
+    expect(blocks[0]!.text.text).toHaveLength(150);
+    expect(blocks[0]!.text.text.endsWith('…')).toBe(true);
+    const sections = blocks.filter((b) => b.type === 'section' && b.text);
     // ~14,000 escaped characters → several sections, no text lost.
     expect(sections.length).toBeGreaterThanOrEqual(5);
-    const joined = sections.map((s) => s['text'].text).join('');
+    const joined = sections.map((s) => s.text.text).join('');
     expect(joined).toContain('&amp; &lt;transparency&gt;');
     expect(joined).toContain('<https://example.org/m|minutes>');
     expect(joined).toContain('100. Participation');
-    const factSections = blocks.filter((b) => b['fields']);
+    const factSections = blocks.filter((b) => b.fields);
     expect(factSections).toHaveLength(6);
-    expect(factSections.flatMap((s) => s['fields'])).toHaveLength(60);
-    expect(factSections[0]!['fields'][0].text).toHaveLength(2000);
-    const buttons = blocks.filter((b) => b['type'] === 'actions').flatMap((b) => b['elements'] as Json[]);
+    expect(factSections.flatMap((s) => s.fields)).toHaveLength(60);
+    expect(factSections[0]!.fields[0].text).toHaveLength(2000);
+    const buttons = blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements as Json[]);
     expect(buttons).toHaveLength(30);
-    expect(buttons[29]!['action_id']).toBe('page.show~30');
-    expect(buttons[0]!['text'].text).toHaveLength(75);
+    expect(buttons[29]!.action_id).toBe('page.show~30');
+    expect(buttons[0]!.text.text).toHaveLength(75);
   });
 
   test('more than 50 blocks: the first 49 are kept and a "…" context closes the message', () => {
     const { blocks } = renderBlockKitMessage(hugeCard) as { blocks: Json[] };
     expect(blocks).toHaveLength(50);
-    expect(blocks[48]!['text'].text).toBe('Line 49');
+    expect(blocks[48]!.text.text).toBe('Line 49');
     expect(blocks[49]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: '…' }] });
   });
 
@@ -245,29 +210,29 @@ describe('renderBlockKitMessage', () => {
 describe('renderBlockKitModal', () => {
   test.each(Object.entries(allCards))('%s card stays within Slack modal limits', (_name, card) => {
     const view = modalOf(card);
-    expect(view['type']).toBe('modal');
+    expect(view.type).toBe('modal');
     for (const key of ['title', 'close', 'submit']) {
       if (view[key] !== undefined) {
         expect(view[key].type).toBe('plain_text');
         expect(view[key].text.length).toBeLessThanOrEqual(24);
       }
     }
-    expect(view['private_metadata'].length).toBeLessThanOrEqual(3000);
-    expectWithinSlackLimits(view['blocks'], 100);
+    expect(view.private_metadata.length).toBeLessThanOrEqual(3000);
+    expectWithinSlackLimits(view.blocks, 100);
   });
 
   test('form modal', () => {
     const view = modalOf(formCard);
-    expect(view['callback_id']).toBe('idea.create');
-    expect(view['title']).toEqual({ type: 'plain_text', text: 'A title that is far too…', emoji: true });
-    expect(view['submit'].text).toBe('Send my idea');
-    expect(view['close'].text).toHaveLength(24);
-    expect(view['private_metadata']).toBe('{"programme":"p-1"}');
-    const inputs = (view['blocks'] as Json[]).filter((b) => b['type'] === 'input');
-    const byId = Object.fromEntries(inputs.map((b) => [b['block_id'], b]));
-    for (const b of inputs) expect(b['element'].action_id).toBe(b['block_id']);
+    expect(view.callback_id).toBe('idea.create');
+    expect(view.title).toEqual({ type: 'plain_text', text: 'A title that is far too…', emoji: true });
+    expect(view.submit.text).toBe('Send my idea');
+    expect(view.close.text).toHaveLength(24);
+    expect(view.private_metadata).toBe('{"programme":"p-1"}');
+    const inputs = (view.blocks as Json[]).filter((b) => b.type === 'input');
+    const byId = Object.fromEntries(inputs.map((b) => [b.block_id, b]));
+    for (const b of inputs) expect(b.element.action_id).toBe(b.block_id);
 
-    expect(byId['title']).toEqual({
+    expect(byId.title).toEqual({
       type: 'input',
       block_id: 'title',
       label: { type: 'plain_text', text: 'Title', emoji: true },
@@ -279,11 +244,11 @@ describe('renderBlockKitModal', () => {
         placeholder: { type: 'plain_text', text: 'A short title', emoji: true },
       },
     });
-    expect(byId['description']).toMatchObject({
+    expect(byId.description).toMatchObject({
       optional: true,
       element: { type: 'plain_text_input', multiline: true, max_length: 2000, initial_value: 'Draft text' },
     });
-    expect(byId['budget']!['element']).toEqual({
+    expect(byId.budget!.element).toEqual({
       type: 'number_input',
       action_id: 'budget',
       is_decimal_allowed: false,
@@ -291,29 +256,29 @@ describe('renderBlockKitModal', () => {
       max_value: '100000',
       initial_value: '500',
     });
-    expect(byId['start']).toMatchObject({ optional: false, element: { type: 'datepicker', initial_date: '2025-05-01' } });
-    expect(byId['meetingTime']!['element']).toEqual({ type: 'timepicker', action_id: 'meetingTime', initial_time: '18:30' });
+    expect(byId.start).toMatchObject({ optional: false, element: { type: 'datepicker', initial_date: '2025-05-01' } });
+    expect(byId.meetingTime!.element).toEqual({ type: 'timepicker', action_id: 'meetingTime', initial_time: '18:30' });
     const south = { text: { type: 'plain_text', text: 'South', emoji: true }, value: 'south' };
-    expect(byId['district']).toMatchObject({
+    expect(byId.district).toMatchObject({
       optional: false,
       element: { type: 'static_select', initial_option: south, placeholder: { text: 'Pick a district' } },
     });
-    expect(byId['district']!['element'].options).toHaveLength(3);
-    expect(byId['themes']!['element'].type).toBe('multi_static_select');
-    expect(byId['themes']!['element'].initial_options.map((o: Json) => o['value'])).toEqual(['mobility', 'culture']);
-    expect(byId['visibility']!['element'].type).toBe('radio_buttons');
-    expect(byId['visibility']!['element'].initial_option.value).toBe('public');
-    expect(byId['channels']!['element'].type).toBe('checkboxes');
-    expect(byId['channels']!['element']).not.toHaveProperty('initial_options');
+    expect(byId.district!.element.options).toHaveLength(3);
+    expect(byId.themes!.element.type).toBe('multi_static_select');
+    expect(byId.themes!.element.initial_options.map((o: Json) => o.value)).toEqual(['mobility', 'culture']);
+    expect(byId.visibility!.element.type).toBe('radio_buttons');
+    expect(byId.visibility!.element.initial_option.value).toBe('public');
+    expect(byId.channels!.element.type).toBe('checkboxes');
+    expect(byId.channels!.element).not.toHaveProperty('initial_options');
     const anonymousOption = { text: { type: 'plain_text', text: 'Publish anonymously', emoji: true }, value: 'true' };
-    expect(byId['anonymous']).toMatchObject({
+    expect(byId.anonymous).toMatchObject({
       optional: true,
       element: { type: 'checkboxes', options: [anonymousOption], initial_options: [anonymousOption] },
     });
-    expect(byId['newsletter']!['element']).not.toHaveProperty('initial_options');
+    expect(byId.newsletter!.element).not.toHaveProperty('initial_options');
     // Other buttons still work inside the modal.
-    const buttons = (view['blocks'] as Json[]).filter((b) => b['type'] === 'actions').flatMap((b) => b['elements']);
-    expect(buttons.map((b: Json) => b['action_id'])).toEqual(['idea.cancel']);
+    const buttons = (view.blocks as Json[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements);
+    expect(buttons.map((b: Json) => b.action_id)).toEqual(['idea.cancel']);
   });
 
   test('expanded choices with more than 10 options become a select; selects keep at most 100 options', () => {
@@ -327,21 +292,21 @@ describe('renderBlockKitModal', () => {
       submit: { verb: anyVerb('x'), label: 'OK' },
     };
     const view = modalOf(card);
-    expectWithinSlackLimits(view['blocks'], 100);
-    expect(view['blocks'][0].element.type).toBe('static_select');
-    expect(view['blocks'][0].element.options).toHaveLength(100);
-    expect(view['blocks'][1].element.type).toBe('static_select');
+    expectWithinSlackLimits(view.blocks, 100);
+    expect(view.blocks[0].element.type).toBe('static_select');
+    expect(view.blocks[0].element.options).toHaveLength(100);
+    expect(view.blocks[1].element.type).toBe('static_select');
   });
 
   test('more than 100 blocks are capped', () => {
     const card: Card = { fallbackText: 'x', elements: [...hugeCard.elements, ...hugeCard.elements] };
-    const blocks = modalOf(card)['blocks'] as Json[];
+    const blocks = modalOf(card).blocks as Json[];
     expect(blocks).toHaveLength(100);
     expect(blocks[99]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: '…' }] });
   });
 
   test('opts.submitLabel wins; no submit without inputs or label; errors for broken forms', () => {
-    expect(renderBlockKitModal(formCard, { callbackId: 'c', title: 'T', closeLabel: 'Close', submitLabel: 'Go' })['submit']).toEqual({
+    expect(renderBlockKitModal(formCard, { callbackId: 'c', title: 'T', closeLabel: 'Close', submitLabel: 'Go' }).submit).toEqual({
       type: 'plain_text',
       text: 'Go',
       emoji: true,
@@ -351,9 +316,7 @@ describe('renderBlockKitModal', () => {
     expect(info).not.toHaveProperty('private_metadata');
     const noSubmit: Card = { ...formCard, submit: undefined };
     expect(() => renderBlockKitModal(noSubmit, { callbackId: 'c', title: 'T', closeLabel: 'Close' })).toThrow(RangeError);
-    expect(() =>
-      renderBlockKitModal(formCard, { callbackId: 'c', title: 'T', closeLabel: 'Close', privateMetadata: 'x'.repeat(3001) }),
-    ).toThrow(RangeError);
+    expect(() => renderBlockKitModal(formCard, { callbackId: 'c', title: 'T', closeLabel: 'Close', privateMetadata: 'x'.repeat(3001) })).toThrow(RangeError);
     const duplicate: Card = {
       fallbackText: 'x',
       elements: [
@@ -428,24 +391,24 @@ describe('readBlockKitViewValues', () => {
 
   test('without the card, an unticked toggle cannot be told from an empty checkbox group', () => {
     const values = readBlockKitViewValues(state);
-    expect(values['anonymous']).toBe('true');
-    expect(values['newsletter']).toBe('');
-    expect(values['themes']).toBe('mobility,housing');
+    expect(values.anonymous).toBe('true');
+    expect(values.newsletter).toBe('');
+    expect(values.themes).toBe('mobility,housing');
   });
 
   test('round-trips the initial values of the rendered modal', () => {
     // Build the state Slack would send if the person submitted the modal unchanged.
     const view = modalOf(formCard);
     const values: BlockKitViewState['values'] = {};
-    for (const block of (view['blocks'] as Json[]).filter((b) => b['type'] === 'input')) {
-      const el = block['element'];
+    for (const block of (view.blocks as Json[]).filter((b) => b.type === 'input')) {
+      const el = block.element;
       const v: Json = { type: el.type };
-      if (el.type === 'plain_text_input' || el.type === 'number_input') v['value'] = el.initial_value ?? null;
-      if (el.type === 'datepicker') v['selected_date'] = el.initial_date ?? null;
-      if (el.type === 'timepicker') v['selected_time'] = el.initial_time ?? null;
-      if (el.type === 'static_select' || el.type === 'radio_buttons') v['selected_option'] = el.initial_option ?? null;
-      if (el.type === 'multi_static_select' || el.type === 'checkboxes') v['selected_options'] = el.initial_options ?? [];
-      values[block['block_id']] = { [el.action_id]: v };
+      if (el.type === 'plain_text_input' || el.type === 'number_input') v.value = el.initial_value ?? null;
+      if (el.type === 'datepicker') v.selected_date = el.initial_date ?? null;
+      if (el.type === 'timepicker') v.selected_time = el.initial_time ?? null;
+      if (el.type === 'static_select' || el.type === 'radio_buttons') v.selected_option = el.initial_option ?? null;
+      if (el.type === 'multi_static_select' || el.type === 'checkboxes') v.selected_options = el.initial_options ?? [];
+      values[block.block_id] = { [el.action_id]: v };
     }
     expect(readBlockKitViewValues({ values }, formCard)).toEqual({
       title: '',
@@ -463,7 +426,7 @@ describe('readBlockKitViewValues', () => {
   });
 
   test('inputs missing from the state read as empty', () => {
-    expect(readBlockKitViewValues({ values: {} }, formCard)['title']).toBe('');
-    expect(readBlockKitViewValues({ values: {} }, formCard)['anonymous']).toBe('false');
+    expect(readBlockKitViewValues({ values: {} }, formCard).title).toBe('');
+    expect(readBlockKitViewValues({ values: {} }, formCard).anonymous).toBe('false');
   });
 });

@@ -145,8 +145,7 @@ export const refreshCardWithoutUsers: Card = {
   refresh: { verb: anyVerb('poll.view') },
 };
 
-const paragraph =
-  `Participation & <transparency> matter: the **council** publishes every _decision_ with its ${link('minutes', 'https://example.org/m')}. `;
+const paragraph = `Participation & <transparency> matter: the **council** publishes every _decision_ with its ${link('minutes', 'https://example.org/m')}. `;
 
 export const longCard: Card = {
   fallbackText: 'All the results',
@@ -219,10 +218,36 @@ function eventScreens(): Record<string, Card> {
     waiting: 4,
   });
   const events = Array.from({ length: 10 }, (_, i) => event(i + 1));
-  const idea: Idea = { id: 7, title: 'I'.repeat(120), description: 'D'.repeat(2000), axisId: 'usager', hashtags: ['accueil'], anonymous: false, authorId: 'slack:T1/U1', status: 'proposee', supportCount: 3, createdAt: now, updatedAt: now };
-  const mine = new Map([[1, 'registered' as const], [2, 'waiting' as const]]);
-  const registrations = Array.from({ length: 80 }, (_, i) => ({ eventId: 1, personId: `p${i}`, state: (i < 70 ? 'registered' : 'waiting') as 'registered' | 'waiting', at: now, person: null }));
-  const summary = { count: 12, average: 4.3, distribution: [1, 0, 2, 3, 6] as [number, number, number, number, number], comments: Array.from({ length: 8 }, () => ({ rating: 4, comment: 'C'.repeat(1000), at: now })) };
+  const idea: Idea = {
+    id: 7,
+    title: 'I'.repeat(120),
+    description: 'D'.repeat(2000),
+    axisId: 'usager',
+    hashtags: ['accueil'],
+    anonymous: false,
+    authorId: 'slack:T1/U1',
+    status: 'proposee',
+    supportCount: 3,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const mine = new Map([
+    [1, 'registered' as const],
+    [2, 'waiting' as const],
+  ]);
+  const registrations = Array.from({ length: 80 }, (_, i) => ({
+    eventId: 1,
+    personId: `p${i}`,
+    state: (i < 70 ? 'registered' : 'waiting') as 'registered' | 'waiting',
+    at: now,
+    person: null,
+  }));
+  const summary = {
+    count: 12,
+    average: 4.3,
+    distribution: [1, 0, 2, 3, 6] as [number, number, number, number, number],
+    comments: Array.from({ length: 8 }, () => ({ rating: 4, comment: 'C'.repeat(1000), at: now })),
+  };
   return {
     agenda: agendaCard(t, programme, events, mine, tz, 'fr', now, true),
     event: eventCard(t, programme, { event: events[0], state: 'registered', context: 'own', organiser: true }, tz, 'fr', now, 'Intro'),

@@ -1,20 +1,10 @@
-import {
-  escapeSlack,
-  splitMrkdwn,
-  toAdaptiveMarkdown,
-  toPlainText,
-  toSlackMrkdwn,
-  truncate,
-  truncateMrkdwn,
-  verbFromActionId, link, organiserLinks } from '../../../src/cards';
+import { escapeSlack, splitMrkdwn, toAdaptiveMarkdown, toPlainText, toSlackMrkdwn, truncate, truncateMrkdwn, verbFromActionId, link, organiserLinks } from '../../../src/cards';
 import { peopleText } from '../../../src/domain/people-text';
 
 describe('Slack mrkdwn', () => {
   test('escapes &, < and > before anything else', () => {
     expect(escapeSlack('a & b <c> d')).toBe('a &amp; b &lt;c&gt; d');
-    expect(toSlackMrkdwn('<script>alert("x")</script> & <!channel> <@U123>')).toBe(
-      '&lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;!channel&gt; &lt;@U123&gt;',
-    );
+    expect(toSlackMrkdwn('<script>alert("x")</script> & <!channel> <@U123>')).toBe('&lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;!channel&gt; &lt;@U123&gt;');
     // Already-escaped input is escaped again, not trusted.
     expect(toSlackMrkdwn('&amp;')).toBe('&amp;amp;');
   });

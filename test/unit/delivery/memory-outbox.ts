@@ -159,6 +159,12 @@ export class MemoryOutbox implements OutboxRepository {
 }
 
 function copy(m: OutboxMessage): OutboxMessage {
-  return { ...m, target: structuredClone(m.target), dueAt: new Date(m.dueAt), createdAt: new Date(m.createdAt),
-    ...(m.leaseUntil ? { leaseUntil: new Date(m.leaseUntil) } : {}), ...(m.sentAt ? { sentAt: new Date(m.sentAt) } : {}) };
+  return {
+    ...m,
+    target: structuredClone(m.target),
+    dueAt: new Date(m.dueAt),
+    createdAt: new Date(m.createdAt),
+    ...(m.leaseUntil ? { leaseUntil: new Date(m.leaseUntil) } : {}),
+    ...(m.sentAt ? { sentAt: new Date(m.sentAt) } : {}),
+  };
 }

@@ -58,10 +58,34 @@ describe('RateLimiter', () => {
 
   describe.each([
     ['on time', () => () => 0],
-    ['1-2 ms late (Node timers)', () => { const r = prng(1); return () => 1 + r(); }],
-    ['1-4 ms late', () => { const r = prng(3); return () => 1 + 3 * r(); }],
-    ['0-8 ms late, 30 % of the time', () => { const r = prng(7); return () => (r() < 0.3 ? r() * 8 : 0.1); }],
-    ['a 200 ms stall (GC, disk) about every 40 s', () => { const r = prng(9); return () => (r() < 0.0005 ? 200 : 1); }],
+    [
+      '1-2 ms late (Node timers)',
+      () => {
+        const r = prng(1);
+        return () => 1 + r();
+      },
+    ],
+    [
+      '1-4 ms late',
+      () => {
+        const r = prng(3);
+        return () => 1 + 3 * r();
+      },
+    ],
+    [
+      '0-8 ms late, 30 % of the time',
+      () => {
+        const r = prng(7);
+        return () => (r() < 0.3 ? r() * 8 : 0.1);
+      },
+    ],
+    [
+      'a 200 ms stall (GC, disk) about every 40 s',
+      () => {
+        const r = prng(9);
+        return () => (r() < 0.0005 ? 200 : 1);
+      },
+    ],
   ])('underCeiling(50/s), taker %s', (_name, lateness) => {
     test.each([50, 7, 1])('ceiling %d/s: never more in any sliding second, ≥ 95 % of it sustained', (ceiling) => {
       const limiter = new RateLimiter();

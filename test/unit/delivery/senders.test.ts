@@ -3,21 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { App } from '@microsoft/teams.apps';
 import pino from 'pino';
 import type { Card } from '../../../src/cards/model';
-import {
-  classifySlackError,
-  classifyTeamsError,
-  parsePersonId,
-  parseRetryAfter,
-  SlackDelivery,
-  TeamsDelivery,
-} from '../../../src/delivery/senders';
+import { classifySlackError, classifyTeamsError, parsePersonId, parseRetryAfter, SlackDelivery, TeamsDelivery } from '../../../src/delivery/senders';
 import type { OutboxMessage, OutboxTarget, SendOutcome } from '../../../src/domain/delivery';
 import type { Person, Platform, TeamsConversationRef } from '../../../src/domain/people';
 import type { PeopleRepository } from '../../../src/domain/ports';
 import { teamsLogger } from '../../../src/platforms/teams/logger-bridge';
 import { TeamsProactiveSender } from '../../../src/platforms/teams/proactive';
 
-const card: Card = { fallbackText: 'Consultation: the park', elements: [{ type: 'header', text: 'The park' }, { type: 'text', text: 'Say **yes**' }] };
+const card: Card = {
+  fallbackText: 'Consultation: the park',
+  elements: [
+    { type: 'header', text: 'The park' },
+    { type: 'text', text: 'Say **yes**' },
+  ],
+};
 
 function msg(platform: Platform, target: OutboxTarget, payload = JSON.stringify(card)): OutboxMessage {
   return {
@@ -59,9 +58,7 @@ function teamsPerson(user: string, ref?: Partial<TeamsConversationRef>): Person 
     displayName: user,
     firstSeenAt: new Date(0),
     lastSeenAt: new Date(0),
-    ...(ref
-      ? { teams: { serviceUrl: 'http://127.0.0.1:1/', conversationId: `a:${user}`, userId: `29:${user}`, tenantId: TENANT, ...ref } }
-      : {}),
+    ...(ref ? { teams: { serviceUrl: 'http://127.0.0.1:1/', conversationId: `a:${user}`, userId: `29:${user}`, tenantId: TENANT, ...ref } } : {}),
   };
 }
 
@@ -108,7 +105,10 @@ describe('classifyTeamsError (axios errors from the Teams SDK)', () => {
     [http(404, { error: { code: 'ConversationNotFound' } }), { ok: false, permanent: true, reason: 'teams 404 ConversationNotFound' }],
     [http(400, { error: { code: 'BadArgument', message: 'Unknown activity type' } }), { ok: false, permanent: true, reason: 'teams 400 BadArgument' }],
     [http(401), { ok: false, permanent: true, reason: 'teams 401' }],
-    [{ code: 'ECONNRESET', message: 'socket hang up' }, { ok: false, permanent: false, reason: 'teams network ECONNRESET' }],
+    [
+      { code: 'ECONNRESET', message: 'socket hang up' },
+      { ok: false, permanent: false, reason: 'teams network ECONNRESET' },
+    ],
     [{ code: 'ETIMEDOUT' }, { ok: false, permanent: false, reason: 'teams network ETIMEDOUT' }],
     [{ code: 'ECONNREFUSED' }, { ok: false, permanent: false, reason: 'teams network ECONNREFUSED' }],
     [{ cause: { code: 'ECONNRESET' } }, { ok: false, permanent: false, reason: 'teams network ECONNRESET' }],
@@ -239,7 +239,10 @@ describe('classifySlackError (@slack/web-api errors)', () => {
   const platform = (error: string) => ({ code: 'slack_webapi_platform_error', data: { ok: false, error } });
 
   test.each<[unknown, SendOutcome]>([
-    [{ code: 'slack_webapi_rate_limited_error', retryAfter: 30 }, { ok: false, permanent: false, reason: 'slack ratelimited', retryAfterMs: 30000 }],
+    [
+      { code: 'slack_webapi_rate_limited_error', retryAfter: 30 },
+      { ok: false, permanent: false, reason: 'slack ratelimited', retryAfterMs: 30000 },
+    ],
     [{ code: 'slack_webapi_rate_limited_error' }, { ok: false, permanent: false, reason: 'slack ratelimited' }],
     ...[
       'channel_not_found',
@@ -256,9 +259,18 @@ describe('classifySlackError (@slack/web-api errors)', () => {
     ].map((e): [unknown, SendOutcome] => [platform(e), { ok: false, permanent: true, reason: `slack ${e}` }]),
     [platform('internal_error'), { ok: false, permanent: false, reason: 'slack internal_error' }],
     [platform('fatal_error'), { ok: false, permanent: false, reason: 'slack fatal_error' }],
-    [{ code: 'slack_webapi_http_error', statusCode: 503, headers: {} }, { ok: false, permanent: false, reason: 'slack http 503' }],
-    [{ code: 'slack_webapi_http_error', statusCode: 429, headers: { 'retry-after': '5' } }, { ok: false, permanent: false, reason: 'slack http 429', retryAfterMs: 5000 }],
-    [{ code: 'slack_webapi_request_error', original: { code: 'ECONNRESET' } }, { ok: false, permanent: false, reason: 'slack request ECONNRESET' }],
+    [
+      { code: 'slack_webapi_http_error', statusCode: 503, headers: {} },
+      { ok: false, permanent: false, reason: 'slack http 503' },
+    ],
+    [
+      { code: 'slack_webapi_http_error', statusCode: 429, headers: { 'retry-after': '5' } },
+      { ok: false, permanent: false, reason: 'slack http 429', retryAfterMs: 5000 },
+    ],
+    [
+      { code: 'slack_webapi_request_error', original: { code: 'ECONNRESET' } },
+      { ok: false, permanent: false, reason: 'slack request ECONNRESET' },
+    ],
     [new Error('odd'), { ok: false, permanent: false, reason: 'slack error odd' }],
   ])('%j', (error, expected) => {
     expect(classifySlackError(error, now)).toEqual(expected);

@@ -94,7 +94,10 @@ async function seed(dataDir: string, s: { people: number; ideas: number; support
   // Popularity is skewed (a few ideas gather most supports): weight of the n-th idea ∝ 1 / n^0.9.
   const cumulative: number[] = [];
   let total = 0;
-  for (let n = 1; n <= ideaIds.length; n++) cumulative.push((total += 1 / n ** 0.9));
+  for (let n = 1; n <= ideaIds.length; n++) {
+    total += 1 / n ** 0.9;
+    cumulative.push(total);
+  }
   const pickIdea = () => {
     const x = rnd() * total;
     let lo = 0;

@@ -168,7 +168,21 @@ function readFile(dir: string, name: string): Buffer {
   return fs.readFileSync(file);
 }
 
-function parseJson(text: string, name: string): any {
+/** The parts of a Teams app manifest this script reads: everything is checked, so nothing is assumed. */
+interface TeamsManifest {
+  manifestVersion?: unknown;
+  id?: unknown;
+  name?: { short?: unknown; full?: unknown };
+  description?: { short?: unknown; full?: unknown };
+  bots?: Array<{ botId?: unknown; commandLists?: Array<{ commands?: Array<{ title?: unknown; description?: unknown }> }> }>;
+  icons?: Record<string, unknown>;
+  localizationInfo?: { additionalLanguages?: Array<{ file?: unknown }> };
+}
+
+/** A language file: dotted keys to strings. */
+type LanguageStrings = Record<string, unknown>;
+
+function parseJson<T>(text: string, name: string): T {
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -185,7 +199,7 @@ function checkText(problems: string[], where: string, value: unknown, max: numbe
 const LOCALIZED_KEY = /^bots\[0\]\.commandLists\[(\d+)\]\.commands\[(\d+)\]\.(title|description)$/;
 
 /** Checks the manifest, its language files and icons; returns the problems found (empty when all is well). */
-function validate(manifest: any, languages: Map<string, any>, icons: Map<string, Buffer>): string[] {
+function validate(manifest: TeamsManifest, languages: Map<string, LanguageStrings>, icons: Map<string, Buffer>): string[] {
   const problems: string[] = [];
   if (manifest.manifestVersion !== '1.19') problems.push(`manifest.json: manifestVersion is "${manifest.manifestVersion}", expected "1.19".`);
   if (!GUID.test(String(manifest.id))) problems.push('manifest.json: id is not a GUID after substitution.');
@@ -198,13 +212,13 @@ function validate(manifest: any, languages: Map<string, any>, icons: Map<string,
   if (!bot) problems.push('manifest.json: bots[0] is missing.');
   else {
     if (!GUID.test(String(bot.botId))) problems.push('manifest.json: bots[0].botId is not a GUID after substitution.');
-    (bot.commandLists ?? []).forEach((list: any, i: number) => {
-      (list.commands ?? []).forEach((command: any, j: number) => {
+    for (const [i, list] of (bot.commandLists ?? []).entries()) {
+      for (const [j, command] of (list.commands ?? []).entries()) {
         const where = `manifest.json: bots[0].commandLists[${i}].commands[${j}]`;
         checkText(problems, `${where}.title`, command.title, LIMITS.commandTitle);
         checkText(problems, `${where}.description`, command.description, LIMITS.commandDescription);
-      });
-    });
+      }
+    }
   }
 
   for (const [name, strings] of languages) {
@@ -222,7 +236,8 @@ function validate(manifest: any, languages: Map<string, any>, icons: Map<string,
   }
 
   for (const [kind, size] of Object.entries(ICON_SIZES)) {
-    const name = manifest.icons?.[kind];
+    const icon = manifest.icons?.[kind];
+    const name = typeof icon === 'string' ? icon : undefined;
     const png = name ? icons.get(name) : undefined;
     if (!png) {
       problems.push(`manifest.json: icons.${kind} is missing.`);
@@ -259,14 +274,14 @@ async function packageTeams(options: PackageTeamsOptions = {}): Promise<PackageT
   const { clientId, appId } = readIds(env);
 
   const manifestText = substitute(readFile(manifestDir, 'manifest.json').toString('utf8'), { TEAMS_APP_ID: appId, TEAMS_CLIENT_ID: clientId }, 'manifest.json');
-  const manifest = parseJson(manifestText, 'manifest.json');
+  const manifest = parseJson<TeamsManifest>(manifestText, 'manifest.json');
 
-  const languages = new Map<string, any>();
+  const languages = new Map<string, LanguageStrings>();
   const languageTexts = new Map<string, string>();
   for (const language of manifest.localizationInfo?.additionalLanguages ?? []) {
     const name = String(language.file);
     const text = readFile(manifestDir, name).toString('utf8');
-    languages.set(name, parseJson(text, name));
+    languages.set(name, parseJson<LanguageStrings>(text, name));
     languageTexts.set(name, text);
   }
   const icons = new Map<string, Buffer>();

@@ -1,12 +1,13 @@
 import 'dotenv/config';
-import { startBot } from './bot';
+import { type Bot, startBot } from './bot';
 import { ConfigError, loadConfig } from './config/load';
+import type { Config } from './config/types';
 import { ProgrammeError } from './config/programme';
 import { createLogger } from './logger';
 
 /** The process edge: reads the environment, starts the bot, stops it cleanly on a signal. */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (e) {
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger({ level: config.logLevel, pretty: config.prettyLogs });
-  let bot;
+  let bot: Bot;
   try {
     bot = await startBot({ config, log });
   } catch (e) {

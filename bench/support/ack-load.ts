@@ -189,7 +189,7 @@ async function run(m: StartMessage, fake: FakePlatforms, deliveries: Map<string,
   type Got = { ms: number; body: unknown } | undefined;
   /** The next delivery under `key` (undefined after 30 s); `cancel()` stops waiting (resolves with what came, if anything). */
   const waitDelivery = (key: string, sentAt: number): Promise<Got> & { cancel: () => void } => {
-    let cancel = () => undefined as void;
+    let cancel: () => void = () => undefined;
     const promise = new Promise<Got>((resolve) => {
       const timer = setTimeout(() => {
         deliveries.delete(key);

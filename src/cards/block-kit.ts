@@ -328,7 +328,7 @@ export function renderBlockKitModal(card: Card, opts: BlockKitModalOptions): Sla
 
 /** The part of a `view_submission` payload this module reads: `view.state`. */
 export interface BlockKitViewState {
-  values: Record<string, Record<string, any>>;
+  values: Record<string, Record<string, unknown>>;
 }
 
 type SlackOption = { value?: unknown } | null | undefined;
@@ -344,7 +344,7 @@ function stringOrEmpty(value: unknown): string {
   return '';
 }
 
-function readStateValue(state: Record<string, any>): string {
+function readStateValue(state: Record<string, unknown>): string {
   switch (state.type) {
     case 'plain_text_input':
     case 'number_input':
@@ -397,7 +397,7 @@ export function readBlockKitViewValues(state: BlockKitViewState, card?: Card): R
       if (!value || typeof value !== 'object') continue;
       // Our renderer sets block_id = action_id = input id; fall back to the block id otherwise.
       const key = actionId || blockId;
-      result[key] = readStateValue(value as Record<string, any>);
+      result[key] = readStateValue(value as Record<string, unknown>);
     }
   }
   if (card) {

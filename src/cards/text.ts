@@ -76,11 +76,11 @@ export function toAdaptiveMarkdown(markdown: string): string {
     const current = lines[i];
     if (current === '' || previous === '') {
       // Part of a blank-line run: keep as is (a run of newlines already is a paragraph break).
-      out += '\n' + current;
+      out += `\n${current}`;
     } else if (isListItem(previous) && isListItem(current)) {
-      out += '\n' + current;
+      out += `\n${current}`;
     } else {
-      out += '\n\n' + current;
+      out += `\n\n${current}`;
     }
   }
   return out;

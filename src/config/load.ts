@@ -47,7 +47,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
           apiUrl: env.SLACK_API_URL,
         }
       : undefined,
-    teams: env.TEAMS_CLIENT_ID ? { clientId: env.TEAMS_CLIENT_ID, clientSecret: env.TEAMS_CLIENT_SECRET!, tenantId: env.TEAMS_TENANT_ID } : undefined,
+    teams: env.TEAMS_CLIENT_ID && env.TEAMS_CLIENT_SECRET ? { clientId: env.TEAMS_CLIENT_ID, clientSecret: env.TEAMS_CLIENT_SECRET, tenantId: env.TEAMS_TENANT_ID } : undefined,
     slackWorkspaceRatePerMin: env.SLACK_WORKSPACE_RATE_PER_MIN,
     deliveryLeaseMs: env.DELIVERY_LEASE_SECONDS * 1000,
     mongodbUri: env.MONGODB_URI,

@@ -133,7 +133,7 @@ export function parseProgramme(source: string, file: string): Programme {
 function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, p: Array<string | number>): number | undefined {
   for (let n = p.length; n >= 0; n--) {
     const node = doc.getIn(p.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node && node.range) return lc.linePos(node.range[0]).line;
+    if (node?.range) return lc.linePos(node.range[0]).line;
   }
   return undefined;
 }

@@ -97,14 +97,14 @@ export class IdeasService {
   async support(actor: Actor, id: number): Promise<{ idea: Idea; added: boolean }> {
     await this.visible(id);
     const added = await this.store.ideas.addSupport(id, actor.person.id, this.clock.now());
-    return { idea: (await this.store.ideas.get(id))!, added };
+    return { idea: await this.find(id), added };
   }
 
   /** Withdraws a support. Pressing twice is pressing once: `removed` is false when there was none. */
   async withdraw(actor: Actor, id: number): Promise<{ idea: Idea; removed: boolean }> {
     await this.visible(id);
     const removed = await this.store.ideas.removeSupport(id, actor.person.id);
-    return { idea: (await this.store.ideas.get(id))!, removed };
+    return { idea: await this.find(id), removed };
   }
 
   canModerate(actor: Actor, idea: Pick<Idea, 'axisId'>): boolean {

@@ -78,17 +78,16 @@ export class PeopleService {
     const subjects = new Set<string>([...programmeAssignments(this.programme).map((a) => a.subject), ...recorded.map((r) => r.subject)]);
     const out: RoleHolder[] = [];
     for (const subject of subjects) {
-      const byEmail = subject.startsWith('email:');
-      const email = byEmail ? subject.slice(6) : undefined;
-      const person = byEmail ? ((await this.store.people.findByEmail(email!))[0] ?? null) : await this.store.people.get(subject);
+      const email = subject.startsWith('email:') ? subject.slice(6) : undefined;
+      const person = email !== undefined ? ((await this.store.people.findByEmail(email))[0] ?? null) : await this.store.people.get(subject);
       // Roles held through this subject alone: a person's other subjects are listed on their own line.
       const roles = effectiveRoles(
-        { id: subject, email: byEmail ? email : undefined },
+        { id: subject, email },
         this.programme,
         recorded.filter((r) => r.subject === subject),
       );
       if (roles.length === 0) continue;
-      const label = person ? (byEmail ? `${person.displayName} (${email})` : person.displayName) : (email ?? subject);
+      const label = person ? (email !== undefined ? `${person.displayName} (${email})` : person.displayName) : (email ?? subject);
       out.push({ subject, label, roles });
     }
     return out.sort((a, b) => a.label.localeCompare(b.label));

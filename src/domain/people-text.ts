@@ -2,6 +2,7 @@
  * C0 and C1 control characters but tab and line breaks; bidirectional embeddings, overrides and
  * isolates; and U+E000–U+E002, which mark the links the bot builds (see src/cards/text.ts).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is what this expression is for
 const UNSAFE_RE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uE000-\uE002]/g;
 
 /**

@@ -40,7 +40,7 @@ export function mountRoutes(app: express.Application, services: Services, teams:
   // 200 when the bot can serve (503 when its store cannot); `ready` and `notReady` say which part is not
   app.get('/healthz', async (_req, res) => {
     const store = await services.store.health();
-    const slack = status.slackStatus?.() ?? { ready: status.slack === 'off' ? false : true };
+    const slack = status.slackStatus?.() ?? { ready: status.slack !== 'off' };
     const notReady = [
       ...(store.ok ? [] : [`store: ${store.detail ?? 'unavailable'}`]),
       ...(status.slack !== 'off' && !slack.ready ? [`slack: ${slack.detail ?? 'not ready'}`] : []),

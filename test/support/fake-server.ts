@@ -41,7 +41,7 @@ export class FakeServer {
         res.end(JSON.stringify(out.body ?? { ok: true }));
         const w = this.waiters;
         this.waiters = [];
-        w.forEach((f) => f());
+        for (const f of w) f();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));

@@ -169,7 +169,7 @@ describe('parseProgramme', () => {
   });
 
   test('an unknown key is refused (typos are not silently ignored)', () => {
-    const err = programmeError(VALID_YAML + 'organizers: []\n');
+    const err = programmeError(`${VALID_YAML}organizers: []\n`);
     expect(err.problems.join('\n')).toContain('organizers');
   });
 
@@ -210,7 +210,7 @@ describe('parseProgramme', () => {
       't.yaml',
     );
     expect(ok.organisers).toHaveLength(4);
-    const err = programmeError(VALID_YAML + 'organisers: [bob]\n');
+    const err = programmeError(`${VALID_YAML}organisers: [bob]\n`);
     expect(err.problems.join('\n')).toMatch(/organisers\[0\]: must be an e-mail/);
   });
 

@@ -64,12 +64,14 @@ export function createSlackPlatform(
   const logger = boltLogger(services.log);
   const socket = Boolean(config.appToken);
   const apiUrl = config.apiUrl ? (config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/`) : undefined;
+  const signingSecret = config.signingSecret ?? '';
+  if (!socket && !signingSecret) throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET');
   if (!socket) {
     // the door of /slack/events, before Bolt: signature window, payload shape, repeats
     expressApp.post(
       '/slack/events',
       ...slackGate({
-        signingSecret: config.signingSecret!,
+        signingSecret,
         clock: wallClock,
         admit: (key) => {
           const now = wallClock.now();
@@ -88,7 +90,7 @@ export function createSlackPlatform(
   const receiver = socket
     ? undefined
     : new ExpressReceiver({
-        signingSecret: config.signingSecret!,
+        signingSecret,
         endpoints: '/slack/events',
         app: expressApp,
         logger,

@@ -290,6 +290,6 @@ export async function startTeamsPlatform(teams: TeamsApp, services: Services, co
 /** A short description of an error: HTTP client errors carry the whole request, which must not be logged. */
 export function describeError(error: unknown): Record<string, unknown> {
   const e = error as { message?: string; code?: string; response?: { status?: number }; config?: { url?: string; method?: string } };
-  if (e && e.config) return { error: e.message, code: e.code, status: e.response?.status, url: e.config.url, method: e.config.method };
+  if (e?.config) return { error: e.message, code: e.code, status: e.response?.status, url: e.config.url, method: e.config.method };
   return { err: error };
 }

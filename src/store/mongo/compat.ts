@@ -26,5 +26,6 @@ export async function nextSeq(counters: Collection<{ _id: string; seq: number }>
       return inc(); // the first two at once: one created the counter, the other increments it
     }
   });
-  return c!.seq;
+  if (!c) throw new Error(`MongoDB store: counter ${name} was not written`);
+  return c.seq;
 }

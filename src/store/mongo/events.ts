@@ -3,6 +3,7 @@ import type { EventFeedback, EventPatch, NewEvent, ProgrammeEvent, Registration,
 import type { EventRepository } from '../../domain/ports';
 import { createIndexes, isDuplicateKey, nextSeq } from './compat';
 import type { Serializer } from './serial';
+import { present } from '../present';
 
 /** An event with its counters, kept exact by conditional updates (standalone servers have no transactions). */
 type EventDoc = Omit<ProgrammeEvent, 'id'> & { _id: number };
@@ -178,7 +179,7 @@ export class MongoEvents implements EventRepository {
       return current ? 'belowRegistered' : null;
     }
     const promoted = await this.promoteAll(id);
-    return { event: promoted.length > 0 ? (await this.get(id))! : toEvent(d), promoted };
+    return { event: promoted.length > 0 ? present(await this.get(id), `event ${id}`) : toEvent(d), promoted };
   }
 
   async cancel(id: number, reason: string | undefined, at: Date): Promise<ProgrammeEvent | null> {

@@ -3,6 +3,7 @@ import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from '../../domain/ideas';
 import type { IdeaRepository } from '../../domain/ports';
 import { createIndexes, isDuplicateKey, nextSeq } from './compat';
 import type { Serializer } from './serial';
+import { present } from '../present';
 
 export interface IdeaDoc extends Omit<Idea, 'id'> {
   _id: number;
@@ -118,7 +119,7 @@ export class MongoIdeas implements IdeaRepository {
     }
     await this.recount(intoId, at);
     await this.recount(fromId, at);
-    return { from: (await this.get(fromId))!, into: (await this.get(intoId))! };
+    return { from: present(await this.get(fromId), `idea ${fromId}`), into: present(await this.get(intoId), `idea ${intoId}`) };
   }
 
   async addSupport(ideaId: number, personId: string, at: Date): Promise<boolean> {

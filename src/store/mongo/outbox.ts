@@ -5,6 +5,7 @@ import type { Platform } from '../../domain/people';
 import type { OutboxRepository } from '../../domain/ports';
 import { createIndexes, isDuplicateKey } from './compat';
 import type { Serializer } from './serial';
+import { present } from '../present';
 
 interface OutboxDoc {
   _id: ObjectId;
@@ -71,7 +72,7 @@ export class MongoOutbox implements OutboxRepository {
       source: m.source,
       platform: m.platform,
       target: m.target,
-      payloadHash: hashes.get(m.payload)!,
+      payloadHash: present(hashes.get(m.payload), 'payload hash'),
       state: 'pending',
       attempts: 0,
       dueAt: m.dueAt,

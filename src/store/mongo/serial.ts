@@ -56,7 +56,8 @@ export class Serializer {
   }
 
   private async holding<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const locks = this.locks!;
+    const locks = this.locks;
+    if (!locks) return fn();
     const _id = new ObjectId();
     const deadline = Date.now() + WAIT_MS;
     for (let round = 0; ; round++) {

@@ -3,6 +3,7 @@ import type { Audience } from '../../domain/broadcasts';
 import type { EventFeedback, EventKind, EventPatch, EventState, NewEvent, ProgrammeEvent, Registration, RegistrationState } from '../../domain/events';
 import type { EventRepository } from '../../domain/ports';
 import { transaction } from './transaction';
+import { present } from '../present';
 
 interface EventRow {
   id: number;
@@ -126,7 +127,7 @@ export class SqliteEvents implements EventRepository {
       ) as { id: number };
       return Number(row.id);
     });
-    return (await this.get(id))!;
+    return present(await this.get(id), `event ${id}`);
   }
 
   async get(id: number): Promise<ProgrammeEvent | null> {
@@ -159,7 +160,7 @@ export class SqliteEvents implements EventRepository {
   async update(id: number, patch: EventPatch, at: Date): Promise<{ event: ProgrammeEvent; promoted: string[] } | 'belowRegistered' | null> {
     const out = transaction(this.db, () => {
       const row = this.s.get.get(id) as unknown as EventRow | undefined;
-      if (!row || row.state !== 'scheduled') return null;
+      if (row?.state !== 'scheduled') return null;
       const capacity = patch.capacity === undefined ? row.capacity : patch.capacity;
       if (capacity !== null && capacity < Number(row.registered)) return 'belowRegistered' as const;
       const pick = <T>(value: T | null | undefined, current: T | null): T | null => (value === undefined ? current : value);
@@ -180,7 +181,7 @@ export class SqliteEvents implements EventRepository {
       return { promoted: this.fill(id, capacity) };
     });
     if (out === null || out === 'belowRegistered') return out;
-    return { event: (await this.get(id))!, promoted: out.promoted };
+    return { event: present(await this.get(id), `event ${id}`), promoted: out.promoted };
   }
 
   async cancel(id: number, reason: string | undefined, at: Date): Promise<ProgrammeEvent | null> {
@@ -192,7 +193,7 @@ export class SqliteEvents implements EventRepository {
   async register(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean } | null> {
     return transaction(this.db, () => {
       const event = this.s.get.get(eventId) as unknown as EventRow | undefined;
-      if (!event || event.state !== 'scheduled') return null;
+      if (event?.state !== 'scheduled') return null;
       const existing = this.s.find.get(eventId, personId) as unknown as RegistrationRow | undefined;
       if (existing) return { state: existing.state, already: true };
       const full = event.capacity !== null && Number(event.registered) >= Number(event.capacity);

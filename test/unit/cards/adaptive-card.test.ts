@@ -42,10 +42,10 @@ function adaptiveCardErrors(json: object): { card: any; errors: string[]; all: s
 
 /** Walks every object in a JSON tree. */
 function walk(value: unknown, visit: (node: Record<string, unknown>) => void): void {
-  if (Array.isArray(value)) value.forEach((v) => walk(v, visit));
+  if (Array.isArray(value)) for (const v of value) walk(v, visit);
   else if (value && typeof value === 'object') {
     visit(value as Record<string, unknown>);
-    Object.values(value).forEach((v) => walk(v, visit));
+    for (const v of Object.values(value)) walk(v, visit);
   }
 }
 

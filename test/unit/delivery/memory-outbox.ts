@@ -54,7 +54,7 @@ export class MemoryOutbox implements OutboxRepository {
 
   /** The caller holds the lease (its lease may have run out, as long as nobody took the message since). */
   private holds(m: OutboxMessage | undefined, owner: string): m is OutboxMessage {
-    if (!m || m.state !== 'pending') return false;
+    if (m?.state !== 'pending') return false;
     if (m.leaseOwner !== undefined && m.leaseOwner !== owner) {
       this.refused++;
       return false;
@@ -92,7 +92,7 @@ export class MemoryOutbox implements OutboxRepository {
 
   async release(id: string, owner: string, dueAt: Date): Promise<void> {
     const m = this.rows.get(id);
-    if (!m || m.state !== 'pending' || m.leaseOwner !== owner) return;
+    if (m?.state !== 'pending' || m.leaseOwner !== owner) return;
     m.dueAt = new Date(dueAt);
     m.leaseOwner = undefined;
     m.leaseUntil = undefined;

@@ -68,7 +68,9 @@ export class BroadcastRunner {
     );
     let added = 0;
     for (let i = 0; i < messages.length; i += CHUNK) added += await this.store.outbox.enqueue(messages.slice(i, i + CHUNK), now);
-    await this.store.broadcasts.completeRun(b.id, this.owner, now, this.broadcasts.nextRun(b, now));
+    const after = await this.store.broadcasts.completeRun(b.id, this.owner, now, this.broadcasts.nextRun(b, now));
+    // cancelled while this run was being queued: what it queued after the cancellation does not go out
+    if (after.state === 'cancelled') added -= await this.store.outbox.cancelPending(source);
     this.log.info({ broadcast: b.id, run, recipients: messages.length, queued: added }, 'broadcast run queued');
     return added;
   }

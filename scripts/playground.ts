@@ -17,6 +17,8 @@
  *                                 when there is no DISPLAY or WAYLAND_DISPLAY
  * The playground's own log goes to .playground/m365agentsplayground.log.
  *
+ * scripts/screenshots.ts reuses preflight() and startStack() (exported below).
+ *
  * Written as CommonJS with type-only imports, so Node 24 runs it as it is (type stripping) and tsc type-checks it.
  */
 import type * as ChildProcessTypes from 'node:child_process';
@@ -98,112 +100,188 @@ function tail(file: string, lines = 20): string {
   }
 }
 
+const running = (child: Child) => child.exitCode === null && child.signalCode === null;
+
+/** Checks what the bot and the playground need; returns the playground's CLI. Throws with a message to show. */
+async function preflight(botPort: number): Promise<string> {
+  if (!fs.existsSync(BOT_ENTRY)) throw new Error(`${path.relative(process.cwd(), BOT_ENTRY)} is missing: run "npm run build" first (npm run playground does).`);
+  let playgroundCli: string;
+  try {
+    playgroundCli = require.resolve('@microsoft/m365agentsplayground/cli.js');
+  } catch {
+    throw new Error('@microsoft/m365agentsplayground is not installed: run "npm install" (it is a devDependency).');
+  }
+  if (await portTaken(botPort)) throw new Error(`port ${botPort} is already in use: stop what listens there, or set PORT to another port.`);
+  return playgroundCli;
+}
+
+interface StackOptions {
+  botPort: number;
+  uiPort: number;
+  playgroundCli: string;
+  /** The folder for the playground's log and events recording. */
+  logDir: string;
+  openBrowser: boolean;
+  /** The environment both start from (default process.env); the bot gets the Teams local-mode blanks on top. */
+  env?: NodeJS.ProcessEnv;
+  /** The working folder of both (default the repository; the bot reads .env there). */
+  cwd?: string;
+  /** A file for the bot's output; default: this terminal. */
+  botLogFile?: string;
+  /** Writes a progress line; default: stdout with the "[playground]" prefix. */
+  info?: (message: string) => void;
+  /** Writes a problem; default: stderr with the "[playground]" prefix. */
+  report?: (message: string) => void;
+}
+
+interface Stack {
+  endpoint: string;
+  logFile: string;
+  /** The playground's web UI, once both are ready; rejects (after stopping both) when either fails to start. */
+  ready: Promise<string>;
+  /** Resolves with an exit code once both have stopped: after stop(), or when either stopped on its own (1 then). */
+  stopped: Promise<number>;
+  /** Stops both (SIGKILL after a grace period); `stopped` then resolves with `exitCode`. */
+  stop(signal: NodeJS.Signals, exitCode: number): Promise<number>;
+}
+
+/**
+ * Starts the bot in Teams local mode, waits for its /healthz, then starts the Agents Playground against it.
+ * If either stops on its own, the other is stopped too.
+ */
+function startStack(o: StackOptions): Stack {
+  const info = o.info ?? log;
+  const report = o.report ?? ((m: string) => process.stderr.write(`[playground] ${m}\n`));
+  const env = o.env ?? process.env;
+  const cwd = o.cwd ?? ROOT;
+  const endpoint = `http://127.0.0.1:${o.botPort}/api/messages`;
+  const logFile = path.join(o.logDir, 'm365agentsplayground.log');
+  const children: Child[] = [];
+  let stopping = false;
+  let done: (code: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => (done = resolve));
+
+  const stop = (signal: NodeJS.Signals, exitCode: number): Promise<number> => {
+    if (stopping) return stopped;
+    stopping = true;
+    for (const child of children) if (running(child)) child.kill(signal);
+    const timer = setTimeout(() => {
+      for (const child of children) if (running(child)) child.kill('SIGKILL');
+    }, STOP_GRACE_MS);
+    timer.unref();
+    Promise.all(children.map((child) => (running(child) ? new Promise((r) => child.once('exit', r)) : undefined))).then(() => done(exitCode));
+    return stopped;
+  };
+
+  const ready = (async () => {
+    // 1. The bot, in Teams local mode (blank values win over .env: dotenv does not override them).
+    info(`starting the bot on port ${o.botPort} (Teams local mode)`);
+    const botOut = o.botLogFile ? fs.openSync(o.botLogFile, 'a') : 'inherit';
+    const bot = spawn(process.execPath, [BOT_ENTRY], {
+      cwd,
+      stdio: [o.botLogFile ? 'ignore' : 'inherit', botOut, botOut],
+      env: { ...env, PORT: String(o.botPort), TEAMS_CLIENT_ID: '', TEAMS_CLIENT_SECRET: '', TEAMS_TENANT_ID: '' },
+    });
+    if (typeof botOut === 'number') fs.closeSync(botOut);
+    children.push(bot);
+    bot.on('exit', (code, signal) => {
+      if (stopping) return;
+      report(`the bot stopped (${signal ?? `exit code ${code}`}); stopping the playground.`);
+      void stop('SIGTERM', code || 1);
+    });
+    try {
+      await waitFor200(`http://127.0.0.1:${o.botPort}/healthz`, bot, 'The bot');
+    } catch (e) {
+      report((e as Error).message);
+      void stop('SIGTERM', 1);
+      throw e;
+    }
+    if (stopping) throw new Error('stopped before the bot was ready');
+
+    // 2. The Agents Playground. Its console output goes only to its log file when stdout is not a terminal;
+    //    it then prints just "Listening on <port>", which tells the port it really took.
+    fs.mkdirSync(o.logDir, { recursive: true });
+    info(`starting the Microsoft 365 Agents Playground for ${endpoint}`);
+    const playground = spawn(process.execPath, [o.playgroundCli, '--app-endpoint', endpoint, '--channel-id', 'msteams', '--port', String(o.uiPort), '--disable-telemetry'], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...env,
+        TEAMSAPPTESTER_BROWSER: o.openBrowser ? env.TEAMSAPPTESTER_BROWSER : 'none',
+        APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+        M365_AGENTS_PLAYGROUND_LOGFILE: logFile,
+        M365_AGENTS_PLAYGROUND_RECORDING_FILE: path.join(o.logDir, 'events_recording.json'),
+      },
+    });
+    children.push(playground);
+    playground.on('exit', (code, signal) => {
+      if (stopping) return;
+      const last = tail(logFile);
+      report(`the Agents Playground stopped (${signal ?? `exit code ${code}`}); stopping the bot.${last ? `\n${last}` : ''}`);
+      void stop('SIGTERM', code || 1);
+    });
+
+    const actualPort = await new Promise<number | undefined>((resolve) => {
+      let buffered = '';
+      playground.stdout?.setEncoding('utf8');
+      playground.stdout?.on('data', (chunk: string) => {
+        buffered += chunk;
+        const m = /Listening on (\d+)/.exec(buffered);
+        if (m) resolve(Number(m[1]));
+        if (buffered.length > 4096) buffered = buffered.slice(-512);
+      });
+      playground.once('exit', () => resolve(undefined));
+    });
+    if (actualPort === undefined || stopping) throw new Error('the Agents Playground stopped before it was ready');
+
+    try {
+      await waitFor200(`http://127.0.0.1:${actualPort}/`, playground, 'The Agents Playground');
+    } catch (e) {
+      report(`${(e as Error).message}\n${tail(logFile)}`);
+      void stop('SIGTERM', 1);
+      throw e;
+    }
+    return `http://localhost:${actualPort}`;
+  })();
+  ready.catch(() => {}); // the caller may await `stopped` only
+
+  return { endpoint, logFile, ready, stopped, stop };
+}
+
 async function main(): Promise<void> {
   const envFile = path.join(ROOT, '.env');
   if (fs.existsSync(envFile)) require('dotenv').config({ path: envFile, quiet: true });
 
   const botPort = portFrom(process.env.PORT, 3978, 'PORT');
   const uiPort = portFrom(process.env.PLAYGROUND_PORT, 56150, 'PLAYGROUND_PORT');
-  const endpoint = `http://127.0.0.1:${botPort}/api/messages`;
-
-  if (!fs.existsSync(BOT_ENTRY)) fail(`${path.relative(process.cwd(), BOT_ENTRY)} is missing: run "npm run build" first (npm run playground does).`);
   let playgroundCli: string;
   try {
-    playgroundCli = require.resolve('@microsoft/m365agentsplayground/cli.js');
-  } catch {
-    fail('@microsoft/m365agentsplayground is not installed: run "npm install" (it is a devDependency).');
-  }
-  if (await portTaken(botPort)) fail(`port ${botPort} is already in use: stop what listens there, or set PORT to another port.`);
-
-  const children: Child[] = [];
-  let stopping = false;
-  const stopAll = (signal: NodeJS.Signals, exitCode: number) => {
-    if (stopping) return;
-    stopping = true;
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    const timer = setTimeout(() => {
-      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }, STOP_GRACE_MS);
-    timer.unref();
-    Promise.all(children.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => child.once('exit', r))))).then(() =>
-      process.exit(exitCode),
-    );
-  };
-  process.on('SIGINT', () => stopAll('SIGINT', 0));
-  process.on('SIGTERM', () => stopAll('SIGTERM', 0));
-
-  // 1. The bot, in Teams local mode (blank values win over .env: dotenv does not override them).
-  log(`starting the bot on port ${botPort} (Teams local mode)`);
-  const bot = spawn(process.execPath, [BOT_ENTRY], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, PORT: String(botPort), TEAMS_CLIENT_ID: '', TEAMS_CLIENT_SECRET: '', TEAMS_TENANT_ID: '' },
-  });
-  children.push(bot);
-  bot.on('exit', (code, signal) => {
-    if (stopping) return;
-    process.stderr.write(`[playground] the bot stopped (${signal ?? `exit code ${code}`}); stopping the playground.\n`);
-    stopAll('SIGTERM', code || 1);
-  });
-
-  try {
-    await waitFor200(`http://127.0.0.1:${botPort}/healthz`, bot, 'The bot');
+    playgroundCli = await preflight(botPort);
   } catch (e) {
-    process.stderr.write(`[playground] ${(e as Error).message}\n`);
-    stopAll('SIGTERM', 1);
-    return;
+    fail((e as Error).message);
   }
-  if (stopping) return;
 
-  // 2. The Agents Playground. Its console output goes only to its log file when stdout is not a terminal;
-  //    it then prints just "Listening on <port>", which tells the port it really took.
-  fs.mkdirSync(LOG_DIR, { recursive: true });
-  const logFile = path.join(LOG_DIR, 'm365agentsplayground.log');
   const openBrowser = browserWanted(process.env);
-  log(`starting the Microsoft 365 Agents Playground for ${endpoint}`);
-  const playground = spawn(process.execPath, [playgroundCli, '--app-endpoint', endpoint, '--channel-id', 'msteams', '--port', String(uiPort), '--disable-telemetry'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      TEAMSAPPTESTER_BROWSER: openBrowser ? process.env.TEAMSAPPTESTER_BROWSER : 'none',
-      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
-      M365_AGENTS_PLAYGROUND_LOGFILE: logFile,
-      M365_AGENTS_PLAYGROUND_RECORDING_FILE: path.join(LOG_DIR, 'events_recording.json'),
-    },
-  });
-  children.push(playground);
-  playground.on('exit', (code, signal) => {
-    if (stopping) return;
-    const last = tail(logFile);
-    process.stderr.write(`[playground] the Agents Playground stopped (${signal ?? `exit code ${code}`}); stopping the bot.\n${last ? `${last}\n` : ''}`);
-    stopAll('SIGTERM', code || 1);
-  });
+  // handlers first (they run from the event loop, once `stack` is set), so a signal never leaves the bot behind
+  let stack: Stack | undefined;
+  process.on('SIGINT', () => void stack?.stop('SIGINT', 0));
+  process.on('SIGTERM', () => void stack?.stop('SIGTERM', 0));
+  stack = startStack({ botPort, uiPort, playgroundCli, logDir: LOG_DIR, openBrowser });
+  void stack.stopped.then((code) => process.exit(code));
 
-  const actualPort = await new Promise<number | undefined>((resolve) => {
-    let buffered = '';
-    playground.stdout?.setEncoding('utf8');
-    playground.stdout?.on('data', (chunk: string) => {
-      buffered += chunk;
-      const m = /Listening on (\d+)/.exec(buffered);
-      if (m) resolve(Number(m[1]));
-      if (buffered.length > 4096) buffered = buffered.slice(-512);
-    });
-    playground.once('exit', () => resolve(undefined));
-  });
-  if (actualPort === undefined || stopping) return;
-
-  const uiUrl = `http://localhost:${actualPort}`;
+  let uiUrl: string;
   try {
-    await waitFor200(`http://127.0.0.1:${actualPort}/`, playground, 'The Agents Playground');
-  } catch (e) {
-    process.stderr.write(`[playground] ${(e as Error).message}\n${tail(logFile)}\n`);
-    stopAll('SIGTERM', 1);
-    return;
+    uiUrl = await stack.ready;
+  } catch {
+    return; // already reported; `stopped` exits
   }
   log(`ready: open ${uiUrl} to talk to Ensemble${openBrowser ? ' (a browser should open)' : ''}`);
-  log(`bot endpoint ${endpoint}; playground log ${path.relative(process.cwd(), logFile)}; Ctrl+C stops both`);
+  log(`bot endpoint ${stack.endpoint}; playground log ${path.relative(process.cwd(), stack.logFile)}; Ctrl+C stops both`);
 }
 
-module.exports = { browserWanted };
+const api = { browserWanted, preflight, startStack, portFrom, tail };
+/** What `require('./playground.ts')` gives; type it with `import type { PlaygroundModule }`. */
+export type PlaygroundModule = typeof api;
+export type { Stack, StackOptions };
+module.exports = api;
 if (require.main === module) void main();

@@ -64,9 +64,11 @@ export function toSlackMrkdwn(markdown: string): string {
  */
 export function toAdaptiveMarkdown(markdown: string): string {
   // A Markdown link people wrote would be one in Teams: a word joiner between `]` and `(` keeps its
-  // characters and breaks the syntax. Then the bot's own links become Markdown links.
+  // characters and breaks the syntax. Teams drops what reads as an HTML tag (`<texte>`, `<b>`): its `<`
+  // is written as an entity, which Teams shows as `<`. Then the bot's own links become Markdown links.
   const text = normaliseNewlines(markdown)
     .replace(/\]\(/g, ']\u2060(')
+    .replace(/<(?=[A-Za-z/!?])/g, '&lt;')
     .replace(LINK_RE, (_m, label: string, url: string) => `[${label.replace(/[[\]]/g, '')}](${url})`);
   const lines = text.split('\n');
   const isListItem = (line: string | undefined): boolean => line !== undefined && /^\s*(?:[-*+]\s|\d+[.)]\s)/.test(line);

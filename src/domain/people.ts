@@ -44,8 +44,11 @@ export interface Contact extends Identity {
   teams?: TeamsConversationRef;
 }
 
-/** A GUID written any usual way (braces or not, dashes or not, any case). */
-const GUID = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
+/**
+ * A GUID written any usual way (braces or not, dashes or not, any case), and ids shaped like one with a
+ * longer last group (the Agents Playground's `00000000-0000-0000-0000-0000000000020`).
+ */
+const GUID = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12,16})\}?$/i;
 
 /** A GUID in its one canonical form (lower case, dashed); anything else as it is. */
 export function canonicalGuid(text: string): string {

@@ -110,6 +110,19 @@ describe('hardening: input that deceives or crashes, clicks that carry their int
     });
   });
 
+  describe('Teams drops what reads as an HTML tag', () => {
+    test('the empty list’s example and the help’s arguments keep their words (no « <votre idée> » left for Teams to drop)', async () => {
+      const newcomer: TeamsUser = { id: '29:newcomer', aadObjectId: '88888888-8888-4888-8888-888888888888', name: 'Nouvelle' };
+      const texts = (activity: any): string[] => JSON.stringify(activity).match(/"text":"(?:[^"\\]|\\.)*"/g) ?? [];
+      for (const text of ['idees miennes', 'aide']) {
+        const shown = texts(await teamsSay(newcomer, text));
+        expect(shown.length).toBeGreaterThan(0);
+        expect(shown.filter((t) => /<[A-Za-z/]/.test(t))).toEqual([]);
+      }
+      expect(JSON.stringify(await teamsSay(newcomer, 'idees miennes'))).toContain('idee &lt;votre idée>');
+    });
+  });
+
   describe('Teams forms', () => {
     test('every required input of the forms Teams receives has an errorMessage (Microsoft’s parser checks it)', async () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

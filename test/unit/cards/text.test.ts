@@ -32,7 +32,7 @@ describe('Slack mrkdwn', () => {
 
 describe('Adaptive Cards markdown', () => {
   test('passes the subset through and doubles single line breaks', () => {
-    expect(toAdaptiveMarkdown(`**b** _i_ ${link('l', 'https://x.org')} <tag> & co`)).toBe('**b** _i_ [l](https://x.org) <tag> & co');
+    expect(toAdaptiveMarkdown(`**b** _i_ ${link('l', 'https://x.org')} & co`)).toBe('**b** _i_ [l](https://x.org) & co');
     expect(toAdaptiveMarkdown('a\nb')).toBe('a\n\nb');
     expect(toAdaptiveMarkdown('a\r\n\r\nb')).toBe('a\n\nb');
     expect(toAdaptiveMarkdown('Intro\n- one\n- two\nEnd')).toBe('Intro\n\n- one\n- two\n\nEnd');
@@ -79,6 +79,13 @@ describe('truncate', () => {
     }
     expect(splitMrkdwn(text, 1000)).toEqual([text]);
     expect(splitMrkdwn('', 10)).toEqual(['']);
+  });
+});
+
+describe('angle brackets on Teams', () => {
+  test('what would read as an HTML tag keeps its characters (Teams drops a tag: « idee <votre idée> » showed « idee »)', () => {
+    expect(toAdaptiveMarkdown('« idee <votre idee> » et <b>gras</b>, </i>')).toBe('« idee &lt;votre idee> » et &lt;b>gras&lt;/b>, &lt;/i>');
+    expect(toAdaptiveMarkdown('2 < 3, <2>, a<-b')).toBe('2 < 3, <2>, a<-b');
   });
 });
 

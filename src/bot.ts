@@ -7,6 +7,7 @@ import { BroadcastRunner } from './app/broadcasts/runner';
 import { Conversation } from './app/conversation';
 import { EventJobRunner } from './app/events/jobs';
 import { Messenger } from './app/messenger';
+import { Replies } from './app/replies';
 import type { Services } from './app/services';
 import { loadProgramme } from './config/programme';
 import type { Config } from './config/types';
@@ -44,10 +45,15 @@ export interface BotOptions {
   delivery?: { leaseMs?: number };
 }
 
+/** An answer not sent within a few seconds of a crash is taken over quickly: its person is waiting. */
+const REPLY_LEASE_MS = 10_000;
+
 export interface DeliveryControl {
   /** Queues due broadcast runs and event jobs (reminders, polls…), then sends what is due (one pass). */
   tick(): Promise<{ queued: number; sent: number; failed: number }>;
   dispatcher: Dispatcher;
+  /** The reply lane's dispatcher: always running. */
+  replyDispatcher: Dispatcher;
   runner: BroadcastRunner;
   eventJobs: EventJobRunner;
   owner: string;
@@ -93,7 +99,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const leaseMs = options.delivery?.leaseMs ?? config.deliveryLeaseMs;
   const teamsApp = createTeamsApp(config.teams, log);
   const deliveries: Partial<Record<'slack' | 'teams', PlatformDelivery>> = {
-    teams: new TeamsDelivery({ people: store.people, proactive: teamsApp.proactive }),
+    teams: new TeamsDelivery({ people: store.people, drafts: store.drafts, proactive: teamsApp.proactive }),
   };
   if (config.slack) {
     // A client of its own that never waits or retries by itself: the dispatcher decides (Retry-After, backoff).
@@ -112,12 +118,28 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     log: log.child({ component: 'delivery' }),
     leaseMs,
   });
+  // The answers to people's requests have a lane and a dispatcher of their own: never behind a broadcast,
+  // and always running (they are part of answering, not background work). One limiter: one set of ceilings.
+  const replyDispatcher = new Dispatcher({
+    outbox: store.outbox,
+    deliveries: deliveries as Record<'slack' | 'teams', PlatformDelivery>,
+    clock,
+    owner,
+    log: log.child({ component: 'replies' }),
+    leaseMs: Math.min(leaseMs, REPLY_LEASE_MS),
+    lane: 'reply',
+    limiter: dispatcher.limiter,
+    batchSize: 50,
+    concurrency: 32,
+  });
+  const replies = new Replies(store, clock, () => replyDispatcher.poke());
   const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner, leaseMs);
   const eventJobs = new EventJobRunner(services, services.events, clock, log.child({ component: 'events' }), owner, leaseMs);
   const queueDue = async () => (await runner.runDue()) + (await eventJobs.runDue());
   const delivery: DeliveryControl = {
     owner,
     dispatcher,
+    replyDispatcher,
     runner,
     eventJobs,
     async tick() {
@@ -137,8 +159,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const messenger = new Messenger(store, clock, () => dispatcher.poke());
   const conversation = new Conversation(services, messenger, wake);
   const express = createExpressApp();
-  const slack = config.slack ? createSlackPlatform(config.slack, services, conversation, express) : undefined;
-  const teams = await startTeamsPlatform(teamsApp, services, conversation);
+  const slack = config.slack ? createSlackPlatform(config.slack, { services, conversation, replies, express }) : undefined;
+  const teams = await startTeamsPlatform(teamsApp, { services, conversation, replies });
   mountRoutes(express, services, teams, { slack: slack?.mode ?? 'off', teams: teams.mode, slackStatus: slack ? () => slack.status() : undefined });
 
   const background = options.background ?? true;
@@ -148,6 +170,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       }, log)
     : undefined;
   if (background) dispatcher.start();
+  replyDispatcher.start();
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = express.listen(config.port, options.host ?? '::', () => resolve(s));
@@ -169,6 +192,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       stopped = true;
       await ticker?.stop();
       await dispatcher.stop();
+      await replyDispatcher.stop();
       await slack?.stop();
       await teams.stop();
       await new Promise<void>((resolve) => {

@@ -11,7 +11,7 @@
  * compares (due times, leases, rate-limit buckets). The clock must move with the timers: the system
  * clock, or Jest's modern fake timers (which fake Date too).
  */
-import type { OutboxMessage, SendOutcome } from '../domain/delivery';
+import type { Lane, OutboxMessage, SendOutcome } from '../domain/delivery';
 import type { Platform } from '../domain/people';
 import type { Clock, OutboxRepository } from '../domain/ports';
 import type { Logger } from '../logger';
@@ -61,6 +61,8 @@ export interface DispatcherOptions {
   idlePollMs?: number;
   /** Shared by the dispatchers of one process, if several; default: its own. */
   limiter?: RateLimiter;
+  /** The outbox lane this dispatcher sends (default bulk): the answers to requests have one of their own. */
+  lane?: Lane;
   /** For the jitter; default Math.random. */
   random?: () => number;
 }
@@ -88,7 +90,8 @@ const zero = (): DispatchCounts => ({ sent: 0, failed: 0, retried: 0, released: 
 
 export class Dispatcher {
   readonly limiter: RateLimiter;
-  private readonly o: Required<Omit<DispatcherOptions, 'limiter' | 'deliveries' | 'log'>> & { log: Log };
+  private readonly o: Required<Omit<DispatcherOptions, 'limiter' | 'deliveries' | 'log' | 'lane'>> & { log: Log };
+  private readonly lane: Lane;
   private readonly deliveries: Partial<Record<Platform, PlatformDelivery>>;
   private queue: Held[] = [];
   private inFlight = 0;
@@ -128,6 +131,7 @@ export class Dispatcher {
     this.o.maxQueueWaitMs = opts.maxQueueWaitMs ?? (leaseMs - this.o.leaseMarginMs) / 2;
     this.deliveries = opts.deliveries;
     this.limiter = opts.limiter ?? new RateLimiter();
+    this.lane = opts.lane ?? 'bulk';
   }
 
   /** Totals since creation, and what is held right now. */
@@ -218,7 +222,7 @@ export class Dispatcher {
         } else if (this.inFlight > 0) {
           sleepMs = Math.max(0, this.nextClaimAt - now);
         } else {
-          const due = await this.o.outbox.nextDue();
+          const due = await this.o.outbox.nextDue(this.lane);
           const later = this.o.clock.now().getTime();
           if (due === null) sleepMs = this.o.idlePollMs;
           else if (due.getTime() <= later)
@@ -236,7 +240,7 @@ export class Dispatcher {
 
   private async claim(now: number, limit: number): Promise<number> {
     if (limit <= 0) return 0;
-    const claimed = await this.o.outbox.claim(this.o.owner, new Date(now), limit, this.o.leaseMs);
+    const claimed = await this.o.outbox.claim(this.o.owner, new Date(now), limit, this.o.leaseMs, this.lane);
     if (this.killed) return claimed.length;
     for (const msg of claimed) {
       const delivery = this.deliveries[msg.platform];

@@ -5,9 +5,10 @@
  */
 import { renderBlockKitMessage } from '../cards/block-kit';
 import type { Card } from '../cards/model';
+import { type OutgoingFile, parseOutgoing } from '../cards/outgoing';
 import type { OutboxMessage, SendOutcome } from '../domain/delivery';
 import type { Platform, TeamsConversationRef } from '../domain/people';
-import type { PeopleRepository } from '../domain/ports';
+import type { DraftRepository, PeopleRepository } from '../domain/ports';
 import { adaptiveCardActivity } from '../cards/adaptive-card';
 import { underCeiling, type RateLimit } from './rate-limiter';
 
@@ -45,15 +46,6 @@ function headerOf(headers: unknown, name: string): unknown {
   }
   const key = Object.keys(h).find((k) => k.toLowerCase() === name);
   return key === undefined ? undefined : h[key];
-}
-
-function parseCard(payload: string): Card | null {
-  try {
-    const card = JSON.parse(payload) as Card;
-    return card && typeof card === 'object' && Array.isArray(card.elements) && typeof card.fallbackText === 'string' ? card : null;
-  } catch {
-    return null;
-  }
 }
 
 function short(text: unknown, max = 200): string {
@@ -114,6 +106,8 @@ export function classifyTeamsError(error: unknown, nowMs: number): SendOutcome {
 
 export interface TeamsDeliveryOptions {
   people: PeopleRepository;
+  /** Where a file waits for the person's consent (Teams uploads it to their OneDrive once they accept). */
+  drafts?: DraftRepository;
   /** TeamsProactiveSender (src/platforms/teams/proactive.ts) or anything with the same `send`. */
   proactive: { send(ref: TeamsConversationRef, activity: Record<string, unknown>): Promise<unknown> };
   /** Teams' per-app, per-tenant ceiling (requests per second). Default 50. */
@@ -150,14 +144,15 @@ export class TeamsDelivery implements PlatformDelivery {
     const t = msg.target;
     // A person's personal chat is one conversation per person: the person id stands for its conversation
     // id here (known only after loading the person), with the same effect on the bucket.
+    if (t.kind === 'response') return [];
     const tenant = t.kind === 'person' ? (parsePersonId(t.personId)?.tenant ?? 'default') : (this.opts.tenantId ?? 'default');
     const conv = t.kind === 'person' ? `teams:person:${t.personId}` : `teams:conv:${t.channel}`;
     return [underCeiling(`teams:app:${tenant}`, this.appRate, this.headroom), underCeiling(conv, this.convRate, this.headroom)];
   }
 
   async send(msg: OutboxMessage): Promise<SendOutcome> {
-    const card = parseCard(msg.payload);
-    if (!card) return { ok: false, permanent: true, reason: 'invalid-payload' };
+    const out = parseOutgoing(msg.payload);
+    if (!out) return { ok: false, permanent: true, reason: 'invalid-payload' };
     let ref: TeamsConversationRef;
     const t = msg.target;
     if (t.kind === 'person') {
@@ -165,14 +160,18 @@ export class TeamsDelivery implements PlatformDelivery {
       if (!person) return { ok: false, permanent: true, reason: 'unknown-person' };
       if (!person.teams) return { ok: false, permanent: true, reason: 'no-conversation-reference' };
       ref = person.teams;
-    } else {
+    } else if (t.kind === 'channel') {
       const serviceUrl = t.serviceUrl ?? this.opts.serviceUrl;
       if (!serviceUrl) return { ok: false, permanent: true, reason: 'no-service-url' };
       ref = { serviceUrl, conversationId: t.channel, userId: '', tenantId: this.opts.tenantId ?? '' };
+    } else {
+      return { ok: false, permanent: true, reason: 'unsupported-target' };
     }
     let activity: Record<string, unknown>;
     try {
-      activity = adaptiveCardActivity(card);
+      if (out.kind === 'card') activity = adaptiveCardActivity(out.card);
+      else if (t.kind === 'person') activity = await this.fileConsent(t.personId, out.file);
+      else return { ok: false, permanent: true, reason: 'file-to-a-channel' };
     } catch (e) {
       return { ok: false, permanent: true, reason: `render-failed: ${short((e as Error).message)}` };
     }
@@ -182,6 +181,30 @@ export class TeamsDelivery implements PlatformDelivery {
     } catch (e) {
       return classifyTeamsError(e, (this.opts.now ?? Date.now)());
     }
+  }
+
+  /**
+   * A file in Teams is offered with a consent card in the personal chat: the file waits as a draft, and
+   * is uploaded to the person's OneDrive when they accept (the platform's file.consent invoke).
+   */
+  private async fileConsent(personId: string, file: OutgoingFile): Promise<Record<string, unknown>> {
+    if (!this.opts.drafts) throw new Error('no drafts repository for files');
+    const draft = await this.opts.drafts.save(
+      personId,
+      JSON.stringify({ name: file.name, mime: file.mime, content: file.base64, comment: file.comment }),
+      new Date((this.opts.now ?? Date.now)()),
+    );
+    const size = Buffer.from(file.base64, 'base64').length;
+    return {
+      type: 'message',
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.teams.card.file.consent',
+          name: file.name,
+          content: { description: file.comment, sizeInBytes: size, acceptContext: { draft }, declineContext: { draft } },
+        },
+      ],
+    };
   }
 }
 
@@ -248,7 +271,18 @@ export function classifySlackError(error: unknown, nowMs: number): SendOutcome {
 /** The part of @slack/web-api's WebClient the delivery uses. */
 export interface SlackPostClient {
   chat: { postMessage(args: { channel: string; text: string; blocks?: unknown[] }): Promise<unknown> };
+  conversations?: { open(args: { users: string }): Promise<unknown> };
+  files?: { uploadV2(args: { channel_id: string; file: Buffer; filename: string; title: string; initial_comment: string }): Promise<unknown> };
 }
+
+/** Posts JSON to a URL (Slack's response_url): fetch by default. */
+export type JsonPoster = (url: string, body: unknown) => Promise<{ status: number; retryAfter?: string | null }>;
+
+const postJson: JsonPoster = async (url, body) => {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  await res.arrayBuffer().catch(() => undefined);
+  return { status: res.status, retryAfter: res.headers.get('retry-after') };
+};
 
 export interface SlackDeliveryOptions {
   /**
@@ -265,6 +299,8 @@ export interface SlackDeliveryOptions {
   headroom?: number;
   /** Workspace for channel targets (they carry none); default 'default'. */
   teamId?: string;
+  /** How answers reach a response_url; default fetch. */
+  respond?: JsonPoster;
   now?: () => number;
 }
 
@@ -282,6 +318,8 @@ export class SlackDelivery implements PlatformDelivery {
 
   limits(msg: OutboxMessage): RateLimit[] {
     const t = msg.target;
+    // an answer through response_url is no chat.postMessage: none of its ceilings applies
+    if (t.kind === 'response') return [];
     const parsed = t.kind === 'person' ? parsePersonId(t.personId) : null;
     const team = parsed?.tenant ?? this.opts.teamId ?? 'default';
     const channel = t.kind === 'person' ? (parsed?.user ?? t.personId) : t.channel;
@@ -289,10 +327,15 @@ export class SlackDelivery implements PlatformDelivery {
   }
 
   async send(msg: OutboxMessage): Promise<SendOutcome> {
-    const card = parseCard(msg.payload);
-    if (!card) return { ok: false, permanent: true, reason: 'invalid-payload' };
-    let channel: string;
+    const out = parseOutgoing(msg.payload);
+    if (!out) return { ok: false, permanent: true, reason: 'invalid-payload' };
     const t = msg.target;
+    const now = () => (this.opts.now ?? Date.now)();
+    if (t.kind === 'response') {
+      if (out.kind !== 'card') return { ok: false, permanent: true, reason: 'file-to-a-response-url' };
+      return this.respond(t.url, out.card, out.replace === true, out.ephemeral !== false, now);
+    }
+    let channel: string;
     if (t.kind === 'person') {
       const person = await this.opts.people.get(t.personId);
       if (!person) return { ok: false, permanent: true, reason: 'unknown-person' };
@@ -302,21 +345,58 @@ export class SlackDelivery implements PlatformDelivery {
     } else {
       channel = t.channel;
     }
-    let rendered: { text: string; blocks: unknown[] };
     try {
-      rendered = renderBlockKitMessage(card);
+      if (out.kind === 'file') {
+        await this.upload(channel, t.kind === 'person', out.file);
+        return { ok: true };
+      }
+      let rendered: { text: string; blocks: unknown[] };
+      try {
+        rendered = renderBlockKitMessage(out.card);
+      } catch (e) {
+        return { ok: false, permanent: true, reason: `render-failed: ${short((e as Error).message)}` };
+      }
+      const res = (await this.opts.client.chat.postMessage({ channel, text: rendered.text, blocks: rendered.blocks })) as { ok?: boolean; error?: string } | undefined;
+      // A WebClient throws on ok: false; a looser client may resolve with it.
+      if (res && res.ok === false) return classifySlackError({ code: 'slack_webapi_platform_error', data: { error: res.error } }, now());
+      return { ok: true };
+    } catch (e) {
+      return classifySlackError(e, now());
+    }
+  }
+
+  /** A file in the person's DM with the app (or in a channel). */
+  private async upload(channel: string, toPerson: boolean, file: OutgoingFile): Promise<void> {
+    const { conversations, files } = this.opts.client;
+    if (!files) throw new Error('this Slack client cannot upload files');
+    let channelId = channel;
+    if (toPerson && conversations) {
+      const opened = (await conversations.open({ users: channel })) as { channel?: { id?: string } };
+      channelId = opened.channel?.id ?? channel;
+    }
+    await files.uploadV2({ channel_id: channelId, file: Buffer.from(file.base64, 'base64'), filename: file.name, title: file.name, initial_comment: file.comment });
+  }
+
+  /** An answer through the response_url of a command or a click (valid 30 minutes, five answers). */
+  private async respond(url: string, card: Card, replace: boolean, ephemeral: boolean, now: () => number): Promise<SendOutcome> {
+    let body: Record<string, unknown>;
+    try {
+      body = { ...renderBlockKitMessage(card), replace_original: replace, ...(replace ? {} : { response_type: ephemeral ? 'ephemeral' : 'in_channel' }) };
     } catch (e) {
       return { ok: false, permanent: true, reason: `render-failed: ${short((e as Error).message)}` };
     }
+    let res: { status: number; retryAfter?: string | null };
     try {
-      const res = (await this.opts.client.chat.postMessage({ channel, text: rendered.text, blocks: rendered.blocks })) as { ok?: boolean; error?: string } | undefined;
-      // A WebClient throws on ok: false; a looser client may resolve with it.
-      if (res && res.ok === false) {
-        return classifySlackError({ code: 'slack_webapi_platform_error', data: { error: res.error } }, (this.opts.now ?? Date.now)());
-      }
-      return { ok: true };
+      res = await (this.opts.respond ?? postJson)(url, body);
     } catch (e) {
-      return classifySlackError(e, (this.opts.now ?? Date.now)());
+      const code = (e as { cause?: { code?: string }; name?: string }).cause?.code ?? (e as { name?: string }).name ?? 'error';
+      return { ok: false, permanent: false, reason: `slack response network ${short(code, 60)}` };
     }
+    if (res.status >= 200 && res.status < 300) return { ok: true };
+    const reason = `slack response ${res.status}`;
+    // the URL has expired (30 minutes, or used five times) or was never Slack's
+    if (res.status === 404 || res.status === 410 || res.status === 400 || res.status === 403) return { ok: false, permanent: true, reason };
+    const retryAfterMs = parseRetryAfter(res.retryAfter ?? undefined, now());
+    return retryAfterMs === undefined ? { ok: false, permanent: false, reason } : { ok: false, permanent: false, reason, retryAfterMs };
   }
 }

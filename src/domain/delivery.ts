@@ -6,7 +6,17 @@ import type { Platform } from './people';
  */
 export type OutboxState = 'pending' | 'sent' | 'failed' | 'cancelled';
 
-export type OutboxTarget = { kind: 'person'; personId: string } | { kind: 'channel'; platform: Platform; channel: string; serviceUrl?: string };
+export type OutboxTarget =
+  | { kind: 'person'; personId: string }
+  | { kind: 'channel'; platform: Platform; channel: string; serviceUrl?: string }
+  /** The answer to a request, where the platform said to send it (Slack's response_url). */
+  | { kind: 'response'; url: string };
+
+/**
+ * Which dispatcher sends a message: `reply` for the answers to people's requests (sent at once, never
+ * behind a broadcast), `bulk` for everything the bot sends on its own (broadcasts, reminders, notices).
+ */
+export type Lane = 'reply' | 'bulk';
 
 export interface OutboxMessage {
   id: string;
@@ -16,8 +26,9 @@ export interface OutboxMessage {
   source: string;
   platform: Platform;
   target: OutboxTarget;
-  /** The card to send, as JSON (platform-neutral card model), rendered at send time. */
+  /** What to send, as JSON (a card of the platform-neutral card model, or a file), rendered at send time. */
   payload: string;
+  lane: Lane;
   state: OutboxState;
   attempts: number;
   /** Not before this time (scheduling, backoff, Retry-After). */
@@ -31,7 +42,10 @@ export interface OutboxMessage {
   createdAt: Date;
 }
 
-export type NewOutboxMessage = Pick<OutboxMessage, 'key' | 'source' | 'platform' | 'target' | 'payload' | 'dueAt'>;
+export type NewOutboxMessage = Pick<OutboxMessage, 'key' | 'source' | 'platform' | 'target' | 'payload' | 'dueAt'> & {
+  /** Default `bulk`. */
+  lane?: Lane;
+};
 
 export interface OutboxReport {
   targeted: number;

@@ -1,5 +1,5 @@
 import type { Broadcast, NewBroadcast } from './broadcasts';
-import type { NewOutboxMessage, OutboxMessage, OutboxReport } from './delivery';
+import type { Lane, NewOutboxMessage, OutboxMessage, OutboxReport } from './delivery';
 import type { EventFeedback, EventPatch, NewEvent, NewJob, ProgrammeEvent, Registration, RegistrationState, ScheduledJob } from './events';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from './ideas';
 import type { Contact, Person, Platform } from './people';
@@ -92,10 +92,11 @@ export interface OutboxRepository {
   /** Queues messages; a message whose key is already queued is ignored. Returns how many were added. */
   enqueue(messages: NewOutboxMessage[], at: Date): Promise<number>;
   /**
-   * Claims up to `limit` pending messages due at `now` that nobody holds (or whose lease expired),
-   * for `owner` until `now + leaseMs`. Two callers never get the same message while a lease runs.
+   * Claims up to `limit` pending messages of `lane` (default bulk) due at `now` that nobody holds (or
+   * whose lease expired), for `owner` until `now + leaseMs`, earliest due first. Two callers never get
+   * the same message while a lease runs.
    */
-  claim(owner: string, now: Date, limit: number, leaseMs: number): Promise<OutboxMessage[]>;
+  claim(owner: string, now: Date, limit: number, leaseMs: number, lane?: Lane): Promise<OutboxMessage[]>;
   /**
    * Records a successful send, whoever holds the lease now (a send that happened is never redone), and
    * even if the message was cancelled while its owner was sending it.
@@ -110,8 +111,8 @@ export interface OutboxRepository {
   cancelPending(source: string): Promise<number>;
   /** Puts the failed (non-permanent and permanent) messages of a source back to pending; returns how many. */
   retryFailed(source: string, at: Date): Promise<number>;
-  /** The earliest due time of pending work, to sleep until then. */
-  nextDue(): Promise<Date | null>;
+  /** The earliest due time of pending work of `lane` (default bulk), to sleep until then. */
+  nextDue(lane?: Lane): Promise<Date | null>;
 }
 
 export interface BroadcastRepository {

@@ -43,6 +43,9 @@ export const en: Messages = {
   forms: {
     required: 'This field is required.',
   },
+  teams: {
+    openPersonalChat: 'To receive the rest and the calendar file, open a chat with Ensemble (Apps → Ensemble).',
+  },
   welcome: {
     title: 'Welcome to {{programme}}!',
     text: 'Thanks for adding Ensemble. I will keep you posted about the workshop days and the OFF, and collect your ideas. Type "help" at any time.',

@@ -41,6 +41,9 @@ export const fr = {
   forms: {
     required: 'Ce champ est obligatoire.',
   },
+  teams: {
+    openPersonalChat: 'Pour recevoir la suite et le fichier agenda, ouvrez une conversation avec Ensemble (Applications → Ensemble).',
+  },
   welcome: {
     title: 'Bienvenue dans {{programme}} !',
     text: "Merci d'avoir ajouté Ensemble. Je vous tiendrai au courant des journées et du OFF, et je recueillerai vos idées. Écrivez « aide » à tout moment.",

@@ -144,6 +144,26 @@ export function outboxContract(factory: OutboxStoreFactory): void {
       expect(report.pending).toBe(6);
     });
 
+    test('lanes: the answers to requests are claimed apart from the bulk, each lane earliest due first', async () => {
+      const bulk = Array.from({ length: 5 }, (_, n) => message(n, { dueAt: at(T0, n) }));
+      const replies = [
+        message(10, { dueAt: at(T0, 100), lane: 'reply', target: { kind: 'response', url: 'https://hooks.slack.com/actions/T1/1/abc' } }),
+        message(11, { dueAt: at(T0, 50), lane: 'reply' }),
+      ];
+      await store.outbox.enqueue([...bulk, ...replies], T0);
+      const now = at(T0, 1000);
+      expect(await store.outbox.nextDue('reply')).toEqual(at(T0, 50));
+      expect(await store.outbox.nextDue()).toEqual(at(T0, 0));
+      const gotReplies = await store.outbox.claim('w1', now, 10, LEASE, 'reply');
+      expect(keys(gotReplies)).toEqual([replies[1].key, replies[0].key]);
+      expect(gotReplies.map((m) => m.lane)).toEqual(['reply', 'reply']);
+      expect(gotReplies[1].target).toStrictEqual({ kind: 'response', url: 'https://hooks.slack.com/actions/T1/1/abc' });
+      const gotBulk = await store.outbox.claim('w2', now, 10, LEASE);
+      expect(keys(gotBulk)).toEqual(bulk.map((m) => m.key));
+      expect(await store.outbox.claim('w3', now, 10, LEASE, 'reply')).toEqual([]);
+      expect(await store.outbox.nextDue('reply')).toEqual(at(T0, 50)); // pending, held by w1
+    });
+
     test('a claimed message round-trips every field, payload and target exactly', async () => {
       const channel: NewOutboxMessage = {
         key: `${SRC}:teams:19:abc@thread.tacv2`,
@@ -176,6 +196,7 @@ export function outboxContract(factory: OutboxStoreFactory): void {
         platform: 'teams',
         target: channel.target,
         payload: '{"distinct":1}',
+        lane: 'bulk',
         state: 'pending',
         attempts: 0,
         dueAt: at(T0, 1),

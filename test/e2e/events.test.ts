@@ -1,7 +1,7 @@
 import { talk } from '../support/conversation';
 import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
-import { allText, startTestBot, type TestBot } from '../support/harness';
+import { allText, repliesSettled, startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
 import { blockActionBody, eventBody, homeActionBody, slackHeaders, viewState, viewSubmissionBody } from '../support/slack-request';
 import { ANA, BEN, TENANT, type TeamsUser } from '../support/teams-activity';
@@ -371,6 +371,8 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     expect((await bot.post('/slack/events', press, slackHeaders(press))).status).toBe(200);
     const [, republished] = await slack.waitForCall('views.publish', 2);
     expect(allText(republished.body.view)).toContain('Je ne participe plus');
+    // the answer to a click on the Home tab comes in the app's DM (through the outbox's reply lane)
+    await repliesSettled(bot);
     expect(toSlack('U4', 'vous participez à « Journée Explorer »')).toHaveLength(1);
     expect((await bot.services.store.events.get(explorer.id))!.registered).toBe(4);
 
@@ -393,6 +395,7 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     );
     const bis = (await bot.services.store.events.upcoming(clock.now(), 10)).find((e) => e.title === 'Journée Tester bis')!;
     expect(bis.link).toBe('https://visio.exemple.fr/salle%201');
+    await repliesSettled(bot); // what earlier tests queued has gone: the uploads below are these clicks'
     slack.clear();
     for (const u of ['U1', 'U9']) await click(u, 'event.register', { id: String(bis.id), c: 'own' });
     await slack.waitForCall('files.completeUploadExternal', 2);

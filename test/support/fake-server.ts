@@ -9,7 +9,7 @@ export interface Recorded {
   raw: string;
 }
 
-export type Responder = (req: Recorded) => { status?: number; headers?: Record<string, string>; body?: unknown } | undefined;
+export type Responder = (req: Recorded) => { status?: number; headers?: Record<string, string>; body?: unknown /** answer after this long */; delayMs?: number } | undefined;
 
 /** A small HTTP server on loopback that records every request and answers through `respond`. */
 export class FakeServer {
@@ -37,11 +37,15 @@ export class FakeServer {
         const rec: Recorded = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, raw };
         this.requests.push(rec);
         const out = this.respond(rec) ?? {};
-        res.writeHead(out.status ?? 200, { 'content-type': 'application/json', ...(out.headers ?? {}) });
-        res.end(JSON.stringify(out.body ?? { ok: true }));
-        const w = this.waiters;
-        this.waiters = [];
-        for (const f of w) f();
+        const answer = () => {
+          res.writeHead(out.status ?? 200, { 'content-type': 'application/json', ...(out.headers ?? {}) });
+          res.end(JSON.stringify(out.body ?? { ok: true }));
+          const w = this.waiters;
+          this.waiters = [];
+          for (const f of w) f();
+        };
+        if (out.delayMs) setTimeout(answer, out.delayMs);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));

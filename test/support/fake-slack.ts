@@ -14,6 +14,10 @@ export class FakeSlack extends FakeServer {
   readonly profiles = new Map<string, SlackProfile>();
   /** Web API methods that answer 503 (an outage); response URLs keep working. */
   readonly down = new Set<string>();
+  /** Response URLs (by id) that answer 500 this many more times. */
+  readonly failingResponses = new Map<string, number>();
+  /** Response URLs answer after this long (a slow Slack). */
+  responseDelayMs = 0;
   private files = 0;
 
   constructor() {
@@ -46,7 +50,15 @@ export class FakeSlack extends FakeServer {
   }
 
   private answer(req: Recorded) {
-    if (req.path.startsWith('/respond/')) return { body: { ok: true } };
+    if (req.path.startsWith('/respond/')) {
+      const id = req.path.slice('/respond/'.length);
+      const failures = this.failingResponses.get(id) ?? 0;
+      if (failures > 0) {
+        this.failingResponses.set(id, failures - 1);
+        return { status: 500, body: { ok: false } };
+      }
+      return { body: { ok: true }, delayMs: this.responseDelayMs };
+    }
     if (req.path.startsWith('/upload/')) return { body: { ok: true } };
     const method = req.path.replace(/^\/api\//, '').split('?')[0];
     if (this.down.has(method) || this.down.has('*')) return { status: 503, body: { ok: false, error: 'service_unavailable' } };

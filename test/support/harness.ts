@@ -65,18 +65,34 @@ export async function startTestBot(options: {
 }
 
 /**
- * Waits until the delivery engine has nothing left to do now: no outbox message due now is still
- * pending (claimed ones included: they stay pending until their outcome is recorded, i.e. until the
+ * Waits until the delivery engine has nothing left to do now, in both lanes (answers to requests and
+ * the bulk): no outbox message due now is still pending (claimed ones included: they stay pending until their outcome is recorded, i.e. until the
  * fake platform has answered). Everything queued before the call has then reached the platform or
  * failed for good: an absence check after it proves something, unlike one after a fixed sleep.
  */
 export async function deliveriesSettled(bot: Bot, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const now = bot.services.clock.now().getTime();
     const next = await bot.services.store.outbox.nextDue();
-    const idle = next === null || next.getTime() > bot.services.clock.now().getTime();
-    if (idle && bot.delivery.dispatcher.stats().inFlight === 0) return;
+    const nextReply = await bot.services.store.outbox.nextDue('reply');
+    const idle = (next === null || next.getTime() > now) && (nextReply === null || nextReply.getTime() > now);
+    if (idle && bot.delivery.dispatcher.stats().inFlight === 0 && bot.delivery.replyDispatcher.stats().inFlight === 0) return;
     if (Date.now() > deadline) throw new Error(`the outbox still has messages due (the earliest at ${next?.toISOString()})`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Waits until the answers to requests (the outbox's reply lane, always sent) have all gone, for bots
+ * whose bulk lane the test ticks by hand (`background: false`).
+ */
+export async function repliesSettled(bot: Bot, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const next = await bot.services.store.outbox.nextDue('reply');
+    if ((next === null || next.getTime() > bot.services.clock.now().getTime()) && bot.delivery.replyDispatcher.stats().inFlight === 0) return;
+    if (Date.now() > deadline) throw new Error(`answers still due (the earliest at ${next?.toISOString()})`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -5,7 +5,9 @@ type WebClient = webApi.WebClient;
 const STOP_WAIT_MS = 10_000;
 import type express from 'express';
 import { readBlockKitViewValues, renderBlockKitMessage, renderBlockKitModal, verbFromActionId, URL_ACTION_VERB } from '../../cards/block-kit';
-import type { FileOut, Form, Reply } from '../../app/reply';
+import type { Form, Reply } from '../../app/reply';
+import type { Replies } from '../../app/replies';
+import { textCard } from '../../app/common';
 import { VERB } from '../../app/verbs';
 import type { Conversation } from '../../app/conversation';
 import type { Services } from '../../app/services';
@@ -50,17 +52,28 @@ function boltLogger(log: Logger): BoltLogger {
 
 export const SLASH_COMMAND = '/ensemble';
 
+/** A person's profile (users.info, on first contact) is waited for this long at most. */
+const PROFILE_TIMEOUT_MS = 1500;
+
 /** An attempt at a request that has not answered after this long is taken to have died with its process. */
 const STALE_ATTEMPT_MS = 10_000;
 
-export function createSlackPlatform(
-  config: SlackConfig,
-  services: Services,
-  conversation: Conversation,
-  expressApp: express.Application,
-  wallClock: Clock = systemWallClock,
-  authBackoff?: { firstMs: number; maxMs: number },
-): SlackPlatform {
+export interface SlackPlatformDeps {
+  services: Services;
+  conversation: Conversation;
+  /** Where answers are queued before a request is acknowledged. */
+  replies: Replies;
+  /** The one HTTP server: `/slack/events` is added to it. */
+  express: express.Application;
+  /** The machine's clock by default: signatures are about real time. */
+  wallClock?: Clock;
+  /** How fast auth.test is asked again while Slack does not answer. */
+  authBackoff?: { firstMs: number; maxMs: number };
+}
+
+export function createSlackPlatform(config: SlackConfig, deps: SlackPlatformDeps): SlackPlatform {
+  const { services, conversation, replies, express: expressApp, authBackoff } = deps;
+  const wallClock = deps.wallClock ?? systemWallClock;
   const logger = boltLogger(services.log);
   const socket = Boolean(config.appToken);
   const apiUrl = config.apiUrl ? (config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/`) : undefined;
@@ -94,7 +107,8 @@ export function createSlackPlatform(
         endpoints: '/slack/events',
         app: expressApp,
         logger,
-        processBeforeResponse: false,
+        // the store write a request causes, and its answer queued in the outbox, come before the acknowledgement
+        processBeforeResponse: true,
       });
   // the bot's identity, asked again with backoff until Slack answers (Bolt would cache a failure)
   const auth = new SlackAuth(
@@ -103,6 +117,8 @@ export function createSlackPlatform(
     services.log.child({ platform: 'slack' }),
     authBackoff,
   );
+  // people's profiles, asked on first contact: briefly, without retries (the request is still open)
+  const profiles = new webApi.WebClient(config.botToken, { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 0 }, timeout: PROFILE_TIMEOUT_MS, logger });
   const app = new App({
     authorize: auth.authorize,
     ...(socket ? { socketMode: true, appToken: config.appToken } : { receiver }),
@@ -116,11 +132,11 @@ export function createSlackPlatform(
    * Records the person; on first contact, asks Slack for their e-mail, real name and locale. The handle
    * in a slash command (`user_name`) is only a fallback name: it must not overwrite the real name.
    */
-  async function actorOf(client: WebClient, teamId: string, userId: string, userName?: string): Promise<Actor> {
+  async function actorOf(teamId: string, userId: string, userName?: string): Promise<Actor> {
     let actor = await services.people.contact({ platform: 'slack', tenant: teamId, user: userId });
     if (actor.person.locale) return actor;
     try {
-      const info = (await client.users.info({ user: userId, include_locale: true })) as {
+      const info = (await profiles.users.info({ user: userId, include_locale: true })) as {
         user?: { real_name?: string; locale?: string; profile?: { email?: string; display_name?: string; real_name?: string } };
       };
       const u = info.user;
@@ -142,8 +158,8 @@ export function createSlackPlatform(
   /** Where a reply goes: the response_url of the command or click, a modal, or the app's DM. */
   interface Target {
     client: WebClient;
-    userId: string;
-    respond?: (message: Record<string, unknown>) => Promise<unknown>;
+    actor: Actor;
+    responseUrl?: string;
     triggerId?: string;
     /** The modal the action came from (buttons inside a form). */
     view?: { id: string; hash?: string };
@@ -163,60 +179,51 @@ export function createSlackPlatform(
     });
   }
 
-  async function dm(client: WebClient, userId: string, message: object): Promise<void> {
-    await client.chat.postMessage({ channel: userId, ...(message as { text: string }) });
-  }
-
-  /** A file, in the person's DM with the app. */
-  async function upload(to: Target, file: FileOut): Promise<void> {
-    const opened = (await to.client.conversations.open({ users: to.userId })) as { channel?: { id?: string } };
-    const channel = opened.channel?.id ?? to.userId;
-    await to.client.files.uploadV2({
-      channel_id: channel,
-      file: file.content,
-      filename: file.name,
-      title: file.name,
-      initial_comment: file.comment,
-    });
-  }
-
-  /** Replies still being sent (after Slack's acknowledgement): stopping waits for them. */
+  /** Calls still under way after the acknowledgement (a modal opening, the Home tab): stopping waits for them. */
   const inFlight = new InFlight();
   const track = (p: Promise<void>) => inFlight.track(p);
 
   /** A signed request whose payload makes no sense: the person is told it was not understood. */
   async function notUnderstood(responseUrl: string): Promise<void> {
     const text = services.i18n.forLocale(services.defaultLocale)('errors.notUnderstood');
-    const res = await fetch(responseUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
-    }).catch(() => undefined);
-    if (!res?.ok) services.log.warn({ status: res?.status }, 'could not answer a malformed Slack request');
+    await replies.respond('slack', responseUrl, textCard(text)).catch((e) => services.log.warn({ err: e }, 'could not answer a malformed Slack request'));
   }
 
-  function deliver(reply: Reply, to: Target): Promise<void> {
-    return track(deliverNow(reply, to));
-  }
-
-  async function deliverNow(reply: Reply, to: Target): Promise<void> {
+  /**
+   * Answers a request. What goes through the response_url, the DM or as a file is queued in the outbox
+   * (durable, retried) before the request is acknowledged; a modal opens at once with the request's
+   * trigger_id (valid three seconds: after a crash it would be of no use anyway).
+   */
+  async function deliver(reply: Reply, to: Target): Promise<void> {
     switch (reply.kind) {
       case 'card': {
         await deliverCard(reply, to);
-        if (reply.file) await upload(to, reply.file);
+        if (reply.file) await replies.file(to.actor.person, reply.file);
         return;
       }
       case 'form':
       case 'formErrors': {
         const view = modalOf(reply.form) as never;
-        if (to.view) await to.client.views.update({ view_id: to.view.id, hash: to.view.hash, view });
-        else if (to.triggerId) await to.client.views.open({ trigger_id: to.triggerId, view });
+        if (to.view)
+          void track(
+            to.client.views.update({ view_id: to.view.id, hash: to.view.hash, view }).then(
+              () => undefined,
+              (e) => services.log.warn({ err: e }, 'modal not updated'),
+            ),
+          );
+        else if (to.triggerId)
+          void track(
+            to.client.views.open({ trigger_id: to.triggerId, view }).then(
+              () => undefined,
+              (e) => services.log.warn({ err: e }, 'modal not opened'),
+            ),
+          );
         else await deliver({ kind: 'card', card: reply.form.card }, to);
         return;
       }
       case 'file': {
-        await upload(to, reply.file);
-        if (to.respond) await to.respond({ response_type: 'ephemeral', replace_original: false, text: reply.file.comment });
+        await replies.file(to.actor.person, reply.file);
+        if (to.responseUrl) await replies.respond('slack', to.responseUrl, textCard(reply.file.comment));
         return;
       }
     }
@@ -229,38 +236,40 @@ export function createSlackPlatform(
   }
 
   async function deliverCard(reply: Extract<Reply, { kind: 'card' }>, to: Target): Promise<void> {
-    const message = renderBlockKitMessage(reply.card);
-    if (reply.replace && to.respond) {
-      await to.respond({ replace_original: true, ...message });
-      if (reply.note && to.shared) await to.respond({ response_type: 'ephemeral', replace_original: false, ...renderBlockKitMessage(reply.note) });
-    } else if (to.respond) {
-      await to.respond({ response_type: 'ephemeral', replace_original: false, ...message });
+    if (to.responseUrl) {
+      await replies.respond('slack', to.responseUrl, reply.card, { replace: reply.replace === true });
+      // on a post many people see, what the click did is said to the clicker alone
+      if (reply.replace && reply.note && to.shared) await replies.respond('slack', to.responseUrl, reply.note);
+    } else if (to.channel) {
+      await replies.toChannel('slack', to.channel, reply.card);
     } else {
-      await dm(to.client, to.channel ?? to.userId, message);
+      await replies.toPerson(to.actor.person, reply.card);
     }
   }
 
-  app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
+  // Each listener does the work and queues the answer; Bolt acknowledges when it returns (processBeforeResponse).
+  app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
     await ack();
     const parsed = slashCommandSchema.safeParse(command);
     if (!parsed.success) {
-      await deliver(conversation.errorReply(undefined, parsed.error), { client, userId: String(command.user_id ?? ''), respond });
+      const url = typeof command.response_url === 'string' ? command.response_url : undefined;
+      if (url) await notUnderstood(url);
       return;
     }
     const c = parsed.data;
-    const actor = await actorOf(client, c.team_id, c.user_id, c.user_name);
+    const actor = await actorOf(c.team_id, c.user_id, c.user_name);
     const reply = await conversation.onText(actor, normaliseSlackText(c.text, c.team_id), 'slack');
-    await deliver(reply, { client, userId: c.user_id, respond, triggerId: c.trigger_id });
+    await deliver(reply, { client, actor, responseUrl: c.response_url, triggerId: c.trigger_id });
   });
 
-  app.action(/.*/, async ({ ack, body, action, respond, client }) => {
+  app.action(/.*/, async ({ ack, body, action, client }) => {
     await ack();
     const a = action as { action_id?: string; value?: string; type?: string };
     if (!a.action_id || verbFromActionId(a.action_id) === URL_ACTION_VERB) return;
     const b = blockActionsBodySchema.safeParse(body);
     if (!b.success) return;
     const teamId = b.data.team?.id ?? b.data.user.team_id ?? 'unknown';
-    const actor = await actorOf(client, teamId, b.data.user.id, b.data.user.name);
+    const actor = await actorOf(teamId, b.data.user.id, b.data.user.name);
     const raw = body as {
       view?: { id: string; type?: string; hash?: string; state?: { values: Record<string, Record<string, unknown>> } };
       container?: { is_ephemeral?: boolean; type?: string };
@@ -271,15 +280,15 @@ export function createSlackPlatform(
     const reply = value.success ? await conversation.onAction(actor, verbFromActionId(a.action_id), value.data, 'slack', values) : conversation.errorReply(actor, value.error);
     await deliver(reply, {
       client,
-      userId: b.data.user.id,
-      respond: b.data.response_url ? respond : undefined,
+      actor,
+      responseUrl: b.data.response_url,
       triggerId: b.data.trigger_id,
       // a button inside a modal updates that modal; one on the Home tab opens a new one
       view: raw.view && !fromHome ? { id: raw.view.id, hash: raw.view.hash } : undefined,
       shared: raw.container?.type === 'message' && raw.container.is_ephemeral === false,
     });
     // what was clicked on the Home tab changed it (a registration, a support): it shows the new state
-    if (fromHome) await track(publishHome(client, actor, b.data.user.id));
+    if (fromHome) void track(publishHome(client, actor, b.data.user.id).catch((e) => services.log.warn({ err: e }, 'Home tab not published')));
   });
 
   // A submitted modal: its callback_id is the verb, private_metadata the context, the inputs its values.
@@ -292,7 +301,7 @@ export function createSlackPlatform(
       return;
     }
     const teamId = b.data.team?.id ?? b.data.user.team_id ?? 'unknown';
-    const actor = await actorOf(client, teamId, b.data.user.id, b.data.user.name);
+    const actor = await actorOf(teamId, b.data.user.id, b.data.user.name);
     const values = readBlockKitViewValues(view.state as never);
     const reply = await conversation.onAction(actor, verb.data, data.data, 'slack', values);
     if (reply.kind === 'formErrors') {
@@ -307,13 +316,13 @@ export function createSlackPlatform(
       return;
     }
     await ack();
-    await deliver(reply, { client, userId: b.data.user.id });
+    await deliver(reply, { client, actor });
   });
 
   app.event('app_home_opened', async ({ event, body, client }) => {
     if ((event as { tab?: string }).tab && (event as { tab?: string }).tab !== 'home') return;
     const teamId = (body as { team_id?: string }).team_id ?? 'unknown';
-    const actor = await actorOf(client, teamId, event.user);
+    const actor = await actorOf(teamId, event.user);
     await publishHome(client, actor, event.user);
   });
 
@@ -322,9 +331,9 @@ export function createSlackPlatform(
     const m = message as { channel_type?: string; subtype?: string; bot_id?: string; user?: string; text?: string };
     if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
     const teamId = (body as { team_id?: string }).team_id ?? 'unknown';
-    const actor = await actorOf(client, teamId, m.user);
+    const actor = await actorOf(teamId, m.user);
     const reply = await conversation.onText(actor, normaliseSlackText(m.text ?? '', teamId), 'slack');
-    await deliver(reply, { client, userId: m.user, channel: (message as { channel?: string }).channel });
+    await deliver(reply, { client, actor, channel: (message as { channel?: string }).channel });
   });
 
   app.error(async (err) => {

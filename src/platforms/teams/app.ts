@@ -1,5 +1,6 @@
 import { App } from '@microsoft/teams.apps';
 import type { Conversation } from '../../app/conversation';
+import type { Replies } from '../../app/replies';
 import type { FileOut, Reply } from '../../app/reply';
 import type { Services } from '../../app/services';
 import { adaptiveCardActivity as cardActivity, renderAdaptiveCard } from '../../cards/adaptive-card';
@@ -60,7 +61,14 @@ export function createTeamsApp(config: TeamsConfig | undefined, log: Logger): Te
 }
 
 /** Routes Teams activities to the conversation, and starts the app. */
-export async function startTeamsPlatform(teams: TeamsApp, services: Services, conversation: Conversation): Promise<TeamsPlatform> {
+export interface TeamsPlatformDeps {
+  services: Services;
+  conversation: Conversation;
+  /** Where what follows an answer (a file, a card for the personal chat) is queued. */
+  replies: Replies;
+}
+
+export async function startTeamsPlatform(teams: TeamsApp, { services, conversation, replies }: TeamsPlatformDeps): Promise<TeamsPlatform> {
   const { app, adapter, config, proactive } = teams;
   const log = services.log.child({ platform: 'teams' });
 
@@ -136,22 +144,12 @@ export async function startTeamsPlatform(teams: TeamsApp, services: Services, co
 
   const inFlight = new InFlight();
 
-  async function offerFile(ctx: Sender, actor: Actor, file: FileOut): Promise<void> {
-    const draft = await services.store.drafts.save(
-      actor.person.id,
-      JSON.stringify({ name: file.name, mime: file.mime, content: file.content.toString('base64'), comment: file.comment }),
-      services.clock.now(),
-    );
-    await ctx.send({
-      type: 'message',
-      attachments: [
-        {
-          contentType: 'application/vnd.microsoft.teams.card.file.consent',
-          name: file.name,
-          content: { description: file.comment, sizeInBytes: file.content.length, acceptContext: { draft }, declineContext: { draft } },
-        },
-      ],
-    });
+  /**
+   * A file is offered in the person's personal chat (file consent works only there), through the
+   * outbox: queued before the activity is answered, sent even after a crash.
+   */
+  async function offerFile(actor: Actor, file: FileOut): Promise<void> {
+    await replies.file(actor.person, file);
   }
 
   /** Sends a reply as a new message in the conversation. */
@@ -159,14 +157,15 @@ export async function startTeamsPlatform(teams: TeamsApp, services: Services, co
     switch (reply.kind) {
       case 'card':
         await ctx.send(cardActivity(reply.card));
-        if (reply.file && personal) await offerFile(ctx, actor, reply.file);
+        if (reply.file) await offerFile(actor, reply.file);
         return;
       case 'form':
       case 'formErrors':
         await ctx.send(cardActivity(reply.form.card));
         return;
       case 'file':
-        await offerFile(ctx, actor, reply.file);
+        await offerFile(actor, reply.file);
+        if (!personal) await ctx.send({ type: 'message', text: reply.file.comment });
         return;
     }
   }
@@ -201,15 +200,17 @@ export async function startTeamsPlatform(teams: TeamsApp, services: Services, co
     if (reply.kind === 'formErrors') replacement = reply.form.card;
     else if (reply.kind === 'form' && (fromForm || automatic)) replacement = reply.form.card;
     else if (reply.kind === 'card' && (reply.replace || fromForm || automatic)) replacement = reply.card;
-    // A file offered with the card (a calendar entry) needs the personal chat: file consent works only there.
     const personal = (activity.conversation.conversationType ?? 'personal') === 'personal';
-    if (replacement) {
-      // the invoke is answered first; the file consent card follows as its own message
-      if (reply.kind === 'card' && reply.file && personal) {
-        const file = reply.file;
-        void inFlight.track(offerFile(ctx, actor, file)).catch((e) => log.warn({ ...describeError(e) }, 'could not offer a file'));
-      }
-      return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: renderAdaptiveCard(replacement) as never };
+    // A file offered with the card (a calendar entry) goes to the personal chat: file consent works only there.
+    if (reply.kind === 'card' && reply.file) await offerFile(actor, reply.file);
+    if (replacement) return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: renderAdaptiveCard(replacement) as never };
+    if (!personal && reply.kind === 'card') {
+      // Clicked on a card many people see (an announcement in a channel): the answer is the clicker's
+      // alone. Its card goes to their personal chat; the invoke shows them a short message.
+      if (actor.person.teams) await replies.toPerson(actor.person, reply.card);
+      const said = (reply.note ?? reply.card).fallbackText;
+      const t = conversation.t(actor);
+      return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: actor.person.teams ? said : `${said} ${t('teams.openPersonalChat')}` };
     }
     await send(ctx, actor, reply, personal);
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '' };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MongoBulkWriteError, ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
-import type { NewOutboxMessage, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
+import type { Lane, NewOutboxMessage, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
 import type { Platform } from '../../domain/people';
 import type { OutboxRepository } from '../../domain/ports';
 import { createIndexes, isDuplicateKey } from './compat';
@@ -14,6 +14,8 @@ interface OutboxDoc {
   platform: Platform;
   target: OutboxTarget;
   payloadHash: string;
+  /** Absent on messages queued before lanes: bulk. */
+  lane?: Lane;
   state: OutboxState;
   attempts: number;
   dueAt: Date;
@@ -25,6 +27,11 @@ interface OutboxDoc {
   permanent?: boolean;
   sentAt?: Date;
   createdAt: Date;
+}
+
+/** Messages queued before lanes existed have none: they are bulk. */
+function laneFilter(lane: Lane): Filter<OutboxDoc> {
+  return lane === 'reply' ? { lane: 'reply' } : { lane: { $ne: 'reply' } };
 }
 
 interface PayloadDoc {
@@ -48,6 +55,7 @@ export class MongoOutbox implements OutboxRepository {
     await createIndexes(db.collection('outbox'), [
       { key: { key: 1 }, name: 'outbox_key', unique: true },
       { key: { state: 1, dueAt: 1, _id: 1 }, name: 'outbox_due' },
+      { key: { lane: 1, state: 1, dueAt: 1 }, name: 'outbox_lane_due' },
       { key: { source: 1, state: 1 }, name: 'outbox_source' },
     ]);
   }
@@ -73,6 +81,7 @@ export class MongoOutbox implements OutboxRepository {
       platform: m.platform,
       target: m.target,
       payloadHash: present(hashes.get(m.payload), 'payload hash'),
+      lane: m.lane ?? 'bulk',
       state: 'pending',
       attempts: 0,
       dueAt: m.dueAt,
@@ -91,9 +100,9 @@ export class MongoOutbox implements OutboxRepository {
     }
   }
 
-  async claim(owner: string, now: Date, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
+  async claim(owner: string, now: Date, limit: number, leaseMs: number, lane: Lane = 'bulk'): Promise<OutboxMessage[]> {
     const until = new Date(now.getTime() + leaseMs);
-    const claimed = limit > 0 ? await this.serial.run('outbox', () => this.take(owner, now, until, limit)) : [];
+    const claimed = limit > 0 ? await this.serial.run('outbox', () => this.take(owner, now, until, limit, lane)) : [];
     const payloads = new Map<string, string>();
     for (const h of new Set(claimed.map((c) => c.payloadHash))) {
       const p = await this.payloads.findOne({ _id: h });
@@ -108,9 +117,10 @@ export class MongoOutbox implements OutboxRepository {
    * one. The claim's own id, set on what it took, tells which ones it got; if others took some meanwhile,
    * the next due ones are looked for.
    */
-  private async take(owner: string, now: Date, until: Date, limit: number): Promise<OutboxDoc[]> {
+  private async take(owner: string, now: Date, until: Date, limit: number, lane: Lane): Promise<OutboxDoc[]> {
     const claimable: Filter<OutboxDoc> = {
       state: 'pending',
+      ...laneFilter(lane),
       dueAt: { $lte: now },
       $or: [{ leaseUntil: null }, { leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }],
     };
@@ -192,8 +202,12 @@ export class MongoOutbox implements OutboxRepository {
     return this.updateMany({ source, state: 'failed' }, { $set: { state: 'pending', permanent: false, attempts: 0, dueAt: at, lastError: null } });
   }
 
-  async nextDue(): Promise<Date | null> {
-    const d = await this.col.find({ state: 'pending' }).sort({ dueAt: 1 }).limit(1).next();
+  async nextDue(lane: Lane = 'bulk'): Promise<Date | null> {
+    const d = await this.col
+      .find({ state: 'pending', ...laneFilter(lane) })
+      .sort({ dueAt: 1 })
+      .limit(1)
+      .next();
     return d ? d.dueAt : null;
   }
 
@@ -205,6 +219,7 @@ export class MongoOutbox implements OutboxRepository {
       platform: d.platform,
       target: d.target,
       payload,
+      lane: d.lane ?? 'bulk',
       state: d.state,
       attempts: d.attempts,
       dueAt: d.dueAt,

@@ -186,4 +186,10 @@ export const migrations: string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 6: outbox lanes: the answers to people's requests are sent apart from the bulk (broadcasts, reminders)
+  `
+  ALTER TABLE outbox ADD COLUMN lane TEXT NOT NULL DEFAULT 'bulk';
+  DROP INDEX outbox_pending_due;
+  CREATE INDEX outbox_pending_lane_due ON outbox (lane, due_at, id) WHERE state = 'pending';
+  `,
 ];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { NewOutboxMessage, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
+import type { Lane, NewOutboxMessage, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
 import type { Platform } from '../../domain/people';
 import type { OutboxRepository } from '../../domain/ports';
 import { transaction } from './transaction';
@@ -12,6 +12,7 @@ interface Row {
   platform: Platform;
   target: string;
   payload: string;
+  lane: Lane;
   state: OutboxState;
   attempts: number;
   due_at: number;
@@ -31,6 +32,7 @@ function toMessage(r: Row): OutboxMessage {
     platform: r.platform,
     target: JSON.parse(r.target) as OutboxTarget,
     payload: r.payload,
+    lane: r.lane,
     state: r.state,
     attempts: Number(r.attempts),
     dueAt: new Date(Number(r.due_at)),
@@ -51,14 +53,14 @@ export class SqliteOutbox implements OutboxRepository {
     this.s = {
       payload: db.prepare('INSERT OR IGNORE INTO outbox_payloads (hash, payload) VALUES (?, ?)'),
       insert: db.prepare(
-        `INSERT OR IGNORE INTO outbox (key, source, platform, target, payload_hash, state, due_at, created_at)
-         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+        `INSERT OR IGNORE INTO outbox (key, source, platform, target, payload_hash, state, due_at, created_at, lane)
+         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
       ),
       claim: db.prepare(
         `UPDATE outbox SET lease_owner = :owner, lease_until = :until
          WHERE id IN (
            SELECT id FROM outbox
-           WHERE state = 'pending' AND due_at <= :now AND (lease_until IS NULL OR lease_until <= :now)
+           WHERE state = 'pending' AND lane = :lane AND due_at <= :now AND (lease_until IS NULL OR lease_until <= :now)
            ORDER BY due_at, id LIMIT :limit)
          RETURNING id`,
       ),
@@ -82,7 +84,7 @@ export class SqliteOutbox implements OutboxRepository {
       ),
       cancel: db.prepare(`UPDATE outbox SET state = 'cancelled' WHERE source = ? AND state = 'pending'`),
       retry: db.prepare(`UPDATE outbox SET state = 'pending', permanent = 0, attempts = 0, due_at = ?, last_error = NULL WHERE source = ? AND state = 'failed'`),
-      nextDue: db.prepare(`SELECT MIN(due_at) AS at FROM outbox WHERE state = 'pending'`),
+      nextDue: db.prepare(`SELECT MIN(due_at) AS at FROM outbox WHERE state = 'pending' AND lane = ?`),
     };
   }
 
@@ -98,15 +100,17 @@ export class SqliteOutbox implements OutboxRepository {
           this.s.payload.run(hash, m.payload);
           hashes.set(m.payload, hash);
         }
-        const r = this.s.insert.run(m.key, m.source, m.platform, JSON.stringify(m.target), hash, m.dueAt.getTime(), at.getTime());
+        const r = this.s.insert.run(m.key, m.source, m.platform, JSON.stringify(m.target), hash, m.dueAt.getTime(), at.getTime(), m.lane ?? 'bulk');
         added += Number(r.changes);
       }
       return added;
     });
   }
 
-  async claim(owner: string, now: Date, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
-    const ids = transaction(this.db, () => (this.s.claim.all({ owner, until: now.getTime() + leaseMs, now: now.getTime(), limit }) as Array<{ id: number }>).map((r) => r.id));
+  async claim(owner: string, now: Date, limit: number, leaseMs: number, lane: Lane = 'bulk'): Promise<OutboxMessage[]> {
+    const ids = transaction(this.db, () =>
+      (this.s.claim.all({ owner, until: now.getTime() + leaseMs, now: now.getTime(), limit, lane }) as Array<{ id: number }>).map((r) => r.id),
+    );
     if (ids.length === 0) return [];
     const marks = ids.map(() => '?').join(',');
     const rows = this.db
@@ -147,8 +151,8 @@ export class SqliteOutbox implements OutboxRepository {
     return Number(this.s.retry.run(at.getTime(), source).changes);
   }
 
-  async nextDue(): Promise<Date | null> {
-    const row = this.s.nextDue.get() as { at: number | null };
+  async nextDue(lane: Lane = 'bulk'): Promise<Date | null> {
+    const row = this.s.nextDue.get(lane) as { at: number | null };
     return row.at === null ? null : new Date(Number(row.at));
   }
 }

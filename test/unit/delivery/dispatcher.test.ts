@@ -25,7 +25,7 @@ afterEach(async () => {
   for (const d of running.splice(0)) await d.stop();
 });
 
-const channelOf = (m: OutboxMessage) => (m.target.kind === 'channel' ? m.target.channel : m.target.personId);
+const channelOf = (m: OutboxMessage) => (m.target.kind === 'channel' ? m.target.channel : m.target.kind === 'person' ? m.target.personId : m.target.url);
 
 /**
  * Time, for the tests that assert on it: Jest's modern fake timers fake Date too, so the dispatcher's

@@ -1,4 +1,4 @@
-import type { NewOutboxMessage, OutboxMessage, OutboxReport } from '../../../src/domain/delivery';
+import type { Lane, NewOutboxMessage, OutboxMessage, OutboxReport } from '../../../src/domain/delivery';
 import type { OutboxRepository } from '../../../src/domain/ports';
 
 /**
@@ -28,6 +28,7 @@ export class MemoryOutbox implements OutboxRepository {
         platform: m.platform,
         target: structuredClone(m.target),
         payload: m.payload,
+        lane: m.lane ?? 'bulk',
         state: 'pending',
         attempts: 0,
         dueAt: new Date(m.dueAt),
@@ -38,10 +39,10 @@ export class MemoryOutbox implements OutboxRepository {
     return added;
   }
 
-  async claim(owner: string, now: Date, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
+  async claim(owner: string, now: Date, limit: number, leaseMs: number, lane: Lane = 'bulk'): Promise<OutboxMessage[]> {
     const t = now.getTime();
     const due = [...this.rows.values()]
-      .filter((m) => m.state === 'pending' && m.dueAt.getTime() <= t && (!m.leaseUntil || m.leaseUntil.getTime() <= t))
+      .filter((m) => m.state === 'pending' && m.lane === lane && m.dueAt.getTime() <= t && (!m.leaseUntil || m.leaseUntil.getTime() <= t))
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || Number(a.id) - Number(b.id))
       .slice(0, Math.max(0, limit));
     for (const m of due) {
@@ -140,9 +141,9 @@ export class MemoryOutbox implements OutboxRepository {
     return n;
   }
 
-  async nextDue(): Promise<Date | null> {
+  async nextDue(lane: Lane = 'bulk'): Promise<Date | null> {
     let min: number | null = null;
-    for (const m of this.rows.values()) if (m.state === 'pending' && (min === null || m.dueAt.getTime() < min)) min = m.dueAt.getTime();
+    for (const m of this.rows.values()) if (m.state === 'pending' && m.lane === lane && (min === null || m.dueAt.getTime() < min)) min = m.dueAt.getTime();
     return min === null ? null : new Date(min);
   }
 

@@ -26,6 +26,7 @@ function msg(platform: Platform, target: OutboxTarget, payload = JSON.stringify(
     platform,
     target,
     payload,
+    lane: 'bulk',
     state: 'pending',
     attempts: 0,
     dueAt: new Date(0),

@@ -99,7 +99,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const leaseMs = options.delivery?.leaseMs ?? config.deliveryLeaseMs;
   const teamsApp = createTeamsApp(config.teams, log);
   const deliveries: Partial<Record<'slack' | 'teams', PlatformDelivery>> = {
-    teams: new TeamsDelivery({ people: store.people, drafts: store.drafts, proactive: teamsApp.proactive }),
+    teams: new TeamsDelivery({ people: store.people, drafts: store.drafts, conversations: store.conversations, proactive: teamsApp.proactive }),
   };
   if (config.slack) {
     // A client of its own that never waits or retries by itself: the dispatcher decides (Retry-After, backoff).

@@ -8,7 +8,7 @@ import type { Card } from '../cards/model';
 import { type OutgoingFile, parseOutgoing } from '../cards/outgoing';
 import type { OutboxMessage, SendOutcome } from '../domain/delivery';
 import type { Platform, TeamsConversationRef } from '../domain/people';
-import type { DraftRepository, PeopleRepository } from '../domain/ports';
+import type { ConversationRepository, DraftRepository, PeopleRepository } from '../domain/ports';
 import { adaptiveCardActivity } from '../cards/adaptive-card';
 import { underCeiling, type RateLimit } from './rate-limiter';
 
@@ -108,6 +108,8 @@ export interface TeamsDeliveryOptions {
   people: PeopleRepository;
   /** Where a file waits for the person's consent (Teams uploads it to their OneDrive once they accept). */
   drafts?: DraftRepository;
+  /** The channels' Bot Connector addresses, learnt from their activities. */
+  conversations?: ConversationRepository;
   /** TeamsProactiveSender (src/platforms/teams/proactive.ts) or anything with the same `send`. */
   proactive: { send(ref: TeamsConversationRef, activity: Record<string, unknown>): Promise<unknown> };
   /** Teams' per-app, per-tenant ceiling (requests per second). Default 50. */
@@ -161,9 +163,11 @@ export class TeamsDelivery implements PlatformDelivery {
       if (!person.teams) return { ok: false, permanent: true, reason: 'no-conversation-reference' };
       ref = person.teams;
     } else if (t.kind === 'channel') {
-      const serviceUrl = t.serviceUrl ?? this.opts.serviceUrl;
-      if (!serviceUrl) return { ok: false, permanent: true, reason: 'no-service-url' };
-      ref = { serviceUrl, conversationId: t.channel, userId: '', tenantId: this.opts.tenantId ?? '' };
+      const known = t.serviceUrl ? null : await this.opts.conversations?.get('teams', t.channel);
+      const serviceUrl = t.serviceUrl ?? known?.serviceUrl ?? this.opts.serviceUrl;
+      // a channel the bot has never heard from: it is not in that team (or not yet)
+      if (!serviceUrl) return { ok: false, permanent: true, reason: 'no-service-url (the bot has not been added to this team yet)' };
+      ref = { serviceUrl, conversationId: t.channel, userId: '', tenantId: known?.tenantId ?? this.opts.tenantId ?? '' };
     } else {
       return { ok: false, permanent: true, reason: 'unsupported-target' };
     }

@@ -44,6 +44,7 @@ export interface Store {
   events: EventRepository;
   jobs: JobRepository;
   requests: RequestRepository;
+  conversations: ConversationRepository;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }
@@ -200,4 +201,25 @@ export interface RequestRepository {
   done(key: string): Promise<void>;
   /** Forgets the requests admitted before `before`; returns how many. */
   purge(before: Date): Promise<number>;
+}
+
+/**
+ * Where the bot can post in a team's channel or a group chat (Teams): the Bot Connector's address for it,
+ * learnt when the bot is added to the team and from every activity there.
+ */
+export interface ConversationRef {
+  platform: Platform;
+  /** The channel's or chat's conversation id (`19:…@thread.tacv2`). */
+  id: string;
+  serviceUrl: string;
+  tenantId: string;
+  /** The team the channel belongs to (its general channel has the team's id). */
+  teamId?: string;
+  name?: string;
+}
+
+export interface ConversationRepository {
+  /** Records or refreshes a conversation; fields absent keep their stored value. */
+  record(ref: ConversationRef, at: Date): Promise<void>;
+  get(platform: Platform, id: string): Promise<ConversationRef | null>;
 }

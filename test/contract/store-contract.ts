@@ -24,6 +24,24 @@ export function storeContract(factory: StoreFactory): void {
     await factory.dispose(store);
   });
 
+  test('records where the bot can post in a channel, refreshed by later activities', async () => {
+    expect(await store.conversations.get('teams', '19:general@thread.tacv2')).toBeNull();
+    await store.conversations.record(
+      { platform: 'teams', id: '19:general@thread.tacv2', serviceUrl: 'https://smba.example/emea/', tenantId: 'tenant-1', teamId: '19:general@thread.tacv2', name: 'Général' },
+      T0,
+    );
+    await store.conversations.record({ platform: 'teams', id: '19:general@thread.tacv2', serviceUrl: 'https://smba.example/amer/', tenantId: 'tenant-1' }, T1);
+    expect(await store.conversations.get('teams', '19:general@thread.tacv2')).toEqual({
+      platform: 'teams',
+      id: '19:general@thread.tacv2',
+      serviceUrl: 'https://smba.example/amer/',
+      tenantId: 'tenant-1',
+      teamId: '19:general@thread.tacv2',
+      name: 'Général',
+    });
+    expect(await store.conversations.get('slack', '19:general@thread.tacv2')).toBeNull();
+  });
+
   test('a request is admitted once; an unfinished stale attempt is taken over; a finished one never', async () => {
     const at = new Date('2026-03-01T09:00:00Z');
     const later = new Date(at.getTime() + 30_000);

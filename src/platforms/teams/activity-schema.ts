@@ -22,6 +22,16 @@ export const activitySchema = z
           .object({ id: z.string().max(128) })
           .loose()
           .optional(),
+        // in a team: the team (its id is its general channel's) and the channel the activity is about
+        team: z
+          .object({ id: z.string().min(1).max(1024), name: z.string().max(512).optional() })
+          .loose()
+          .optional(),
+        channel: z
+          .object({ id: z.string().min(1).max(1024), name: z.string().max(512).optional() })
+          .loose()
+          .optional(),
+        eventType: z.string().max(64).optional(),
       })
       .loose()
       .optional(),

@@ -94,7 +94,28 @@ export async function startTeamsPlatform(teams: TeamsApp, { services, conversati
         : undefined,
     };
     const actor = await services.people.contact(contact);
+    if (!personal) await recordConversations(activity, tenant);
     return { actor: await withEmail(actor, activity), activity };
+  }
+
+  /**
+   * A channel or group chat the bot hears from is one it can post to: its Bot Connector address is
+   * kept (an axis channel, a broadcast to a channel or a team need it). When the bot is added to a
+   * team, its general channel (the team's id) too, and a channel the event names.
+   */
+  async function recordConversations(activity: CheckedActivity, tenantId: string): Promise<void> {
+    const at = services.clock.now();
+    const team = activity.channelData?.team;
+    const channel = activity.channelData?.channel;
+    const refs = new Map<string, { name?: string }>();
+    refs.set(activity.conversation.id.split(';')[0], { name: channel && channel.id === activity.conversation.id.split(';')[0] ? channel.name : undefined });
+    if (team) refs.set(team.id, { name: team.name });
+    if (channel) refs.set(channel.id, { name: channel.name });
+    for (const [id, { name }] of refs) {
+      await services.store.conversations
+        .record({ platform: 'teams', id, serviceUrl: activity.serviceUrl, tenantId, teamId: team?.id, name }, at)
+        .catch((e) => log.warn({ err: e }, 'could not record a Teams conversation'));
+    }
   }
 
   /** When each person's e-mail was last asked for (this process): asked when first seen, then once a day. */

@@ -7,6 +7,7 @@ import { MongoJobs } from './jobs';
 import { MongoOutbox } from './outbox';
 import { MongoIdeas } from './ideas';
 import { MongoPeople, type PersonDoc } from './people';
+import { MongoConversations } from './conversations';
 import { MongoRequests } from './requests';
 import { MongoRoles, type RoleDoc } from './roles';
 import { Serializer } from './serial';
@@ -45,6 +46,7 @@ export class MongoStore implements Store {
   readonly events: MongoEvents;
   readonly jobs: MongoJobs;
   readonly requests: MongoRequests;
+  readonly conversations: MongoConversations;
 
   private constructor(
     private readonly client: MongoClient,
@@ -61,6 +63,7 @@ export class MongoStore implements Store {
     this.events = new MongoEvents(db, serial);
     this.jobs = new MongoJobs(db, serial);
     this.requests = new MongoRequests(db, serial);
+    this.conversations = new MongoConversations(db);
   }
 
   /** Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble". */

@@ -8,6 +8,7 @@ import { SqliteJobs } from './jobs';
 import { SqliteOutbox } from './outbox';
 import { SqliteIdeas } from './ideas';
 import { SqlitePeople } from './people';
+import { SqliteConversations } from './conversations';
 import { SqliteRequests } from './requests';
 import { SqliteRoles } from './roles';
 
@@ -23,6 +24,7 @@ export class SqliteStore implements Store {
   readonly events: SqliteEvents;
   readonly jobs: SqliteJobs;
   readonly requests: SqliteRequests;
+  readonly conversations: SqliteConversations;
   private closed = false;
 
   private constructor(private readonly db: DatabaseSync) {
@@ -35,6 +37,7 @@ export class SqliteStore implements Store {
     this.events = new SqliteEvents(db);
     this.jobs = new SqliteJobs(db);
     this.requests = new SqliteRequests(db);
+    this.conversations = new SqliteConversations(db);
   }
 
   static open(dataDir: string): SqliteStore {

@@ -192,4 +192,17 @@ export const migrations: string[] = [
   DROP INDEX outbox_pending_due;
   CREATE INDEX outbox_pending_lane_due ON outbox (lane, due_at, id) WHERE state = 'pending';
   `,
+  // 7: the channels and group chats where the bot can post (Teams: their Bot Connector address)
+  `
+  CREATE TABLE conversations (
+    platform TEXT NOT NULL,
+    id TEXT NOT NULL,
+    service_url TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    team_id TEXT,
+    name TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (platform, id)
+  ) WITHOUT ROWID;
+  `,
 ];

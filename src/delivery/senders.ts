@@ -166,7 +166,7 @@ export class TeamsDelivery implements PlatformDelivery {
       const known = t.serviceUrl ? null : await this.opts.conversations?.get('teams', t.channel);
       const serviceUrl = t.serviceUrl ?? known?.serviceUrl ?? this.opts.serviceUrl;
       // a channel the bot has never heard from: it is not in that team (or not yet)
-      if (!serviceUrl) return { ok: false, permanent: true, reason: 'no-service-url (the bot has not been added to this team yet)' };
+      if (!serviceUrl) return { ok: false, permanent: true, reason: 'no-service-url' };
       ref = { serviceUrl, conversationId: t.channel, userId: '', tenantId: known?.tenantId ?? this.opts.tenantId ?? '' };
     } else {
       return { ok: false, permanent: true, reason: 'unsupported-target' };

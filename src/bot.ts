@@ -45,6 +45,11 @@ export interface BotOptions {
   delivery?: { leaseMs?: number };
 }
 
+/** How often the sweep of scheduled events and the forgetting of request records run. */
+const MAINTENANCE_EVERY_MS = 3_600_000;
+/** Requests already handled are remembered this long (Slack refuses signatures older than five minutes). */
+const REQUEST_RECORD_MS = 24 * 3_600_000;
+
 /** An answer not sent within a few seconds of a crash is taken over quickly: its person is waiting. */
 const REPLY_LEASE_MS = 10_000;
 
@@ -57,6 +62,8 @@ export interface DeliveryControl {
   runner: BroadcastRunner;
   eventJobs: EventJobRunner;
   owner: string;
+  /** The sweep of scheduled events and the forgetting of request records (hourly in the background). */
+  maintenance(): Promise<void>;
 }
 
 export interface Bot {
@@ -142,6 +149,10 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     replyDispatcher,
     runner,
     eventJobs,
+    maintenance: () => {
+      lastMaintenance = Number.NEGATIVE_INFINITY;
+      return maintenance();
+    },
     async tick() {
       const queued = await queueDue();
       const r = await dispatcher.runOnce();
@@ -163,9 +174,21 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const teams = await startTeamsPlatform(teamsApp, { services, conversation, replies });
   mountRoutes(express, services, teams, { slack: slack?.mode ?? 'off', teams: teams.mode, slackStatus: slack ? () => slack.status() : undefined });
 
+  // Maintenance, at start and hourly: scheduled events get the jobs they are missing (the sweep), and the
+  // record of requests already handled forgets those past any replay window.
+  let lastMaintenance = Number.NEGATIVE_INFINITY;
+  const maintenance = async () => {
+    const now = clock.now().getTime();
+    if (now - lastMaintenance < MAINTENANCE_EVERY_MS) return;
+    lastMaintenance = now;
+    const replanned = await services.events.replan();
+    const forgotten = await store.requests.purge(new Date(now - REQUEST_RECORD_MS));
+    if (replanned || forgotten) log.info({ replanned, forgotten }, 'maintenance: jobs planned again, request records forgotten');
+  };
   const background = options.background ?? true;
   const ticker = background
     ? startTicker(async () => {
+        await maintenance();
         if ((await queueDue()) > 0) dispatcher.poke();
       }, log)
     : undefined;

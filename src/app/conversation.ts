@@ -46,7 +46,7 @@ export class Conversation {
   ) {
     this.ideas = new IdeasFlow(s, new IdeaNotifier(s, messenger));
     this.broadcasts = new BroadcastFlow(s, s.broadcasts, wake);
-    this.events = new EventsFlow(s, s.events, messenger, wake);
+    this.events = new EventsFlow(s, s.events, wake);
     this.router = new Router([
       helpFeature({ s, menu: (actor, surface) => this.menu(actor, surface) }),
       ideasFeature(this.ideas),

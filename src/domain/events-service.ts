@@ -13,6 +13,8 @@ import {
   isWorkshop,
   type EventInput,
   type EventPatch,
+  type JobKind,
+  type JobPlan,
   type FeedbackSummary,
   type NewEvent,
   type NewJob,
@@ -27,6 +29,20 @@ import type { Clock, Store } from './ports';
 import { findAxis, type Programme } from './programme';
 import { isOrganiser } from './roles';
 import { beforeZoned, zonedDateTime } from './time';
+
+/** Jobs planned for an event's times: moved with it. */
+const TIMED_JOBS: JobKind[] = ['event.reminder', 'event.feedback', 'event.results'];
+/** How many upcoming events the sweep looks at. */
+const REPLAN_LIMIT = 10_000;
+
+function timesMoved(a: Pick<ProgrammeEvent, 'startsAt' | 'endsAt'>, b: Pick<ProgrammeEvent, 'startsAt' | 'endsAt'>): boolean {
+  return a.startsAt.getTime() !== b.startsAt.getTime() || a.endsAt.getTime() !== b.endsAt.getTime();
+}
+
+/** What registrants are told of: the date, time, place or link changed. */
+function placeMoved(a: ProgrammeEvent, b: ProgrammeEvent): boolean {
+  return timesMoved(a, b) || (a.place ?? '') !== (b.place ?? '') || (a.link ?? '') !== (b.link ?? '');
+}
 
 /** The checked fields of an event form. */
 type EventFields = Omit<NewEvent, 'createdBy' | 'createdAt'>;
@@ -128,11 +144,12 @@ export class EventsService {
     const fields = this.parse(input);
     const now = this.clock.now();
     if (fields.startsAt.getTime() <= now.getTime()) throw new FieldError('event.past', 'startDate');
-    const event = await this.store.events.create({ ...fields, createdBy: actor.person.id, createdAt: now });
-    const jobs = this.plan(event).filter((j) => j.dueAt.getTime() > now.getTime());
-    if (announce) jobs.push({ key: `${eventRef(event.id)}:announce`, kind: 'event.announce', ref: eventRef(event.id), param: 0, dueAt: now });
-    await this.store.jobs.add(jobs);
-    return event;
+    // the event and its reminders, poll, results and announcement are written together
+    return this.store.events.create({ ...fields, createdBy: actor.person.id, createdAt: now }, (event) => {
+      const add = this.plan(event).filter((j) => j.dueAt.getTime() > now.getTime());
+      if (announce) add.push({ key: `${eventRef(event.id)}:announce`, kind: 'event.announce', ref: eventRef(event.id), param: 0, dueAt: now });
+      return { add };
+    });
   }
 
   /**
@@ -195,48 +212,55 @@ export class EventsService {
       capacity: fields.capacity ?? null,
       axisId: fields.axisId ?? null,
     };
-    const result = await this.store.events.update(id, patch, now);
+    // the change, its notice, its moved reminders and the places it gives are written together
+    const result = await this.store.events.update(id, patch, now, ({ event, before: was, promoted }) => {
+      const plan: JobPlan = { add: this.promotionJobs(event, promoted, now) };
+      if (timesMoved(was, event)) {
+        const planned = this.plan(event);
+        plan.cancelOthers = { ref: eventRef(id), kinds: TIMED_JOBS, keep: planned.map((j) => j.key) };
+        // one whose time is already past is left out: the change notice replaces it
+        plan.add?.push(...planned.filter((j) => j.dueAt.getTime() > now.getTime()));
+        // reminders already queued for the old time are superseded by the change notice
+        plan.cancelOutbox = [eventSources.reminders(id)];
+      }
+      // the registrants' notice is a job: queued in the background, resumed after a crash, once per person
+      if (placeMoved(was, event)) plan.add?.push({ key: `${eventRef(id)}:changed:v${event.version}`, kind: 'event.changed', ref: eventRef(id), param: event.version, dueAt: now });
+      return plan;
+    });
     if (result === 'belowRegistered') {
       const current = await this.get(id);
       throw new FieldError('event.capacityBelowRegistered', 'capacity', { capacity: fields.capacity ?? 0, count: current.registered });
     }
     if (!result) throw new DomainError('event.cancelled', { title: before.title });
     const { event } = result;
-    if (event.startsAt.getTime() !== before.startsAt.getTime() || event.endsAt.getTime() !== before.endsAt.getTime()) await this.reschedule(event);
-    const moved =
-      event.startsAt.getTime() !== before.startsAt.getTime() ||
-      event.endsAt.getTime() !== before.endsAt.getTime() ||
-      (event.place ?? '') !== (before.place ?? '') ||
-      (event.link ?? '') !== (before.link ?? '');
-    // the registrants' notice is a job: queued in the background, resumed after a crash, once per person
-    if (moved) await this.store.jobs.add([{ key: `${eventRef(id)}:changed:v${event.version}`, kind: 'event.changed', ref: eventRef(id), param: event.version, dueAt: now }]);
     const promoted = await this.peopleOf(result.promoted);
-    return { before, event, moved, promoted };
+    return { before, event, moved: placeMoved(before, event), promoted };
+  }
+
+  /** The notices to people given a place (someone withdrew, the capacity grew): jobs, once each. */
+  private promotionJobs(event: ProgrammeEvent, promoted: string[], now: Date): NewJob[] {
+    return promoted.map((person) => ({
+      key: `${eventRef(event.id)}:promoted:${person}@${now.toISOString()}`,
+      kind: 'event.promoted' as const,
+      ref: eventRef(event.id),
+      param: event.version,
+      subject: person,
+      dueAt: now,
+    }));
   }
 
   /**
-   * After a move: the reminders, poll and results planned for the old times that have not run are
-   * cancelled, and those for the new times are planned (one whose time is already past is left out: the
-   * change notice replaces it). Those already sent stay sent.
+   * The sweep: every scheduled event that has not ended gets the reminders, poll and results its
+   * current times call for, where they are missing (a store without transactions that lost them, a
+   * programme whose reminder offsets changed). Jobs already there, done or cancelled, stay as they are.
    */
-  private async reschedule(event: ProgrammeEvent): Promise<void> {
+  async replan(): Promise<number> {
     const now = this.clock.now();
-    const planned = this.plan(event);
-    const keys = new Set(planned.map((j) => j.key));
-    const existing = await this.store.jobs.forRef(eventRef(event.id));
-    const byKey = new Map(existing.map((j) => [j.key, j]));
-    const timed = new Set(['event.reminder', 'event.feedback', 'event.results']);
-    for (const j of existing) if (j.state === 'pending' && timed.has(j.kind) && !keys.has(j.key)) await this.store.jobs.cancel(j.id);
-    const toAdd: NewJob[] = [];
-    for (const job of planned) {
-      if (job.dueAt.getTime() <= now.getTime()) continue;
-      const found = byKey.get(job.key);
-      if (!found) toAdd.push(job);
-      else if (found.state === 'cancelled') await this.store.jobs.reschedule(found.id, job.dueAt); // moved back
+    let added = 0;
+    for (const event of await this.store.events.upcoming(now, REPLAN_LIMIT)) {
+      added += await this.store.jobs.add(this.plan(event).filter((j) => j.dueAt.getTime() > now.getTime()));
     }
-    await this.store.jobs.add(toAdd);
-    // Reminders already queued for the old time are superseded by the change notice.
-    await this.store.outbox.cancelPending(eventSources.reminders(event.id));
+    return added;
   }
 
   /** Cancels an event: no reminder, no poll; one notice to each registrant (a job). Returns how many are told. */
@@ -247,13 +271,16 @@ export class EventsService {
     if (before.endsAt.getTime() <= this.clock.now().getTime()) throw new DomainError('event.ended', { title: before.title });
     const why = reason?.trim();
     if (why && (why.length > 500 || looksLikeJson(why))) throw new DomainError('event.reason.invalid', { max: 500 });
-    const event = await this.store.events.cancel(id, why || undefined, this.clock.now());
+    const now = this.clock.now();
+    // the cancellation, no more reminders, poll or announcement, and one notice to each registrant: together
+    const event = await this.store.events.cancel(id, why || undefined, now, (cancelled) => ({
+      cancelRef: eventRef(id),
+      cancelOutbox: [eventSources.reminders(id), eventSources.feedback(id), eventSources.announce(id)],
+      add: [{ key: `${eventRef(id)}:cancelled`, kind: 'event.cancelled', ref: eventRef(id), param: cancelled.version, dueAt: now }],
+    }));
     if (!event) throw new DomainError('event.cancelled', { title: before.title });
     // read after: nobody can register any more, so everyone registered is told
     const registrations = await this.store.events.registrations(id);
-    await this.store.jobs.cancelRef(eventRef(id));
-    for (const source of [eventSources.reminders(id), eventSources.feedback(id), eventSources.announce(id)]) await this.store.outbox.cancelPending(source);
-    await this.store.jobs.add([{ key: `${eventRef(id)}:cancelled`, kind: 'event.cancelled', ref: eventRef(id), param: event.version, dueAt: this.clock.now() }]);
     return { event, told: registrations.length };
   }
 
@@ -280,7 +307,8 @@ export class EventsService {
   async register(actor: Actor, id: number): Promise<{ event: ProgrammeEvent; state: RegistrationState; already: boolean; promoted: Person[] }> {
     const event = await this.get(id);
     this.open(event);
-    const result = await this.store.events.register(id, actor.person.id, this.clock.now());
+    const now = this.clock.now();
+    const result = await this.store.events.register(id, actor.person.id, now, (e, promoted) => ({ add: this.promotionJobs(e, promoted, now) }));
     if (!result) throw new DomainError('event.cancelled', { title: event.title });
     return { event: await this.get(id), state: result.state, already: result.already, promoted: await this.peopleOf(result.promoted ?? []) };
   }
@@ -289,7 +317,9 @@ export class EventsService {
   async unregister(actor: Actor, id: number): Promise<{ event: ProgrammeEvent; was: RegistrationState | null; promoted?: Person }> {
     const event = await this.get(id);
     this.open(event);
-    const { was, promoted } = await this.store.events.unregister(id, actor.person.id);
+    const now = this.clock.now();
+    // the place freed goes to the oldest waiting person, who is told (a job, written with the withdrawal)
+    const { was, promoted } = await this.store.events.unregister(id, actor.person.id, (e, person) => ({ add: this.promotionJobs(e, [person], now) }));
     const person = promoted ? await this.store.people.get(promoted) : null;
     return { event: await this.get(id), was, promoted: person ?? undefined };
   }

@@ -139,7 +139,7 @@ export const eventInputSchema = z.object({
 });
 
 /** Reminders and the feedback poll are jobs: scheduled work kept in the store, claimed with a lease. */
-export type JobKind = 'event.reminder' | 'event.feedback' | 'event.announce' | 'event.results' | 'event.changed' | 'event.cancelled';
+export type JobKind = 'event.reminder' | 'event.feedback' | 'event.announce' | 'event.results' | 'event.changed' | 'event.cancelled' | 'event.promoted';
 
 /** The organiser who created an event receives the feedback results this long after its end. */
 export const RESULTS_DELAY_MS = 3 * 86_400_000;
@@ -159,9 +159,26 @@ export interface ScheduledJob {
   leaseOwner?: string;
   leaseUntil?: Date;
   doneAt?: Date;
+  /** Who the job is about, when it is about one person (a place given to someone waiting). */
+  subject?: string;
 }
 
-export type NewJob = Pick<ScheduledJob, 'key' | 'kind' | 'ref' | 'param' | 'dueAt'>;
+export type NewJob = Pick<ScheduledJob, 'key' | 'kind' | 'ref' | 'param' | 'dueAt' | 'subject'>;
+
+/**
+ * The scheduled work that goes with a change of an event, written with it: in one transaction where the
+ * store has them (the embedded store), so that a crash never keeps the change and loses its notice.
+ */
+export interface JobPlan {
+  /** Every pending job of this ref is cancelled (first). */
+  cancelRef?: string;
+  /** Pending jobs of `ref` of these kinds whose key is not in `keep` are cancelled (a move's old reminders). */
+  cancelOthers?: { ref: string; kinds: JobKind[]; keep: string[] };
+  /** Jobs added; one whose key exists is left as it is, but revived at its new time when it was cancelled (a move back). */
+  add?: NewJob[];
+  /** Pending outbox messages of these sources are cancelled (reminders queued for an old time). */
+  cancelOutbox?: string[];
+}
 
 export function eventRef(id: number): string {
   return `event:${id}`;

@@ -1,6 +1,6 @@
 import type { Broadcast, NewBroadcast } from './broadcasts';
 import type { Lane, NewOutboxMessage, OutboxMessage, OutboxReport } from './delivery';
-import type { EventFeedback, EventPatch, NewEvent, NewJob, ProgrammeEvent, Registration, RegistrationState, ScheduledJob } from './events';
+import type { EventFeedback, EventPatch, JobPlan, NewEvent, NewJob, ProgrammeEvent, Registration, RegistrationState, ScheduledJob } from './events';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from './ideas';
 import type { Contact, Person, Platform } from './people';
 import type { RoleAssignment } from './roles';
@@ -130,9 +130,13 @@ export interface BroadcastRepository {
   completeRun(id: number, owner: string, at: Date, nextRunAt: Date | undefined): Promise<Broadcast>;
 }
 
-/** Events, their registrations (with the waiting list) and their feedback. */
+/**
+ * Events, their registrations (with the waiting list) and their feedback. A change may bring a job plan
+ * (its reminders, notices, promotions), computed from the event as changed: the store writes it with
+ * the change, in one transaction where it has them.
+ */
 export interface EventRepository {
-  create(e: NewEvent): Promise<ProgrammeEvent>;
+  create(e: NewEvent, plan?: (event: ProgrammeEvent) => JobPlan): Promise<ProgrammeEvent>;
   get(id: number): Promise<ProgrammeEvent | null>;
   /** Scheduled (not cancelled) events that end after `after`, soonest start first. */
   upcoming(after: Date, limit: number): Promise<ProgrammeEvent[]>;
@@ -143,21 +147,31 @@ export interface EventRepository {
    * number of people holding a place is refused ('belowRegistered', nothing changed); a larger capacity
    * promotes people from the waiting list, oldest first (returned). null: no such scheduled event.
    */
-  update(id: number, patch: EventPatch, at: Date): Promise<{ event: ProgrammeEvent; promoted: string[] } | 'belowRegistered' | null>;
+  update(
+    id: number,
+    patch: EventPatch,
+    at: Date,
+    plan?: (change: { event: ProgrammeEvent; before: ProgrammeEvent; promoted: string[] }) => JobPlan,
+  ): Promise<{ event: ProgrammeEvent; promoted: string[] } | 'belowRegistered' | null>;
   /** Scheduled → cancelled; null when there is no such scheduled event. */
-  cancel(id: number, reason: string | undefined, at: Date): Promise<ProgrammeEvent | null>;
+  cancel(id: number, reason: string | undefined, at: Date, plan?: (event: ProgrammeEvent) => JobPlan): Promise<ProgrammeEvent | null>;
   /**
    * Registers a person, atomically with the capacity: a place when one is free, else the waiting list.
    * `already`: the person was registered (or waiting) before, nothing changed. `promoted`: other people
    * who got a place on the way (a store without transactions may settle a place freed meanwhile); they
    * must be told. null: no such scheduled event.
    */
-  register(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean; promoted?: string[] } | null>;
+  register(
+    eventId: number,
+    personId: string,
+    at: Date,
+    plan?: (event: ProgrammeEvent, promoted: string[]) => JobPlan,
+  ): Promise<{ state: RegistrationState; already: boolean; promoted?: string[] } | null>;
   /**
    * Withdraws a person. When they held a place and someone waits, the oldest waiting person gets it
    * (returned in `promoted`). `was`: null when the person was not registered.
    */
-  unregister(eventId: number, personId: string): Promise<{ was: RegistrationState | null; promoted?: string }>;
+  unregister(eventId: number, personId: string, plan?: (event: ProgrammeEvent, promoted: string) => JobPlan): Promise<{ was: RegistrationState | null; promoted?: string }>;
   /** Everyone registered or waiting, in registration order. */
   registrations(eventId: number): Promise<Registration[]>;
   /** The person's state for each of these events (absent: not registered). */

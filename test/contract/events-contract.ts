@@ -270,6 +270,74 @@ export function eventsContract(factory: OutboxStoreFactory): void {
     expect((await store.jobs.claimDue('w', at(DAY), MIN))!.id).toBe(a.id);
   });
 
+  test('job plans: written with the change they go with, computed from the event as changed', async () => {
+    const job = (key: string, kind: NewJob['kind'], dueAt: Date, subject?: string): NewJob => ({ key, kind, ref: 'event:1', param: 0, dueAt, ...(subject ? { subject } : {}) });
+    const event = await store.events.create(newEvent({ capacity: 1 }), (e) => ({
+      add: [job(`event:${e.id}:reminder:1440`, 'event.reminder', at(DAY)), job(`event:${e.id}:feedback`, 'event.feedback', at(2 * DAY))],
+    }));
+    expect(event.id).toBe(1);
+    expect((await store.jobs.forRef('event:1')).map((j) => j.key).sort()).toEqual(['event:1:feedback', 'event:1:reminder:1440']);
+
+    // a move: the other pending jobs of these kinds are cancelled, the new ones added, a queued reminder dropped
+    await store.outbox.enqueue([{ key: 'r:1', source: 'event:1:reminders', platform: 'slack', target: { kind: 'person', personId: person(1) }, payload: '{}', dueAt: T0 }], T0);
+    let seen: { event: ProgrammeEvent; before: ProgrammeEvent } | undefined;
+    const changed = await store.events.update(1, { startsAt: at(40 * DAY), endsAt: at(40 * DAY + MIN) }, at(MIN), (change) => {
+      seen = change;
+      return {
+        cancelOthers: { ref: 'event:1', kinds: ['event.reminder'], keep: [] },
+        add: [job('event:1:reminder:1440@new', 'event.reminder', at(3 * DAY)), job('event:1:changed:v2', 'event.changed', at(MIN))],
+        cancelOutbox: ['event:1:reminders'],
+      };
+    });
+    expect(changed && changed !== 'belowRegistered' && changed.event.version).toBe(2);
+    expect(seen?.before.startsAt).toEqual(at(30 * DAY));
+    expect(seen?.event.startsAt).toEqual(at(40 * DAY));
+    const states = async () => Object.fromEntries((await store.jobs.forRef('event:1')).map((j) => [j.key, j.state]));
+    expect(await states()).toEqual({
+      'event:1:reminder:1440': 'cancelled',
+      'event:1:feedback': 'pending',
+      'event:1:reminder:1440@new': 'pending',
+      'event:1:changed:v2': 'pending',
+    });
+    expect((await store.outbox.report('event:1:reminders')).cancelled).toBe(1);
+
+    // moved back: the cancelled reminder is revived at its new time; a pending one is left as it is
+    await store.events.update(1, { startsAt: at(30 * DAY) }, at(2 * MIN), () => ({
+      add: [job('event:1:reminder:1440', 'event.reminder', at(5 * DAY)), job('event:1:feedback', 'event.feedback', at(9 * DAY))],
+    }));
+    const revived = (await store.jobs.forRef('event:1')).find((j) => j.key === 'event:1:reminder:1440')!;
+    expect(revived).toMatchObject({ state: 'pending', dueAt: at(5 * DAY) });
+    expect((await store.jobs.forRef('event:1')).find((j) => j.key === 'event:1:feedback')!.dueAt).toEqual(at(2 * DAY));
+
+    // a withdrawal that gives the place away: the plan knows to whom
+    await store.events.register(1, person(1), at(3 * MIN));
+    await store.events.register(1, person(2), at(4 * MIN));
+    const out = await store.events.unregister(1, person(1), (e, promoted) => ({ add: [job(`event:${e.id}:promoted:${promoted}`, 'event.promoted', at(5 * MIN), promoted)] }));
+    expect(out).toEqual({ was: 'registered', promoted: person(2) });
+    expect((await store.jobs.forRef('event:1')).find((j) => j.kind === 'event.promoted')).toMatchObject({
+      key: `event:1:promoted:${person(2)}`,
+      subject: person(2),
+      state: 'pending',
+    });
+    // a withdrawal that gives nothing away writes no plan
+    let called = false;
+    await store.events.unregister(1, person(9), () => {
+      called = true;
+      return {};
+    });
+    expect(called).toBe(false);
+
+    // a cancellation: every pending job of the event goes, its notice comes
+    const cancelled = await store.events.cancel(1, 'salle', at(6 * MIN), () => ({
+      cancelRef: 'event:1',
+      add: [job('event:1:cancelled', 'event.cancelled', at(6 * MIN))],
+      cancelOutbox: ['event:1:feedback'],
+    }));
+    expect(cancelled?.state).toBe('cancelled');
+    const after = await store.jobs.forRef('event:1');
+    expect(after.filter((j) => j.state === 'pending').map((j) => j.key)).toEqual(['event:1:cancelled']);
+  });
+
   test('jobs survive a restart', async () => {
     await store.jobs.add([job('a', at(MIN))]);
     store = await factory.reopen(store);

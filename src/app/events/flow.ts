@@ -1,11 +1,9 @@
 import type { Card } from '../../cards/model';
 import { DomainError } from '../../domain/errors';
-import { eventSources, type ProgrammeEvent } from '../../domain/events';
+import type { ProgrammeEvent } from '../../domain/events';
 import type { EventsService } from '../../domain/events-service';
-import type { Person } from '../../domain/people';
 import type { Actor } from '../../domain/people-service';
 import { textCard } from '../common';
-import type { Messenger } from '../messenger';
 import { cardReply, type FileOut, type Form, type Reply } from '../reply';
 import type { Services } from '../services';
 import { numberToken } from '../words';
@@ -39,8 +37,7 @@ export class EventsFlow {
   constructor(
     private readonly s: Services,
     private readonly events: EventsService,
-    private readonly messenger: Messenger,
-    /** Wakes the delivery engine: an announcement or a cancellation notice is due now. */
+    /** Wakes the delivery engine: an announcement, a notice or a place given is due now. */
     private readonly wake: () => void,
   ) {}
 
@@ -50,11 +47,6 @@ export class EventsFlow {
 
   private ctx(actor: Actor) {
     const locale = actor.person.locale ?? this.s.defaultLocale;
-    return { locale, t: this.s.i18n.forLocale(locale), now: this.s.clock.now(), tz: this.s.timezone };
-  }
-
-  private forPerson(person: Person) {
-    const locale = person.locale ?? this.s.defaultLocale;
     return { locale, t: this.s.i18n.forLocale(locale), now: this.s.clock.now(), tz: this.s.timezone };
   }
 
@@ -125,29 +117,9 @@ export class EventsFlow {
       return cardReply(eventCard(t, this.s.programme, { event, context: 'own', organiser: true }, tz, locale, now, intro), { replace: true });
     }
     const change = await this.events.update(actor, editing, input);
-    await this.tellChange(change.event, change.promoted);
-    this.wake(); // the registrants' notice is due now
+    this.wake(); // the registrants' notice, and the places the capacity gave, are due now
     const intro = t('events.updated', { id: change.event.id, count: change.moved ? change.event.registered + change.event.waiting : 0 });
     return cardReply(eventCard(t, this.s.programme, { event: change.event, context: 'own', organiser: true }, tz, locale, now, intro), { replace: true });
-  }
-
-  /** People promoted because the capacity grew hear of their place (registrants' change notice is a job). */
-  private async tellChange(event: ProgrammeEvent, promoted: Person[]): Promise<void> {
-    for (const person of promoted) await this.tellPromoted(event, person);
-  }
-
-  private async tellPromoted(event: ProgrammeEvent, person: Person): Promise<void> {
-    const { t, locale, now, tz } = this.forPerson(person);
-    const card = eventCard(
-      t,
-      this.s.programme,
-      { event, state: 'registered', context: 'own', organiser: false },
-      tz,
-      locale,
-      now,
-      `🎉 ${t('events.promotedNotice', { kind: kindLabel(t, event.kind), title: event.title })}`,
-    );
-    await this.messenger.toPerson(person, card, eventSources.changes(event.id));
   }
 
   async cancel(actor: Actor, id: number, reason: string): Promise<Reply> {
@@ -162,7 +134,7 @@ export class EventsFlow {
     const { t, locale, now, tz } = this.ctx(actor);
     const id = parseEventNumber(data.id);
     const { event, state, already, promoted } = await this.events.register(actor, id);
-    for (const person of promoted) await this.tellPromoted(event, person);
+    if (promoted.length) this.wake(); // those given a place on the way are told (a job)
     const key = already ? (state === 'registered' ? 'events.alreadyRegistered' : 'events.alreadyWaiting') : state === 'registered' ? 'events.registeredNow' : 'events.waitingNow';
     const intro = `${state === 'registered' ? '✅' : '⏳'} ${t(key, { title: event.title })}`;
     const file = state === 'registered' && !already ? this.icsFileOrNone(actor, event) : undefined;
@@ -176,7 +148,7 @@ export class EventsFlow {
     const { t, locale, now, tz } = this.ctx(actor);
     const id = parseEventNumber(data.id);
     const { event, was, promoted } = await this.events.unregister(actor, id);
-    if (promoted) await this.tellPromoted(event, promoted);
+    if (promoted) this.wake(); // the person given the place is told (a job)
     const intro = was ? t('events.unregisteredNow', { title: event.title }) : t('events.notRegistered', { title: event.title });
     if (data.c === 'agenda') return cardReply(await this.agendaView(actor, intro), { replace: true });
     const card = eventCard(t, this.s.programme, { event, context: 'own', organiser: this.events.canManage(actor) }, tz, locale, now, intro);

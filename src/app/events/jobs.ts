@@ -7,6 +7,8 @@ import type { Locale } from '../../domain/locale';
 import type { Person } from '../../domain/people';
 import type { Clock, Store } from '../../domain/ports';
 import type { Logger } from '../../logger';
+import { outgoingPayload } from '../../cards/outgoing';
+import { eventIcs, icsName } from './files';
 import { eventCard, feedbackPollCard, kindLabel, reminderCard, resultsCard } from './screens';
 import type { Services } from '../services';
 
@@ -127,6 +129,35 @@ export class EventJobRunner {
         const card = resultsCard(t, event, summary, `📊 ${t('events.results.intro', { kind: kindLabel(t, event.kind), title: event.title })}`);
         return this.queue(job, eventSources.feedback(id), [{ kind: 'person', person: creator }], () => JSON.stringify(card));
       }
+      case 'event.promoted': {
+        // a place given to someone waiting: they are told, and get the calendar entry
+        const person = job.subject ? await this.store.people.get(job.subject) : null;
+        if (!person || (await this.events.stateOf({ person, roles: [] }, id)) !== 'registered') return 0;
+        const locale = person.locale ?? this.s.defaultLocale;
+        const t = this.s.i18n.forLocale(locale);
+        const intro = `🎉 ${t('events.promotedNotice', { kind: kindLabel(t, event.kind), title: event.title })}`;
+        const card = eventCard(t, this.s.programme, { event, state: 'registered', context: 'own', organiser: false }, this.s.timezone, locale, now, intro);
+        const ics = outgoingPayload({
+          kind: 'file',
+          file: {
+            name: icsName(event, this.s.timezone),
+            mime: 'text/calendar',
+            base64: eventIcs(event, kindLabel(t, event.kind), now).toString('base64'),
+            comment: t('events.icsComment', { title: event.title }),
+          },
+        });
+        const source = eventSources.changes(id);
+        const target = { kind: 'person' as const, personId: person.id };
+        return this.store.outbox.enqueue(
+          [
+            { key: `${job.key}:card`, source, platform: person.platform, target, payload: JSON.stringify(card), dueAt: now },
+            { key: `${job.key}:ics`, source, platform: person.platform, target, payload: ics, dueAt: now },
+          ],
+          now,
+        );
+      }
+      default:
+        return 0;
     }
   }
 

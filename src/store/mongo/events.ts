@@ -1,5 +1,5 @@
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
-import type { EventFeedback, EventPatch, NewEvent, ProgrammeEvent, Registration, RegistrationState } from '../../domain/events';
+import type { EventFeedback, EventPatch, NewEvent, ProgrammeEvent, Registration, RegistrationState, JobPlan } from '../../domain/events';
 import type { EventRepository } from '../../domain/ports';
 import { createIndexes, isDuplicateKey, nextSeq } from './compat';
 import type { Serializer } from './serial';
@@ -48,6 +48,8 @@ export class MongoEvents implements EventRepository {
   constructor(
     db: Db,
     private readonly serial: Serializer,
+    /** Writes the job plan that goes with a change (after it: no transactions here). */
+    private readonly writePlan: (plan: JobPlan) => Promise<void>,
   ) {
     this.events = db.collection<EventDoc>('events');
     this.regs = db.collection<RegistrationDoc>('registrations');
@@ -69,7 +71,7 @@ export class MongoEvents implements EventRepository {
     await createIndexes(db.collection('event_feedback'), [{ key: { eventId: 1, personId: 1 }, name: 'event_feedback_unique', unique: true }]);
   }
 
-  async create(e: NewEvent): Promise<ProgrammeEvent> {
+  async create(e: NewEvent, plan?: (event: ProgrammeEvent) => JobPlan): Promise<ProgrammeEvent> {
     const doc: EventDoc = {
       _id: await nextSeq(this.counters, this.serial, 'events'),
       kind: e.kind,
@@ -91,7 +93,9 @@ export class MongoEvents implements EventRepository {
     if (e.capacity !== undefined) doc.capacity = e.capacity;
     if (e.axisId !== undefined) doc.axisId = e.axisId;
     await this.events.insertOne(doc);
-    return toEvent(doc);
+    const event = toEvent(doc);
+    if (plan) await this.writePlan(plan(event));
+    return event;
   }
 
   async get(id: number): Promise<ProgrammeEvent | null> {
@@ -154,8 +158,16 @@ export class MongoEvents implements EventRepository {
     return promoted;
   }
 
-  async update(id: number, patch: EventPatch, at: Date): Promise<{ event: ProgrammeEvent; promoted: string[] } | 'belowRegistered' | null> {
-    return this.serial.run(`event:${id}`, () => this.updateEvent(id, patch, at));
+  async update(
+    id: number,
+    patch: EventPatch,
+    at: Date,
+    plan?: (change: { event: ProgrammeEvent; before: ProgrammeEvent; promoted: string[] }) => JobPlan,
+  ): Promise<{ event: ProgrammeEvent; promoted: string[] } | 'belowRegistered' | null> {
+    const before = await this.get(id);
+    const out = await this.serial.run(`event:${id}`, () => this.updateEvent(id, patch, at));
+    if (plan && before && out !== null && out !== 'belowRegistered') await this.writePlan(plan({ event: out.event, before, promoted: out.promoted }));
+    return out;
   }
 
   private async updateEvent(id: number, patch: EventPatch, at: Date): Promise<{ event: ProgrammeEvent; promoted: string[] } | 'belowRegistered' | null> {
@@ -182,17 +194,27 @@ export class MongoEvents implements EventRepository {
     return { event: promoted.length > 0 ? present(await this.get(id), `event ${id}`) : toEvent(d), promoted };
   }
 
-  async cancel(id: number, reason: string | undefined, at: Date): Promise<ProgrammeEvent | null> {
+  async cancel(id: number, reason: string | undefined, at: Date, plan?: (event: ProgrammeEvent) => JobPlan): Promise<ProgrammeEvent | null> {
     const set: Partial<EventDoc> = { state: 'cancelled', updatedAt: at };
     if (reason) set.cancelReason = reason;
     const d = await this.serial.run(`event:${id}`, () =>
       this.events.findOneAndUpdate({ _id: id, state: 'scheduled' }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' }),
     );
-    return d ? toEvent(d) : null;
+    if (!d) return null;
+    const event = toEvent(d);
+    if (plan) await this.writePlan(plan(event));
+    return event;
   }
 
-  async register(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean; promoted?: string[] } | null> {
-    return this.serial.run(`event:${eventId}`, () => this.registerPerson(eventId, personId, at));
+  async register(
+    eventId: number,
+    personId: string,
+    at: Date,
+    plan?: (event: ProgrammeEvent, promoted: string[]) => JobPlan,
+  ): Promise<{ state: RegistrationState; already: boolean; promoted?: string[] } | null> {
+    const out = await this.serial.run(`event:${eventId}`, () => this.registerPerson(eventId, personId, at));
+    if (plan && out?.promoted?.length) await this.writePlan(plan(present(await this.get(eventId), `event ${eventId}`), out.promoted));
+    return out;
   }
 
   private async registerPerson(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean; promoted?: string[] } | null> {
@@ -229,8 +251,10 @@ export class MongoEvents implements EventRepository {
     if (r.matchedCount === 0) await this.events.updateOne({ _id: eventId }, { $inc: state === 'registered' ? { registered: -1 } : { waiting: -1 } });
   }
 
-  async unregister(eventId: number, personId: string): Promise<{ was: RegistrationState | null; promoted?: string }> {
-    return this.serial.run(`event:${eventId}`, () => this.unregisterPerson(eventId, personId));
+  async unregister(eventId: number, personId: string, plan?: (event: ProgrammeEvent, promoted: string) => JobPlan): Promise<{ was: RegistrationState | null; promoted?: string }> {
+    const out = await this.serial.run(`event:${eventId}`, () => this.unregisterPerson(eventId, personId));
+    if (plan && out.promoted) await this.writePlan(plan(present(await this.get(eventId), `event ${eventId}`), out.promoted));
+    return out;
   }
 
   private async unregisterPerson(eventId: number, personId: string): Promise<{ was: RegistrationState | null; promoted?: string }> {

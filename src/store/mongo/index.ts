@@ -8,6 +8,7 @@ import { MongoOutbox } from './outbox';
 import { MongoIdeas } from './ideas';
 import { MongoPeople, type PersonDoc } from './people';
 import { MongoConversations } from './conversations';
+import { writeJobPlan } from './job-plan';
 import { MongoRequests } from './requests';
 import { MongoRoles, type RoleDoc } from './roles';
 import { Serializer } from './serial';
@@ -60,7 +61,7 @@ export class MongoStore implements Store {
     this.drafts = new MongoDrafts(db);
     this.outbox = new MongoOutbox(db, serial);
     this.broadcasts = new MongoBroadcasts(db, serial);
-    this.events = new MongoEvents(db, serial);
+    this.events = new MongoEvents(db, serial, (plan) => writeJobPlan(this.jobs, this.outbox, plan));
     this.jobs = new MongoJobs(db, serial);
     this.requests = new MongoRequests(db, serial);
     this.conversations = new MongoConversations(db);

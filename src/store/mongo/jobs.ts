@@ -40,7 +40,16 @@ export class MongoJobs implements JobRepository {
 
   async add(jobs: NewJob[]): Promise<number> {
     if (jobs.length === 0) return 0;
-    const docs: JobDoc[] = jobs.map((j) => ({ _id: new ObjectId(), key: j.key, kind: j.kind, ref: j.ref, param: j.param, dueAt: j.dueAt, state: 'pending' }));
+    const docs: JobDoc[] = jobs.map((j) => ({
+      _id: new ObjectId(),
+      key: j.key,
+      kind: j.kind,
+      ref: j.ref,
+      param: j.param,
+      dueAt: j.dueAt,
+      state: 'pending',
+      ...(j.subject ? { subject: j.subject } : {}),
+    }));
     try {
       return (await this.col.insertMany(docs, { ordered: false })).insertedCount;
     } catch (e) {

@@ -1,7 +1,8 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Audience } from '../../domain/broadcasts';
-import type { EventFeedback, EventKind, EventPatch, EventState, NewEvent, ProgrammeEvent, Registration, RegistrationState } from '../../domain/events';
+import type { EventFeedback, EventKind, EventPatch, EventState, JobPlan, NewEvent, ProgrammeEvent, Registration, RegistrationState } from '../../domain/events';
 import type { EventRepository } from '../../domain/ports';
+import { JobPlanWriter } from './job-plan';
 import { transaction } from './transaction';
 import { present } from '../present';
 
@@ -71,8 +72,10 @@ const SELECT_EVENT = `SELECT e.*,
 
 export class SqliteEvents implements EventRepository {
   private readonly s: Record<string, StatementSync>;
+  private readonly plans: JobPlanWriter;
 
   constructor(private readonly db: DatabaseSync) {
+    this.plans = new JobPlanWriter(db);
     this.s = {
       insert: db.prepare(
         `INSERT INTO events (kind, title, description, starts_at, ends_at, place, link, capacity, axis_id, audience, state, created_by, created_at, updated_at)
@@ -108,7 +111,12 @@ export class SqliteEvents implements EventRepository {
     };
   }
 
-  async create(e: NewEvent): Promise<ProgrammeEvent> {
+  /** The event as it is now in this transaction. */
+  private read(id: number): ProgrammeEvent {
+    return toEvent(present(this.s.get.get(id) as unknown as EventRow | undefined, `event ${id}`));
+  }
+
+  async create(e: NewEvent, plan?: (event: ProgrammeEvent) => JobPlan): Promise<ProgrammeEvent> {
     const id = transaction(this.db, () => {
       const row = this.s.insert.get(
         e.kind,
@@ -125,6 +133,8 @@ export class SqliteEvents implements EventRepository {
         e.createdAt.getTime(),
         e.createdAt.getTime(),
       ) as { id: number };
+      // the event and its reminders, poll and announcement: both, or neither
+      if (plan) this.plans.write(plan(this.read(Number(row.id))));
       return Number(row.id);
     });
     return present(await this.get(id), `event ${id}`);
@@ -157,10 +167,16 @@ export class SqliteEvents implements EventRepository {
     return rows.sort((a, b) => Number(a.at) - Number(b.at) || Number(a.seq) - Number(b.seq)).map((r) => r.person_id);
   }
 
-  async update(id: number, patch: EventPatch, at: Date): Promise<{ event: ProgrammeEvent; promoted: string[] } | 'belowRegistered' | null> {
+  async update(
+    id: number,
+    patch: EventPatch,
+    at: Date,
+    plan?: (change: { event: ProgrammeEvent; before: ProgrammeEvent; promoted: string[] }) => JobPlan,
+  ): Promise<{ event: ProgrammeEvent; promoted: string[] } | 'belowRegistered' | null> {
     const out = transaction(this.db, () => {
       const row = this.s.get.get(id) as unknown as EventRow | undefined;
       if (row?.state !== 'scheduled') return null;
+      const before = toEvent(row);
       const capacity = patch.capacity === undefined ? row.capacity : patch.capacity;
       if (capacity !== null && capacity < Number(row.registered)) return 'belowRegistered' as const;
       const pick = <T>(value: T | null | undefined, current: T | null): T | null => (value === undefined ? current : value);
@@ -178,19 +194,27 @@ export class SqliteEvents implements EventRepository {
         audience: patch.audience ? JSON.stringify(patch.audience) : row.audience,
         at: at.getTime(),
       });
-      return { promoted: this.fill(id, capacity) };
+      const promoted = this.fill(id, capacity);
+      // the change and its notices, moved reminders and promotions: both, or neither
+      if (plan) this.plans.write(plan({ event: this.read(id), before, promoted }));
+      return { promoted };
     });
     if (out === null || out === 'belowRegistered') return out;
     return { event: present(await this.get(id), `event ${id}`), promoted: out.promoted };
   }
 
-  async cancel(id: number, reason: string | undefined, at: Date): Promise<ProgrammeEvent | null> {
-    const changed = this.s.cancel.run(reason ?? null, at.getTime(), id);
-    if (Number(changed.changes) === 0) return null;
-    return this.get(id);
+  async cancel(id: number, reason: string | undefined, at: Date, plan?: (event: ProgrammeEvent) => JobPlan): Promise<ProgrammeEvent | null> {
+    return transaction(this.db, () => {
+      const changed = this.s.cancel.run(reason ?? null, at.getTime(), id);
+      if (Number(changed.changes) === 0) return null;
+      const event = this.read(id);
+      if (plan) this.plans.write(plan(event));
+      return event;
+    });
   }
 
   async register(eventId: number, personId: string, at: Date): Promise<{ state: RegistrationState; already: boolean } | null> {
+    // (a place is only ever given here to the person registering: nobody is promoted on the way)
     return transaction(this.db, () => {
       const event = this.s.get.get(eventId) as unknown as EventRow | undefined;
       if (event?.state !== 'scheduled') return null;
@@ -204,7 +228,7 @@ export class SqliteEvents implements EventRepository {
     });
   }
 
-  async unregister(eventId: number, personId: string): Promise<{ was: RegistrationState | null; promoted?: string }> {
+  async unregister(eventId: number, personId: string, plan?: (event: ProgrammeEvent, promoted: string) => JobPlan): Promise<{ was: RegistrationState | null; promoted?: string }> {
     return transaction(this.db, () => {
       const existing = this.s.find.get(eventId, personId) as unknown as RegistrationRow | undefined;
       if (!existing) return { was: null };
@@ -212,7 +236,10 @@ export class SqliteEvents implements EventRepository {
       const event = this.s.get.get(eventId) as unknown as EventRow | undefined;
       if (existing.state !== 'registered' || !event || event.state !== 'scheduled') return { was: existing.state };
       const [promoted] = this.fill(eventId, event.capacity);
-      return promoted ? { was: existing.state, promoted } : { was: existing.state };
+      if (!promoted) return { was: existing.state };
+      // the place given and the notice to its new holder: both, or neither
+      if (plan) this.plans.write(plan(this.read(eventId), promoted));
+      return { was: existing.state, promoted };
     });
   }
 

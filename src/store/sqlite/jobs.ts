@@ -14,6 +14,7 @@ interface JobRow {
   lease_owner: string | null;
   lease_until: number | null;
   done_at: number | null;
+  subject: string | null;
 }
 
 function toJob(r: JobRow): ScheduledJob {
@@ -29,6 +30,7 @@ function toJob(r: JobRow): ScheduledJob {
   if (r.lease_owner !== null) j.leaseOwner = r.lease_owner;
   if (r.lease_until !== null) j.leaseUntil = new Date(Number(r.lease_until));
   if (r.done_at !== null) j.doneAt = new Date(Number(r.done_at));
+  if (r.subject !== null) j.subject = r.subject;
   return j;
 }
 
@@ -37,7 +39,7 @@ export class SqliteJobs implements JobRepository {
 
   constructor(private readonly db: DatabaseSync) {
     this.s = {
-      add: db.prepare(`INSERT OR IGNORE INTO jobs (key, kind, ref, param, due_at, state) VALUES (?, ?, ?, ?, ?, 'pending')`),
+      add: db.prepare(`INSERT OR IGNORE INTO jobs (key, kind, ref, param, due_at, state, subject) VALUES (?, ?, ?, ?, ?, 'pending', ?)`),
       claim: db.prepare(
         `UPDATE jobs SET lease_owner = :owner, lease_until = :until
          WHERE id = (SELECT id FROM jobs WHERE state = 'pending' AND due_at <= :now
@@ -57,7 +59,7 @@ export class SqliteJobs implements JobRepository {
     if (jobs.length === 0) return 0;
     return transaction(this.db, () => {
       let added = 0;
-      for (const j of jobs) added += Number(this.s.add.run(j.key, j.kind, j.ref, j.param, j.dueAt.getTime()).changes);
+      for (const j of jobs) added += Number(this.s.add.run(j.key, j.kind, j.ref, j.param, j.dueAt.getTime(), j.subject ?? null).changes);
       return added;
     });
   }

@@ -205,4 +205,8 @@ export const migrations: string[] = [
     PRIMARY KEY (platform, id)
   ) WITHOUT ROWID;
   `,
+  // 8: a job about one person (a place given to someone waiting)
+  `
+  ALTER TABLE jobs ADD COLUMN subject TEXT;
+  `,
 ];

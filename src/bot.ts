@@ -97,6 +97,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     clock,
     log,
     timezone: config.timezone,
+    installationId: await store.installationId(),
     defaultLocale: config.locale,
     random: options.random ?? Math.random,
   };

@@ -321,7 +321,7 @@ async function run(m: StartMessage, fake: FakePlatforms, deliveries: Map<string,
       const files = (got.body as { files: Array<{ filename: string; content?: string }> }).files;
       const ics = files.length === 1 ? files[0] : undefined;
       if (!ics || !want.test(ics.filename)) return `calendar file not the event's .ics: ${files.map((f) => f.filename).join(', ')}`;
-      if (!ics.content?.includes('BEGIN:VCALENDAR') || !ics.content.includes(`UID:ensemble-event-${m.eventId}@ensemble`))
+      if (!ics.content?.includes('BEGIN:VCALENDAR') || !new RegExp(`UID:ensemble-event-${m.eventId}\\.[0-9a-f-]{36}@ensemble`).test(ics.content))
         return `calendar file ${ics.filename} without the event's VEVENT`;
       return undefined;
     }

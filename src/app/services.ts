@@ -20,6 +20,8 @@ export interface Services {
   clock: Clock;
   log: Logger;
   timezone: string;
+  /** This installation's id (calendar entries' UIDs). */
+  installationId: string;
   defaultLocale: Locale;
   /** A number in [0, 1): injected so tests can pin "random" choices. */
   random: () => number;

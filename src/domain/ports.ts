@@ -45,6 +45,8 @@ export interface Store {
   jobs: JobRepository;
   requests: RequestRepository;
   conversations: ConversationRepository;
+  /** This installation's own id, made once and kept by the store (calendar entries carry it). */
+  installationId(): Promise<string>;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

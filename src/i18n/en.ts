@@ -381,6 +381,7 @@ export const en: Messages = {
     alreadyWaiting: 'You were already on the waiting list for “{{title}}”.',
     unregisteredNow: 'Done: you are no longer attending “{{title}}”.',
     notRegistered: 'You were not registered for “{{title}}”.',
+    icsUpdated: 'Your calendar, updated: “{{title}}”.',
     icsComment: 'For your calendar: “{{title}}”.',
     exportComment: 'Registrants of “{{title}}”: {{count}} row(s).',
     commentsComment: 'Comments on “{{title}}”: {{count}}.',

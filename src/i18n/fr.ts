@@ -380,6 +380,7 @@ export const fr = {
     alreadyWaiting: 'Vous étiez déjà sur la liste d’attente de « {{title}} ».',
     unregisteredNow: 'C’est noté : vous ne participez plus à « {{title}} ».',
     notRegistered: 'Vous n’étiez pas inscrit(e) à « {{title}} ».',
+    icsUpdated: 'Votre agenda, mis à jour : « {{title}} ».',
     icsComment: 'Pour votre agenda : « {{title}} ».',
     exportComment: 'Inscrits à « {{title}} » : {{count}} ligne(s).',
     commentsComment: 'Commentaires sur « {{title}} » : {{count}}.',

@@ -24,6 +24,14 @@ export function storeContract(factory: StoreFactory): void {
     await factory.dispose(store);
   });
 
+  test('an installation id, made once, the same after a restart', async () => {
+    const id = await store.installationId();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await store.installationId()).toBe(id);
+    store = await factory.reopen(store);
+    expect(await store.installationId()).toBe(id);
+  });
+
   test('records where the bot can post in a channel, refreshed by later activities', async () => {
     expect(await store.conversations.get('teams', '19:general@thread.tacv2')).toBeNull();
     await store.conversations.record(

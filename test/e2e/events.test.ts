@@ -137,7 +137,8 @@ describe('events: registration, waiting list, reminders, feedback', () => {
     expect(ics).toContain('BEGIN:VCALENDAR');
     expect(ics).toContain('DTSTART:20261210T080000Z');
     expect(ics).toContain('DTEND:20261210T160000Z');
-    expect(ics).toContain(`UID:ensemble-event-${creer}@ensemble`);
+    // unique to this installation: the same event number exists in others
+    expect(ics).toContain(`UID:ensemble-event-${creer}.${bot.services.installationId}@ensemble`);
     expect(ics).toContain('LOCATION:Hôtel de Région\\, salle 2');
 
     // Ana on Teams: the refreshed card, and the calendar entry offered as a file

@@ -36,12 +36,15 @@ export function commentsCsv(summary: FeedbackSummary, timeZone: string): Buffer 
 }
 
 /**
- * A calendar entry (RFC 5545) for an event; its SEQUENCE follows the event's changes. `installation`
- * makes the UID unique to this installation (the same event number exists elsewhere).
+ * A calendar entry (RFC 5545) for an event; its SEQUENCE follows the event's changes, so a calendar
+ * that has it takes a later one as its update, and a cancelled event's entry (METHOD:CANCEL) removes
+ * it. `installation` makes the UID unique to this installation (the same event number exists elsewhere).
  */
-export function eventIcs(event: ProgrammeEvent, kindLabel: string, at: Date, installation = 'ensemble'): Buffer {
+export function eventIcs(event: ProgrammeEvent, kindLabel: string, at: Date, installation: string): Buffer {
+  const cancelled = event.state === 'cancelled';
   const attributes = {
-    uid: `ensemble-event-${event.id}@${installation}`,
+    uid: `ensemble-event-${event.id}.${installation}@ensemble`,
+    method: cancelled ? 'CANCEL' : 'PUBLISH',
     title: `${kindLabel} · ${event.title}`,
     description: [event.description, event.link].filter(Boolean).join('\n\n') || undefined,
     location: event.place || event.link || undefined,

@@ -167,7 +167,12 @@ export class EventsFlow {
 
   private icsFile(actor: Actor, event: ProgrammeEvent): FileOut {
     const { t, tz, now } = this.ctx(actor);
-    return { name: icsName(event, tz), mime: 'text/calendar', content: eventIcs(event, kindLabel(t, event.kind), now), comment: t('events.icsComment', { title: event.title }) };
+    return {
+      name: icsName(event, tz),
+      mime: 'text/calendar',
+      content: eventIcs(event, kindLabel(t, event.kind), now, this.s.installationId),
+      comment: t('events.icsComment', { title: event.title }),
+    };
   }
 
   async ics(actor: Actor, id: number): Promise<Reply> {

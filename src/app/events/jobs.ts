@@ -1,7 +1,7 @@
 import type { Card } from '../../cards/model';
 import type { Recipient } from '../../domain/broadcast-service';
 import type { NewOutboxMessage } from '../../domain/delivery';
-import { eventSources, type ProgrammeEvent, type ScheduledJob } from '../../domain/events';
+import { eventSources, type ProgrammeEvent, type RegistrationState, type ScheduledJob } from '../../domain/events';
 import type { EventsService } from '../../domain/events-service';
 import type { Locale } from '../../domain/locale';
 import type { Person } from '../../domain/people';
@@ -56,15 +56,20 @@ export class EventJobRunner {
     if (!event) return 0;
     if (job.kind === 'event.cancelled') {
       const registrants = await this.events.registrantsOf(event);
-      return this.queue(
-        job,
-        eventSources.changes(id),
-        registrants.map(({ person }) => ({ kind: 'person', person })),
-        (locale) => {
-          const t = this.s.i18n.forLocale(locale);
-          const intro = `❌ ${t('events.cancelledNotice', { kind: kindLabel(t, event.kind), title: event.title })}`;
-          return JSON.stringify(eventCard(t, this.s.programme, { event, context: 'own', organiser: false }, this.s.timezone, locale, now, intro));
-        },
+      // the calendar entry comes again, cancelled (METHOD:CANCEL, a higher SEQUENCE): calendars remove it
+      const ics = await this.queueIcs(job, eventSources.changes(id), event, registrants, now);
+      return (
+        ics +
+        (await this.queue(
+          job,
+          eventSources.changes(id),
+          registrants.map(({ person }) => ({ kind: 'person', person })),
+          (locale) => {
+            const t = this.s.i18n.forLocale(locale);
+            const intro = `❌ ${t('events.cancelledNotice', { kind: kindLabel(t, event.kind), title: event.title })}`;
+            return JSON.stringify(eventCard(t, this.s.programme, { event, context: 'own', organiser: false }, this.s.timezone, locale, now, intro));
+          },
+        ))
       );
     }
     if (event.state === 'cancelled') return 0;
@@ -76,20 +81,25 @@ export class EventJobRunner {
         const registrants = await this.events.registrantsOf(event);
         const states = new Map(registrants.map((r) => [r.person.id, r.state]));
         const cache = new Map<string, string>();
-        return this.queue(
-          job,
-          eventSources.changes(id),
-          registrants.map(({ person }) => ({ kind: 'person', person })),
-          (locale, person) => {
-            const state = person ? states.get(person.id) : undefined;
-            const k = `${locale}:${state}`;
-            if (!cache.has(k)) {
-              const t = this.s.i18n.forLocale(locale);
-              const intro = `📣 ${t('events.changedNotice', { kind: kindLabel(t, event.kind), title: event.title })}`;
-              cache.set(k, JSON.stringify(eventCard(t, this.s.programme, { event, state, context: 'own', organiser: false }, this.s.timezone, locale, now, intro)));
-            }
-            return cache.get(k) as string;
-          },
+        // those holding a place get the calendar entry again, its SEQUENCE higher: calendars update it
+        const ics = await this.queueIcs(job, eventSources.changes(id), event, registrants, now);
+        return (
+          ics +
+          (await this.queue(
+            job,
+            eventSources.changes(id),
+            registrants.map(({ person }) => ({ kind: 'person', person })),
+            (locale, person) => {
+              const state = person ? states.get(person.id) : undefined;
+              const k = `${locale}:${state}`;
+              if (!cache.has(k)) {
+                const t = this.s.i18n.forLocale(locale);
+                const intro = `📣 ${t('events.changedNotice', { kind: kindLabel(t, event.kind), title: event.title })}`;
+                cache.set(k, JSON.stringify(eventCard(t, this.s.programme, { event, state, context: 'own', organiser: false }, this.s.timezone, locale, now, intro)));
+              }
+              return cache.get(k) as string;
+            },
+          ))
         );
       }
       case 'event.announce': {
@@ -142,7 +152,7 @@ export class EventJobRunner {
           file: {
             name: icsName(event, this.s.timezone),
             mime: 'text/calendar',
-            base64: eventIcs(event, kindLabel(t, event.kind), now).toString('base64'),
+            base64: eventIcs(event, kindLabel(t, event.kind), now, this.s.installationId).toString('base64'),
             comment: t('events.icsComment', { title: event.title }),
           },
         });
@@ -159,6 +169,30 @@ export class EventJobRunner {
       default:
         return 0;
     }
+  }
+
+  /** The event's calendar entry, as it is now, to each registrant holding a place (after a change or a cancellation). */
+  private async queueIcs(job: ScheduledJob, source: string, event: ProgrammeEvent, registrants: Array<{ person: Person; state: RegistrationState }>, now: Date): Promise<number> {
+    const messages: NewOutboxMessage[] = [];
+    for (const { person, state } of registrants) {
+      if (state !== 'registered') continue;
+      const t = this.s.i18n.forLocale(person.locale ?? this.s.defaultLocale);
+      const file = {
+        name: icsName(event, this.s.timezone),
+        mime: 'text/calendar',
+        base64: eventIcs(event, kindLabel(t, event.kind), now, this.s.installationId).toString('base64'),
+        comment: t('events.icsUpdated', { title: event.title }),
+      };
+      messages.push({
+        key: `${job.key}:${person.id}:ics`,
+        source,
+        platform: person.platform,
+        target: { kind: 'person', personId: person.id },
+        payload: outgoingPayload({ kind: 'file', file }),
+        dueAt: now,
+      });
+    }
+    return messages.length ? this.store.outbox.enqueue(messages, now) : 0;
   }
 
   private announceCache = new Map<string, string>();

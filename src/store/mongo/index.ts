@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import type { Store, StoreHealth } from '../../domain/ports';
 import { MongoBroadcasts } from './broadcasts';
@@ -89,6 +90,16 @@ export class MongoStore implements Store {
       await client.close(); // a store that failed to start leaves no connection open
       throw e;
     }
+  }
+
+  async installationId(): Promise<string> {
+    const meta = this.db.collection<{ _id: string; value: string }>('store_meta');
+    await meta.updateOne({ _id: 'installation' }, { $setOnInsert: { value: randomUUID() } }, { upsert: true }).catch((e: { code?: number }) => {
+      if (e.code !== 11000) throw e; // another instance made it at the same moment
+    });
+    const doc = await meta.findOne({ _id: 'installation' });
+    if (!doc) throw new Error('MongoDB store: no installation id');
+    return doc.value;
   }
 
   async health(): Promise<StoreHealth> {

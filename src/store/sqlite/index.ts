@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Store, StoreHealth } from '../../domain/ports';
 import { openDatabase, schemaVersion } from './database';
@@ -42,6 +43,11 @@ export class SqliteStore implements Store {
 
   static open(dataDir: string): SqliteStore {
     return new SqliteStore(openDatabase(dataDir));
+  }
+
+  async installationId(): Promise<string> {
+    this.db.prepare("INSERT OR IGNORE INTO store_meta (key, value) VALUES ('installation', ?)").run(randomUUID());
+    return (this.db.prepare("SELECT value FROM store_meta WHERE key = 'installation'").get() as { value: string }).value;
   }
 
   async health(): Promise<StoreHealth> {

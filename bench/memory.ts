@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import type { Contact } from '../src/domain/people';
 import { SqliteStore } from '../src/store/sqlite';
 import { startBenchBot } from './support/bot';
-import { FakePlatforms, supportIdsIn, type Delivery } from './support/fake-platforms';
+import { FakePlatforms, supportIdsIn, type Delivery, supportedIdsIn } from './support/fake-platforms';
 import { blockActionBody, slackHeaders, slashCommandBody } from './support/slack';
 import { envNumber, mb, prng, summary } from './support/stats';
 import { TENANT } from './support/teams';
@@ -205,7 +205,8 @@ async function drive(botUrl: string, fake: FakePlatforms, waiters: Map<string, (
     if (!d) errors.push(`request ${n}: no reply`);
     else {
       replyMs.push(d.at - sent);
-      const ids = supportIdsIn(d.body);
+      // a support click's reply shows the idea supported (its « Retirer mon soutien »); a list, ideas to support
+      const ids = isSupport ? supportedIdsIn(d.body) : [...supportIdsIn(d.body), ...supportedIdsIn(d.body)];
       // "miennes" (my ideas) may rightly be empty for someone who proposed nothing.
       if (isSupport ? !ids.includes(target) : ids.length === 0 && !text.includes('miennes'))
         errors.push(`request ${n} (${isSupport ? `support ${target}` : text}): unexpected reply`);

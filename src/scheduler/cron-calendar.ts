@@ -1,5 +1,12 @@
-import { CronExpressionParser } from 'cron-parser';
+import type * as CronParser from 'cron-parser';
 import type { CronCalendar } from '../domain/broadcast-service';
+
+/** cron-parser (and its time-zone library) is loaded when a recurring broadcast first needs it, not at start. */
+let parser: typeof CronParser.CronExpressionParser | undefined;
+function cronParser(): typeof CronParser.CronExpressionParser {
+  parser ??= (require('cron-parser') as typeof CronParser).CronExpressionParser;
+  return parser;
+}
 
 /** Cron arithmetic with time zones (cron-parser): 5 fields, or 6 with seconds. */
 export const cronCalendar: CronCalendar = {
@@ -7,7 +14,7 @@ export const cronCalendar: CronCalendar = {
     const fields = expression.trim().split(/\s+/);
     if (fields.length < 5 || fields.length > 6) return null;
     try {
-      return CronExpressionParser.parse(expression, { currentDate: after, tz: timeZone }).next().toDate();
+      return cronParser().parse(expression, { currentDate: after, tz: timeZone }).next().toDate();
     } catch {
       return null;
     }

@@ -1,20 +1,11 @@
-import { stringify } from 'csv-stringify/sync';
-import { createEvent } from 'ics';
+import type * as Ics from 'ics';
 import type { FeedbackSummary, ProgrammeEvent, Registration } from '../../domain/events';
 import type { Person } from '../../domain/people';
 import type { Translate } from '../../i18n';
+import { csvFile as csv, localTime } from '../csv';
 
-/** Local date-time in the bot's time zone, "2026-03-01 10:00". */
-function localTime(d: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(d);
-}
-
-/** ";"-separated, UTF-8 with BOM: spreadsheets used in French administrations open it as is. */
-function csv(rows: Array<Array<string | number>>): Buffer {
-  // escape_formulas: a cell starting with = + - @ (a name, a comment) is not run by the spreadsheet
-  const text = stringify(rows, { delimiter: ';', quoted_match: /[;"\n\r]/, escape_formulas: true });
-  return Buffer.concat([Buffer.from('\uFEFF', 'utf8'), Buffer.from(text, 'utf8')]);
-}
+/** The calendar library is loaded on first use (a registration), not at start. */
+let ics: typeof Ics | undefined;
 
 export function registrantsCsv(registrations: Array<Registration & { person: Person | null }>, t: Translate, timeZone: string): Buffer {
   return csv([
@@ -62,6 +53,8 @@ export function eventIcs(event: ProgrammeEvent, kindLabel: string, at: Date, ins
     // DTSTAMP from the injected clock (the library supports it; its types do not list it)
     ...({ timestamp: at.getTime() } as object),
   };
+  ics ??= require('ics') as typeof Ics;
+  const { createEvent } = ics;
   let { error, value } = createEvent(attributes);
   // the library's URL rule is stricter than the WHATWG parser that checked the link: keep it in the description
   if (error && attributes.url) ({ error, value } = createEvent({ ...attributes, url: undefined }));

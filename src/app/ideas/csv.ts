@@ -1,14 +1,7 @@
-import { stringify } from 'csv-stringify/sync';
 import type { Idea } from '../../domain/ideas';
 import type { Programme } from '../../domain/programme';
 import type { Translate } from '../../i18n';
-
-/** Local date-time in the bot's time zone, "2026-03-01 10:00". */
-function localTime(d: Date | undefined, timeZone: string): string {
-  if (!d) return '';
-  const f = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
-  return f.format(d);
-}
+import { csvFile, localTime } from '../csv';
 
 /**
  * The ideas as CSV for spreadsheets used in French administrations: ";" separated, UTF-8 with BOM.
@@ -50,7 +43,5 @@ export function ideasCsv(ideas: Idea[], names: Map<string, string>, programme: P
     'masquee_motif',
     'fusionnee_dans',
   ];
-  // escape_formulas: a cell starting with = + - @ (a title, a name) is not run by the spreadsheet
-  const text = stringify([header, ...rows], { delimiter: ';', quoted_match: /[;"\n\r]/, escape_formulas: true });
-  return Buffer.concat([Buffer.from('\uFEFF', 'utf8'), Buffer.from(text, 'utf8')]);
+  return csvFile([header, ...rows]);
 }

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadProgramme } from '../../src/config/programme';
-import { DomainError } from '../../src/domain/errors';
 import { hashtagsIn, titleAndDescription, type IdeaInput } from '../../src/domain/ideas';
 import { IdeasService } from '../../src/domain/ideas-service';
 import { PeopleService, type Actor } from '../../src/domain/people-service';
 import type { Clock } from '../../src/domain/ports';
 import type { Programme } from '../../src/domain/programme';
 import { SqliteStore } from '../../src/store/sqlite';
+import { refused } from '../support/domain';
 
 const NOW = new Date('2026-03-10T08:30:00Z');
 const clock: Clock = { now: () => new Date(NOW) };
@@ -19,21 +19,6 @@ function testProgramme(): Programme {
   programme.axes.find((a) => a.id === 'transitions')!.pilots = ['slack:T1/UQ'];
   programme.organisers = ['slack:T1/UO'];
   return programme;
-}
-
-/** Expects a refusal by the domain with this code (and these params, when given). */
-async function refused(work: Promise<unknown>, code: string, params?: Record<string, unknown>): Promise<DomainError> {
-  let caught: unknown;
-  try {
-    await work;
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(DomainError);
-  const err = caught as DomainError;
-  expect(err.code).toBe(code);
-  if (params) expect(err.params).toMatchObject(params);
-  return err;
 }
 
 let dir: string;

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadProgramme } from '../../src/config/programme';
-import { DomainError } from '../../src/domain/errors';
 import { PeopleService, type Actor } from '../../src/domain/people-service';
 import type { Clock } from '../../src/domain/ports';
 import type { Programme } from '../../src/domain/programme';
 import { effectiveRoles, programmeAssignments, subjectFromProgrammeEntry, subjectsOf, type RoleAssignment } from '../../src/domain/roles';
 import { SqliteStore } from '../../src/store/sqlite';
+import { refused } from '../support/domain';
 
 const T0 = new Date('2026-03-10T08:30:00Z');
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
@@ -29,21 +29,6 @@ function testProgramme(): Programme {
   programme.organisers = ['Lab@Exemple.fr', 'slack:T1/UO'];
   programme.axes.find((a) => a.id === 'usager')!.pilots = ['pilote@exemple.fr'];
   return programme;
-}
-
-/** Expects a DomainError with this code (and params, when given). */
-async function refused(work: Promise<unknown>, code: string, params?: Record<string, unknown>): Promise<DomainError> {
-  let caught: unknown;
-  try {
-    await work;
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(DomainError);
-  const err = caught as DomainError;
-  expect(err.code).toBe(code);
-  if (params) expect(err.params).toMatchObject(params);
-  return err;
 }
 
 describe('subjectFromProgrammeEntry', () => {

@@ -45,6 +45,7 @@ export interface Store {
   jobs: JobRepository;
   requests: RequestRepository;
   conversations: ConversationRepository;
+  instances: InstanceRepository;
   /** This installation's own id, made once and kept by the store (calendar entries carry it). */
   installationId(): Promise<string>;
   health(): Promise<StoreHealth>;
@@ -203,6 +204,29 @@ export interface JobRepository {
   /** Cancels every pending job about `ref`; returns how many. */
   cancelRef(ref: string): Promise<number>;
   nextDue(): Promise<Date | null>;
+}
+
+/**
+ * A running instance of the bot, as it last said (every second or so): the instances of one deployment
+ * share the platforms' ceilings through these beats (see delivery/share.ts).
+ */
+export interface InstanceBeat {
+  owner: string;
+  /** When it last said so (its clock). */
+  seenAt: Date;
+  /** It is sending bulk work (broadcasts, reminders), or about to. */
+  busy: boolean;
+  /** Busy: when it starts (or started) sending; others make room for it just before. */
+  startsAt: Date | null;
+}
+
+export interface InstanceRepository {
+  /** Records an instance's beat (creates or replaces it). */
+  beat(beat: InstanceBeat): Promise<void>;
+  /** The instances heard from at `since` or later. */
+  live(since: Date): Promise<InstanceBeat[]>;
+  /** An instance that stops says so; beats older than `before` are forgotten too. */
+  leave(owner: string, before: Date): Promise<void>;
 }
 
 /** Requests already handled, kept a short while: a replayed or retried request is not run twice. */

@@ -32,6 +32,23 @@ export function storeContract(factory: StoreFactory): void {
     expect(await store.installationId()).toBe(id);
   });
 
+  test('instances beat, are heard while their beats are recent, and leave', async () => {
+    const at = (ms: number) => new Date(T0.getTime() + ms);
+    await store.instances.beat({ owner: 'a', seenAt: at(0), busy: false, startsAt: null });
+    await store.instances.beat({ owner: 'b', seenAt: at(500), busy: true, startsAt: at(3000) });
+    expect(await store.instances.live(at(-3000))).toEqual([
+      { owner: 'a', seenAt: at(0), busy: false, startsAt: null },
+      { owner: 'b', seenAt: at(500), busy: true, startsAt: at(3000) },
+    ]);
+    // a later beat replaces the earlier one
+    await store.instances.beat({ owner: 'a', seenAt: at(1000), busy: true, startsAt: at(1000) });
+    expect(await store.instances.live(at(800))).toEqual([{ owner: 'a', seenAt: at(1000), busy: true, startsAt: at(1000) }]);
+    // b stopped beating: forgotten when another leaves after it went quiet
+    await store.instances.beat({ owner: 'c', seenAt: at(9000), busy: false, startsAt: null });
+    await store.instances.leave('a', at(5000));
+    expect((await store.instances.live(at(-10_000))).map((i) => i.owner)).toEqual(['c']);
+  });
+
   test('records where the bot can post in a channel, refreshed by later activities', async () => {
     expect(await store.conversations.get('teams', '19:general@thread.tacv2')).toBeNull();
     await store.conversations.record(

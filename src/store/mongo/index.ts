@@ -9,6 +9,7 @@ import { MongoOutbox } from './outbox';
 import { MongoIdeas } from './ideas';
 import { MongoPeople, type PersonDoc } from './people';
 import { MongoConversations } from './conversations';
+import { MongoInstances } from './instances';
 import { writeJobPlan } from './job-plan';
 import { MongoRequests } from './requests';
 import { MongoRoles, type RoleDoc } from './roles';
@@ -49,6 +50,7 @@ export class MongoStore implements Store {
   readonly jobs: MongoJobs;
   readonly requests: MongoRequests;
   readonly conversations: MongoConversations;
+  readonly instances: MongoInstances;
 
   private constructor(
     private readonly client: MongoClient,
@@ -66,6 +68,7 @@ export class MongoStore implements Store {
     this.jobs = new MongoJobs(db, serial);
     this.requests = new MongoRequests(db, serial);
     this.conversations = new MongoConversations(db);
+    this.instances = new MongoInstances(db);
   }
 
   /** Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble". */
@@ -84,6 +87,7 @@ export class MongoStore implements Store {
       await MongoEvents.indexes(db);
       await MongoJobs.indexes(db);
       await MongoRequests.indexes(db);
+      await MongoInstances.indexes(db);
       const serial = server.atomicUpdates ? Serializer.none() : await Serializer.locking(db);
       return new MongoStore(client, db, server, serial);
     } catch (e) {

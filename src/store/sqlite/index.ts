@@ -10,6 +10,7 @@ import { SqliteOutbox } from './outbox';
 import { SqliteIdeas } from './ideas';
 import { SqlitePeople } from './people';
 import { SqliteConversations } from './conversations';
+import { SqliteInstances } from './instances';
 import { SqliteRequests } from './requests';
 import { SqliteRoles } from './roles';
 
@@ -26,6 +27,7 @@ export class SqliteStore implements Store {
   readonly jobs: SqliteJobs;
   readonly requests: SqliteRequests;
   readonly conversations: SqliteConversations;
+  readonly instances: SqliteInstances;
   private closed = false;
 
   private constructor(private readonly db: DatabaseSync) {
@@ -39,6 +41,7 @@ export class SqliteStore implements Store {
     this.jobs = new SqliteJobs(db);
     this.requests = new SqliteRequests(db);
     this.conversations = new SqliteConversations(db);
+    this.instances = new SqliteInstances(db);
   }
 
   static open(dataDir: string): SqliteStore {

@@ -209,4 +209,13 @@ export const migrations: string[] = [
   `
   ALTER TABLE jobs ADD COLUMN subject TEXT;
   `,
+  // 9: the running instances' beats (they share the platforms' ceilings)
+  `
+  CREATE TABLE instances (
+    owner TEXT PRIMARY KEY,
+    seen_at INTEGER NOT NULL,
+    busy INTEGER NOT NULL,
+    starts_at INTEGER
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -13,6 +13,7 @@ import { loadProgramme } from './config/programme';
 import type { Config } from './config/types';
 import { Dispatcher } from './delivery/dispatcher';
 import { SlackDelivery, TeamsDelivery, type PlatformDelivery } from './delivery/senders';
+import { CeilingShare } from './delivery/share';
 import { BroadcastService } from './domain/broadcast-service';
 import { EventsService } from './domain/events-service';
 import { IdeasService } from './domain/ideas-service';
@@ -118,6 +119,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     });
     deliveries.slack = new SlackDelivery({ client, people: store.people, workspaceRatePerMin: config.slackWorkspaceRatePerMin });
   }
+  const background = options.background ?? true;
+  // Several instances on one store share the platforms' ceilings: each paces at its part of them.
+  const share = background
+    ? new CeilingShare({ instances: store.instances, clock, owner, log: log.child({ component: 'share' }), onPeerBusy: () => dispatcher.poke() })
+    : undefined;
   const dispatcher = new Dispatcher({
     outbox: store.outbox,
     deliveries: deliveries as Record<'slack' | 'teams', PlatformDelivery>,
@@ -125,6 +131,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     owner,
     log: log.child({ component: 'delivery' }),
     leaseMs,
+    share,
   });
   // The answers to people's requests have a lane and a dispatcher of their own: never behind a broadcast,
   // and always running (they are part of answering, not background work). One limiter: one set of ceilings.
@@ -139,6 +146,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     limiter: dispatcher.limiter,
     batchSize: 50,
     concurrency: 32,
+    share,
   });
   const replies = new Replies(store, clock, () => replyDispatcher.poke());
   const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner, leaseMs);
@@ -186,7 +194,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     const forgotten = await store.requests.purge(new Date(now - REQUEST_RECORD_MS));
     if (replanned || forgotten) log.info({ replanned, forgotten }, 'maintenance: jobs planned again, request records forgotten');
   };
-  const background = options.background ?? true;
+  await share?.start();
   const ticker = background
     ? startTicker(async () => {
         await maintenance();
@@ -217,6 +225,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await ticker?.stop();
       await dispatcher.stop();
       await replyDispatcher.stop();
+      await share?.stop();
       await slack?.stop();
       await teams.stop();
       await new Promise<void>((resolve) => {

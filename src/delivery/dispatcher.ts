@@ -17,6 +17,7 @@ import type { Clock, OutboxRepository } from '../domain/ports';
 import type { Logger } from '../logger';
 import { RateLimiter, type RateLimit } from './rate-limiter';
 import type { PlatformDelivery } from './senders';
+import type { SharedCeiling } from './share';
 
 /** The pino methods the dispatcher uses (a pino Logger fits). */
 export type DispatcherLog = Pick<Logger, 'warn' | 'info' | 'error' | 'debug'>;
@@ -65,6 +66,12 @@ export interface DispatcherOptions {
   lane?: Lane;
   /** For the jitter; default Math.random. */
   random?: () => number;
+  /**
+   * Several instances on one store: the platforms' ceilings are split between those sending
+   * (src/delivery/share.ts). Every lane paces at the share; the bulk lane says when it has work in hand
+   * and waits for its warm-up before its first send. Default: alone (the whole ceilings).
+   */
+  share?: SharedCeiling;
 }
 
 export interface DispatchCounts {
@@ -90,7 +97,8 @@ const zero = (): DispatchCounts => ({ sent: 0, failed: 0, retried: 0, released: 
 
 export class Dispatcher {
   readonly limiter: RateLimiter;
-  private readonly o: Required<Omit<DispatcherOptions, 'limiter' | 'deliveries' | 'log' | 'lane'>> & { log: Log };
+  private readonly o: Required<Omit<DispatcherOptions, 'limiter' | 'deliveries' | 'log' | 'lane' | 'share'>> & { log: Log };
+  private readonly share: SharedCeiling | undefined;
   private readonly lane: Lane;
   private readonly deliveries: Partial<Record<Platform, PlatformDelivery>>;
   private queue: Held[] = [];
@@ -132,6 +140,7 @@ export class Dispatcher {
     this.deliveries = opts.deliveries;
     this.limiter = opts.limiter ?? new RateLimiter();
     this.lane = opts.lane ?? 'bulk';
+    this.share = opts.share;
   }
 
   /** Totals since creation, and what is held right now. */
@@ -222,6 +231,8 @@ export class Dispatcher {
         } else if (this.inFlight > 0) {
           sleepMs = Math.max(0, this.nextClaimAt - now);
         } else {
+          // Nothing in hand: the other instances may take this one's share back.
+          if (this.lane === 'bulk') this.share?.setBusy(false, now);
           const due = await this.o.outbox.nextDue(this.lane);
           const later = this.o.clock.now().getTime();
           if (due === null) sleepMs = this.o.idlePollMs;
@@ -269,6 +280,16 @@ export class Dispatcher {
     if (this.killed) return Infinity;
     const now = this.o.clock.now().getTime();
     let next = Infinity;
+    // Before its warm-up ends (another instance is making room), the bulk lane holds what it claimed.
+    let warming = 0;
+    if (this.share) {
+      this.limiter.share = this.share.factor(now);
+      if (this.lane === 'bulk' && this.queue.length > 0) {
+        this.share.setBusy(true, now);
+        warming = this.share.readyAt() - now;
+      }
+    }
+    const share = this.limiter.share;
     const keep: Held[] = [];
     /** Messages kept in this pass per bucket: those ahead of the next one in line. */
     const ahead = new Map<string, number>();
@@ -281,6 +302,11 @@ export class Dispatcher {
         this.release(h, now);
         continue;
       }
+      if (warming > 0) {
+        keep.push(h);
+        if (warming < next) next = warming;
+        continue;
+      }
       const wait = this.limiter.reserve(h.limits, now);
       if (wait === 0) {
         this.startSend(h);
@@ -288,7 +314,7 @@ export class Dispatcher {
       }
       // Its turn: the next token, plus one interval per message ahead of it on its busiest bucket.
       let queued = 0;
-      for (const l of h.limits) queued = Math.max(queued, ((ahead.get(l.key) ?? 0) * 1000) / l.ratePerSec);
+      for (const l of h.limits) queued = Math.max(queued, ((ahead.get(l.key) ?? 0) * 1000) / (l.ratePerSec * share));
       const turn = wait + queued;
       // Kept or released at its turn, it is ahead of the next ones: released messages come back staggered.
       for (const l of h.limits) ahead.set(l.key, (ahead.get(l.key) ?? 0) + 1);

@@ -20,6 +20,11 @@
  * ~27 ms (GC, a WAL checkpoint) between its token and the server before the server could count
  * N + 1 in a second.
  *
+ * Share: several instances sending at once split the ceilings (src/delivery/share.ts). `share` (0, 1]
+ * scales every bucket's rate (interval 1000 / (r · share)) and keeps its tolerance in time ((b - 1) · T
+ * at the full rate: a late timer costs the same few ms), so n instances at 1/n stay under the ceiling
+ * together. A change applies from the next token on.
+ *
  * Memory: a key whose bucket is full again is forgotten (it is indistinguishable from a new key), so
  * 75,000 one-off conversation keys do not accumulate.
  */
@@ -63,6 +68,17 @@ interface Bucket {
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private sinceSweep = 0;
+  private part = 1;
+
+  /** The fraction of every rate this limiter paces at (1: the whole ceiling; 1/n: one of n instances sending). */
+  get share(): number {
+    return this.part;
+  }
+
+  set share(value: number) {
+    if (!(value > 0 && value <= 1)) throw new RangeError('share must be in (0, 1]');
+    this.part = value;
+  }
 
   /**
    * Takes one token from every bucket, atomically (all or none). Returns 0 when taken, otherwise the
@@ -73,15 +89,15 @@ export class RateLimiter {
     for (const l of limits) {
       const b = this.buckets.get(l.key);
       if (!b) {
-        shape(l); // validates the limit even for a new key
+        shape(l, this.part); // validates the limit even for a new key
         continue;
       }
-      const w = Math.max(b.tat - shape(l).tolerance - nowMs, b.pausedUntil - nowMs);
+      const w = Math.max(b.tat - shape(l, this.part).tolerance - nowMs, b.pausedUntil - nowMs);
       if (w > wait) wait = w;
     }
     if (wait > 0) return Math.max(1, Math.ceil(wait));
     for (const l of limits) {
-      const { interval, tolerance } = shape(l);
+      const { interval, tolerance } = shape(l, this.part);
       const b = this.buckets.get(l.key);
       if (b) {
         // After a pause the bucket restarts empty: one token at pausedUntil, then one per interval.
@@ -106,7 +122,7 @@ export class RateLimiter {
   availableAt(limit: RateLimit, nowMs: number): number {
     const b = this.buckets.get(limit.key);
     if (!b) return nowMs;
-    return Math.max(nowMs, b.tat - shape(limit).tolerance, b.pausedUntil);
+    return Math.max(nowMs, b.tat - shape(limit, this.part).tolerance, b.pausedUntil);
   }
 
   /** How many keys are remembered (buckets not yet full again). */
@@ -121,9 +137,9 @@ export class RateLimiter {
   }
 }
 
-function shape(l: RateLimit): { interval: number; tolerance: number } {
+function shape(l: RateLimit, share: number): { interval: number; tolerance: number } {
   if (!(l.ratePerSec > 0)) throw new RangeError(`rate limit ${l.key}: ratePerSec must be > 0`);
-  const interval = 1000 / l.ratePerSec;
+  const full = 1000 / l.ratePerSec;
   const burst = Math.max(1, l.burst);
-  return { interval, tolerance: (burst - 1) * interval };
+  return { interval: full / share, tolerance: (burst - 1) * full };
 }

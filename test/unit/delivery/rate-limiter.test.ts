@@ -229,4 +229,27 @@ describe('RateLimiter', () => {
   test('rejects a rate that is not positive', () => {
     expect(() => new RateLimiter().reserve([{ key: 'k', ratePerSec: 0, burst: 1 }], 0)).toThrow(RangeError);
   });
+
+  test('share: two limiters at half the ceiling each, with late timers, stay under it together and sustain it', () => {
+    const limit = underCeiling('teams:app:t1', 50);
+    const a = new RateLimiter();
+    const b = new RateLimiter();
+    a.share = 0.5;
+    b.share = 0.5;
+    const random = prng(7);
+    const times = [...drain(a, [limit], 60_000, () => random() * 3), ...drain(b, [limit], 60_000, () => random() * 3, 1_000_013)].sort((x, y) => x - y);
+    expect(peakInWindow(times)).toBeLessThanOrEqual(50);
+    expect(times.length / 60).toBeGreaterThanOrEqual(0.95 * 50);
+  });
+
+  test('share: a change applies from the next token on; a share outside (0, 1] is refused', () => {
+    const limiter = new RateLimiter();
+    const limit: RateLimit = { key: 'k', ratePerSec: 10, burst: 1 };
+    expect(limiter.reserve([limit], 0)).toBe(0);
+    limiter.share = 0.5;
+    expect(limiter.reserve([limit], 100)).toBe(0); // the token it already had coming
+    expect(limiter.reserve([limit], 101)).toBe(199); // then one per 200 ms
+    expect(() => (limiter.share = 0)).toThrow(RangeError);
+    expect(() => (limiter.share = 1.5)).toThrow(RangeError);
+  });
 });

@@ -1,0 +1,186 @@
+/**
+ * Several instances, one ceiling. The platforms' limits (Teams: 50 activities per second per app and
+ * tenant, 7 per conversation; Slack: one message per second per channel and the workspace's pace) hold
+ * for the whole deployment, so the instances that send at once split them: each paces its buckets at
+ * 1/n of the ceilings, n being the instances sending bulk work (broadcasts, reminders) at that moment.
+ *
+ * They learn about each other through the store: every instance writes a beat every `beatMs` (its
+ * owner, whether it is busy, and since when it may send) and reads the others' beats; an instance not
+ * heard from for `ttlMs` is gone (crashed, stopped), and its share goes back to the others.
+ *
+ * The moment one more instance starts sending is the delicate one: the others must already have made
+ * room, or for a moment the deployment sends at more than the ceiling (and draws 429s). So an instance
+ * that becomes busy while others are live announces it first and waits `settleMs` before its first
+ * send (the "warm-up"); the others, which read the beats every `beatMs`, slow down `marginMs` before it
+ * starts. settleMs must exceed beatMs + marginMs + the time a read takes (defaults 2500 > 1000 + 500).
+ * An instance alone sends at once. An instance that stops being busy says so at once; the others speed
+ * up at their next read (they only ever under-use the ceiling while they catch up).
+ *
+ * What this does not cover: the answers to people's requests (the reply lane) are never held back by a
+ * warm-up, and an instance that is not busy answers at 1/(busy others + 1): a reply sent while two
+ * others share a ceiling may overshoot it by that one message, at worst drawing a 429 that is retried
+ * after its Retry-After. Clocks: beats carry their writer's clock; instances are expected to keep their
+ * clocks within a few hundred ms (NTP), far below ttlMs and marginMs.
+ */
+import type { Clock, InstanceBeat, InstanceRepository } from '../domain/ports';
+import type { DispatcherLog } from './dispatcher';
+
+/** What a dispatcher needs from the share (the bulk lane announces and waits; every lane paces at the factor). */
+export interface SharedCeiling {
+  /** Fraction of the platforms' ceilings this instance may use at `now` (1 alone, 1/n with n sending). */
+  factor(nowMs: number): number;
+  /** The bulk lane has work in hand (true) or none left (false). */
+  setBusy(busy: boolean, nowMs: number): void;
+  /** When this instance may start sending its bulk work (epoch ms): after its warm-up. */
+  readyAt(): number;
+}
+
+export interface CeilingShareOptions {
+  instances: InstanceRepository;
+  clock: Clock;
+  owner: string;
+  log: DispatcherLog;
+  /** Beat and read every (default 1 s). */
+  beatMs?: number;
+  /** An instance not heard from for this long is gone (default 3.5 s). */
+  ttlMs?: number;
+  /** Warm-up of an instance that becomes busy while others are live (default 2.5 s). */
+  settleMs?: number;
+  /** The others make room this long before it starts (default 0.5 s). */
+  marginMs?: number;
+  /** Nothing in hand for this long: no longer busy (default 0.5 s). */
+  lingerMs?: number;
+  /** Another instance became busy: there is bulk work in the outbox (wake the bulk dispatcher). */
+  onPeerBusy?: () => void;
+}
+
+export class CeilingShare implements SharedCeiling {
+  private readonly beatMs: number;
+  private readonly ttlMs: number;
+  private readonly settleMs: number;
+  private readonly marginMs: number;
+  private readonly lingerMs: number;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** The other live instances, as last read. */
+  private peers: InstanceBeat[] = [];
+  private busy = false;
+  private startsAt: number | null = null;
+  private ready = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private beating: Promise<void> | undefined;
+  private lastFactor = 1;
+
+  constructor(private readonly o: CeilingShareOptions) {
+    this.beatMs = o.beatMs ?? 1000;
+    this.ttlMs = o.ttlMs ?? 3500;
+    this.settleMs = o.settleMs ?? 2500;
+    this.marginMs = o.marginMs ?? 500;
+    this.lingerMs = o.lingerMs ?? 500;
+    if (this.settleMs < this.beatMs + this.marginMs) throw new RangeError('settleMs must be at least beatMs + marginMs');
+  }
+
+  /** First beat and read (so that the first decision knows the others), then one every beatMs. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const now = this.o.clock.now().getTime();
+    await this.o.instances.leave(this.o.owner, new Date(now - 10 * this.ttlMs)).catch(() => undefined);
+    await this.refresh();
+    this.schedule();
+  }
+
+  /** Stops beating and says so: the others take this instance's share back at their next read. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    await this.beating;
+    const now = this.o.clock.now().getTime();
+    await this.o.instances.leave(this.o.owner, new Date(now - 10 * this.ttlMs)).catch((e) => this.o.log.warn({ err: e }, 'could not say this instance stops'));
+  }
+
+  /** Writes this instance's beat and reads the others' (at start and every beatMs; tests call it directly). */
+  async refresh(): Promise<void> {
+    const now = this.o.clock.now().getTime();
+    await this.write(now);
+    const live = await this.o.instances.live(new Date(now - this.ttlMs));
+    const before = new Map(this.peers.map((p) => [p.owner, p]));
+    this.peers = live.filter((b) => b.owner !== this.o.owner);
+    const woke = this.peers.some((p) => p.busy && !before.get(p.owner)?.busy);
+    if (woke) this.o.onPeerBusy?.();
+  }
+
+  factor(nowMs: number): number {
+    let sending = 1;
+    for (const p of this.peers) if (p.busy && p.startsAt !== null && p.startsAt.getTime() - this.marginMs <= nowMs) sending++;
+    const f = 1 / sending;
+    if (f !== this.lastFactor) {
+      this.o.log.debug({ owner: this.o.owner, share: f }, 'share of the platform ceilings');
+      this.lastFactor = f;
+    }
+    return f;
+  }
+
+  setBusy(busy: boolean, nowMs: number): void {
+    if (busy) {
+      // Work again before the linger ran out: still busy, no new warm-up.
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+      if (this.busy) return;
+      this.busy = true;
+      // Alone, it sends at once; with others, it waits until they have made room.
+      this.startsAt = this.peers.length > 0 ? nowMs + this.settleMs : nowMs;
+      this.ready = this.startsAt;
+      this.announce(nowMs);
+      return;
+    }
+    if (!this.busy || this.idleTimer || !this.running) {
+      if (!this.running) this.busy = false;
+      return;
+    }
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      this.busy = false;
+      this.startsAt = null;
+      this.announce(this.o.clock.now().getTime());
+    }, this.lingerMs);
+    this.idleTimer.unref?.();
+  }
+
+  private announce(nowMs: number): void {
+    if (!this.running) return;
+    const announced = this.startsAt;
+    this.beating = this.write(nowMs)
+      .then(() => {
+        // A slow write: the others hear of it later, so it waits for them to have read it.
+        const written = this.o.clock.now().getTime();
+        if (announced !== null && this.peers.length > 0 && this.startsAt === announced) this.ready = Math.max(this.ready, written + this.beatMs + this.marginMs);
+      })
+      .catch((e) => this.o.log.warn({ err: e }, 'could not write this instance beat'));
+  }
+
+  readyAt(): number {
+    return this.ready;
+  }
+
+  /** For diagnostics and /metrics: the other live instances and how many send now. */
+  snapshot(nowMs: number): { peers: number; sending: number; factor: number } {
+    return { peers: this.peers.length, sending: Math.round(1 / this.factor(nowMs)), factor: this.factor(nowMs) };
+  }
+
+  private async write(nowMs: number): Promise<void> {
+    await this.o.instances.beat({ owner: this.o.owner, seenAt: new Date(nowMs), busy: this.busy, startsAt: this.startsAt === null ? null : new Date(this.startsAt) });
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.beating = this.refresh()
+        .catch((e) => this.o.log.warn({ err: e }, 'instance beat failed (the share stays as last read)'))
+        .finally(() => this.schedule());
+    }, this.beatMs);
+    this.timer.unref?.();
+  }
+}

@@ -226,6 +226,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await dispatcher.stop();
       await replyDispatcher.stop();
       await share?.stop();
+      const { sent, failed, retried, released } = dispatcher.stats();
+      log.info({ owner, sent, failed, retried, released, replies: replyDispatcher.stats().sent }, 'delivery stopped');
       await slack?.stop();
       await teams.stop();
       await new Promise<void>((resolve) => {

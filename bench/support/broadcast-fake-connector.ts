@@ -183,8 +183,16 @@ export interface ConnectorHandle {
   stop(): Promise<void>;
 }
 
-/** Starts the connector in a worker thread; `url` is its service URL (no trailing slash). */
-export async function startFakeConnector(opts: ConnectorOptions): Promise<ConnectorHandle> {
+/**
+ * Starts the connector in a worker thread; `url` is its service URL (no trailing slash). `here`: in
+ * this thread instead (Jest runs this file as TypeScript, which a worker cannot load; fine when the
+ * senders are other processes and this thread has little else to do).
+ */
+export async function startFakeConnector(opts: ConnectorOptions & { here?: boolean }): Promise<ConnectorHandle> {
+  if (opts.here) {
+    const connector = new Connector(opts);
+    return { url: await connector.start(), report: async (full = false) => connector.report(full), stop: () => connector.stop() };
+  }
   const worker = new Worker(__filename, { workerData: { role: 'broadcast-fake-connector', opts } });
   const waiting = new Map<number, (r: ConnectorReport) => void>();
   let stopped: (() => void) | undefined;

@@ -214,9 +214,12 @@ export class Dispatcher {
     while (!this.stopping) {
       try {
         const now = this.o.clock.now().getTime();
-        const lowWater = Math.floor(this.o.batchSize / 2);
+        // Sharing the ceilings with others: a part of the batch each, so that none holds much more than
+        // the others at the end of a broadcast (the one left alone would then send at its part only).
+        const batch = Math.max(1, Math.ceil(this.o.batchSize * (this.share ? this.limiter.share : 1)));
+        const lowWater = Math.floor(batch / 2);
         if (this.queue.length <= lowWater && now >= this.nextClaimAt) {
-          const want = this.o.batchSize - this.queue.length;
+          const want = batch - this.queue.length;
           const got = await this.claim(now, want);
           if (this.stopping) break;
           // A short batch: the rest is not due yet, or held by others. Look again later (or on poke).

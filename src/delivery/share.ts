@@ -9,12 +9,19 @@
  * heard from for `ttlMs` is gone (crashed, stopped), and its share goes back to the others.
  *
  * The moment one more instance starts sending is the delicate one: the others must already have made
- * room, or for a moment the deployment sends at more than the ceiling (and draws 429s). So an instance
- * that becomes busy while others are live announces it first and waits `settleMs` before its first
- * send (the "warm-up"); the others, which read the beats every `beatMs`, slow down `marginMs` before it
- * starts. settleMs must exceed beatMs + marginMs + the time a read takes (defaults 2500 > 1000 + 500).
- * An instance alone sends at once. An instance that stops being busy says so at once; the others speed
- * up at their next read (they only ever under-use the ceiling while they catch up).
+ * room, or for a moment the deployment sends at more than the ceiling (and draws 429s). Two cases:
+ * - Others are sending (as last read): it announces itself and waits `settleMs` before its first send
+ *   (the "warm-up"); the others, which read the beats every `beatMs`, slow down `marginMs` before it
+ *   starts.
+ * - No one else is sending: it starts at once, but cautiously for `settleMs`, counting every live
+ *   instance as sending (one of them may have started at the same moment without having read its
+ *   beat yet); after that, it paces at the share of those it has read busy.
+ * settleMs must exceed two beats plus marginMs plus a read and a write (defaults 1000 > 2 × 250 + 250):
+ * an instance that becomes busy during another's cautious start has read it within a beat, or is read
+ * by it before that start is over. An instance alone (no live peer) sends at once at the whole
+ * ceilings. An instance that has had nothing in hand for `lingerMs` (a broadcast queued in several
+ * steps does not cost a warm-up per step) says it is no longer busy; the others speed up at their next
+ * read (they only ever under-use the ceiling while they catch up).
  *
  * What this does not cover: the answers to people's requests (the reply lane) are never held back by a
  * warm-up, and an instance that is not busy answers at 1/(busy others + 1): a reply sent while two
@@ -40,13 +47,13 @@ export interface CeilingShareOptions {
   clock: Clock;
   owner: string;
   log: DispatcherLog;
-  /** Beat and read every (default 1 s). */
+  /** Beat and read every (default 250 ms). */
   beatMs?: number;
-  /** An instance not heard from for this long is gone (default 3.5 s). */
+  /** An instance not heard from for this long is gone (default 3 s). */
   ttlMs?: number;
-  /** Warm-up of an instance that becomes busy while others are live (default 2.5 s). */
+  /** Warm-up of an instance that becomes busy while others send, cautious start otherwise (default 1 s). */
   settleMs?: number;
-  /** The others make room this long before it starts (default 0.5 s). */
+  /** The others make room this long before it starts (default 250 ms). */
   marginMs?: number;
   /** Nothing in hand for this long: no longer busy (default 0.5 s). */
   lingerMs?: number;
@@ -66,18 +73,21 @@ export class CeilingShare implements SharedCeiling {
   private busy = false;
   private startsAt: number | null = null;
   private ready = 0;
+  /** Until then (a start without a warm-up), every live instance counts as sending. */
+  private cautiousUntil = 0;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private beating: Promise<void> | undefined;
   private lastFactor = 1;
 
   constructor(private readonly o: CeilingShareOptions) {
-    this.beatMs = o.beatMs ?? 1000;
-    this.ttlMs = o.ttlMs ?? 3500;
-    this.settleMs = o.settleMs ?? 2500;
-    this.marginMs = o.marginMs ?? 500;
+    this.beatMs = o.beatMs ?? 250;
+    this.ttlMs = o.ttlMs ?? 3000;
+    this.settleMs = o.settleMs ?? 1000;
+    this.marginMs = o.marginMs ?? 250;
     this.lingerMs = o.lingerMs ?? 500;
-    if (this.settleMs < this.beatMs + this.marginMs) throw new RangeError('settleMs must be at least beatMs + marginMs');
+    if (this.settleMs < 2 * this.beatMs + this.marginMs) throw new RangeError('settleMs must be at least 2 × beatMs + marginMs');
+    if (this.ttlMs < 2 * this.beatMs) throw new RangeError('ttlMs must be at least 2 × beatMs');
   }
 
   /** First beat and read (so that the first decision knows the others), then one every beatMs. */
@@ -115,6 +125,7 @@ export class CeilingShare implements SharedCeiling {
   factor(nowMs: number): number {
     let sending = 1;
     for (const p of this.peers) if (p.busy && p.startsAt !== null && p.startsAt.getTime() - this.marginMs <= nowMs) sending++;
+    if (this.busy && nowMs < this.cautiousUntil) sending = Math.max(sending, 1 + this.peers.length);
     const f = 1 / sending;
     if (f !== this.lastFactor) {
       this.o.log.debug({ owner: this.o.owner, share: f }, 'share of the platform ceilings');
@@ -130,9 +141,11 @@ export class CeilingShare implements SharedCeiling {
       this.idleTimer = undefined;
       if (this.busy) return;
       this.busy = true;
-      // Alone, it sends at once; with others, it waits until they have made room.
-      this.startsAt = this.peers.length > 0 ? nowMs + this.settleMs : nowMs;
+      // Others sending: it waits until they have made room. Otherwise it starts at once, cautiously.
+      const othersSending = this.peers.some((p) => p.busy);
+      this.startsAt = othersSending ? nowMs + this.settleMs : nowMs;
       this.ready = this.startsAt;
+      this.cautiousUntil = othersSending || this.peers.length === 0 ? 0 : nowMs + this.settleMs;
       this.announce(nowMs);
       return;
     }
@@ -156,7 +169,9 @@ export class CeilingShare implements SharedCeiling {
       .then(() => {
         // A slow write: the others hear of it later, so it waits for them to have read it.
         const written = this.o.clock.now().getTime();
-        if (announced !== null && this.peers.length > 0 && this.startsAt === announced) this.ready = Math.max(this.ready, written + this.beatMs + this.marginMs);
+        if (announced === null || this.startsAt !== announced || this.peers.length === 0) return;
+        if (this.ready > nowMs) this.ready = Math.max(this.ready, written + this.beatMs + this.marginMs);
+        else if (this.cautiousUntil > 0) this.cautiousUntil = Math.max(this.cautiousUntil, written + 2 * this.beatMs + this.marginMs);
       })
       .catch((e) => this.o.log.warn({ err: e }, 'could not write this instance beat'));
   }

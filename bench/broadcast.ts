@@ -15,7 +15,14 @@
  * 2000 in that mode) have run out. Checked: nobody lost, duplicates ≤ sends in flight at the crash
  * (= activities delivered but not yet recorded when it died).
  *
- * Settings: BENCH_MEMBERS (75000), BENCH_CRASH (0), BENCH_CRASH_AT (0.4), BENCH_LEASE_MS (60000;
+ * BENCH_INSTANCES=2 (or more): the dispatchers run in that many child processes on the one SQLite file,
+ * each with its share of the ceilings (src/delivery/share.ts: beats through the store), as several bot
+ * instances would; only the first is told the broadcast was queued (the others learn it from its beat).
+ * Printed: the combined rate as a percentage of the ceiling, 429s, duplicates, losses, each one's part.
+ *
+ *   BENCH_INSTANCES=2 BENCH_MEMBERS=3000 npm run bench:broadcast
+ *
+ * Settings: BENCH_MEMBERS (75000), BENCH_INSTANCES (1), BENCH_CRASH (0), BENCH_CRASH_AT (0.4), BENCH_LEASE_MS (60000;
  * crash: 2000), BENCH_BATCH (200; crash: 30), BENCH_CONCURRENCY (64), BENCH_HEADROOM (0.97),
  * BENCH_APP_LIMIT (50), BENCH_CONV_LIMIT (7), BENCH_LATENCY_MS (100: the connector's answer time),
  * BENCH_TRACE (0; 1 prints each 429 with the arrivals around it), BENCH_LOG (silent), BENCH_KEEP_DATA (0).
@@ -31,6 +38,7 @@ import pino from 'pino';
 import type { Card } from '../src/cards/model';
 import { Dispatcher } from '../src/delivery/dispatcher';
 import { TeamsDelivery } from '../src/delivery/senders';
+import { CeilingShare } from '../src/delivery/share';
 import type { NewOutboxMessage } from '../src/domain/delivery';
 import type { Contact } from '../src/domain/people';
 import { teamsLogger } from '../src/platforms/teams/logger-bridge';
@@ -44,6 +52,7 @@ const SOURCE = 'bench-broadcast:r1';
 
 const settings = {
   members: envNumber('BENCH_MEMBERS', 75_000),
+  instances: envNumber('BENCH_INSTANCES', 1),
   crash: envNumber('BENCH_CRASH', 0) === 1,
   crashAt: envNumber('BENCH_CRASH_AT', 0.4),
   concurrency: envNumber('BENCH_CONCURRENCY', 64),
@@ -115,8 +124,9 @@ function teamsDelivery(store: SqliteStore): TeamsDelivery {
   });
 }
 
-function dispatcherFor(store: SqliteStore, owner: string): Dispatcher {
+function dispatcherFor(store: SqliteStore, owner: string, share?: CeilingShare): Dispatcher {
   return new Dispatcher({
+    share,
     outbox: store.outbox,
     deliveries: { teams: teamsDelivery(store) },
     clock: { now: () => new Date() },
@@ -146,18 +156,46 @@ async function crashChild(dataDir: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The instances of the BENCH_INSTANCES mode: child processes sharing the ceilings through the store.
+
+type FromInstance = { type: 'ready' } | { type: 'stopped'; sent: number; failed: number; retried: number; released: number; peakInFlight: number };
+type ToInstance = { type: 'go' } | { type: 'stop' };
+
+async function instanceChild(dataDir: string, name: string): Promise<void> {
+  const store = SqliteStore.open(dataDir);
+  let d: Dispatcher | undefined;
+  const share = new CeilingShare({ instances: store.instances, clock: { now: () => new Date() }, owner: name, log, onPeerBusy: () => d?.poke() });
+  d = dispatcherFor(store, name, share);
+  await share.start();
+  d.start();
+  process.on('message', async (m: ToInstance) => {
+    if (m.type === 'go') d.poke();
+    if (m.type === 'stop') {
+      await d.stop();
+      await share.stop();
+      const s = d.stats();
+      process.send?.({ type: 'stopped', sent: s.sent, failed: s.failed, retried: s.retried, released: s.released, peakInFlight: s.peakInFlight } satisfies FromInstance);
+      await store.close();
+      process.exit(0);
+    }
+  });
+  process.send?.({ type: 'ready' } satisfies FromInstance);
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** Waits until nothing is pending (nextDue uses the partial index: cheap), printing progress every 10 s. */
-async function untilDone(store: SqliteStore, started: number, connector: ConnectorHandle, dispatcher: () => Dispatcher): Promise<void> {
+async function untilDone(store: SqliteStore, started: number, connector: ConnectorHandle, dispatcher: () => Dispatcher | undefined): Promise<void> {
   let lastPrint = performance.now();
   while ((await store.outbox.nextDue()) !== null) {
     if (performance.now() - lastPrint >= 10_000) {
       lastPrint = performance.now();
       const c = await connector.report();
-      const st = dispatcher().stats();
+      const st = dispatcher()?.stats();
       const s = (performance.now() - started) / 1000;
+      const mine = st ? ` · this dispatcher: sent ${st.sent}, failed ${st.failed}, retried ${st.retried}, released ${st.released}, in flight ${st.inFlight}` : '';
       console.log(
-        `  … ${s.toFixed(0)} s: delivered ${c.accepted} (${(c.accepted / s).toFixed(1)}/s) · this dispatcher: sent ${st.sent}, failed ${st.failed}, retried ${st.retried}, released ${st.released}, in flight ${st.inFlight} · 429s ${c.rejected429} · RSS ${mb(process.memoryUsage().rss)}, heap ${mb(process.memoryUsage().heapUsed)}`,
+        `  … ${s.toFixed(0)} s: delivered ${c.accepted} (${(c.accepted / s).toFixed(1)}/s)${mine} · 429s ${c.rejected429} · RSS ${mb(process.memoryUsage().rss)}, heap ${mb(process.memoryUsage().heapUsed)}`,
       );
     }
     await sleep(250);
@@ -191,6 +229,7 @@ function printTrace(trace: Array<[number, number, string]>, limit: number): void
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--crash-child') return crashChild(process.argv[3]);
+  if (process.argv[2] === '--instance-child') return instanceChild(process.argv[3], process.argv[4]);
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ensemble-bench-broadcast-'));
   let peakRss = 0;
@@ -205,7 +244,8 @@ async function main(): Promise<void> {
   console.log(
     `Broadcast to ${settings.members} Teams members · connector enforces ${settings.appLimit}/s per app, ${settings.convLimit}/s per conversation` +
       ` · answers in ${settings.latencyMs} ms · headroom ${settings.headroom} · lease ${leaseMs} ms · batch ${batchSize} · concurrency ${settings.concurrency}` +
-      (settings.crash ? ` · CRASH at ${Math.round(settings.crashAt * 100)} %` : ''),
+      (settings.crash ? ` · CRASH at ${Math.round(settings.crashAt * 100)} %` : '') +
+      (settings.instances > 1 ? ` · ${settings.instances} instances sharing the ceilings` : ''),
   );
   console.log(`  data: ${dataDir}`);
 
@@ -227,12 +267,31 @@ async function main(): Promise<void> {
       dueAt: at,
     });
   }
+  // The instances start before the broadcast is queued, as bot instances would be running already.
+  const children: ChildProcess[] = [];
+  const stoppedFigures: Array<Promise<Extract<FromInstance, { type: 'stopped' }>>> = [];
+  if (settings.instances > 1 && !settings.crash) {
+    for (let k = 0; k < settings.instances; k++) {
+      const child = fork(__filename, ['--instance-child', dataDir, `instance-${k + 1}`], { stdio: 'inherit' });
+      children.push(child);
+      await new Promise<void>((resolve) => child.on('message', (m: FromInstance) => m.type === 'ready' && resolve()));
+      stoppedFigures.push(new Promise((resolve) => child.on('message', (m: FromInstance) => m.type === 'stopped' && resolve(m))));
+    }
+  }
   const queued = await store.outbox.enqueue(messages, at);
   console.log(`  seeded ${settings.members} people and queued ${queued} messages in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   let crashFigures: { unrecorded: number; lastBeat?: FromChild; killedAt: number; recordedAtKill: number; deliveredAtKill: number } | undefined;
   const started = performance.now();
-  if (!settings.crash) {
+  if (children.length > 0) {
+    children[0].send({ type: 'go' } satisfies ToInstance); // the instance that queued it; the others hear its beat
+    await untilDone(store, started, connector, () => undefined);
+    for (const c of children) c.send({ type: 'stop' } satisfies ToInstance);
+    const figures = await Promise.all(stoppedFigures);
+    figures.forEach((f, k) =>
+      console.log(`  instance-${k + 1}: sent ${f.sent} (${((100 * f.sent) / settings.members).toFixed(1)} %), failed ${f.failed}, retried ${f.retried}, released ${f.released}, peak in flight ${f.peakInFlight}`),
+    );
+  } else if (!settings.crash) {
     const d = dispatcherFor(store, `bench-${process.pid}`);
     d.start();
     await untilDone(store, started, connector, () => d);

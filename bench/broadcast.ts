@@ -288,9 +288,10 @@ async function main(): Promise<void> {
     await untilDone(store, started, connector, () => undefined);
     for (const c of children) c.send({ type: 'stop' } satisfies ToInstance);
     const figures = await Promise.all(stoppedFigures);
-    figures.forEach((f, k) =>
-      console.log(`  instance-${k + 1}: sent ${f.sent} (${((100 * f.sent) / settings.members).toFixed(1)} %), failed ${f.failed}, retried ${f.retried}, released ${f.released}, peak in flight ${f.peakInFlight}`),
-    );
+    for (const [k, f] of figures.entries())
+      console.log(
+        `  instance-${k + 1}: sent ${f.sent} (${((100 * f.sent) / settings.members).toFixed(1)} %), failed ${f.failed}, retried ${f.retried}, released ${f.released}, peak in flight ${f.peakInFlight}`,
+      );
   } else if (!settings.crash) {
     const d = dispatcherFor(store, `bench-${process.pid}`);
     d.start();

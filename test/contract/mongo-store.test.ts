@@ -3,6 +3,7 @@ import type { Store } from '../../src/domain/ports';
 import { MongoStore } from '../../src/store/mongo';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
+import { reconcileContract } from './reconcile-contract';
 import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
 
@@ -87,4 +88,8 @@ const outboxFactory: OutboxStoreFactory = {
 
 (uri ? describe : describe.skip)('events and jobs contract: MongoDB (needs MONGODB_URI)', () => {
   eventsContract(outboxFactory);
+});
+
+(uri ? describe : describe.skip)('repair pass contract: MongoDB (needs MONGODB_URI)', () => {
+  reconcileContract(factory);
 });

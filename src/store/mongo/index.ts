@@ -78,8 +78,12 @@ export class MongoStore implements Store {
     this.sightings = new Sightings(serial.exclusive);
   }
 
-  /** Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble". */
-  static async connect(uri: string, dbName?: string): Promise<MongoStore> {
+  /**
+   * Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble".
+   * `testing.withoutLocks`: tests only, the store runs as on a server with atomic updates (no locks), to
+   * try what only MongoDB would run, on a server used one writer at a time.
+   */
+  static async connect(uri: string, dbName?: string, testing?: { withoutLocks?: boolean }): Promise<MongoStore> {
     const client = new MongoClient(uri, { appName: 'ensemble', serverSelectionTimeoutMS: 10_000, ignoreUndefined: true });
     await client.connect();
     try {
@@ -95,7 +99,7 @@ export class MongoStore implements Store {
       await MongoJobs.indexes(db);
       await MongoRequests.indexes(db);
       await MongoInstances.indexes(db);
-      const serial = server.atomicUpdates ? Serializer.none() : await Serializer.locking(db);
+      const serial = server.atomicUpdates || testing?.withoutLocks ? Serializer.none() : await Serializer.locking(db);
       return new MongoStore(client, db, server, serial);
     } catch (e) {
       await client.close(); // a store that failed to start leaves no connection open

@@ -30,6 +30,9 @@ interface RegistrationDoc {
   notify?: boolean;
 }
 
+/** Where writers take no lock, a registration still joining after this long was left by a writer that stopped. */
+const JOINING_STALE_MS = 60_000;
+
 /** What the repair pass puts right for one event. */
 interface EventRepair {
   events: number;
@@ -411,7 +414,9 @@ export class MongoEvents implements EventRepository {
       out.plans++;
     }
     // registrations whose writer stopped before giving them a place or a turn: they wait, in click order
-    out.registrations = (await this.regs.updateMany({ eventId: id, state: 'joining' }, { $set: { state: 'waiting' } })).modifiedCount;
+    // (without locks, only those clicked a while ago: a registration takes milliseconds)
+    const stale = exact ? {} : { at: { $lt: new Date(at.getTime() - JOINING_STALE_MS) } };
+    out.registrations = (await this.regs.updateMany({ eventId: id, state: 'joining', ...stale }, { $set: { state: 'waiting' } })).modifiedCount;
     const registered = await this.regs.countDocuments({ eventId: id, state: 'registered' });
     const waiting = await this.regs.countDocuments({ eventId: id, state: 'waiting' });
     if (registered !== doc.registered || waiting !== doc.waiting) {

@@ -183,16 +183,16 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const teams = await startTeamsPlatform(teamsApp, { services, conversation, replies });
   mountRoutes(express, services, teams, { slack: slack?.mode ?? 'off', teams: teams.mode, slackStatus: slack ? () => slack.status() : undefined });
 
-  // Maintenance, at start and hourly: scheduled events get the jobs they are missing (the sweep), and the
-  // record of requests already handled forgets those past any replay window.
+  // Maintenance, at start and hourly: the reconciliation (what a writer stopped half-way left, and the jobs
+  // scheduled events are missing), and the record of requests already handled forgets those past any replay window.
   let lastMaintenance = Number.NEGATIVE_INFINITY;
   const maintenance = async () => {
     const now = clock.now().getTime();
     if (now - lastMaintenance < MAINTENANCE_EVERY_MS) return;
     lastMaintenance = now;
-    const replanned = await services.events.replan();
+    const reconciled = await services.events.reconcile();
     const forgotten = await store.requests.purge(new Date(now - REQUEST_RECORD_MS));
-    if (replanned || forgotten) log.info({ replanned, forgotten }, 'maintenance: jobs planned again, request records forgotten');
+    if (Object.values(reconciled).some((n) => n > 0) || forgotten) log.info({ reconciled, forgotten }, 'maintenance: store reconciled, request records forgotten');
   };
   await share?.start();
   const ticker = background

@@ -25,7 +25,7 @@ import {
 import { looksLikeJson } from './ideas';
 import type { Person } from './people';
 import type { Actor } from './people-service';
-import type { Clock, Store } from './ports';
+import type { Clock, RepairReport, Store } from './ports';
 import { findAxis, type Programme } from './programme';
 import { isOrganiser } from './roles';
 import { beforeZoned, zonedDateTime } from './time';
@@ -42,6 +42,12 @@ function timesMoved(a: Pick<ProgrammeEvent, 'startsAt' | 'endsAt'>, b: Pick<Prog
 /** What registrants are told of: the date, time, place or link changed. */
 function placeMoved(a: ProgrammeEvent, b: ProgrammeEvent): boolean {
   return timesMoved(a, b) || (a.place ?? '') !== (b.place ?? '') || (a.link ?? '') !== (b.link ?? '');
+}
+
+/** What a reconciliation put right: the store's repairs, and the jobs planned again by the sweep. */
+export interface Reconciliation extends RepairReport {
+  /** Reminders, polls and results a scheduled event was missing. */
+  jobs: number;
 }
 
 /** The checked fields of an event form. */
@@ -261,6 +267,17 @@ export class EventsService {
       added += await this.store.jobs.add(this.plan(event).filter((j) => j.dueAt.getTime() > now.getTime()));
     }
     return added;
+  }
+
+  /**
+   * The reconciliation, at start and with the maintenance: the store puts right what a writer that stopped
+   * half-way left (counters, half-made registrations, unwritten plans; those given a place are told), then
+   * the sweep plans the jobs scheduled events are missing. Twice in a row, the second finds nothing to do.
+   */
+  async reconcile(): Promise<Reconciliation> {
+    const now = this.clock.now();
+    const repaired = await this.store.reconcile(now, (event, promoted) => ({ add: this.promotionJobs(event, promoted, now) }));
+    return { ...repaired, jobs: await this.replan() };
   }
 
   /** Cancels an event: no reminder, no poll; one notice to each registrant (a job). Returns how many are told. */

@@ -32,6 +32,20 @@ export interface StoreHealth {
   detail?: string;
 }
 
+/** What a repair pass put right (all zero on a consistent store). */
+export interface RepairReport {
+  /** Events whose counters (registered, waiting) were recounted from their registrations. */
+  events: number;
+  /** Registrations left half-made (neither a place nor the waiting list): now waiting, or given a place. */
+  registrations: number;
+  /** People given a place that was free (a stopped writer freed it, or never took it): they are told. */
+  promoted: number;
+  /** Ideas whose support count was recounted from their supports. */
+  ideas: number;
+  /** Job plans of changes written again (their writer stopped before writing them all). */
+  plans: number;
+}
+
 /** Everything the domain keeps. One port, two implementations (embedded SQLite, MongoDB). */
 export interface Store {
   readonly kind: 'sqlite' | 'mongodb';
@@ -48,6 +62,14 @@ export interface Store {
   instances: InstanceRepository;
   /** This installation's own id, made once and kept by the store (calendar entries carry it). */
   installationId(): Promise<string>;
+  /**
+   * The repair pass: puts right what a writer that stopped between two steps left behind (a store
+   * without transactions): counters recounted from their rows, half-made registrations settled, places
+   * freed meanwhile given (their holders told through `promotions`), job plans written again. Idempotent:
+   * a pass over a consistent store changes nothing. A store that writes each change in one transaction
+   * has little to do here.
+   */
+  reconcile(at: Date, promotions: (event: ProgrammeEvent, promoted: string[]) => JobPlan): Promise<RepairReport>;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

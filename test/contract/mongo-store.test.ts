@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { JobPlan, ProgrammeEvent } from '../../src/domain/events';
 import type { Store } from '../../src/domain/ports';
+import { CrashedForTest } from '../../src/store/crash-points';
 import { MongoStore } from '../../src/store/mongo';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
+import { reconcileContract } from './reconcile-contract';
 import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
 
@@ -87,4 +90,63 @@ const outboxFactory: OutboxStoreFactory = {
 
 (uri ? describe : describe.skip)('events and jobs contract: MongoDB (needs MONGODB_URI)', () => {
   eventsContract(outboxFactory);
+});
+
+(uri ? describe : describe.skip)('repair pass contract: MongoDB (needs MONGODB_URI)', () => {
+  reconcileContract(factory);
+});
+
+(uri ? describe : describe.skip)('repair pass without locks, as on MongoDB (needs MONGODB_URI)', () => {
+  const T0 = new Date('2026-03-01T09:00:00Z');
+  const DAY = 86_400_000;
+  /** The passes run a day later: the half-made registration is no longer one under way. */
+  const LATER = new Date(T0.getTime() + DAY);
+  const nothing = { events: 0, registrations: 0, promoted: 0, ideas: 0, plans: 0 };
+  const told = (e: ProgrammeEvent, promoted: string[]): JobPlan => ({
+    add: promoted.map((p) => ({ key: `event:${e.id}:promoted:${p}`, kind: 'event.promoted' as const, ref: `event:${e.id}`, param: e.version, subject: p, dueAt: T0 })),
+  });
+
+  test('a difference is put right only once two passes in a row saw it the same (a write under way is not one)', async () => {
+    // writers take no lock on MongoDB: a half-made write seen once may be one under way
+    const s = await MongoStore.connect(uri!, `ensemble_test_${randomUUID().slice(0, 8)}`, { withoutLocks: true });
+    try {
+      const e = await s.events.create({
+        kind: 'off',
+        title: 'OFF',
+        description: '',
+        startsAt: new Date(T0.getTime() + 30 * DAY),
+        endsAt: new Date(T0.getTime() + 31 * DAY),
+        capacity: 2,
+        audience: { kind: 'everyone' },
+        createdBy: 'teams:T/ORG',
+        createdAt: T0,
+      });
+      await s.events.register(e.id, 'slack:T1/U1', new Date(T0.getTime() + 1), told);
+      s.crashPoints.arm('registration.counted');
+      await expect(s.events.register(e.id, 'slack:T1/U2', new Date(T0.getTime() + 2), told)).rejects.toBeInstanceOf(CrashedForTest);
+      const idea = await s.ideas.create({ title: 'Idée', description: 'Texte', axisId: 'usager', hashtags: [], anonymous: false, authorId: 'slack:T1/U1', createdAt: T0 });
+      s.crashPoints.arm('support.added');
+      await expect(s.ideas.addSupport(idea.id, 'slack:T1/U1', T0)).rejects.toBeInstanceOf(CrashedForTest);
+
+      expect(await s.reconcile(LATER, told)).toEqual(nothing); // seen once
+      // the event changes in between: what the next pass sees is new, the idea's is the same
+      expect((await s.events.register(e.id, 'slack:T1/U3', new Date(T0.getTime() + 3), told))?.state).toBe('waiting');
+      expect(await s.reconcile(LATER, told)).toEqual({ ...nothing, ideas: 1 });
+      // seen the same twice: the half-made registration waits in click order, the counters are counted, and
+      // the place freed goes to the oldest waiting (person 2, who clicked before person 3), who is told
+      expect(await s.reconcile(LATER, told)).toEqual({ ...nothing, events: 1, registrations: 1, promoted: 1 });
+      expect((await s.events.registrations(e.id)).map((r) => [r.personId, r.state])).toEqual([
+        ['slack:T1/U1', 'registered'],
+        ['slack:T1/U2', 'registered'],
+        ['slack:T1/U3', 'waiting'],
+      ]);
+      expect(await s.events.get(e.id)).toMatchObject({ registered: 2, waiting: 1 });
+      expect((await s.jobs.forRef(`event:${e.id}`)).map((j) => j.subject)).toEqual(['slack:T1/U2']);
+      expect((await s.ideas.get(idea.id))?.supportCount).toBe(1);
+      expect(await s.reconcile(LATER, told)).toEqual(nothing);
+    } finally {
+      await s.drop();
+      await s.close();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import type { Store } from '../../src/domain/ports';
 import { SqliteStore } from '../../src/store/sqlite';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
+import { reconcileContract } from './reconcile-contract';
 import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
 
@@ -65,4 +66,8 @@ describe('outbox and broadcasts contract: embedded SQLite', () => {
 
 describe('events and jobs contract: embedded SQLite', () => {
   eventsContract(outboxFactory);
+});
+
+describe('repair pass contract: embedded SQLite', () => {
+  reconcileContract(factory);
 });

@@ -615,3 +615,16 @@ describe('feedback', () => {
     ]);
   });
 });
+
+describe('reconciliation', () => {
+  test('on a consistent store it finds nothing to do; reminders lost are planned again, once', async () => {
+    const e = await create();
+    await events.register(a, e.id);
+    const nothing = { events: 0, registrations: 0, promoted: 0, ideas: 0, plans: 0, jobs: 0 };
+    expect(await events.reconcile()).toEqual(nothing);
+    const db = (store as unknown as { db: import('node:sqlite').DatabaseSync }).db;
+    db.prepare(`DELETE FROM jobs WHERE ref = ? AND kind = 'event.reminder'`).run(`event:${e.id}`);
+    expect(await events.reconcile()).toEqual({ ...nothing, jobs: 3 });
+    expect(await events.reconcile()).toEqual(nothing);
+  });
+});

@@ -2,6 +2,8 @@ import type { Collection, Db } from 'mongodb';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from '../../domain/ideas';
 import type { IdeaRepository } from '../../domain/ports';
 import { createIndexes, isDuplicateKey, nextSeq } from './compat';
+import type { CrashPoints } from '../crash-points';
+import type { Sightings } from './sightings';
 import type { Serializer } from './serial';
 import { present } from '../present';
 
@@ -35,6 +37,7 @@ export class MongoIdeas implements IdeaRepository {
   constructor(
     db: Db,
     private readonly serial: Serializer,
+    private readonly crash: CrashPoints,
   ) {
     this.ideas = db.collection<IdeaDoc>('ideas');
     this.supports = db.collection<SupportDoc>('supports');
@@ -113,10 +116,7 @@ export class MongoIdeas implements IdeaRepository {
   async merge(fromId: number, intoId: number, at: Date): Promise<{ from: Idea; into: Idea }> {
     // Marked first, so that no new support lands on `from` while its supports move (standalone servers have no transactions).
     await this.serial.run(`idea:${fromId}`, () => this.ideas.updateOne({ _id: fromId }, { $set: { mergedInto: intoId, updatedAt: at } }));
-    for await (const s of this.supports.find({ ideaId: fromId })) {
-      await this.insertSupport(intoId, s.personId, s.createdAt);
-      await this.supports.deleteOne({ ideaId: fromId, personId: s.personId });
-    }
+    await this.moveSupports(fromId, intoId);
     await this.recount(intoId, at);
     await this.recount(fromId, at);
     return { from: present(await this.get(fromId), `idea ${fromId}`), into: present(await this.get(intoId), `idea ${intoId}`) };
@@ -124,16 +124,59 @@ export class MongoIdeas implements IdeaRepository {
 
   async addSupport(ideaId: number, personId: string, at: Date): Promise<boolean> {
     if ((await this.ideas.countDocuments({ _id: ideaId }, { limit: 1 })) === 0) throw new Error(`idea ${ideaId} not found`);
-    if (!(await this.insertSupport(ideaId, personId, at))) return false;
-    await this.serial.run(`idea:${ideaId}`, () => this.ideas.updateOne({ _id: ideaId }, { $inc: { supportCount: 1 } }));
-    return true;
+    // the support and its count in one hold of the idea's lock: the repair pass, holding it, sees both or neither
+    return this.serial.run(`idea:${ideaId}`, async () => {
+      if (!(await this.insertSupport(ideaId, personId, at))) return false;
+      this.crash.reached('support.added');
+      await this.ideas.updateOne({ _id: ideaId }, { $inc: { supportCount: 1 } });
+      return true;
+    });
   }
 
   async removeSupport(ideaId: number, personId: string): Promise<boolean> {
-    const r = await this.supports.deleteOne({ ideaId, personId });
-    if (r.deletedCount !== 1) return false;
-    await this.serial.run(`idea:${ideaId}`, () => this.ideas.updateOne({ _id: ideaId }, { $inc: { supportCount: -1 } }));
-    return true;
+    return this.serial.run(`idea:${ideaId}`, async () => {
+      const r = await this.supports.deleteOne({ ideaId, personId });
+      if (r.deletedCount !== 1) return false;
+      await this.ideas.updateOne({ _id: ideaId }, { $inc: { supportCount: -1 } });
+      return true;
+    });
+  }
+
+  /**
+   * The repair pass: support counts that differ from the supports are recounted (a writer stopped between a
+   * support and its count), and the supports a stopped merge left on a merged idea are moved. Under each
+   * idea's lock where the server needs locks; elsewhere only a difference already seen, the same, by the
+   * previous pass (`seen`): a support being added right now is not a difference to put right.
+   */
+  async repair(seen: Sightings): Promise<number> {
+    const counted = new Map<number, number>();
+    for await (const g of this.supports.aggregate<{ _id: number; n: number }>([{ $group: { _id: '$ideaId', n: { $sum: 1 } } }])) counted.set(g._id, g.n);
+    let fixed = 0;
+    for await (const idea of this.ideas.find({}, { projection: { supportCount: 1, mergedInto: 1, updatedAt: 1 } })) {
+      const n = counted.get(idea._id) ?? 0;
+      const strayMerge = idea.mergedInto !== undefined && n > 0;
+      if (n === idea.supportCount && !strayMerge) continue;
+      if (!seen.ripe(`idea:${idea._id}`, `${idea.supportCount}/${n}/${idea.mergedInto ?? ''}`)) continue;
+      if (strayMerge && idea.mergedInto !== undefined) {
+        await this.moveSupports(idea._id, idea.mergedInto);
+        await this.recount(idea.mergedInto, idea.updatedAt);
+      }
+      const changed = await this.serial.run(`idea:${idea._id}`, async () => {
+        const exact = await this.supports.countDocuments({ ideaId: idea._id });
+        // without locks, only over the count seen: a support counted since then is not undone
+        const r = await this.ideas.updateOne(this.serial.exclusive ? { _id: idea._id } : { _id: idea._id, supportCount: idea.supportCount }, { $set: { supportCount: exact } });
+        return r.modifiedCount > 0;
+      });
+      if (changed || strayMerge) fixed++;
+    }
+    return fixed;
+  }
+
+  private async moveSupports(fromId: number, intoId: number): Promise<void> {
+    for await (const s of this.supports.find({ ideaId: fromId })) {
+      await this.insertSupport(intoId, s.personId, s.createdAt);
+      await this.supports.deleteOne({ ideaId: fromId, personId: s.personId });
+    }
   }
 
   async supporters(ideaId: number): Promise<string[]> {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
-import type { Store, StoreHealth } from '../../domain/ports';
+import type { JobPlan, ProgrammeEvent } from '../../domain/events';
+import type { RepairReport, Store, StoreHealth } from '../../domain/ports';
+import { CrashPoints } from '../crash-points';
 import { MongoBroadcasts } from './broadcasts';
 import { MongoDrafts } from './drafts';
 import { MongoEvents } from './events';
@@ -14,6 +16,7 @@ import { writeJobPlan } from './job-plan';
 import { MongoRequests } from './requests';
 import { MongoRoles, type RoleDoc } from './roles';
 import { Serializer } from './serial';
+import { Sightings } from './sightings';
 
 /** What the server is, from its buildInfo. */
 export interface MongoServerInfo {
@@ -51,6 +54,9 @@ export class MongoStore implements Store {
   readonly requests: MongoRequests;
   readonly conversations: MongoConversations;
   readonly instances: MongoInstances;
+  /** Tests only: where a writer can be stopped (see crash-points.ts). */
+  readonly crashPoints = new CrashPoints();
+  private readonly sightings: Sightings;
 
   private constructor(
     private readonly client: MongoClient,
@@ -60,19 +66,24 @@ export class MongoStore implements Store {
   ) {
     this.people = new MongoPeople(db.collection<PersonDoc>('people'), serial);
     this.roles = new MongoRoles(db.collection<RoleDoc>('role_assignments'));
-    this.ideas = new MongoIdeas(db, serial);
+    this.ideas = new MongoIdeas(db, serial, this.crashPoints);
     this.drafts = new MongoDrafts(db);
     this.outbox = new MongoOutbox(db, serial);
     this.broadcasts = new MongoBroadcasts(db, serial);
-    this.events = new MongoEvents(db, serial, (plan) => writeJobPlan(this.jobs, this.outbox, plan));
+    this.events = new MongoEvents(db, serial, (plan) => writeJobPlan(this.jobs, this.outbox, plan), this.crashPoints);
     this.jobs = new MongoJobs(db, serial);
     this.requests = new MongoRequests(db, serial);
     this.conversations = new MongoConversations(db);
     this.instances = new MongoInstances(db);
+    this.sightings = new Sightings(serial.exclusive);
   }
 
-  /** Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble". */
-  static async connect(uri: string, dbName?: string): Promise<MongoStore> {
+  /**
+   * Connects, and creates the indexes. `dbName` defaults to the one in the URI, else "ensemble".
+   * `testing.withoutLocks`: tests only, the store runs as on a server with atomic updates (no locks), to
+   * try what only MongoDB would run, on a server used one writer at a time.
+   */
+  static async connect(uri: string, dbName?: string, testing?: { withoutLocks?: boolean }): Promise<MongoStore> {
     const client = new MongoClient(uri, { appName: 'ensemble', serverSelectionTimeoutMS: 10_000, ignoreUndefined: true });
     await client.connect();
     try {
@@ -88,7 +99,7 @@ export class MongoStore implements Store {
       await MongoJobs.indexes(db);
       await MongoRequests.indexes(db);
       await MongoInstances.indexes(db);
-      const serial = server.atomicUpdates ? Serializer.none() : await Serializer.locking(db);
+      const serial = server.atomicUpdates || testing?.withoutLocks ? Serializer.none() : await Serializer.locking(db);
       return new MongoStore(client, db, server, serial);
     } catch (e) {
       await client.close(); // a store that failed to start leaves no connection open
@@ -104,6 +115,18 @@ export class MongoStore implements Store {
     const doc = await meta.findOne({ _id: 'installation' });
     if (!doc) throw new Error('MongoDB store: no installation id');
     return doc.value;
+  }
+
+  /**
+   * No transactions here (FerretDB, or MongoDB without a replica set): a writer that stops between two steps
+   * leaves them half-made; this pass puts them right (events.ts, ideas.ts). Where the store runs its writes
+   * under its locks, at once; on MongoDB, what two passes in a row saw the same.
+   */
+  async reconcile(at: Date, promotions: (event: ProgrammeEvent, promoted: string[]) => JobPlan): Promise<RepairReport> {
+    this.sightings.begin();
+    const events = await this.events.repair(at, this.sightings, promotions);
+    const ideas = await this.ideas.repair(this.sightings);
+    return { ...events, ideas };
   }
 
   async health(): Promise<StoreHealth> {

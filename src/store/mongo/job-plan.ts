@@ -3,8 +3,9 @@ import type { JobRepository, OutboxRepository } from '../../domain/ports';
 
 /**
  * Writes a job plan after the change it goes with, one step at a time: MongoDB without a replica set
- * has no transactions, so a crash between the change and its plan can lose the plan; the sweep of
- * scheduled events (EventsService.replan) plans again what a scheduled event is missing.
+ * has no transactions, so the change keeps its plan on the event until it is written (events.ts), and
+ * the repair pass (MongoStore.reconcile) writes again a plan a stopped writer left there. Every step is
+ * idempotent: writing a plan twice is writing it once.
  */
 export async function writeJobPlan(jobs: JobRepository, outbox: OutboxRepository, plan: JobPlan): Promise<void> {
   if (plan.cancelRef) await jobs.cancelRef(plan.cancelRef);

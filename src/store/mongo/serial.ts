@@ -38,6 +38,14 @@ export class Serializer {
     return new Serializer(locks);
   }
 
+  /**
+   * true when writes that must not overlap run under these locks: whoever holds a key's lock sees no other
+   * writer half-way through a change of that key (the repair pass relies on it).
+   */
+  get exclusive(): boolean {
+    return this.locks !== null;
+  }
+
   /** Runs `fn` holding the lock of `key` (waits for it). */
   async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     if (!this.locks) return fn();

@@ -2,6 +2,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Audience } from '../../domain/broadcasts';
 import type { EventFeedback, EventKind, EventPatch, EventState, JobPlan, NewEvent, ProgrammeEvent, Registration, RegistrationState } from '../../domain/events';
 import type { EventRepository } from '../../domain/ports';
+import type { CrashPoints } from '../crash-points';
 import { JobPlanWriter } from './job-plan';
 import { transaction } from './transaction';
 import { present } from '../present';
@@ -74,7 +75,10 @@ export class SqliteEvents implements EventRepository {
   private readonly s: Record<string, StatementSync>;
   private readonly plans: JobPlanWriter;
 
-  constructor(private readonly db: DatabaseSync) {
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly crash: CrashPoints,
+  ) {
     this.plans = new JobPlanWriter(db);
     this.s = {
       insert: db.prepare(
@@ -133,6 +137,7 @@ export class SqliteEvents implements EventRepository {
         e.createdAt.getTime(),
         e.createdAt.getTime(),
       ) as { id: number };
+      this.crash.reached('event.created');
       // the event and its reminders, poll and announcement: both, or neither
       if (plan) this.plans.write(plan(this.read(Number(row.id))));
       return Number(row.id);
@@ -194,6 +199,7 @@ export class SqliteEvents implements EventRepository {
         audience: patch.audience ? JSON.stringify(patch.audience) : row.audience,
         at: at.getTime(),
       });
+      this.crash.reached('event.updated');
       const promoted = this.fill(id, capacity);
       // the change and its notices, moved reminders and promotions: both, or neither
       if (plan) this.plans.write(plan({ event: this.read(id), before, promoted }));
@@ -207,6 +213,7 @@ export class SqliteEvents implements EventRepository {
     return transaction(this.db, () => {
       const changed = this.s.cancel.run(reason ?? null, at.getTime(), id);
       if (Number(changed.changes) === 0) return null;
+      this.crash.reached('event.cancelled');
       const event = this.read(id);
       if (plan) this.plans.write(plan(event));
       return event;
@@ -224,6 +231,7 @@ export class SqliteEvents implements EventRepository {
       // nobody jumps the queue: while people wait, a newcomer waits too
       const state: RegistrationState = full || Number(event.waiting) > 0 ? 'waiting' : 'registered';
       this.s.add.run(eventId, personId, state, at.getTime());
+      this.crash.reached('registration.counted');
       return { state, already: false };
     });
   }
@@ -237,6 +245,7 @@ export class SqliteEvents implements EventRepository {
       if (existing.state !== 'registered' || !event || event.state !== 'scheduled') return { was: existing.state };
       const [promoted] = this.fill(eventId, event.capacity);
       if (!promoted) return { was: existing.state };
+      this.crash.reached('registration.promoted');
       // the place given and the notice to its new holder: both, or neither
       if (plan) this.plans.write(plan(this.read(eventId), promoted));
       return { was: existing.state, promoted };

@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from '../../domain/ideas';
 import type { IdeaRepository } from '../../domain/ports';
+import type { CrashPoints } from '../crash-points';
 import { transaction } from './transaction';
 
 interface IdeaRow {
@@ -51,7 +52,10 @@ const VISIBLE = 'i.hidden_reason IS NULL AND i.merged_into IS NULL';
 export class SqliteIdeas implements IdeaRepository {
   private readonly s: Record<string, StatementSync>;
 
-  constructor(private readonly db: DatabaseSync) {
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly crash: CrashPoints,
+  ) {
     this.s = {
       insert: db.prepare(
         `INSERT INTO ideas (title, description, axis_id, hashtags, anonymous, author_id, status, created_at, updated_at)
@@ -69,6 +73,10 @@ export class SqliteIdeas implements IdeaRepository {
       moveSupports: db.prepare('INSERT OR IGNORE INTO supports (idea_id, person_id, created_at) SELECT ?, person_id, created_at FROM supports WHERE idea_id = ?'),
       dropSupports: db.prepare('DELETE FROM supports WHERE idea_id = ?'),
       recount: db.prepare('UPDATE ideas SET support_count = (SELECT COUNT(*) FROM supports WHERE idea_id = ?), updated_at = ? WHERE id = ?'),
+      recountAll: db.prepare(
+        `UPDATE ideas SET support_count = (SELECT COUNT(*) FROM supports WHERE idea_id = ideas.id)
+         WHERE support_count <> (SELECT COUNT(*) FROM supports WHERE idea_id = ideas.id)`,
+      ),
       markMerged: db.prepare('UPDATE ideas SET merged_into = ?, updated_at = ? WHERE id = ?'),
     };
   }
@@ -144,6 +152,7 @@ export class SqliteIdeas implements IdeaRepository {
     return transaction(this.db, () => {
       const { changes } = this.s.addSupport.run(ideaId, personId, at.getTime());
       if (Number(changes) === 0) return false;
+      this.crash.reached('support.added');
       this.s.bump.run(1, ideaId);
       return true;
     });
@@ -156,6 +165,11 @@ export class SqliteIdeas implements IdeaRepository {
       this.s.bump.run(-1, ideaId);
       return true;
     });
+  }
+
+  /** Support counts that differ from the supports (none: each support and its count share a transaction); returns how many were put right. */
+  recountAll(): number {
+    return Number(this.s.recountAll.run().changes);
   }
 
   async supporters(ideaId: number): Promise<string[]> {

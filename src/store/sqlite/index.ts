@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import type { Store, StoreHealth } from '../../domain/ports';
+import type { RepairReport, Store, StoreHealth } from '../../domain/ports';
+import { CrashPoints } from '../crash-points';
 import { openDatabase, schemaVersion } from './database';
 import { SqliteBroadcasts } from './broadcasts';
 import { SqliteDrafts } from './drafts';
@@ -28,16 +29,18 @@ export class SqliteStore implements Store {
   readonly requests: SqliteRequests;
   readonly conversations: SqliteConversations;
   readonly instances: SqliteInstances;
+  /** Tests only: where a writer can be stopped (see crash-points.ts). */
+  readonly crashPoints = new CrashPoints();
   private closed = false;
 
   private constructor(private readonly db: DatabaseSync) {
     this.people = new SqlitePeople(db);
     this.roles = new SqliteRoles(db);
-    this.ideas = new SqliteIdeas(db);
+    this.ideas = new SqliteIdeas(db, this.crashPoints);
     this.drafts = new SqliteDrafts(db);
     this.outbox = new SqliteOutbox(db);
     this.broadcasts = new SqliteBroadcasts(db);
-    this.events = new SqliteEvents(db);
+    this.events = new SqliteEvents(db, this.crashPoints);
     this.jobs = new SqliteJobs(db);
     this.requests = new SqliteRequests(db);
     this.conversations = new SqliteConversations(db);
@@ -51,6 +54,15 @@ export class SqliteStore implements Store {
   async installationId(): Promise<string> {
     this.db.prepare("INSERT OR IGNORE INTO store_meta (key, value) VALUES ('installation', ?)").run(randomUUID());
     return (this.db.prepare("SELECT value FROM store_meta WHERE key = 'installation'").get() as { value: string }).value;
+  }
+
+  /**
+   * Each change and its counters, rows and job plan share one transaction here, and the event counters are
+   * counted from the registrations when read: a stopped writer leaves nothing half-made. The support counts
+   * are recounted all the same (one statement), so that the same pass runs on both stores.
+   */
+  async reconcile(): Promise<RepairReport> {
+    return { events: 0, registrations: 0, promoted: 0, ideas: this.ideas.recountAll(), plans: 0 };
   }
 
   async health(): Promise<StoreHealth> {

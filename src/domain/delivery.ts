@@ -40,6 +40,8 @@ export interface OutboxMessage {
   permanent?: boolean;
   sentAt?: Date;
   createdAt: Date;
+  /** Set by a claim that took the message from a lease that had run out (its holder died or stalled). */
+  takenOver?: boolean;
 }
 
 export type NewOutboxMessage = Pick<OutboxMessage, 'key' | 'source' | 'platform' | 'target' | 'payload' | 'dueAt'> & {
@@ -57,5 +59,18 @@ export interface OutboxReport {
   reasons: Array<{ reason: string; count: number }>;
 }
 
-/** The outcome of one send attempt, as the platform sender classifies it. */
-export type SendOutcome = { ok: true } | { ok: false; permanent: true; reason: string } | { ok: false; permanent: false; reason: string; retryAfterMs?: number };
+/** How many messages of a lane are in a state right now; `leased` is pending work held by a live lease. */
+export interface OutboxDepth {
+  lane: Lane;
+  state: OutboxState | 'leased';
+  count: number;
+}
+
+/**
+ * The outcome of one send attempt, as the platform sender classifies it; `rateLimited`: the platform
+ * answered 429 (or its own "rate limited" error).
+ */
+export type SendOutcome =
+  | { ok: true }
+  | { ok: false; permanent: true; reason: string }
+  | { ok: false; permanent: false; reason: string; retryAfterMs?: number; rateLimited?: boolean };

@@ -83,9 +83,7 @@ export class SqliteOutbox implements OutboxRepository {
       cancel: db.prepare(`UPDATE outbox SET state = 'cancelled' WHERE source = ? AND state = 'pending'`),
       retry: db.prepare(`UPDATE outbox SET state = 'pending', permanent = 0, attempts = 0, due_at = ?, last_error = NULL WHERE source = ? AND state = 'failed'`),
       nextDue: db.prepare(`SELECT MIN(due_at) AS at FROM outbox WHERE state = 'pending' AND lane = ?`),
-      depth: db.prepare(
-        `SELECT lane, CASE WHEN state = 'pending' AND lease_until > ? THEN 'leased' ELSE state END AS s, COUNT(*) AS n FROM outbox GROUP BY lane, s`,
-      ),
+      depth: db.prepare(`SELECT lane, CASE WHEN state = 'pending' AND lease_until > ? THEN 'leased' ELSE state END AS s, COUNT(*) AS n FROM outbox GROUP BY lane, s`),
     };
   }
 

@@ -59,10 +59,14 @@ export interface OutboxReport {
   reasons: Array<{ reason: string; count: number }>;
 }
 
-/** How many messages of a lane are in a state right now; `leased` is pending work held by a live lease. */
+/**
+ * The work waiting in one lane of the outbox right now: `pending` messages nobody holds (due or not), and
+ * `leased` ones, held by a live lease (being sent). Messages done (sent, failed, cancelled) are not counted:
+ * that would read the whole outbox, which only grows; the send counters tell them.
+ */
 export interface OutboxDepth {
   lane: Lane;
-  state: OutboxState | 'leased';
+  state: 'pending' | 'leased';
   count: number;
 }
 

@@ -117,7 +117,10 @@ export interface OutboxRepository {
   retryFailed(source: string, at: Date): Promise<number>;
   /** The earliest due time of pending work of `lane` (default bulk), to sleep until then. */
   nextDue(lane?: Lane): Promise<Date | null>;
-  /** Messages per lane and state at `now` (pending split into free and `leased`); states with none are left out. */
+  /**
+   * The pending messages per lane at `now`, split into free and `leased` (held by a live lease); a count of
+   * 0 is left out. Cheap: it reads the pending work only, never the messages done.
+   */
   depth(now: Date): Promise<OutboxDepth[]>;
 }
 

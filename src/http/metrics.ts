@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobLateness } from '../app/job-lateness';
 import type { DeliveryMetrics } from '../delivery/metrics';
-import type { Lane, OutboxDepth, OutboxState, SendOutcome } from '../domain/delivery';
+import type { Lane, OutboxDepth, SendOutcome } from '../domain/delivery';
 import type { Platform } from '../domain/people';
 import type { Clock } from '../domain/ports';
 
@@ -9,7 +9,7 @@ import type { Clock } from '../domain/ports';
 export const METRICS_PREFIX = 'ensemble_';
 
 const LANES: Lane[] = ['bulk', 'reply'];
-const DEPTH_STATES: Array<OutboxState | 'leased'> = ['pending', 'leased', 'sent', 'failed', 'cancelled'];
+const DEPTH_STATES: Array<OutboxDepth['state']> = ['pending', 'leased'];
 
 /** Acknowledgements: Slack's limit is 3 s, the target p99 100 ms. */
 const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5];
@@ -87,7 +87,7 @@ export class Metrics implements DeliveryMetrics {
     if (outboxDepth) {
       new Gauge({
         name: `${p}outbox_messages`,
-        help: 'Outbox messages per lane and state at the scrape (leased: pending and held by a live lease).',
+        help: 'Outbox messages waiting, per lane, at the scrape: pending (nobody holds them) or leased (being sent).',
         labelNames: ['lane', 'state'],
         registers,
         async collect() {

@@ -77,7 +77,7 @@ describe('GET /metrics, without METRICS_TOKEN', () => {
     expect(res.text).toContain('ensemble_nodejs_heap_size_used_bytes');
     // the outbox is read at the scrape: every lane and state, none queued yet
     expect(total(res.text, 'ensemble_outbox_messages', { lane: 'bulk', state: 'pending' })).toBe(0);
-    expect(samples(res.text).filter((s) => s.name === 'ensemble_outbox_messages')).toHaveLength(10);
+    expect(samples(res.text).filter((s) => s.name === 'ensemble_outbox_messages')).toHaveLength(4);
   });
 
   test('refuses a request that came through a proxy (403), even with a token it does not expect', async () => {
@@ -111,7 +111,6 @@ describe('GET /metrics, without METRICS_TOKEN', () => {
     expect(grew('ensemble_request_ack_seconds_bucket', { platform: 'teams', kind: 'message', le: '+Inf' })).toBe(1);
     // Slack's answers went through the outbox's reply lane (Teams answers within the turn)
     expect(grew('ensemble_sends_total', { platform: 'slack', lane: 'reply' })).toBeGreaterThanOrEqual(2);
-    expect(total(after, 'ensemble_outbox_messages', { lane: 'reply', state: 'sent' })).toBeGreaterThanOrEqual(2);
   });
 
   test('a 429 from the platform counts as rate limited and as a temporary failure; the message then goes', async () => {
@@ -137,6 +136,8 @@ describe('GET /metrics, without METRICS_TOKEN', () => {
     await bot.services.store.outbox.enqueue([channelMessage('metrics:takeover', '19:metrics@thread.tacv2', new Date(now.getTime() - 60_000))], now);
     // a dispatcher that died holding it: its lease ran out a second ago
     expect(await bot.services.store.outbox.claim('dead-instance', new Date(now.getTime() - 60_000), 1, 59_000)).toHaveLength(1);
+    // waiting, and free again: the gauge reads the outbox at the scrape
+    expect(total((await scrape(bot)).text, 'ensemble_outbox_messages', { lane: 'bulk', state: 'pending' })).toBe(1);
     // a job due an hour ago (about an event that no longer exists: it queues nothing)
     await bot.services.store.jobs.add([{ key: 'metrics:job', kind: 'event.reminder', ref: 'event:999999', param: 60, dueAt: new Date(now.getTime() - 3_600_000) }]);
     const r = await bot.delivery.tick();
@@ -149,7 +150,7 @@ describe('GET /metrics, without METRICS_TOKEN', () => {
     expect(grew('ensemble_job_lag_seconds_sum', { kind: 'event.reminder' })).toBeGreaterThanOrEqual(3600);
     expect(grew('ensemble_job_lag_seconds_bucket', { kind: 'event.reminder', le: '900' })).toBe(0);
     expect(grew('ensemble_job_lag_seconds_bucket', { kind: 'event.reminder', le: '3600' })).toBe(0);
-    expect(total(after, 'ensemble_outbox_messages', { lane: 'bulk', state: 'sent' })).toBe(2);
+    expect(total(after, 'ensemble_outbox_messages')).toBe(0);
   });
 });
 

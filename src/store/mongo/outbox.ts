@@ -218,13 +218,11 @@ export class MongoOutbox implements OutboxRepository {
 
   async depth(now: Date): Promise<OutboxDepth[]> {
     const out: OutboxDepth[] = [];
+    // pending work only (index outbox_lane_due): the messages done are never read
     for (const lane of ['bulk', 'reply'] as const) {
-      const rows = await this.col.aggregate<{ _id: OutboxState; n: number }>([{ $match: laneFilter(lane) }, { $group: { _id: '$state', n: { $sum: 1 } } }]).toArray();
-      const leased = await this.col.countDocuments({ ...laneFilter(lane), state: 'pending', leaseUntil: { $gt: now } });
-      for (const r of rows) {
-        const count = r._id === 'pending' ? r.n - leased : r.n;
-        if (count > 0) out.push({ lane, state: r._id, count });
-      }
+      const pending = await this.col.countDocuments({ ...laneFilter(lane), state: 'pending' });
+      const leased = pending > 0 ? await this.col.countDocuments({ ...laneFilter(lane), state: 'pending', leaseUntil: { $gt: now } }) : 0;
+      if (pending > leased) out.push({ lane, state: 'pending', count: pending - leased });
       if (leased > 0) out.push({ lane, state: 'leased', count: leased });
     }
     return out;

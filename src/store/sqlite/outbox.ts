@@ -83,7 +83,8 @@ export class SqliteOutbox implements OutboxRepository {
       cancel: db.prepare(`UPDATE outbox SET state = 'cancelled' WHERE source = ? AND state = 'pending'`),
       retry: db.prepare(`UPDATE outbox SET state = 'pending', permanent = 0, attempts = 0, due_at = ?, last_error = NULL WHERE source = ? AND state = 'failed'`),
       nextDue: db.prepare(`SELECT MIN(due_at) AS at FROM outbox WHERE state = 'pending' AND lane = ?`),
-      depth: db.prepare(`SELECT lane, CASE WHEN state = 'pending' AND lease_until > ? THEN 'leased' ELSE state END AS s, COUNT(*) AS n FROM outbox GROUP BY lane, s`),
+      // through the index of pending work (outbox_pending_lane_due): the messages done are never read
+      depth: db.prepare(`SELECT lane, COUNT(*) AS n, COALESCE(SUM(lease_until > ?), 0) AS leased FROM outbox WHERE state = 'pending' GROUP BY lane`),
     };
   }
 
@@ -163,6 +164,12 @@ export class SqliteOutbox implements OutboxRepository {
   }
 
   async depth(now: Date): Promise<OutboxDepth[]> {
-    return (this.s.depth.all(now.getTime()) as Array<{ lane: Lane; s: OutboxDepth['state']; n: number }>).map((r) => ({ lane: r.lane, state: r.s, count: Number(r.n) }));
+    const out: OutboxDepth[] = [];
+    for (const r of this.s.depth.all(now.getTime()) as Array<{ lane: Lane; n: number; leased: number }>) {
+      const leased = Number(r.leased);
+      if (Number(r.n) > leased) out.push({ lane: r.lane, state: 'pending', count: Number(r.n) - leased });
+      if (leased > 0) out.push({ lane: r.lane, state: 'leased', count: leased });
+    }
+    return out;
   }
 }

@@ -151,7 +151,8 @@ export class MemoryOutbox implements OutboxRepository {
   async depth(now: Date): Promise<OutboxDepth[]> {
     const counts = new Map<string, OutboxDepth>();
     for (const m of this.rows.values()) {
-      const state = m.state === 'pending' && m.leaseUntil && m.leaseUntil.getTime() > now.getTime() ? 'leased' : m.state;
+      if (m.state !== 'pending') continue;
+      const state = m.leaseUntil && m.leaseUntil.getTime() > now.getTime() ? 'leased' : 'pending';
       const k = `${m.lane}:${state}`;
       const c = counts.get(k) ?? { lane: m.lane, state, count: 0 };
       c.count++;

@@ -20,6 +20,7 @@ import { IdeasService } from './domain/ideas-service';
 import { PeopleService } from './domain/people-service';
 import type { Clock, Store } from './domain/ports';
 import type { Programme } from './domain/programme';
+import { Metrics } from './http/metrics';
 import { createExpressApp, mountRoutes } from './http/server';
 import { I18n } from './i18n';
 import type { Logger } from './logger';
@@ -103,6 +104,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     random: options.random ?? Math.random,
   };
 
+  // What /metrics shows: a registry of this bot's own (tests run several bots in one process).
+  const metrics = new Metrics({ clock, outboxDepth: (now) => store.outbox.depth(now), onDepthError: (err) => log.warn({ err }, 'metrics: outbox depth unavailable') });
+
   // Delivery: the outbox is sent by a dispatcher at the platforms' ceilings; cron only ticks.
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const leaseMs = options.delivery?.leaseMs ?? config.deliveryLeaseMs;
@@ -132,6 +136,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     log: log.child({ component: 'delivery' }),
     leaseMs,
     share,
+    metrics,
   });
   // The answers to people's requests have a lane and a dispatcher of their own: never behind a broadcast,
   // and always running (they are part of answering, not background work). One limiter: one set of ceilings.
@@ -147,10 +152,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     batchSize: 50,
     concurrency: 32,
     share,
+    metrics,
   });
   const replies = new Replies(store, clock, () => replyDispatcher.poke());
-  const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner, leaseMs);
-  const eventJobs = new EventJobRunner(services, services.events, clock, log.child({ component: 'events' }), owner, leaseMs);
+  const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner, leaseMs, metrics.jobLate);
+  const eventJobs = new EventJobRunner(services, services.events, clock, log.child({ component: 'events' }), owner, leaseMs, metrics.jobLate);
   const queueDue = async () => (await runner.runDue()) + (await eventJobs.runDue());
   const delivery: DeliveryControl = {
     owner,
@@ -178,7 +184,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // The conversation, then the platforms that talk to it, on one HTTP server.
   const messenger = new Messenger(store, clock, () => dispatcher.poke());
   const conversation = new Conversation(services, messenger, wake);
-  const express = createExpressApp();
+  const express = createExpressApp({ metrics, token: config.metricsToken });
   const slack = config.slack ? createSlackPlatform(config.slack, { services, conversation, replies, express }) : undefined;
   const teams = await startTeamsPlatform(teamsApp, { services, conversation, replies });
   mountRoutes(express, services, teams, { slack: slack?.mode ?? 'off', teams: teams.mode, slackStatus: slack ? () => slack.status() : undefined });

@@ -57,5 +57,6 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     programmeFile: env.PROGRAMME_FILE,
     logLevel: env.LOG_LEVEL,
     prettyLogs: env.NODE_ENV !== 'production',
+    metricsToken: env.METRICS_TOKEN,
   };
 }

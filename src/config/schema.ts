@@ -64,6 +64,13 @@ export const envSchema = z
         error: 'must be one of fatal, error, warn, info, debug, trace, silent',
       })
       .default('info'),
+    METRICS_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .min(16, 'must be at least 16 characters (for instance: openssl rand -hex 32)')
+        .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it is sent as Authorization: Bearer <token>)')
+        .optional(),
+    ),
     NODE_ENV: optionalText,
   })
   .superRefine((env, ctx) => {

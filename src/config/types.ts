@@ -33,4 +33,6 @@ export interface Config {
   programmeFile?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   prettyLogs: boolean;
+  /** Absent: GET /metrics answers only direct requests from this machine. */
+  metricsToken?: string;
 }

@@ -15,6 +15,7 @@ import type { Lane, OutboxMessage, SendOutcome } from '../domain/delivery';
 import type { Platform } from '../domain/people';
 import type { Clock, OutboxRepository } from '../domain/ports';
 import type { Logger } from '../logger';
+import type { DeliveryMetrics } from './metrics';
 import { RateLimiter, type RateLimit } from './rate-limiter';
 import type { PlatformDelivery } from './senders';
 import type { SharedCeiling } from './share';
@@ -72,6 +73,8 @@ export interface DispatcherOptions {
    * and waits for its warm-up before its first send. Default: alone (the whole ceilings).
    */
   share?: SharedCeiling;
+  /** Told of every send outcome and lease takeover (the /metrics counters). */
+  metrics?: DeliveryMetrics;
 }
 
 export interface DispatchCounts {
@@ -97,7 +100,7 @@ const zero = (): DispatchCounts => ({ sent: 0, failed: 0, retried: 0, released: 
 
 export class Dispatcher {
   readonly limiter: RateLimiter;
-  private readonly o: Required<Omit<DispatcherOptions, 'limiter' | 'deliveries' | 'log' | 'lane' | 'share'>> & { log: Log };
+  private readonly o: Required<Omit<DispatcherOptions, 'limiter' | 'deliveries' | 'log' | 'lane' | 'share' | 'metrics'>> & { log: Log; metrics?: DeliveryMetrics };
   private readonly share: SharedCeiling | undefined;
   private readonly lane: Lane;
   private readonly deliveries: Partial<Record<Platform, PlatformDelivery>>;
@@ -134,6 +137,7 @@ export class Dispatcher {
       claimPollMs: opts.claimPollMs ?? 1000,
       idlePollMs: opts.idlePollMs ?? 30_000,
       random: opts.random ?? Math.random,
+      metrics: opts.metrics,
     };
     if (this.o.leaseMarginMs >= leaseMs) throw new RangeError('leaseMarginMs must be shorter than leaseMs');
     this.o.maxQueueWaitMs = opts.maxQueueWaitMs ?? (leaseMs - this.o.leaseMarginMs) / 2;
@@ -257,6 +261,7 @@ export class Dispatcher {
     const claimed = await this.o.outbox.claim(this.o.owner, new Date(now), limit, this.o.leaseMs, this.lane);
     if (this.killed) return claimed.length;
     for (const msg of claimed) {
+      if (msg.takenOver) this.o.metrics?.takenOver(msg.platform, this.lane);
       const delivery = this.deliveries[msg.platform];
       if (!delivery) {
         this.record(msg, [], { ok: false, permanent: true, reason: `no delivery for platform ${msg.platform}` });
@@ -367,6 +372,7 @@ export class Dispatcher {
   private async recordNow(msg: OutboxMessage, limits: RateLimit[], outcome: SendOutcome): Promise<void> {
     const { outbox, owner, log } = this.o;
     const now = this.o.clock.now().getTime();
+    this.o.metrics?.attempted(msg.platform, this.lane, outcome);
     try {
       if (outcome.ok) {
         await retrying(() => outbox.markSent(msg.id, owner, new Date(now)));

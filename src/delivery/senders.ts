@@ -94,7 +94,7 @@ export function classifyTeamsError(error: unknown, nowMs: number): SendOutcome {
   const code = typeof body?.error === 'object' ? body.error?.code : typeof body?.error === 'string' ? body.error : body?.code;
   const reason = `teams ${status}${code ? ` ${short(code, 80)}` : ''}`;
   if (status === 429) {
-    return { ok: false, permanent: false, reason, retryAfterMs: parseRetryAfter(headerOf(e.response?.headers, 'retry-after'), nowMs) };
+    return { ok: false, permanent: false, reason, retryAfterMs: parseRetryAfter(headerOf(e.response?.headers, 'retry-after'), nowMs), rateLimited: true };
   }
   if (status === 408 || status === 412 || status === 425 || status >= 500) {
     const retryAfterMs = parseRetryAfter(headerOf(e.response?.headers, 'retry-after'), nowMs);
@@ -252,7 +252,9 @@ export function classifySlackError(error: unknown, nowMs: number): SendOutcome {
   switch (e.code) {
     case 'slack_webapi_rate_limited_error': {
       const retryAfterMs = typeof e.retryAfter === 'number' && e.retryAfter >= 0 ? Math.ceil(e.retryAfter * 1000) : undefined;
-      return retryAfterMs === undefined ? { ok: false, permanent: false, reason: 'slack ratelimited' } : { ok: false, permanent: false, reason: 'slack ratelimited', retryAfterMs };
+      return retryAfterMs === undefined
+        ? { ok: false, permanent: false, reason: 'slack ratelimited', rateLimited: true }
+        : { ok: false, permanent: false, reason: 'slack ratelimited', retryAfterMs, rateLimited: true };
     }
     case 'slack_webapi_platform_error': {
       const code = e.data?.error ?? 'unknown_error';
@@ -263,7 +265,8 @@ export function classifySlackError(error: unknown, nowMs: number): SendOutcome {
       const status = e.statusCode ?? 0;
       const retryAfterMs = parseRetryAfter(headerOf(e.headers, 'retry-after'), nowMs);
       const reason = `slack http ${status}`;
-      return retryAfterMs === undefined ? { ok: false, permanent: false, reason } : { ok: false, permanent: false, reason, retryAfterMs };
+      const limited = status === 429 ? { rateLimited: true } : {};
+      return retryAfterMs === undefined ? { ok: false, permanent: false, reason, ...limited } : { ok: false, permanent: false, reason, retryAfterMs, ...limited };
     }
     case 'slack_webapi_request_error':
       return { ok: false, permanent: false, reason: `slack request ${short(e.original?.code ?? e.original?.message ?? 'error', 80)}` };
@@ -401,6 +404,7 @@ export class SlackDelivery implements PlatformDelivery {
     // the URL has expired (30 minutes, or used five times) or was never Slack's
     if (res.status === 404 || res.status === 410 || res.status === 400 || res.status === 403) return { ok: false, permanent: true, reason };
     const retryAfterMs = parseRetryAfter(res.retryAfter ?? undefined, now());
-    return retryAfterMs === undefined ? { ok: false, permanent: false, reason } : { ok: false, permanent: false, reason, retryAfterMs };
+    const limited = res.status === 429 ? { rateLimited: true } : {};
+    return retryAfterMs === undefined ? { ok: false, permanent: false, reason, ...limited } : { ok: false, permanent: false, reason, retryAfterMs, ...limited };
   }
 }

@@ -40,6 +40,8 @@ export interface OutboxMessage {
   permanent?: boolean;
   sentAt?: Date;
   createdAt: Date;
+  /** Set by a claim that took the message from a lease that had run out (its holder died or stalled). */
+  takenOver?: boolean;
 }
 
 export type NewOutboxMessage = Pick<OutboxMessage, 'key' | 'source' | 'platform' | 'target' | 'payload' | 'dueAt'> & {
@@ -57,5 +59,22 @@ export interface OutboxReport {
   reasons: Array<{ reason: string; count: number }>;
 }
 
-/** The outcome of one send attempt, as the platform sender classifies it. */
-export type SendOutcome = { ok: true } | { ok: false; permanent: true; reason: string } | { ok: false; permanent: false; reason: string; retryAfterMs?: number };
+/**
+ * The work waiting in one lane of the outbox right now: `pending` messages nobody holds (due or not), and
+ * `leased` ones, held by a live lease (being sent). Messages done (sent, failed, cancelled) are not counted:
+ * that would read the whole outbox, which only grows; the send counters tell them.
+ */
+export interface OutboxDepth {
+  lane: Lane;
+  state: 'pending' | 'leased';
+  count: number;
+}
+
+/**
+ * The outcome of one send attempt, as the platform sender classifies it; `rateLimited`: the platform
+ * answered 429 (or its own "rate limited" error).
+ */
+export type SendOutcome =
+  | { ok: true }
+  | { ok: false; permanent: true; reason: string }
+  | { ok: false; permanent: false; reason: string; retryAfterMs?: number; rateLimited?: boolean };

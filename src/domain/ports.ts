@@ -1,5 +1,5 @@
 import type { Broadcast, NewBroadcast } from './broadcasts';
-import type { Lane, NewOutboxMessage, OutboxMessage, OutboxReport } from './delivery';
+import type { Lane, NewOutboxMessage, OutboxDepth, OutboxMessage, OutboxReport } from './delivery';
 import type { EventFeedback, EventPatch, JobPlan, NewEvent, NewJob, ProgrammeEvent, Registration, RegistrationState, ScheduledJob } from './events';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from './ideas';
 import type { Contact, Person, Platform } from './people';
@@ -120,7 +120,7 @@ export interface OutboxRepository {
   /**
    * Claims up to `limit` pending messages of `lane` (default bulk) due at `now` that nobody holds (or
    * whose lease expired), for `owner` until `now + leaseMs`, earliest due first. Two callers never get
-   * the same message while a lease runs.
+   * the same message while a lease runs. A message taken from a lease that had run out has `takenOver`.
    */
   claim(owner: string, now: Date, limit: number, leaseMs: number, lane?: Lane): Promise<OutboxMessage[]>;
   /**
@@ -139,6 +139,11 @@ export interface OutboxRepository {
   retryFailed(source: string, at: Date): Promise<number>;
   /** The earliest due time of pending work of `lane` (default bulk), to sleep until then. */
   nextDue(lane?: Lane): Promise<Date | null>;
+  /**
+   * The pending messages per lane at `now`, split into free and `leased` (held by a live lease); a count of
+   * 0 is left out. Cheap: it reads the pending work only, never the messages done.
+   */
+  depth(now: Date): Promise<OutboxDepth[]>;
 }
 
 export interface BroadcastRepository {

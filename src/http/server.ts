@@ -2,7 +2,10 @@ import express from 'express';
 import type { Services } from '../app/services';
 import type { TeamsPlatform } from '../platforms/teams/app';
 import { activitySchema } from '../platforms/teams/activity-schema';
+import { setRequestKind, teamsRequestKind } from '../platforms/request-kind';
 import { isDirectLoopback } from './loopback';
+import type { Metrics } from './metrics';
+import { mountMetrics, requestMetrics } from './metrics-route';
 
 export interface HttpStatus {
   slack: 'http' | 'socket' | 'off';
@@ -12,16 +15,22 @@ export interface HttpStatus {
 }
 
 /** One Express application for the whole process: Slack's route is added by Bolt's receiver. */
-export function createExpressApp(): express.Application {
+export function createExpressApp(observed?: { metrics: Metrics; token?: string }): express.Application {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  if (observed) {
+    // first: the platforms' requests are timed from their arrival
+    app.use(requestMetrics(observed.metrics));
+    mountMetrics(app, observed.metrics, observed.token);
+  }
   return app;
 }
 
 /** Adds /api/messages (Teams), /healthz and the fallbacks. Call after Slack's receiver has mounted. */
 export function mountRoutes(app: express.Application, services: Services, teams: TeamsPlatform, status: HttpStatus): void {
   app.post('/api/messages', express.json({ limit: '1mb' }), async (req, res) => {
+    setRequestKind(res, teamsRequestKind(req.body));
     if (teams.mode === 'local' && !isDirectLoopback(req)) {
       // Local mode accepts no token: only this machine may talk to it, and not through a proxy.
       res.status(403).json({ error: 'Teams local mode answers only direct requests from this machine; set TEAMS_CLIENT_ID to serve Teams.' });

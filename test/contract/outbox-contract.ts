@@ -537,6 +537,41 @@ export function outboxContract(factory: OutboxStoreFactory): void {
       expect((await store.outbox.nextDue())?.toISOString()).toBe(T0.toISOString());
     });
 
+    test('a claim marks what it took from a lease that had run out (a takeover), and only that', async () => {
+      await store.outbox.enqueue([message(1), message(2), message(3)], T0);
+      const first = await store.outbox.claim('w1', T0, 2, LEASE);
+      expect(first.map((m) => m.takenOver ?? false)).toEqual([false, false]);
+      // w1 gives one back: released, it is free again, not taken over
+      await store.outbox.release(first[1].id, 'w1', T0);
+      const later = at(T0, LEASE + 1);
+      const second = await store.outbox.claim('w2', later, 10, LEASE);
+      expect(second.map((m) => [m.key, m.takenOver ?? false])).toEqual([
+        [message(1).key, true],
+        [message(2).key, false],
+        [message(3).key, false],
+      ]);
+    });
+
+    test('depth counts the pending messages per lane at a time, split into free and leased; done ones are not counted', async () => {
+      const byState = async (now: Date) =>
+        Object.fromEntries((await store.outbox.depth(now)).map((d) => [`${d.lane}:${d.state}`, d.count]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+      expect(await store.outbox.depth(T0)).toEqual([]);
+      await store.outbox.enqueue([message(1), message(2), message(3), message(4), message(5, { dueAt: T2 }), message('r', { lane: 'reply' })], T0);
+      expect(await byState(T0)).toEqual({ 'bulk:pending': 5, 'reply:pending': 1 });
+      const [m1, m2, m3] = await store.outbox.claim('w1', T1, 3, LEASE);
+      await store.outbox.markSent(m1.id, 'w1', T1);
+      await store.outbox.markFailed(m2.id, 'w1', { reason: 'gone', permanent: true });
+      expect(await byState(T1)).toEqual({ 'bulk:leased': 1, 'bulk:pending': 2, 'reply:pending': 1 });
+      // once the lease ran out, m3 is free again
+      expect(await byState(at(T1, LEASE))).toEqual({ 'bulk:pending': 3, 'reply:pending': 1 });
+      // all of them held: no free ones
+      expect(await store.outbox.claim('w2', at(T1, LEASE), 10, LEASE, 'reply')).toHaveLength(1);
+      expect(await byState(at(T1, LEASE))).toEqual({ 'bulk:pending': 3, 'reply:leased': 1 });
+      await store.outbox.markSent(m3.id, 'w1', T1);
+      expect(await store.outbox.cancelPending(SRC)).toBe(3);
+      expect(await store.outbox.depth(at(T1, LEASE))).toEqual([]);
+    });
+
     test('4 workers claiming in parallel send each of 500 messages exactly once', async () => {
       const N = 500;
       const msgs = Array.from({ length: N }, (_, n) => message(n, { dueAt: at(T0, n) }));

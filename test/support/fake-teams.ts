@@ -6,9 +6,21 @@ export class FakeTeams extends FakeServer {
   /** What the connector says of a member (GET /v3/conversations/<id>/members/<user id>); absent: 404. */
   readonly members = new Map<string, { email?: string; userPrincipalName?: string; name?: string; aadObjectId?: string }>();
 
+  /** Conversations whose next activities are refused with 429 (Retry-After: 0), this many more times. */
+  readonly throttled = new Map<string, number>();
+
   constructor() {
     super((req) => {
-      if (/^\/v3\/conversations\/[^/]+\/activities/.test(req.path)) return { status: 201, body: { id: `act-${++this.n}` } };
+      const activities = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.path);
+      if (activities) {
+        const conv = decodeURIComponent(activities[1]);
+        const left = this.throttled.get(conv) ?? 0;
+        if (left > 0) {
+          this.throttled.set(conv, left - 1);
+          return { status: 429, headers: { 'retry-after': '0' }, body: { error: { code: 'Throttled' } } };
+        }
+        return { status: 201, body: { id: `act-${++this.n}` } };
+      }
       const member = /^\/v3\/conversations\/[^/]+\/members\/([^/?]+)/.exec(req.path);
       if (member && req.method === 'GET') {
         const m = this.members.get(decodeURIComponent(member[1]));

@@ -116,6 +116,14 @@ describe('loadConfig errors', () => {
     const err = configError({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: 'not a url' });
     expect(variables(err.issues)).toEqual(['SLACK_API_URL']);
   });
+
+  test('METRICS_TOKEN: absent by default, read when set, refused when short or with spaces', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: '  ' }).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'a'.repeat(32) }).metricsToken).toBe('a'.repeat(32));
+    expect(variables(configError({ METRICS_TOKEN: 'short' }).issues)).toEqual(['METRICS_TOKEN']);
+    expect(variables(configError({ METRICS_TOKEN: 'has a space in the middle' }).issues)).toEqual(['METRICS_TOKEN']);
+  });
 });
 
 describe('loadConfig: Slack', () => {

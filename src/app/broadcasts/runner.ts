@@ -5,6 +5,7 @@ import type { Broadcast } from '../../domain/broadcasts';
 import type { NewOutboxMessage } from '../../domain/delivery';
 import type { Clock, Store } from '../../domain/ports';
 import type { Logger } from '../../logger';
+import type { JobLateness } from '../job-lateness';
 
 /** The card a broadcast's recipients receive: the organiser's words, and the optional link button. */
 export function broadcastCard(b: Pick<Broadcast, 'message' | 'link'>): Card {
@@ -31,6 +32,8 @@ export class BroadcastRunner {
     private readonly log: Logger,
     private readonly owner: string,
     private readonly leaseMs = 5 * 60_000,
+    /** Told how late each due run starts (the /metrics job lag). */
+    private readonly lateness?: JobLateness,
   ) {}
 
   /** Queues every due run; returns how many messages were queued. */
@@ -39,6 +42,7 @@ export class BroadcastRunner {
     for (;;) {
       const b = await this.store.broadcasts.claimDue(this.owner, this.clock.now(), this.leaseMs);
       if (!b) return queued;
+      if (b.nextRunAt) this.lateness?.('broadcast', this.clock.now().getTime() - b.nextRunAt.getTime());
       try {
         queued += await this.queueRun(b);
       } catch (e) {

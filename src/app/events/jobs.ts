@@ -11,6 +11,7 @@ import { outgoingPayload } from '../../cards/outgoing';
 import { eventIcs, icsName } from './files';
 import { eventCard, feedbackPollCard, kindLabel, reminderCard, resultsCard } from './screens';
 import type { Services } from '../services';
+import type { JobLateness } from '../job-lateness';
 
 const CHUNK = 1000;
 
@@ -27,6 +28,8 @@ export class EventJobRunner {
     private readonly log: Logger,
     private readonly owner: string,
     private readonly leaseMs = 5 * 60_000,
+    /** Told how late each due job runs (the /metrics job lag). */
+    private readonly lateness?: JobLateness,
   ) {}
 
   private get store(): Store {
@@ -39,6 +42,7 @@ export class EventJobRunner {
     for (;;) {
       const job = await this.store.jobs.claimDue(this.owner, this.clock.now(), this.leaseMs);
       if (!job) return queued;
+      this.lateness?.(job.kind, this.clock.now().getTime() - job.dueAt.getTime());
       try {
         queued += await this.run(job);
         await this.store.jobs.complete(job.id, this.owner, this.clock.now());

@@ -3,12 +3,23 @@ import { parse as parseQuery } from 'node:querystring';
 import express from 'express';
 import { z } from 'zod';
 import type { Clock } from '../../domain/ports';
+import { setRequestKind } from '../request-kind';
 
 /** Slack's own rule: a request signed more than five minutes from now, either way, is refused. */
 export const SIGNATURE_WINDOW_S = 5 * 60;
 
 /** What a request is, once its signature is checked: the key that recognises it again, or why it is malformed. */
-export type GateVerdict = { ok: true; key: string; kind: 'command' | 'interaction' | 'event' | 'verification' } | { ok: false; reason: string; responseUrl?: string };
+export type GateVerdict =
+  | {
+      ok: true;
+      key: string;
+      kind: 'command' | 'interaction' | 'event' | 'verification';
+      /** For the request metrics: `command`, `action`, `view_submission`, `view_closed`, `message`, `event`, `verification`. */
+      label: string;
+    }
+  | { ok: false; reason: string; responseUrl?: string };
+
+const INTERACTION_LABEL = { block_actions: 'action', view_submission: 'view_submission', view_closed: 'view_closed' } as const;
 
 export interface GateOptions {
   signingSecret: string;
@@ -96,12 +107,12 @@ export function classify(body: string, contentType: string, signature: string): 
         const checked = interaction.safeParse(raw);
         if (!checked.success)
           return { ok: false, reason: `interaction: ${checked.error.issues[0]?.message ?? 'invalid'}`, responseUrl: responseUrl.success ? responseUrl.data : undefined };
-        return { ok: true, kind: 'interaction', key: `slack:sig:${signature}` };
+        return { ok: true, kind: 'interaction', label: INTERACTION_LABEL[checked.data.type], key: `slack:sig:${signature}` };
       }
       const checked = command.safeParse(form);
       const responseUrl = url.safeParse(form.response_url);
       if (!checked.success) return { ok: false, reason: 'command: invalid', responseUrl: responseUrl.success ? responseUrl.data : undefined };
-      return { ok: true, kind: 'command', key: `slack:sig:${signature}` };
+      return { ok: true, kind: 'command', label: 'command', key: `slack:sig:${signature}` };
     }
     raw = JSON.parse(body);
   } catch {
@@ -109,8 +120,9 @@ export function classify(body: string, contentType: string, signature: string): 
   }
   const checked = event.safeParse(raw);
   if (!checked.success) return { ok: false, reason: 'event: invalid' };
-  if (checked.data.type === 'event_callback') return { ok: true, kind: 'event', key: `slack:event:${checked.data.event_id}` };
-  return { ok: true, kind: 'verification', key: `slack:sig:${signature}` };
+  if (checked.data.type === 'event_callback')
+    return { ok: true, kind: 'event', label: checked.data.event.type === 'message' ? 'message' : 'event', key: `slack:event:${checked.data.event_id}` };
+  return { ok: true, kind: 'verification', label: 'verification', key: `slack:sig:${signature}` };
 }
 
 /**
@@ -125,18 +137,22 @@ export function slackGate(options: GateOptions): express.RequestHandler[] {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const signature = req.header('x-slack-signature');
     if (!verifySlackSignature(options.signingSecret, body, req.header('x-slack-request-timestamp'), signature, options.clock.now().getTime())) {
+      setRequestKind(res, 'unsigned');
       res.status(401).end();
       return;
     }
     const verdict = classify(body.toString('utf8'), req.header('content-type') ?? '', signature as string);
     if (!verdict.ok) {
+      setRequestKind(res, 'malformed');
       res.status(200).end();
       options.malformed(verdict.reason, verdict.responseUrl);
       return;
     }
+    setRequestKind(res, verdict.label);
     options.admit(verdict.key).then(
       (first) => {
         if (!first) {
+          setRequestKind(res, 'repeat');
           res.status(200).end();
           return;
         }

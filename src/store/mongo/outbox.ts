@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MongoBulkWriteError, ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
-import type { Lane, NewOutboxMessage, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
+import type { Lane, NewOutboxMessage, OutboxDepth, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
 import type { Platform } from '../../domain/people';
 import type { OutboxRepository } from '../../domain/ports';
 import { createIndexes, isDuplicateKey } from './compat';
@@ -23,6 +23,8 @@ interface OutboxDoc {
   leaseUntil?: Date | null;
   /** The claim that took it last: tells a claimer which of the messages it asked for it got. */
   claim?: ObjectId;
+  /** Only in memory, on what a claim returns: it was taken from a lease that had run out. */
+  takenOver?: boolean;
   lastError?: string | null;
   permanent?: boolean;
   sentAt?: Date;
@@ -125,20 +127,23 @@ export class MongoOutbox implements OutboxRepository {
       $or: [{ leaseUntil: null }, { leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }],
     };
     const claimed: OutboxDoc[] = [];
+    /** Messages found with a lease that had run out (its holder died or stalled): a takeover. */
+    const expired = new Set<string>();
     while (claimed.length < limit) {
-      const ids = (
-        await this.col
-          .find(claimable, { projection: { _id: 1 } })
-          .sort({ dueAt: 1, _id: 1 })
-          .limit(limit - claimed.length)
-          .toArray()
-      ).map((d) => d._id);
+      const found = await this.col
+        .find(claimable, { projection: { _id: 1, leaseUntil: 1 } })
+        .sort({ dueAt: 1, _id: 1 })
+        .limit(limit - claimed.length)
+        .toArray();
+      const ids = found.map((d) => d._id);
       if (ids.length === 0) break;
+      for (const d of found) if (d.leaseUntil) expired.add(d._id.toHexString());
       const claim = new ObjectId();
       const r = await this.col.updateMany({ _id: { $in: ids }, ...claimable }, { $set: { leaseOwner: owner, leaseUntil: until, claim } });
       if (r.modifiedCount === 0) break; // all taken by others meanwhile
       claimed.push(...(await this.col.find({ _id: { $in: ids }, claim }).toArray()));
     }
+    for (const d of claimed) if (expired.has(d._id.toHexString())) d.takenOver = true;
     return claimed.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()));
   }
 
@@ -211,6 +216,18 @@ export class MongoOutbox implements OutboxRepository {
     return d ? d.dueAt : null;
   }
 
+  async depth(now: Date): Promise<OutboxDepth[]> {
+    const out: OutboxDepth[] = [];
+    // pending work only (index outbox_lane_due): the messages done are never read
+    for (const lane of ['bulk', 'reply'] as const) {
+      const pending = await this.col.countDocuments({ ...laneFilter(lane), state: 'pending' });
+      const leased = pending > 0 ? await this.col.countDocuments({ ...laneFilter(lane), state: 'pending', leaseUntil: { $gt: now } }) : 0;
+      if (pending > leased) out.push({ lane, state: 'pending', count: pending - leased });
+      if (leased > 0) out.push({ lane, state: 'leased', count: leased });
+    }
+    return out;
+  }
+
   private toMessage(d: OutboxDoc, payload: string): OutboxMessage {
     const m: OutboxMessage = {
       id: d._id.toHexString(),
@@ -225,6 +242,7 @@ export class MongoOutbox implements OutboxRepository {
       dueAt: d.dueAt,
       createdAt: d.createdAt,
     };
+    if (d.takenOver) m.takenOver = true;
     if (d.leaseOwner) m.leaseOwner = d.leaseOwner;
     if (d.leaseUntil) m.leaseUntil = d.leaseUntil;
     if (d.lastError) m.lastError = d.lastError;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Lane, NewOutboxMessage, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
+import type { Lane, NewOutboxMessage, OutboxDepth, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
 import type { Platform } from '../../domain/people';
 import type { OutboxRepository } from '../../domain/ports';
 import { transaction } from './transaction';
@@ -56,14 +56,12 @@ export class SqliteOutbox implements OutboxRepository {
         `INSERT OR IGNORE INTO outbox (key, source, platform, target, payload_hash, state, due_at, created_at, lane)
          VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
       ),
-      claim: db.prepare(
-        `UPDATE outbox SET lease_owner = :owner, lease_until = :until
-         WHERE id IN (
-           SELECT id FROM outbox
-           WHERE state = 'pending' AND lane = :lane AND due_at <= :now AND (lease_until IS NULL OR lease_until <= :now)
-           ORDER BY due_at, id LIMIT :limit)
-         RETURNING id`,
+      claimable: db.prepare(
+        `SELECT id, lease_until IS NOT NULL AS expired FROM outbox
+         WHERE state = 'pending' AND lane = :lane AND due_at <= :now AND (lease_until IS NULL OR lease_until <= :now)
+         ORDER BY due_at, id LIMIT :limit`,
       ),
+      lease: db.prepare('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?'),
       sent: db.prepare(
         `UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, lease_owner = NULL, lease_until = NULL, last_error = NULL
          WHERE id = ? AND (state = 'pending' OR (state = 'cancelled' AND lease_owner = ?))`,
@@ -85,6 +83,8 @@ export class SqliteOutbox implements OutboxRepository {
       cancel: db.prepare(`UPDATE outbox SET state = 'cancelled' WHERE source = ? AND state = 'pending'`),
       retry: db.prepare(`UPDATE outbox SET state = 'pending', permanent = 0, attempts = 0, due_at = ?, last_error = NULL WHERE source = ? AND state = 'failed'`),
       nextDue: db.prepare(`SELECT MIN(due_at) AS at FROM outbox WHERE state = 'pending' AND lane = ?`),
+      // through the index of pending work (outbox_pending_lane_due): the messages done are never read
+      depth: db.prepare(`SELECT lane, COUNT(*) AS n, COALESCE(SUM(lease_until > ?), 0) AS leased FROM outbox WHERE state = 'pending' GROUP BY lane`),
     };
   }
 
@@ -108,15 +108,22 @@ export class SqliteOutbox implements OutboxRepository {
   }
 
   async claim(owner: string, now: Date, limit: number, leaseMs: number, lane: Lane = 'bulk'): Promise<OutboxMessage[]> {
-    const ids = transaction(this.db, () =>
-      (this.s.claim.all({ owner, until: now.getTime() + leaseMs, now: now.getTime(), limit, lane }) as Array<{ id: number }>).map((r) => r.id),
-    );
+    // a lease still set on a claimable message has run out: its holder died or stalled (a takeover)
+    const expired = new Set<number>();
+    const ids = transaction(this.db, () => {
+      const rows = this.s.claimable.all({ now: now.getTime(), limit, lane }) as Array<{ id: number; expired: number }>;
+      for (const r of rows) {
+        this.s.lease.run(owner, now.getTime() + leaseMs, r.id);
+        if (r.expired) expired.add(Number(r.id));
+      }
+      return rows.map((r) => r.id);
+    });
     if (ids.length === 0) return [];
     const marks = ids.map(() => '?').join(',');
     const rows = this.db
       .prepare(`SELECT o.*, p.payload FROM outbox o JOIN outbox_payloads p ON p.hash = o.payload_hash WHERE o.id IN (${marks}) ORDER BY o.due_at, o.id`)
       .all(...ids) as unknown as Row[];
-    return rows.map(toMessage);
+    return rows.map((r) => (expired.has(Number(r.id)) ? { ...toMessage(r), takenOver: true } : toMessage(r)));
   }
 
   async markSent(id: string, owner: string, at: Date): Promise<void> {
@@ -154,5 +161,15 @@ export class SqliteOutbox implements OutboxRepository {
   async nextDue(lane: Lane = 'bulk'): Promise<Date | null> {
     const row = this.s.nextDue.get(lane) as { at: number | null };
     return row.at === null ? null : new Date(Number(row.at));
+  }
+
+  async depth(now: Date): Promise<OutboxDepth[]> {
+    const out: OutboxDepth[] = [];
+    for (const r of this.s.depth.all(now.getTime()) as Array<{ lane: Lane; n: number; leased: number }>) {
+      const leased = Number(r.leased);
+      if (Number(r.n) > leased) out.push({ lane: r.lane, state: 'pending', count: Number(r.n) - leased });
+      if (leased > 0) out.push({ lane: r.lane, state: 'leased', count: leased });
+    }
+    return out;
   }
 }

@@ -1,4 +1,4 @@
-import type { Lane, NewOutboxMessage, OutboxMessage, OutboxReport } from '../../../src/domain/delivery';
+import type { Lane, NewOutboxMessage, OutboxDepth, OutboxMessage, OutboxReport } from '../../../src/domain/delivery';
 import type { OutboxRepository } from '../../../src/domain/ports';
 
 /**
@@ -45,12 +45,13 @@ export class MemoryOutbox implements OutboxRepository {
       .filter((m) => m.state === 'pending' && m.lane === lane && m.dueAt.getTime() <= t && (!m.leaseUntil || m.leaseUntil.getTime() <= t))
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || Number(a.id) - Number(b.id))
       .slice(0, Math.max(0, limit));
+    const expired = new Set(due.filter((m) => m.leaseUntil).map((m) => m.id));
     for (const m of due) {
       m.leaseOwner = owner;
       m.leaseUntil = new Date(t + leaseMs);
       this.log.push({ op: 'claim', id: m.id, owner, at: t });
     }
-    return due.map(copy);
+    return due.map((m) => (expired.has(m.id) ? { ...copy(m), takenOver: true } : copy(m)));
   }
 
   /** The caller holds the lease (its lease may have run out, as long as nobody took the message since). */
@@ -145,6 +146,19 @@ export class MemoryOutbox implements OutboxRepository {
     let min: number | null = null;
     for (const m of this.rows.values()) if (m.state === 'pending' && m.lane === lane && (min === null || m.dueAt.getTime() < min)) min = m.dueAt.getTime();
     return min === null ? null : new Date(min);
+  }
+
+  async depth(now: Date): Promise<OutboxDepth[]> {
+    const counts = new Map<string, OutboxDepth>();
+    for (const m of this.rows.values()) {
+      if (m.state !== 'pending') continue;
+      const state = m.leaseUntil && m.leaseUntil.getTime() > now.getTime() ? 'leased' : 'pending';
+      const k = `${m.lane}:${state}`;
+      const c = counts.get(k) ?? { lane: m.lane, state, count: 0 };
+      c.count++;
+      counts.set(k, c);
+    }
+    return [...counts.values()];
   }
 
   // For assertions -------------------------------------------------------------------------------

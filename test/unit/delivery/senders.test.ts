@@ -94,9 +94,9 @@ describe('classifyTeamsError (axios errors from the Teams SDK)', () => {
   const http = (status: number, data?: unknown, headers: Record<string, string> = {}) => ({ message: `status ${status}`, response: { status, data, headers } });
 
   test.each([
-    [http(429, undefined, { 'retry-after': '2' }), { ok: false, permanent: false, reason: 'teams 429', retryAfterMs: 2000 }],
-    [http(429, undefined, { 'Retry-After': 'Tue, 01 Jan 2030 08:00:03 GMT' }), { ok: false, permanent: false, reason: 'teams 429', retryAfterMs: 3000 }],
-    [http(429), { ok: false, permanent: false, reason: 'teams 429', retryAfterMs: undefined }],
+    [http(429, undefined, { 'retry-after': '2' }), { ok: false, permanent: false, reason: 'teams 429', retryAfterMs: 2000, rateLimited: true }],
+    [http(429, undefined, { 'Retry-After': 'Tue, 01 Jan 2030 08:00:03 GMT' }), { ok: false, permanent: false, reason: 'teams 429', retryAfterMs: 3000, rateLimited: true }],
+    [http(429), { ok: false, permanent: false, reason: 'teams 429', retryAfterMs: undefined, rateLimited: true }],
     [http(412, { error: { code: 'PreconditionFailed' } }), { ok: false, permanent: false, reason: 'teams 412 PreconditionFailed' }],
     [http(500), { ok: false, permanent: false, reason: 'teams 500' }],
     [http(502, { error: { code: 'ServiceError', message: 'x' } }), { ok: false, permanent: false, reason: 'teams 502 ServiceError' }],
@@ -185,7 +185,7 @@ describe('TeamsDelivery with the real proactive sender (Teams SDK, axios) agains
   });
 
   test.each([
-    ['throttled', { ok: false, permanent: false, reason: 'teams 429 Throttled', retryAfterMs: 2000 }],
+    ['throttled', { ok: false, permanent: false, reason: 'teams 429 Throttled', retryAfterMs: 2000, rateLimited: true }],
     ['disabled', { ok: false, permanent: true, reason: 'teams 403 BotDisabledByAdmin' }],
     ['gone', { ok: false, permanent: true, reason: 'teams 404 ConversationNotFound' }],
     ['busy', { ok: false, permanent: false, reason: 'teams 503 ServiceUnavailable' }],
@@ -242,9 +242,9 @@ describe('classifySlackError (@slack/web-api errors)', () => {
   test.each<[unknown, SendOutcome]>([
     [
       { code: 'slack_webapi_rate_limited_error', retryAfter: 30 },
-      { ok: false, permanent: false, reason: 'slack ratelimited', retryAfterMs: 30000 },
+      { ok: false, permanent: false, reason: 'slack ratelimited', retryAfterMs: 30000, rateLimited: true },
     ],
-    [{ code: 'slack_webapi_rate_limited_error' }, { ok: false, permanent: false, reason: 'slack ratelimited' }],
+    [{ code: 'slack_webapi_rate_limited_error' }, { ok: false, permanent: false, reason: 'slack ratelimited', rateLimited: true }],
     ...[
       'channel_not_found',
       'is_archived',
@@ -266,7 +266,7 @@ describe('classifySlackError (@slack/web-api errors)', () => {
     ],
     [
       { code: 'slack_webapi_http_error', statusCode: 429, headers: { 'retry-after': '5' } },
-      { ok: false, permanent: false, reason: 'slack http 429', retryAfterMs: 5000 },
+      { ok: false, permanent: false, reason: 'slack http 429', retryAfterMs: 5000, rateLimited: true },
     ],
     [
       { code: 'slack_webapi_request_error', original: { code: 'ECONNRESET' } },
@@ -322,6 +322,7 @@ describe('SlackDelivery', () => {
       permanent: false,
       reason: 'slack ratelimited',
       retryAfterMs: 7000,
+      rateLimited: true,
     });
     expect(await d.send(msg('slack', { kind: 'channel', platform: 'slack', channel: 'C2' }))).toEqual({ ok: false, permanent: true, reason: 'slack is_archived' });
     expect(await d.send(msg('slack', { kind: 'person', personId: 'slack:T1/U404' }))).toEqual({ ok: false, permanent: true, reason: 'unknown-person' });

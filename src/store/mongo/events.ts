@@ -6,10 +6,10 @@ import type { Serializer } from './serial';
 import { present } from '../present';
 
 /** An event with its counters, kept exact by conditional updates (standalone servers have no transactions). */
-type EventDoc = Omit<ProgrammeEvent, 'id'> & { _id: number };
+export type EventDoc = Omit<ProgrammeEvent, 'id'> & { _id: number };
 
 /** 'joining': a registration being decided (a place or the waiting list); it counts in neither. */
-interface RegistrationDoc {
+export interface RegistrationDoc {
   _id: ObjectId;
   eventId: number;
   personId: string;
@@ -17,7 +17,7 @@ interface RegistrationDoc {
   at: Date;
 }
 
-interface FeedbackDoc {
+export interface FeedbackDoc {
   eventId: number;
   personId: string;
   rating: number;

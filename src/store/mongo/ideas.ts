@@ -15,7 +15,7 @@ export interface SupportDoc {
   createdAt: Date;
 }
 
-interface CounterDoc {
+export interface CounterDoc {
   _id: string;
   seq: number;
 }

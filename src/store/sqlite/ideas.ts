@@ -3,7 +3,7 @@ import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from '../../domain/ideas';
 import type { IdeaRepository } from '../../domain/ports';
 import { transaction } from './transaction';
 
-interface IdeaRow {
+export interface IdeaRow {
   id: number;
   title: string;
   description: string;
@@ -24,7 +24,7 @@ interface IdeaRow {
   updated_at: number;
 }
 
-function toIdea(r: IdeaRow): Idea {
+export function toIdea(r: IdeaRow): Idea {
   const idea: Idea = {
     id: Number(r.id),
     title: r.title,

@@ -13,10 +13,17 @@ const EDGE_PACKAGES = [/^@slack\//, /^@microsoft\//, /^mongodb(\/|$)/, /^node:sq
 
 /** Each layer, with the packages and the source folders it must not reach. */
 const LAYERS: Record<string, { packages: RegExp[]; folders: string[] }> = {
-  domain: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'delivery', 'app', 'http', 'scheduler', 'cards', 'config'] },
-  cards: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'delivery', 'app', 'http', 'scheduler', 'config'] },
-  app: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'delivery', 'http', 'scheduler'] },
-  delivery: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'app', 'http', 'scheduler'] },
+  domain: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'delivery', 'app', 'http', 'scheduler', 'cards', 'config', 'tools'] },
+  cards: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'delivery', 'app', 'http', 'scheduler', 'config', 'tools'] },
+  app: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'delivery', 'http', 'scheduler', 'tools'] },
+  delivery: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'app', 'http', 'scheduler', 'tools'] },
+  // the operator's tools (migrate, backup) work on the stores only: no platform, no bot, no HTTP
+  tools: {
+    packages: [/^@slack\//, /^@microsoft\//, /^node-cron(\/|$)/, /^express(\/|$)/],
+    folders: ['platforms', 'delivery', 'app', 'http', 'scheduler', 'cards', 'i18n', 'bot', 'main'],
+  },
+  // nothing that runs the bot depends on the tools
+  store: { packages: [/^@slack\//, /^@microsoft\//, /^node-cron(\/|$)/, /^express(\/|$)/], folders: ['tools'] },
 };
 
 /** Every module specifier a source file imports: import/export … from, side-effect import, import(), require(). */
@@ -106,6 +113,10 @@ describe('the detector (self-check)', () => {
     ['app', "import type express from 'express';"],
     ['cards', "import type { Reply } from '../app/reply';"],
     ['domain', "import { textCard } from '../app/common';"],
+    ['tools', "import { startBot } from '../bot';"],
+    ['tools', "import { IdeasFlow } from '../app/ideas/flow';"],
+    ['tools', "import { SlackSender } from '../delivery/senders';"],
+    ['store', "import { migrateToMongo } from '../tools/migrate';"],
   ] as const)('in src/%s, catches %j', (layer, line) => {
     // a file of src/app's features sits one folder deeper (src/app/ideas/…)
     const file = layer === 'app' ? path.join(SRC, 'app', 'ideas', 'sample.ts') : path.join(SRC, layer, 'sample.ts');

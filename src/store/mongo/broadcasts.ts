@@ -4,7 +4,7 @@ import type { BroadcastRepository } from '../../domain/ports';
 import { createIndexes, nextSeq } from './compat';
 import type { Serializer } from './serial';
 
-type BroadcastDoc = Omit<Broadcast, 'id' | 'leaseOwner' | 'leaseUntil'> & { _id: number; leaseOwner?: string | null; leaseUntil?: Date | null };
+export type BroadcastDoc = Omit<Broadcast, 'id' | 'leaseOwner' | 'leaseUntil'> & { _id: number; leaseOwner?: string | null; leaseUntil?: Date | null };
 
 function toBroadcast(d: BroadcastDoc): Broadcast {
   const { _id, leaseOwner, leaseUntil, ...rest } = d;

@@ -2,7 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import type { Platform } from '../../domain/people';
 import type { ConversationRef, ConversationRepository } from '../../domain/ports';
 
-interface ConversationDoc {
+export interface ConversationDoc {
   /** `<platform>:<id>` */
   _id: string;
   platform: Platform;

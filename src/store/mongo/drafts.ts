@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import type { DraftRepository } from '../../domain/ports';
 
-interface DraftDoc {
+export interface DraftDoc {
   _id: string;
   personId: string;
   payload: string;

@@ -17,10 +17,10 @@ interface PendingPlan {
 }
 
 /** An event with its counters, kept exact by conditional updates (standalone servers have no transactions). */
-type EventDoc = Omit<ProgrammeEvent, 'id'> & { _id: number; pendingPlan?: PendingPlan };
+export type EventDoc = Omit<ProgrammeEvent, 'id'> & { _id: number; pendingPlan?: PendingPlan };
 
 /** 'joining': a registration being decided (a place or the waiting list); it counts in neither. */
-interface RegistrationDoc {
+export interface RegistrationDoc {
   _id: ObjectId;
   eventId: number;
   personId: string;
@@ -41,7 +41,7 @@ interface EventRepair {
   plans: number;
 }
 
-interface FeedbackDoc {
+export interface FeedbackDoc {
   eventId: number;
   personId: string;
   rating: number;

@@ -17,7 +17,7 @@ export interface SupportDoc {
   createdAt: Date;
 }
 
-interface CounterDoc {
+export interface CounterDoc {
   _id: string;
   seq: number;
 }

@@ -139,6 +139,11 @@ export class MongoStore implements Store {
     }
   }
 
+  /** The database itself, for operator tools that write documents in the store's shapes (npm run migrate). */
+  get database(): Db {
+    return this.db;
+  }
+
   /** Tests only: removes the database. */
   async drop(): Promise<void> {
     await this.db.dropDatabase();

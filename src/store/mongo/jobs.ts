@@ -4,7 +4,7 @@ import type { JobRepository } from '../../domain/ports';
 import { createIndexes } from './compat';
 import type { Serializer } from './serial';
 
-type JobDoc = Omit<ScheduledJob, 'id' | 'leaseOwner' | 'leaseUntil'> & { _id: ObjectId; leaseOwner?: string | null; leaseUntil?: Date | null };
+export type JobDoc = Omit<ScheduledJob, 'id' | 'leaseOwner' | 'leaseUntil'> & { _id: ObjectId; leaseOwner?: string | null; leaseUntil?: Date | null };
 
 function toJob(d: JobDoc): ScheduledJob {
   const { _id, leaseOwner, leaseUntil, ...rest } = d;

@@ -7,7 +7,7 @@ import { createIndexes, isDuplicateKey } from './compat';
 import type { Serializer } from './serial';
 import { present } from '../present';
 
-interface OutboxDoc {
+export interface OutboxDoc {
   _id: ObjectId;
   key: string;
   source: string;
@@ -36,7 +36,7 @@ function laneFilter(lane: Lane): Filter<OutboxDoc> {
   return lane === 'reply' ? { lane: 'reply' } : { lane: { $ne: 'reply' } };
 }
 
-interface PayloadDoc {
+export interface PayloadDoc {
   _id: string;
   payload: string;
 }

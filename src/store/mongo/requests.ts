@@ -2,7 +2,7 @@ import { MongoServerError, type Collection, type Db } from 'mongodb';
 import type { RequestRepository } from '../../domain/ports';
 import type { Serializer } from './serial';
 
-interface RequestDoc {
+export interface RequestDoc {
   _id: string;
   at: Date;
   done: boolean;

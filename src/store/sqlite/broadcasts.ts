@@ -3,7 +3,7 @@ import type { Audience, Broadcast, BroadcastState, NewBroadcast, Schedule } from
 import type { BroadcastRepository } from '../../domain/ports';
 import { transaction } from './transaction';
 
-interface Row {
+export interface BroadcastRow {
   id: number;
   message: string;
   link: string | null;
@@ -19,7 +19,7 @@ interface Row {
   lease_until: number | null;
 }
 
-function toBroadcast(r: Row): Broadcast {
+export function toBroadcast(r: BroadcastRow): Broadcast {
   const schedule = JSON.parse(r.schedule) as Schedule & { at?: string | Date };
   if (schedule.kind === 'at') schedule.at = new Date(schedule.at as string);
   const b: Broadcast = {
@@ -77,36 +77,36 @@ export class SqliteBroadcasts implements BroadcastRepository {
       b.createdBy,
       b.createdAt.getTime(),
       nextRunAt ? nextRunAt.getTime() : null,
-    ) as unknown as Row;
+    ) as unknown as BroadcastRow;
     return toBroadcast(row);
   }
 
   async get(id: number): Promise<Broadcast | null> {
-    const row = this.s.get.get(id) as unknown as Row | undefined;
+    const row = this.s.get.get(id) as unknown as BroadcastRow | undefined;
     return row ? toBroadcast(row) : null;
   }
 
   async list(limit: number): Promise<Broadcast[]> {
-    return (this.s.list.all(limit) as unknown as Row[]).map(toBroadcast);
+    return (this.s.list.all(limit) as unknown as BroadcastRow[]).map(toBroadcast);
   }
 
   async schedule(id: number, nextRunAt: Date): Promise<Broadcast | null> {
-    const row = this.s.schedule.get(nextRunAt.getTime(), id) as unknown as Row | undefined;
+    const row = this.s.schedule.get(nextRunAt.getTime(), id) as unknown as BroadcastRow | undefined;
     return row ? toBroadcast(row) : null;
   }
 
   async cancel(id: number): Promise<Broadcast | null> {
-    const row = this.s.cancel.get(id) as unknown as Row | undefined;
+    const row = this.s.cancel.get(id) as unknown as BroadcastRow | undefined;
     return row ? toBroadcast(row) : null;
   }
 
   async claimDue(owner: string, now: Date, leaseMs: number): Promise<Broadcast | null> {
-    const row = transaction(this.db, () => this.s.claim.get({ owner, until: now.getTime() + leaseMs, now: now.getTime() })) as unknown as Row | undefined;
+    const row = transaction(this.db, () => this.s.claim.get({ owner, until: now.getTime() + leaseMs, now: now.getTime() })) as unknown as BroadcastRow | undefined;
     return row ? toBroadcast(row) : null;
   }
 
   async completeRun(id: number, owner: string, at: Date, nextRunAt: Date | undefined): Promise<Broadcast> {
-    const row = this.s.complete.get({ id, owner, at: at.getTime(), next: nextRunAt ? nextRunAt.getTime() : null }) as unknown as Row | undefined;
+    const row = this.s.complete.get({ id, owner, at: at.getTime(), next: nextRunAt ? nextRunAt.getTime() : null }) as unknown as BroadcastRow | undefined;
     if (!row) {
       const current = await this.get(id);
       if (!current) throw new Error(`broadcast ${id} not found`);

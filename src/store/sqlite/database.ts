@@ -3,8 +3,11 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { migrations } from './migrations';
 
+/** The embedded store's file name, in DATA_DIR. */
+export const DATABASE_FILE = 'ensemble.db';
+
 /** Opens (creating if needed) the embedded database file, in WAL mode, and brings its schema up to date. */
-export function openDatabase(dataDir: string, fileName = 'ensemble.db'): DatabaseSync {
+export function openDatabase(dataDir: string, fileName = DATABASE_FILE): DatabaseSync {
   mkdirSync(dataDir, { recursive: true });
   const db = new DatabaseSync(path.join(dataDir, fileName));
   db.exec('PRAGMA journal_mode = WAL');

@@ -7,7 +7,7 @@ import { JobPlanWriter } from './job-plan';
 import { transaction } from './transaction';
 import { present } from '../present';
 
-interface EventRow {
+export interface EventRow {
   id: number;
   kind: EventKind;
   title: string;
@@ -29,14 +29,14 @@ interface EventRow {
   waiting: number;
 }
 
-interface RegistrationRow {
+export interface RegistrationRow {
   event_id: number;
   person_id: string;
   state: RegistrationState;
   at: number;
 }
 
-function toEvent(r: EventRow): ProgrammeEvent {
+export function toEvent(r: EventRow): ProgrammeEvent {
   const e: ProgrammeEvent = {
     id: Number(r.id),
     kind: r.kind,
@@ -61,12 +61,12 @@ function toEvent(r: EventRow): ProgrammeEvent {
   return e;
 }
 
-function toRegistration(r: RegistrationRow): Registration {
+export function toRegistration(r: RegistrationRow): Registration {
   return { eventId: Number(r.event_id), personId: r.person_id, state: r.state, at: new Date(Number(r.at)) };
 }
 
 /** An event row with its exact counts, read from the registrations in the same statement. */
-const SELECT_EVENT = `SELECT e.*,
+export const SELECT_EVENT = `SELECT e.*,
   (SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.state = 'registered') AS registered,
   (SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.state = 'waiting') AS waiting
   FROM events e`;

@@ -4,7 +4,7 @@ import type { IdeaRepository } from '../../domain/ports';
 import type { CrashPoints } from '../crash-points';
 import { transaction } from './transaction';
 
-interface IdeaRow {
+export interface IdeaRow {
   id: number;
   title: string;
   description: string;
@@ -25,7 +25,7 @@ interface IdeaRow {
   updated_at: number;
 }
 
-function toIdea(r: IdeaRow): Idea {
+export function toIdea(r: IdeaRow): Idea {
   const idea: Idea = {
     id: Number(r.id),
     title: r.title,

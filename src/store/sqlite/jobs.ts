@@ -3,7 +3,7 @@ import type { JobKind, JobState, NewJob, ScheduledJob } from '../../domain/event
 import type { JobRepository } from '../../domain/ports';
 import { transaction } from './transaction';
 
-interface JobRow {
+export interface JobRow {
   id: number;
   key: string;
   kind: JobKind;
@@ -17,7 +17,7 @@ interface JobRow {
   subject: string | null;
 }
 
-function toJob(r: JobRow): ScheduledJob {
+export function toJob(r: JobRow): ScheduledJob {
   const j: ScheduledJob = {
     id: String(r.id),
     key: r.key,

@@ -5,7 +5,7 @@ import type { Platform } from '../../domain/people';
 import type { OutboxRepository } from '../../domain/ports';
 import { transaction } from './transaction';
 
-interface Row {
+export interface OutboxRow {
   id: number;
   key: string;
   source: string;
@@ -24,7 +24,7 @@ interface Row {
   created_at: number;
 }
 
-function toMessage(r: Row): OutboxMessage {
+export function toMessage(r: OutboxRow): OutboxMessage {
   const m: OutboxMessage = {
     id: String(r.id),
     key: r.key,
@@ -122,7 +122,7 @@ export class SqliteOutbox implements OutboxRepository {
     const marks = ids.map(() => '?').join(',');
     const rows = this.db
       .prepare(`SELECT o.*, p.payload FROM outbox o JOIN outbox_payloads p ON p.hash = o.payload_hash WHERE o.id IN (${marks}) ORDER BY o.due_at, o.id`)
-      .all(...ids) as unknown as Row[];
+      .all(...ids) as unknown as OutboxRow[];
     return rows.map((r) => (expired.has(Number(r.id)) ? { ...toMessage(r), takenOver: true } : toMessage(r)));
   }
 

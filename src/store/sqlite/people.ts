@@ -4,7 +4,7 @@ import type { Contact, Person, TeamsConversationRef } from '../../domain/people'
 import { personId } from '../../domain/people';
 import type { PeopleRepository } from '../../domain/ports';
 
-interface PersonRow {
+export interface PersonRow {
   id: string;
   platform: 'slack' | 'teams';
   tenant: string;

@@ -2,7 +2,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { RoleRepository } from '../../domain/ports';
 import type { RoleAssignment, RoleName } from '../../domain/roles';
 
-interface RoleRow {
+export interface RoleRow {
   subject: string;
   role: RoleName;
   axis_id: string | null;
@@ -11,7 +11,7 @@ interface RoleRow {
   at: number;
 }
 
-function toAssignment(r: RoleRow): RoleAssignment {
+export function toAssignment(r: RoleRow): RoleAssignment {
   return {
     subject: r.subject,
     role: r.role,

@@ -38,6 +38,12 @@ export interface RateLimit {
    * the rate on a sliding window).
    */
   burst: number;
+  /**
+   * The server's ceiling this limit stays under (set by underCeiling). With a share, each instance then
+   * keeps to a whole number of tokens per window, floor(ceiling × share): n instances at 1/n never add up
+   * to more than the ceiling, whatever n (rate × share alone would let each one's window edge add one).
+   */
+  ceilingPerSec?: number;
 }
 
 /**
@@ -53,7 +59,7 @@ export function underCeiling(key: string, ceilingPerSec: number, headroom = 0.97
   // r · (1000 + τ) < N · 1000  ⇔  τ < 1000 · (1 / headroom - 1)
   const room = 1000 * (1 / headroom - 1);
   const toleranceMs = Math.min(Math.max(0, lateMs), room / 2);
-  return { key, ratePerSec, burst: 1 + (ratePerSec * toleranceMs) / 1000 };
+  return { key, ratePerSec, burst: 1 + (ratePerSec * toleranceMs) / 1000, ceilingPerSec };
 }
 
 interface Bucket {
@@ -141,5 +147,13 @@ function shape(l: RateLimit, share: number): { interval: number; tolerance: numb
   if (!(l.ratePerSec > 0)) throw new RangeError(`rate limit ${l.key}: ratePerSec must be > 0`);
   const full = 1000 / l.ratePerSec;
   const burst = Math.max(1, l.burst);
-  return { interval: full / share, tolerance: (burst - 1) * full };
+  let interval = full / share;
+  if (share < 1 && l.ceilingPerSec !== undefined) {
+    // k tokens per window of 1000 ms plus the room the headroom leaves (see the header): k + 1 tokens
+    // span at least that, so each of n instances counts at most k in any server second. Below one token
+    // per window (Slack's 1/s per channel shared by two) the split holds on average only.
+    const k = Math.floor(l.ceilingPerSec * share + 1e-9);
+    if (k >= 1) interval = Math.max(interval, (1000 * l.ceilingPerSec) / (l.ratePerSec * k));
+  }
+  return { interval, tolerance: (burst - 1) * full };
 }

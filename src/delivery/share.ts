@@ -75,6 +75,10 @@ export class CeilingShare implements SharedCeiling {
   private ready = 0;
   /** Until then (a start without a warm-up), every live instance counts as sending. */
   private cautiousUntil = 0;
+  /** When this instance's first beat was written: the others know of it a beat later. */
+  private firstBeatAt: number | undefined;
+  /** Its busy beat could not be written: the others do not know it sends, so it waits until they do. */
+  private unannounced = false;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private beating: Promise<void> | undefined;
@@ -115,9 +119,20 @@ export class CeilingShare implements SharedCeiling {
   async refresh(): Promise<void> {
     const now = this.o.clock.now().getTime();
     await this.write(now);
+    const written = this.o.clock.now().getTime();
+    if (written - now > this.beatMs) this.o.log.warn({ ms: written - now }, 'instance beat slow: the others may learn late that this one sends');
+    this.firstBeatAt ??= written;
+    if (this.unannounced && this.busy) {
+      this.unannounced = false;
+      this.ready = Math.max(this.startsAt ?? written, written + this.beatMs + this.marginMs);
+      this.o.onPeerBusy?.(); // wakes the bulk lane, which waits for it
+    }
     const live = await this.o.instances.live(new Date(now - this.ttlMs));
     const before = new Map(this.peers.map((p) => [p.owner, p]));
     this.peers = live.filter((b) => b.owner !== this.o.owner);
+    const read = this.o.clock.now().getTime();
+    // One it did not know of: it may have started without knowing of this one either (caution, as at a start).
+    if (this.busy && this.peers.some((p) => !before.has(p.owner))) this.cautiousUntil = Math.max(this.cautiousUntil, read + this.settleMs);
     const woke = this.peers.some((p) => p.busy && !before.get(p.owner)?.busy);
     if (woke) this.o.onPeerBusy?.();
   }
@@ -144,7 +159,8 @@ export class CeilingShare implements SharedCeiling {
       // Others sending: it waits until they have made room. Otherwise it starts at once, cautiously.
       const othersSending = this.peers.some((p) => p.busy);
       this.startsAt = othersSending ? nowMs + this.settleMs : nowMs;
-      this.ready = this.startsAt;
+      // Not before the others have read this instance's first beat (they know it is there).
+      this.ready = Math.max(this.startsAt, (this.firstBeatAt ?? nowMs) + this.beatMs + this.marginMs);
       this.cautiousUntil = othersSending || this.peers.length === 0 ? 0 : nowMs + this.settleMs;
       this.announce(nowMs);
       return;
@@ -173,7 +189,14 @@ export class CeilingShare implements SharedCeiling {
         if (this.ready > nowMs) this.ready = Math.max(this.ready, written + this.beatMs + this.marginMs);
         else if (this.cautiousUntil > 0) this.cautiousUntil = Math.max(this.cautiousUntil, written + 2 * this.beatMs + this.marginMs);
       })
-      .catch((e) => this.o.log.warn({ err: e }, 'could not write this instance beat'));
+      .catch((e) => {
+        this.o.log.warn({ err: e }, 'could not write this instance beat');
+        // Others sending do not know it joins: no send until a beat saying so is written (refresh).
+        if (announced !== null && this.startsAt === announced && this.ready > nowMs) {
+          this.unannounced = true;
+          this.ready = Number.POSITIVE_INFINITY;
+        }
+      });
   }
 
   readyAt(): number {

@@ -107,7 +107,7 @@ describe('RateLimiter', () => {
   });
 
   test('underCeiling with headroom 1 is pure pacing (burst 1)', () => {
-    expect(underCeiling('k', 7, 1)).toEqual({ key: 'k', ratePerSec: 7, burst: 1 });
+    expect(underCeiling('k', 7, 1)).toEqual({ key: 'k', ratePerSec: 7, burst: 1, ceilingPerSec: 7 });
     expect(() => underCeiling('k', 7, 1.2)).toThrow(RangeError);
   });
 
@@ -251,5 +251,29 @@ describe('RateLimiter', () => {
     expect(limiter.reserve([limit], 101)).toBe(199); // then one per 200 ms
     expect(() => (limiter.share = 0)).toThrow(RangeError);
     expect(() => (limiter.share = 1.5)).toThrow(RangeError);
+  });
+
+  test.each([
+    [3, 50],
+    [4, 50],
+    [6, 50],
+    [2, 7],
+    [3, 7],
+  ])('share: %i instances at 1/n of underCeiling(%i) never exceed it together, whatever their phases (a whole number of tokens each)', (n, ceiling) => {
+    const limit = underCeiling('k', ceiling);
+    const run = (l: RateLimit) => {
+      const times: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const limiter = new RateLimiter();
+        limiter.share = 1 / n;
+        times.push(...drain(limiter, [l], 30_000, () => 0, 1_000_000 + i * 3));
+      }
+      return times.sort((x, y) => x - y);
+    };
+    const together = run(limit);
+    expect(peakInWindow(together)).toBeLessThanOrEqual(ceiling);
+    expect(together.length / 30).toBeGreaterThanOrEqual(0.8 * ceiling); // floor(ceiling / n) each: 93 % at 50/3
+    // rate × share alone: each window edge adds one per instance
+    expect(peakInWindow(run({ ...limit, ceilingPerSec: undefined }))).toBeGreaterThan(ceiling);
   });
 });

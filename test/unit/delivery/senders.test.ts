@@ -229,8 +229,8 @@ describe('TeamsDelivery with the real proactive sender (Teams SDK, axios) agains
       msg('teams', { kind: 'channel', platform: 'teams', channel: '19:x' }),
     );
     expect(channel).toEqual([
-      { key: 'teams:app:T9', ratePerSec: 20, burst: 1 },
-      { key: 'teams:conv:19:x', ratePerSec: 3, burst: 1 },
+      { key: 'teams:app:T9', ratePerSec: 20, burst: 1, ceilingPerSec: 20 },
+      { key: 'teams:conv:19:x', ratePerSec: 3, burst: 1, ceilingPerSec: 3 },
     ]);
   });
 });
@@ -339,17 +339,18 @@ describe('SlackDelivery', () => {
   test('limits: 1/s per channel (the DM of a person), workspace-wide per minute', () => {
     const d = new SlackDelivery({ client: client(), people: people([]), workspaceRatePerMin: 120, teamId: 'T7' });
     expect(d.limits(msg('slack', { kind: 'person', personId: 'slack:T1/U3' }))).toEqual([
-      { key: 'slack:ws:T1', ratePerSec: 2, burst: 1 },
-      { key: 'slack:channel:U3', ratePerSec: 1, burst: 1 },
+      { key: 'slack:ws:T1', ratePerSec: 2, burst: 1, ceilingPerSec: 2 },
+      { key: 'slack:channel:U3', ratePerSec: 1, burst: 1, ceilingPerSec: 1 },
     ]);
     expect(d.limits(msg('slack', { kind: 'channel', platform: 'slack', channel: 'C1' }))).toEqual([
-      { key: 'slack:ws:T7', ratePerSec: 2, burst: 1 },
-      { key: 'slack:channel:C1', ratePerSec: 1, burst: 1 },
+      { key: 'slack:ws:T7', ratePerSec: 2, burst: 1, ceilingPerSec: 2 },
+      { key: 'slack:channel:C1', ratePerSec: 1, burst: 1, ceilingPerSec: 1 },
     ]);
     expect(new SlackDelivery({ client: client(), people: people([]) }).limits(msg('slack', { kind: 'channel', platform: 'slack', channel: 'C1' }))[0]).toEqual({
       key: 'slack:ws:default',
       ratePerSec: 5,
       burst: 1,
+      ceilingPerSec: 5,
     });
   });
 });

@@ -113,10 +113,71 @@ describe('CeilingShare', () => {
   test('alone, an instance has the whole ceiling and sends at once', async () => {
     const share = new CeilingShare({ instances: new MemoryInstances(), clock: systemClock, owner: 'A', log: silentLog });
     await share.start();
+    await jest.advanceTimersByTimeAsync(1000);
     share.setBusy(true, now());
     expect(share.factor(now())).toBe(1);
     expect(share.readyAt()).toBe(now());
     await share.stop();
+  });
+
+  test('a new instance sends nothing before the others can have read its first beat (they know it is there)', async () => {
+    const share = new CeilingShare({ instances: new MemoryInstances(), clock: systemClock, owner: 'A', log: silentLog });
+    await share.start();
+    share.setBusy(true, T0);
+    expect(share.readyAt()).toBe(T0 + 250 + 250);
+    await share.stop();
+  });
+
+  test('a busy instance that finds an instance it did not know of counts it as sending for the settle time', async () => {
+    const instances = new MemoryInstances();
+    const a = new CeilingShare({ instances, clock: systemClock, owner: 'A', log: silentLog });
+    await a.start();
+    await jest.advanceTimersByTimeAsync(1000);
+    a.setBusy(true, now());
+    expect(a.factor(now())).toBe(1); // alone
+    // B starts and becomes busy before A has read it: B saw A idle, so it starts cautiously, but A did not know of B
+    const b = new CeilingShare({ instances, clock: systemClock, owner: 'B', log: silentLog });
+    await b.start();
+    await jest.advanceTimersByTimeAsync(250); // A's next read finds B
+    expect(a.factor(now())).toBe(0.5);
+    await jest.advanceTimersByTimeAsync(1100);
+    expect(a.factor(now())).toBe(1); // B has nothing to send
+    await a.stop();
+    await b.stop();
+  });
+
+  test('a busy beat that could not be written: no send until one is (the others do not know it joins)', async () => {
+    const instances = new MemoryInstances();
+    let failing = false;
+    const flaky: InstanceRepository = {
+      beat: async (x) => {
+        if (failing) throw new Error('store unavailable');
+        return instances.beat(x);
+      },
+      live: (since) => instances.live(since),
+      leave: (o, before) => instances.leave(o, before),
+    };
+    const a = new CeilingShare({ instances, clock: systemClock, owner: 'A', log: silentLog });
+    const b = new CeilingShare({ instances: flaky, clock: systemClock, owner: 'B', log: silentLog });
+    await a.start();
+    await b.start();
+    await jest.advanceTimersByTimeAsync(1000);
+    a.setBusy(true, now());
+    await jest.advanceTimersByTimeAsync(2000); // B has read A busy
+    failing = true;
+    b.setBusy(true, now());
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(b.readyAt()).toBe(Number.POSITIVE_INFINITY);
+    expect(a.factor(now())).toBe(1);
+    failing = false;
+    await jest.advanceTimersByTimeAsync(250); // B's beat written at last
+    expect(b.readyAt()).toBeGreaterThan(now());
+    expect(b.readyAt()).toBeLessThan(Number.POSITIVE_INFINITY);
+    await jest.advanceTimersByTimeAsync(500);
+    expect(a.factor(now())).toBe(0.5); // A made room before B starts
+    expect(b.readyAt()).toBeLessThanOrEqual(now());
+    await a.stop();
+    await b.stop();
   });
 
   test('another instance live but idle: it starts at once, cautiously at half for the settle time, then at the whole ceiling', async () => {
@@ -125,10 +186,11 @@ describe('CeilingShare', () => {
     const b = new CeilingShare({ instances, clock: systemClock, owner: 'B', log: silentLog });
     await a.start();
     await b.start();
-    await a.refresh();
-    a.setBusy(true, T0);
-    expect(a.readyAt()).toBe(T0);
-    expect(a.factor(T0)).toBe(0.5); // B might have started at the same moment without having read A yet
+    await jest.advanceTimersByTimeAsync(1000);
+    const t = now();
+    a.setBusy(true, t);
+    expect(a.readyAt()).toBe(t);
+    expect(a.factor(t)).toBe(0.5); // B might have started at the same moment without having read A yet
     await jest.advanceTimersByTimeAsync(250); // B reads A's beat at its next refresh
     expect(b.factor(now())).toBe(0.5);
     await jest.advanceTimersByTimeAsync(800);

@@ -79,6 +79,7 @@ export class CeilingShare implements SharedCeiling {
   private firstBeatAt: number | undefined;
   /** Its busy beat could not be written: the others do not know it sends, so it waits until they do. */
   private unannounced = false;
+  private writes: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private beating: Promise<void> | undefined;
@@ -111,6 +112,7 @@ export class CeilingShare implements SharedCeiling {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     await this.beating;
+    await this.writes;
     const now = this.o.clock.now().getTime();
     await this.o.instances.leave(this.o.owner, new Date(now - 10 * this.ttlMs)).catch((e) => this.o.log.warn({ err: e }, 'could not say this instance stops'));
   }
@@ -208,8 +210,12 @@ export class CeilingShare implements SharedCeiling {
     return { peers: this.peers.length, sending: Math.round(1 / this.factor(nowMs)), factor: this.factor(nowMs) };
   }
 
-  private async write(nowMs: number): Promise<void> {
-    await this.o.instances.beat({ owner: this.o.owner, seenAt: new Date(nowMs), busy: this.busy, startsAt: this.startsAt === null ? null : new Date(this.startsAt) });
+  /** One beat written at a time, in order: an older beat never lands after a newer one (or after leave). */
+  private write(nowMs: number): Promise<void> {
+    const beat = { owner: this.o.owner, seenAt: new Date(nowMs), busy: this.busy, startsAt: this.startsAt === null ? null : new Date(this.startsAt) };
+    const written = this.writes.then(() => this.o.instances.beat(beat));
+    this.writes = written.catch(() => undefined);
+    return written;
   }
 
   private schedule(): void {

@@ -212,6 +212,7 @@ describe('CeilingShare', () => {
     const t = now();
     a.setBusy(true, t);
     expect(a.readyAt()).toBe(t + 1000);
+    await jest.advanceTimersByTimeAsync(0); // the beat is written
     expect(instances.beats.get('A')).toMatchObject({ busy: true, startsAt: new Date(t + 1000) });
     await jest.advanceTimersByTimeAsync(300); // B has read A's beat; A starts in 700 ms
     expect(b.factor(now())).toBe(1);
@@ -262,6 +263,29 @@ describe('CeilingShare', () => {
     expect(a.factor(now())).toBe(1);
     await a.stop();
     await b.stop();
+  });
+
+  test('beats are written one at a time, in order: a slow older beat never lands after a newer one, nor after the goodbye', async () => {
+    const instances = new MemoryInstances();
+    let calls = 0;
+    const slowFirst: InstanceRepository = {
+      beat: async (x) => {
+        if (calls++ === 1) await new Promise((r) => setTimeout(r, 300)); // the timer's beat (busy: false) is slow
+        return instances.beat(x);
+      },
+      live: (since) => instances.live(since),
+      leave: (o, before) => instances.leave(o, before),
+    };
+    const a = new CeilingShare({ instances: slowFirst, clock: systemClock, owner: 'A', log: silentLog });
+    await a.start(); // beat 0
+    await jest.advanceTimersByTimeAsync(260); // the timer's beat 1 (idle) is under way, slow
+    a.setBusy(true, now()); // beat 2 (busy)
+    await jest.advanceTimersByTimeAsync(400);
+    expect(instances.beats.get('A')?.busy).toBe(true);
+    const stopping = a.stop();
+    await jest.advanceTimersByTimeAsync(400);
+    await stopping;
+    expect(instances.beats.has('A')).toBe(false);
   });
 
   test('a settle time shorter than two beats and the margin is refused (the others could not make room in time)', () => {

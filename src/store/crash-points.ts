@@ -1,5 +1,5 @@
 /** The steps of multi-step writes where a test can stop the writer. */
-export type CrashStep = 'event.created' | 'event.updated' | 'event.cancelled' | 'registration.counted' | 'registration.promoted' | 'support.added';
+export type CrashStep = 'event.created' | 'event.updated' | 'event.cancelled' | 'registration.counted' | 'registration.promoted' | 'support.added' | 'repair.counting';
 
 /** What a writer stopped at a crash point throws. */
 export class CrashedForTest extends Error {
@@ -16,6 +16,22 @@ export class CrashedForTest extends Error {
  */
 export class CrashPoints {
   private readonly armed = new Set<CrashStep>();
+  private readonly hooks = new Map<CrashStep, () => Promise<void>>();
+
+  /** Tests only: when a writer reaches `step`, `fn` runs first, once (another writer's step landing right then). */
+  meanwhile(step: CrashStep, fn: () => Promise<void>): void {
+    this.hooks.set(step, fn);
+  }
+
+  /** `reached`, after what a test set to happen meanwhile. */
+  async reachedAfter(step: CrashStep): Promise<void> {
+    const hook = this.hooks.get(step);
+    if (hook) {
+      this.hooks.delete(step);
+      await hook();
+    }
+    this.reached(step);
+  }
 
   arm(step: CrashStep): void {
     this.armed.add(step);

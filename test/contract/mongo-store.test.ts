@@ -149,4 +149,45 @@ const outboxFactory: OutboxStoreFactory = {
       await s.close();
     }
   });
+
+  test('a withdrawal under way while the pass counts is not counted twice: no phantom place', async () => {
+    const s = await MongoStore.connect(uri!, `ensemble_test_${randomUUID().slice(0, 8)}`, { withoutLocks: true });
+    try {
+      const e = await s.events.create({
+        kind: 'off',
+        title: 'OFF',
+        description: '',
+        startsAt: new Date(T0.getTime() + 30 * DAY),
+        endsAt: new Date(T0.getTime() + 31 * DAY),
+        capacity: 3,
+        audience: { kind: 'everyone' },
+        createdBy: 'teams:T/ORG',
+        createdAt: T0,
+      });
+      await s.events.register(e.id, 'slack:T1/U1', new Date(T0.getTime() + 1), told);
+      await s.events.register(e.id, 'slack:T1/U2', new Date(T0.getTime() + 2), told);
+      s.crashPoints.arm('registration.counted');
+      await expect(s.events.register(e.id, 'slack:T1/U3', new Date(T0.getTime() + 3), told)).rejects.toBeInstanceOf(CrashedForTest);
+      expect(await s.reconcile(LATER, told)).toEqual(nothing); // seen once
+      // U1 withdraws while the second pass counts: its row goes first, its counter change lands after the pass
+      s.crashPoints.meanwhile('repair.counting', async () => {
+        await s.database.collection('registrations').deleteOne({ eventId: e.id, personId: 'slack:T1/U1' });
+      });
+      await s.reconcile(LATER, told);
+      await s.database.collection('events').updateOne({ _id: e.id as never }, { $inc: { registered: -1 } });
+      const rows = async () => (await s.events.registrations(e.id)).filter((r) => r.state === 'registered').length;
+      // never fewer places counted than held (fewer would let one more in than the capacity)
+      expect((await s.events.get(e.id))?.registered).toBeGreaterThanOrEqual(await rows());
+      // and the passes converge: U3 (half-made) waits, then gets the place U1 freed
+      for (let i = 0; i < 3; i++) await s.reconcile(LATER, told);
+      expect(await s.events.get(e.id)).toMatchObject({ registered: 2, waiting: 0 });
+      expect((await s.events.registrations(e.id)).map((r) => [r.personId, r.state])).toEqual([
+        ['slack:T1/U2', 'registered'],
+        ['slack:T1/U3', 'registered'],
+      ]);
+    } finally {
+      await s.drop();
+      await s.close();
+    }
+  });
 });

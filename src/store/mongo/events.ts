@@ -386,7 +386,7 @@ export class MongoEvents implements EventRepository {
       if (c.registered === e.registered && c.waiting === e.waiting && c.joining === 0 && c.notify === 0 && !e.pendingPlan) continue;
       const state = `v${e.version} ${e.registered}/${e.waiting} rows ${c.registered}/${c.waiting}/${c.joining}/${c.notify} plan ${e.pendingPlan?.id.toHexString() ?? '-'}`;
       if (!seen.ripe(`event:${e._id}`, state)) continue;
-      const r = await this.serial.run(`event:${e._id}`, () => this.repairEvent(e._id, e, at, promotions));
+      const r = await this.serial.run(`event:${e._id}`, () => this.repairEvent(e._id, e, c, at, promotions));
       out.events += r.events;
       out.registrations += r.registrations;
       out.promoted += r.promoted;
@@ -399,6 +399,7 @@ export class MongoEvents implements EventRepository {
   private async repairEvent(
     id: number,
     seen: Pick<EventDoc, 'registered' | 'waiting' | 'pendingPlan'>,
+    seenRows: { registered: number; waiting: number },
     at: Date,
     promotions: (event: ProgrammeEvent, promoted: string[]) => JobPlan,
   ): Promise<EventRepair> {
@@ -417,9 +418,14 @@ export class MongoEvents implements EventRepository {
     // (without locks, only those clicked a while ago: a registration takes milliseconds)
     const stale = exact ? {} : { at: { $lt: new Date(at.getTime() - JOINING_STALE_MS) } };
     out.registrations = (await this.regs.updateMany({ eventId: id, state: 'joining', ...stale }, { $set: { state: 'waiting' } })).modifiedCount;
+    await this.crash.reachedAfter('repair.counting');
     const registered = await this.regs.countDocuments({ eventId: id, state: 'registered' });
     const waiting = await this.regs.countDocuments({ eventId: id, state: 'waiting' });
-    if (registered !== doc.registered || waiting !== doc.waiting) {
+    // Without locks, only when the rows are still those seen twice (but for the half-made ones just put on
+    // the waiting list): a writer changes a row first and its counter next, so rows that moved since may be
+    // a write under way, whose counter change would land after the recount and count it twice.
+    const settled = exact || (registered === seenRows.registered && waiting === seenRows.waiting + out.registrations);
+    if ((registered !== doc.registered || waiting !== doc.waiting) && settled) {
       // without locks, only over the counters seen twice: a registration counted since then is not undone
       const r = await this.events.updateOne(exact ? { _id: id } : { _id: id, registered: seen.registered, waiting: seen.waiting }, { $set: { registered, waiting } });
       if (r.modifiedCount > 0) out.events++;

@@ -190,4 +190,27 @@ const outboxFactory: OutboxStoreFactory = {
       await s.close();
     }
   });
+
+  test('a support under way while the pass counts is not counted twice', async () => {
+    const s = await MongoStore.connect(uri!, `ensemble_test_${randomUUID().slice(0, 8)}`, { withoutLocks: true });
+    try {
+      const idea = await s.ideas.create({ title: 'Idée', description: 'Texte', axisId: 'usager', hashtags: [], anonymous: false, authorId: 'slack:T1/U1', createdAt: T0 });
+      s.crashPoints.arm('support.added');
+      await expect(s.ideas.addSupport(idea.id, 'slack:T1/U1', T0)).rejects.toBeInstanceOf(CrashedForTest); // row, no count
+      expect(await s.reconcile(LATER, told)).toEqual(nothing); // seen once
+      // U2 supports while the second pass counts: its row first, its count after the pass
+      s.crashPoints.meanwhile('repair.counting', async () => {
+        await s.database.collection('supports').insertOne({ ideaId: idea.id, personId: 'slack:T1/U2', createdAt: T0 });
+      });
+      await s.reconcile(LATER, told);
+      await s.database.collection('ideas').updateOne({ _id: idea.id as never }, { $inc: { supportCount: 1 } });
+      const rows = (await s.ideas.supporters(idea.id)).length;
+      expect((await s.ideas.get(idea.id))?.supportCount).toBeLessThanOrEqual(rows);
+      for (let i = 0; i < 3; i++) await s.reconcile(LATER, told);
+      expect((await s.ideas.get(idea.id))?.supportCount).toBe(2);
+    } finally {
+      await s.drop();
+      await s.close();
+    }
+  });
 });

@@ -162,8 +162,11 @@ export class MongoIdeas implements IdeaRepository {
         await this.recount(idea.mergedInto, idea.updatedAt);
       }
       const changed = await this.serial.run(`idea:${idea._id}`, async () => {
+        await this.crash.reachedAfter('repair.counting');
         const exact = await this.supports.countDocuments({ ideaId: idea._id });
-        // without locks, only over the count seen: a support counted since then is not undone
+        // Without locks, only when the rows are still those seen twice and over the count seen: a support
+        // (its row first, its count next) under way now would otherwise be counted twice.
+        if (!this.serial.exclusive && !strayMerge && exact !== n) return false;
         const r = await this.ideas.updateOne(this.serial.exclusive ? { _id: idea._id } : { _id: idea._id, supportCount: idea.supportCount }, { $set: { supportCount: exact } });
         return r.modifiedCount > 0;
       });

@@ -40,14 +40,13 @@ import { Dispatcher } from '../src/delivery/dispatcher';
 import { TeamsDelivery } from '../src/delivery/senders';
 import { CeilingShare } from '../src/delivery/share';
 import type { NewOutboxMessage } from '../src/domain/delivery';
-import type { Contact } from '../src/domain/people';
 import { teamsLogger } from '../src/platforms/teams/logger-bridge';
 import { TeamsProactiveSender } from '../src/platforms/teams/proactive';
 import { SqliteStore } from '../src/store/sqlite';
 import { startFakeConnector, type ConnectorHandle } from './support/broadcast-fake-connector';
 import { envNumber, mb, sleep } from './support/stats';
+import { memberConversation as conversationOf, teamsMember as member } from './support/teams';
 
-const TENANT = '11111111-1111-4111-8111-111111111111';
 const SOURCE = 'bench-broadcast:r1';
 
 const settings = {
@@ -69,30 +68,6 @@ const leaseMs = envNumber('BENCH_LEASE_MS', settings.crash ? 2000 : 60_000);
 // What is held is sent within (lease - margin) / 2 (750 ms with a 2 s lease: ~36 messages at 48.5/s).
 const batchSize = envNumber('BENCH_BATCH', settings.crash ? 30 : 200);
 const log = pino({ level: process.env.BENCH_LOG ?? 'silent' });
-
-function conversationOf(i: number): string {
-  // real personal-chat ids are long base64 strings after "a:"
-  return `a:1${Buffer.from(`bench-conversation-${i}`).toString('base64url')}`;
-}
-
-function member(i: number, serviceUrl: string): Contact {
-  const aad = `00000000-0000-4000-9000-${i.toString(16).padStart(12, '0')}`;
-  return {
-    platform: 'teams',
-    tenant: TENANT,
-    user: aad,
-    displayName: `Agent ${i}`,
-    email: `agent.${i}@exemple.fr`,
-    locale: 'fr',
-    teams: {
-      serviceUrl: `${serviceUrl}/`,
-      conversationId: conversationOf(i),
-      userId: `29:1${Buffer.from(`user-${aad}`).toString('base64url')}`,
-      botId: '28:00000000-0000-4000-8000-00000000b07',
-      tenantId: TENANT,
-    },
-  };
-}
 
 const card: Card = {
   fallbackText: 'Consultation : l’avenir du parc municipal',

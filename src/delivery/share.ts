@@ -205,11 +205,6 @@ export class CeilingShare implements SharedCeiling {
     return this.ready;
   }
 
-  /** For diagnostics and /metrics: the other live instances and how many send now. */
-  snapshot(nowMs: number): { peers: number; sending: number; factor: number } {
-    return { peers: this.peers.length, sending: Math.round(1 / this.factor(nowMs)), factor: this.factor(nowMs) };
-  }
-
   /** One beat written at a time, in order: an older beat never lands after a newer one (or after leave). */
   private write(nowMs: number): Promise<void> {
     const beat = { owner: this.o.owner, seenAt: new Date(nowMs), busy: this.busy, startsAt: this.startsAt === null ? null : new Date(this.startsAt) };

@@ -102,6 +102,19 @@ const outboxFactory: OutboxStoreFactory = {
   /** The passes run a day later: the half-made registration is no longer one under way. */
   const LATER = new Date(T0.getTime() + DAY);
   const nothing = { events: 0, registrations: 0, promoted: 0, ideas: 0, plans: 0 };
+  /** An OFF event in 30 days with `capacity` places. */
+  const offEvent = (s: MongoStore, capacity: number) =>
+    s.events.create({
+      kind: 'off',
+      title: 'OFF',
+      description: '',
+      startsAt: new Date(T0.getTime() + 30 * DAY),
+      endsAt: new Date(T0.getTime() + 31 * DAY),
+      capacity,
+      audience: { kind: 'everyone' },
+      createdBy: 'teams:T/ORG',
+      createdAt: T0,
+    });
   const told = (e: ProgrammeEvent, promoted: string[]): JobPlan => ({
     add: promoted.map((p) => ({ key: `event:${e.id}:promoted:${p}`, kind: 'event.promoted' as const, ref: `event:${e.id}`, param: e.version, subject: p, dueAt: T0 })),
   });
@@ -110,17 +123,7 @@ const outboxFactory: OutboxStoreFactory = {
     // writers take no lock on MongoDB: a half-made write seen once may be one under way
     const s = await MongoStore.connect(uri!, `ensemble_test_${randomUUID().slice(0, 8)}`, { withoutLocks: true });
     try {
-      const e = await s.events.create({
-        kind: 'off',
-        title: 'OFF',
-        description: '',
-        startsAt: new Date(T0.getTime() + 30 * DAY),
-        endsAt: new Date(T0.getTime() + 31 * DAY),
-        capacity: 2,
-        audience: { kind: 'everyone' },
-        createdBy: 'teams:T/ORG',
-        createdAt: T0,
-      });
+      const e = await offEvent(s, 2);
       await s.events.register(e.id, 'slack:T1/U1', new Date(T0.getTime() + 1), told);
       s.crashPoints.arm('registration.counted');
       await expect(s.events.register(e.id, 'slack:T1/U2', new Date(T0.getTime() + 2), told)).rejects.toBeInstanceOf(CrashedForTest);
@@ -153,17 +156,7 @@ const outboxFactory: OutboxStoreFactory = {
   test('a withdrawal under way while the pass counts is not counted twice: no phantom place', async () => {
     const s = await MongoStore.connect(uri!, `ensemble_test_${randomUUID().slice(0, 8)}`, { withoutLocks: true });
     try {
-      const e = await s.events.create({
-        kind: 'off',
-        title: 'OFF',
-        description: '',
-        startsAt: new Date(T0.getTime() + 30 * DAY),
-        endsAt: new Date(T0.getTime() + 31 * DAY),
-        capacity: 3,
-        audience: { kind: 'everyone' },
-        createdBy: 'teams:T/ORG',
-        createdAt: T0,
-      });
+      const e = await offEvent(s, 3);
       await s.events.register(e.id, 'slack:T1/U1', new Date(T0.getTime() + 1), told);
       await s.events.register(e.id, 'slack:T1/U2', new Date(T0.getTime() + 2), told);
       s.crashPoints.arm('registration.counted');

@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ConnectorHandle, startFakeConnector as StartFakeConnector } from '../../bench/support/broadcast-fake-connector';
-import type { Contact } from '../../src/domain/people';
+import { memberConversation as conversationOf, teamsMember as member } from '../../bench/support/teams';
 import type { Store } from '../../src/domain/ports';
 import { MongoStore } from '../../src/store/mongo';
 import { SqliteStore } from '../../src/store/sqlite';
@@ -33,22 +33,6 @@ const CEILING = 50;
 jest.setTimeout(300_000);
 
 if (!MONGODB_URI) process.stderr.write('\n[instances] two instances on MongoDB: SKIPPED (set MONGODB_URI, or run through scripts/test-server.sh)\n\n');
-
-function conversationOf(i: number): string {
-  return `a:1${Buffer.from(`instances-conversation-${i}`).toString('base64url')}`;
-}
-
-function member(i: number, serviceUrl: string): Contact {
-  const aad = `00000000-0000-4000-9000-${i.toString(16).padStart(12, '0')}`;
-  return {
-    platform: 'teams',
-    tenant: TENANT,
-    user: aad,
-    displayName: `Agent ${i}`,
-    locale: 'fr',
-    teams: { serviceUrl: `${serviceUrl}/`, conversationId: conversationOf(i), userId: `29:m${i}`, botId: '28:bot', tenantId: TENANT },
-  };
-}
 
 interface Proc {
   child: ChildProcess;

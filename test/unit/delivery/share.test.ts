@@ -109,9 +109,12 @@ function mortal(instances: InstanceRepository) {
 
 const now = () => Date.now();
 
+/** One instance's share, on the given table of beats, with the default timings. */
+const shareOf = (owner: string, instances: InstanceRepository) => new CeilingShare({ instances, clock: systemClock, owner, log: silentLog });
+
 describe('CeilingShare', () => {
   test('alone, an instance has the whole ceiling and sends at once', async () => {
-    const share = new CeilingShare({ instances: new MemoryInstances(), clock: systemClock, owner: 'A', log: silentLog });
+    const share = shareOf('A', new MemoryInstances());
     await share.start();
     await jest.advanceTimersByTimeAsync(1000);
     share.setBusy(true, now());
@@ -121,7 +124,7 @@ describe('CeilingShare', () => {
   });
 
   test('a new instance sends nothing before the others can have read its first beat (they know it is there)', async () => {
-    const share = new CeilingShare({ instances: new MemoryInstances(), clock: systemClock, owner: 'A', log: silentLog });
+    const share = shareOf('A', new MemoryInstances());
     await share.start();
     share.setBusy(true, T0);
     expect(share.readyAt()).toBe(T0 + 250 + 250);
@@ -130,13 +133,13 @@ describe('CeilingShare', () => {
 
   test('a busy instance that finds an instance it did not know of counts it as sending for the settle time', async () => {
     const instances = new MemoryInstances();
-    const a = new CeilingShare({ instances, clock: systemClock, owner: 'A', log: silentLog });
+    const a = shareOf('A', instances);
     await a.start();
     await jest.advanceTimersByTimeAsync(1000);
     a.setBusy(true, now());
     expect(a.factor(now())).toBe(1); // alone
     // B starts and becomes busy before A has read it: B saw A idle, so it starts cautiously, but A did not know of B
-    const b = new CeilingShare({ instances, clock: systemClock, owner: 'B', log: silentLog });
+    const b = shareOf('B', instances);
     await b.start();
     await jest.advanceTimersByTimeAsync(250); // A's next read finds B
     expect(a.factor(now())).toBe(0.5);
@@ -157,8 +160,8 @@ describe('CeilingShare', () => {
       live: (since) => instances.live(since),
       leave: (o, before) => instances.leave(o, before),
     };
-    const a = new CeilingShare({ instances, clock: systemClock, owner: 'A', log: silentLog });
-    const b = new CeilingShare({ instances: flaky, clock: systemClock, owner: 'B', log: silentLog });
+    const a = shareOf('A', instances);
+    const b = shareOf('B', flaky);
     await a.start();
     await b.start();
     await jest.advanceTimersByTimeAsync(1000);
@@ -182,8 +185,8 @@ describe('CeilingShare', () => {
 
   test('another instance live but idle: it starts at once, cautiously at half for the settle time, then at the whole ceiling', async () => {
     const instances = new MemoryInstances();
-    const a = new CeilingShare({ instances, clock: systemClock, owner: 'A', log: silentLog });
-    const b = new CeilingShare({ instances, clock: systemClock, owner: 'B', log: silentLog });
+    const a = shareOf('A', instances);
+    const b = shareOf('B', instances);
     await a.start();
     await b.start();
     await jest.advanceTimersByTimeAsync(1000);
@@ -201,8 +204,8 @@ describe('CeilingShare', () => {
 
   test('another instance sending: it announces itself and waits; the other makes room before it starts', async () => {
     const instances = new MemoryInstances();
-    const a = new CeilingShare({ instances, clock: systemClock, owner: 'A', log: silentLog });
-    const b = new CeilingShare({ instances, clock: systemClock, owner: 'B', log: silentLog });
+    const a = shareOf('A', instances);
+    const b = shareOf('B', instances);
     await a.start();
     await b.start();
     await a.refresh();
@@ -225,8 +228,8 @@ describe('CeilingShare', () => {
 
   test('an instance with nothing left says so after the linger; the other takes the whole ceiling back at its next read', async () => {
     const instances = new MemoryInstances();
-    const a = new CeilingShare({ instances, clock: systemClock, owner: 'A', log: silentLog });
-    const b = new CeilingShare({ instances, clock: systemClock, owner: 'B', log: silentLog });
+    const a = shareOf('A', instances);
+    const b = shareOf('B', instances);
     await a.start();
     await b.start();
     await a.refresh();
@@ -247,9 +250,9 @@ describe('CeilingShare', () => {
 
   test('a crashed instance (no beat, no goodbye) is gone after the ttl: its share comes back', async () => {
     const instances = new MemoryInstances();
-    const a = new CeilingShare({ instances, clock: systemClock, owner: 'A', log: silentLog });
+    const a = shareOf('A', instances);
     const bTable = mortal(instances);
-    const b = new CeilingShare({ instances: bTable.repo, clock: systemClock, owner: 'B', log: silentLog });
+    const b = shareOf('B', bTable.repo);
     await a.start();
     await b.start();
     await a.refresh();
@@ -276,7 +279,7 @@ describe('CeilingShare', () => {
       live: (since) => instances.live(since),
       leave: (o, before) => instances.leave(o, before),
     };
-    const a = new CeilingShare({ instances: slowFirst, clock: systemClock, owner: 'A', log: silentLog });
+    const a = shareOf('A', slowFirst);
     await a.start(); // beat 0
     await jest.advanceTimersByTimeAsync(260); // the timer's beat 1 (idle) is under way, slow
     a.setBusy(true, now()); // beat 2 (busy)

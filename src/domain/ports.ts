@@ -1,8 +1,10 @@
+import type { AxisUpdate, NewAxisUpdate, PersonFollows } from './axes';
 import type { Broadcast, NewBroadcast } from './broadcasts';
 import type { Lane, NewOutboxMessage, OutboxDepth, OutboxMessage, OutboxReport } from './delivery';
 import type { EventFeedback, EventPatch, JobPlan, NewEvent, NewJob, ProgrammeEvent, Registration, RegistrationState, ScheduledJob } from './events';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from './ideas';
 import type { Contact, Person, Platform } from './people';
+import type { Preferences } from './preferences';
 import type { RoleAssignment } from './roles';
 
 /** People, once per platform identity. */
@@ -289,4 +291,37 @@ export interface ConversationRepository {
   /** Records or refreshes a conversation; fields absent keep their stored value. */
   record(ref: ConversationRef, at: Date): Promise<void>;
   get(platform: Platform, id: string): Promise<ConversationRef | null>;
+}
+
+/** Who follows which axis (one row per person and axis). */
+export interface FollowRepository {
+  /** true when the person did not follow the axis before. */
+  follow(personId: string, axisId: string, at: Date): Promise<boolean>;
+  /** true when the person followed the axis. */
+  unfollow(personId: string, axisId: string): Promise<boolean>;
+  axesOf(personId: string): Promise<string[]>;
+  /** Person ids, in the order they followed. */
+  followers(axisId: string): Promise<string[]>;
+  /** Followers per axis id (axes nobody follows are absent). */
+  counts(): Promise<Map<string, number>>;
+  /** Everyone who follows something, by person id ascending, `limit` people after `after` (digests, in pages). */
+  page(after: string | null, limit: number): Promise<PersonFollows[]>;
+}
+
+/** Pilots' updates, with their reactions. */
+export interface AxisUpdateRepository {
+  create(u: NewAxisUpdate): Promise<AxisUpdate>;
+  get(id: number): Promise<AxisUpdate | null>;
+  /** Newest first. */
+  history(axisId: string, limit: number): Promise<AxisUpdate[]>;
+  /** Every update (all axes) created at `since` or later, newest first (digests). */
+  since(since: Date): Promise<AxisUpdate[]>;
+}
+
+/** Each person's preferences; a person without a row has the defaults. */
+export interface PreferencesRepository {
+  get(personId: string): Promise<Preferences | null>;
+  save(personId: string, prefs: Preferences, at: Date): Promise<void>;
+  /** The stored preferences of these people (people without a row are absent). */
+  many(personIds: string[]): Promise<Map<string, Preferences>>;
 }

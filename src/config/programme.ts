@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { isGuid } from '../domain/people';
-import type { Programme } from '../domain/programme';
+import { DEFAULT_DIGEST_SLOT, DEFAULT_PILOT_PROMPTS, type Programme, WEEKDAYS } from '../domain/programme';
 import { projectRoot } from './paths';
 
 const text = z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
@@ -22,6 +22,13 @@ const hashtag = z
   .trim()
   .transform((h) => h.replace(/^#/, ''))
   .pipe(z.string().regex(/^[\p{L}\p{N}_-]{1,60}$/u, 'must be a hashtag made of letters, digits, _ or -'));
+
+const weeklySlot = z
+  .object({
+    day: z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` }),
+    time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as "09:00"'),
+  })
+  .strict();
 
 export const programmeSchema = z
   .object({
@@ -65,6 +72,11 @@ export const programmeSchema = z
       )
       .max(10)
       .default([10080, 1440, 60]),
+    digest: weeklySlot.default(DEFAULT_DIGEST_SLOT),
+    pilotPrompts: weeklySlot
+      .extend({ everyWeeks: z.number().int().min(1).max(8), reminderAfterDays: z.number().int().min(1).max(13) })
+      .strict()
+      .default(DEFAULT_PILOT_PROMPTS),
   })
   .strict()
   .superRefine((p, ctx) => {

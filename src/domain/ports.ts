@@ -94,6 +94,8 @@ export interface IdeaRepository {
   list(query: IdeaQuery): Promise<{ items: Idea[]; total: number }>;
   /** Every idea, hidden and merged included, oldest first (exports). */
   all(): Promise<Idea[]>;
+  /** Visible ideas created or answered (status set) at `since` or later, newest first (digests). */
+  since(since: Date): Promise<Idea[]>;
   setStatus(id: number, status: IdeaStatus, answer: string | undefined, by: string, at: Date): Promise<Idea>;
   hide(id: number, reason: string, by: string, at: Date): Promise<Idea>;
   /** Moves the supports of `fromId` to `intoId` (a person who supported both counts once) and marks `fromId` merged. */

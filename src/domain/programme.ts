@@ -47,7 +47,23 @@ export interface Programme {
   organisers: string[];
   /** Reminder offsets before an event, in minutes. */
   reminderOffsetsMinutes: number[];
+  /** When the digest goes out (weekly: this day; daily: every day at this time), local time. */
+  digest: WeeklySlot;
+  /** Pilots who posted nothing on their axis are prompted every `everyWeeks` weeks, then reminded once. */
+  pilotPrompts: WeeklySlot & { everyWeeks: number; reminderAfterDays: number };
 }
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** A day of the week and a time ("09:00"), in the bot's time zone. */
+export interface WeeklySlot {
+  day: Weekday;
+  time: string;
+}
+
+export const DEFAULT_DIGEST_SLOT: WeeklySlot = { day: 'monday', time: '09:00' };
+export const DEFAULT_PILOT_PROMPTS: Programme['pilotPrompts'] = { day: 'monday', time: '10:00', everyWeeks: 2, reminderAfterDays: 2 };
 
 export function findAxis(programme: Programme, idOrNumberOrHashtag: string): Axis | undefined {
   const q = idOrNumberOrHashtag.trim().toLowerCase().replace(/^#/, '');

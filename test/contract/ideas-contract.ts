@@ -42,6 +42,18 @@ export function ideasContract(factory: StoreFactory): void {
   });
 
   describe('ideas', () => {
+    test('since: visible ideas created or answered from a time on, newest first', async () => {
+      const old = await store.ideas.create(draft({ createdAt: T0 }));
+      const answered = await store.ideas.create(draft({ title: 'Répondue', createdAt: T0 }));
+      const fresh = await store.ideas.create(draft({ title: 'Nouvelle', createdAt: T2 }));
+      const hidden = await store.ideas.create(draft({ title: 'Masquée', createdAt: T2 }));
+      await store.ideas.setStatus(answered.id, 'retenue', undefined, PILOT, T2);
+      await store.ideas.hide(hidden.id, 'hors sujet', PILOT, T2);
+      expect(ids(await store.ideas.since(T1))).toEqual([fresh.id, answered.id]);
+      expect(ids(await store.ideas.since(T0))).toEqual([fresh.id, answered.id, old.id]);
+      expect(await store.ideas.since(T3)).toEqual([]);
+    });
+
     test('create assigns increasing ids, starting fresh, and the fields round-trip', async () => {
       const a = await store.ideas.create(draft({ hashtags: ['accueil', 'sobriété'], anonymous: true }));
       const b = await store.ideas.create(draft({ title: 'Deuxième', authorId: BOB, createdAt: T1, hashtags: [] }));

@@ -95,6 +95,11 @@ export class MongoIdeas implements IdeaRepository {
     return (await this.ideas.find({}).sort({ _id: 1 }).toArray()).map(toIdea);
   }
 
+  async since(since: Date): Promise<Idea[]> {
+    const filter = { ...VISIBLE, $or: [{ createdAt: { $gte: since } }, { answeredAt: { $gte: since } }] };
+    return (await this.ideas.find(filter).sort({ _id: -1 }).toArray()).map(toIdea);
+  }
+
   async setStatus(id: number, status: IdeaStatus, answer: string | undefined, by: string, at: Date): Promise<Idea> {
     const update =
       answer === undefined

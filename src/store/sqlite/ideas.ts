@@ -64,6 +64,7 @@ export class SqliteIdeas implements IdeaRepository {
       tag: db.prepare('INSERT OR IGNORE INTO idea_hashtags (hashtag, idea_id) VALUES (?, ?)'),
       get: db.prepare('SELECT * FROM ideas WHERE id = ?'),
       all: db.prepare('SELECT * FROM ideas ORDER BY id'),
+      since: db.prepare(`SELECT * FROM ideas i WHERE ${VISIBLE} AND (i.created_at >= :t OR i.answered_at >= :t) ORDER BY i.id DESC`),
       status: db.prepare('UPDATE ideas SET status = ?, answer = ?, answered_by = ?, answered_at = ?, updated_at = ? WHERE id = ? RETURNING *'),
       hide: db.prepare('UPDATE ideas SET hidden_reason = ?, hidden_by = ?, hidden_at = ?, updated_at = ? WHERE id = ? RETURNING *'),
       addSupport: db.prepare('INSERT OR IGNORE INTO supports (idea_id, person_id, created_at) VALUES (?, ?, ?)'),
@@ -120,6 +121,10 @@ export class SqliteIdeas implements IdeaRepository {
 
   async all(): Promise<Idea[]> {
     return (this.s.all.all() as unknown as IdeaRow[]).map(toIdea);
+  }
+
+  async since(since: Date): Promise<Idea[]> {
+    return (this.s.since.all({ t: since.getTime() }) as unknown as IdeaRow[]).map(toIdea);
   }
 
   async setStatus(id: number, status: IdeaStatus, answer: string | undefined, by: string, at: Date): Promise<Idea> {

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { webApi } from '@slack/bolt';
 import { BroadcastRunner } from './app/broadcasts/runner';
 import { Conversation } from './app/conversation';
+import { JobRunner } from './app/job-runner';
 import { EventJobRunner } from './app/events/jobs';
 import { Messenger } from './app/messenger';
 import { Replies } from './app/replies';
@@ -62,7 +63,7 @@ export interface DeliveryControl {
   /** The reply lane's dispatcher: always running. */
   replyDispatcher: Dispatcher;
   runner: BroadcastRunner;
-  eventJobs: EventJobRunner;
+  jobs: JobRunner;
   owner: string;
   /** The sweep of scheduled events and the forgetting of request records (hourly in the background). */
   maintenance(): Promise<void>;
@@ -156,14 +157,15 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   });
   const replies = new Replies(store, clock, () => replyDispatcher.poke());
   const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner, leaseMs, metrics.jobLate);
-  const eventJobs = new EventJobRunner(services, services.events, clock, log.child({ component: 'events' }), owner, leaseMs, metrics.jobLate);
-  const queueDue = async () => (await runner.runDue()) + (await eventJobs.runDue());
+  const eventJobs = new EventJobRunner(services, services.events, clock, log.child({ component: 'events' }));
+  const jobs = new JobRunner(store, [{ prefix: 'event.', handler: eventJobs }], clock, log.child({ component: 'jobs' }), owner, leaseMs, metrics.jobLate);
+  const queueDue = async () => (await runner.runDue()) + (await jobs.runDue());
   const delivery: DeliveryControl = {
     owner,
     dispatcher,
     replyDispatcher,
     runner,
-    eventJobs,
+    jobs,
     maintenance: () => {
       lastMaintenance = Number.NEGATIVE_INFINITY;
       return maintenance();

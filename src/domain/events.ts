@@ -138,8 +138,22 @@ export const eventInputSchema = z.object({
   audience: z.string().trim().max(300, 'audience.unknown').optional(),
 });
 
-/** Reminders and the feedback poll are jobs: scheduled work kept in the store, claimed with a lease. */
-export type JobKind = 'event.reminder' | 'event.feedback' | 'event.announce' | 'event.results' | 'event.changed' | 'event.cancelled' | 'event.promoted';
+/**
+ * Scheduled work kept in the store, claimed with a lease: an event's reminders, feedback poll and notices;
+ * the digests; the prompts to pilots (and their reminder).
+ */
+export type JobKind =
+  | 'event.reminder'
+  | 'event.feedback'
+  | 'event.announce'
+  | 'event.results'
+  | 'event.changed'
+  | 'event.cancelled'
+  | 'event.promoted'
+  | 'digest.weekly'
+  | 'digest.daily'
+  | 'axis.prompt'
+  | 'axis.prompt.reminder';
 
 /** The organiser who created an event receives the feedback results this long after its end. */
 export const RESULTS_DELAY_MS = 3 * 86_400_000;

@@ -11,7 +11,7 @@ import { outgoingPayload } from '../../cards/outgoing';
 import { eventIcs, icsName } from './files';
 import { eventCard, feedbackPollCard, kindLabel, reminderCard, resultsCard } from './screens';
 import type { Services } from '../services';
-import type { JobLateness } from '../job-lateness';
+import type { JobHandler } from '../job-runner';
 
 const CHUNK = 1000;
 
@@ -20,40 +20,20 @@ const CHUNK = 1000;
  * outbox messages, one per recipient, rendered in each person's language. A job is claimed with a
  * lease; message keys are derived from the job, so a job redone after a crash queues nobody twice.
  */
-export class EventJobRunner {
+export class EventJobRunner implements JobHandler {
   constructor(
     private readonly s: Services,
     private readonly events: EventsService,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly owner: string,
-    private readonly leaseMs = 5 * 60_000,
-    /** Told how late each due job runs (the /metrics job lag). */
-    private readonly lateness?: JobLateness,
   ) {}
 
   private get store(): Store {
     return this.s.store;
   }
 
-  /** Queues every due job; returns how many messages were queued. */
-  async runDue(): Promise<number> {
-    let queued = 0;
-    for (;;) {
-      const job = await this.store.jobs.claimDue(this.owner, this.clock.now(), this.leaseMs);
-      if (!job) return queued;
-      this.lateness?.(job.kind, this.clock.now().getTime() - job.dueAt.getTime());
-      try {
-        queued += await this.run(job);
-        await this.store.jobs.complete(job.id, this.owner, this.clock.now());
-      } catch (e) {
-        this.log.error({ err: e, job: job.key }, 'event job failed; another tick will retry it after the lease');
-        return queued;
-      }
-    }
-  }
-
-  private async run(job: ScheduledJob): Promise<number> {
+  /** Queues the messages of one due event job; returns how many. */
+  async run(job: ScheduledJob): Promise<number> {
     const id = Number(job.ref.split(':')[1]);
     const event = await this.store.events.get(id);
     const now = this.clock.now();

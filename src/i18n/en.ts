@@ -389,6 +389,35 @@ export const en: Messages = {
     usage:
       'Events: `agenda` · `register <no.>` · `unregister <no.>` · organisers: `event` (create), `event <no.>`, `event edit <no.>`, `event cancel <no.> [reason]`, `event registrants <no.>`, `event export <no.>`, `event feedback <no.>`, `event comments <no.>`, `event past`.',
   },
+  digest: {
+    title: {
+      weekly: 'Your weekly digest',
+      daily: 'Your daily digest',
+    },
+    periodWeek: 'From {{from}} to {{to}}, on the axes you follow.',
+    periodDay: 'On {{day}}, on the axes you follow.',
+    status: {
+      on_track: 'on track',
+      at_risk: 'at risk',
+      blocked: 'blocked',
+      done: 'done',
+    },
+    update: 'Update of {{date}} ({{status}}{{progress}}):',
+    newIdeas_one: '💡 {{count}} new idea:',
+    newIdeas_other: '💡 {{count}} new ideas:',
+    idea_one: 'no. {{id}} {{title}} ({{count}} support)',
+    idea_other: 'no. {{id}} {{title}} ({{count}} supports)',
+    events: '📅 Coming up:',
+    event: '{{when}} — {{title}}',
+    more_one: '… and {{count}} more',
+    more_other: '… and {{count}} more',
+    yourIdeas: 'Your ideas',
+    own: {
+      author: 'no. {{id}} {{title}}: now “{{status}}” (you proposed it)',
+      supporter: 'no. {{id}} {{title}}: now “{{status}}” (you support it)',
+    },
+    seeIdeas: 'See the latest ideas',
+  },
   errors: {
     title: 'Oops',
     generic: 'Something went wrong on my side. Try again in a moment; if it keeps happening, tell the programme team.',

@@ -388,6 +388,35 @@ export const fr = {
     usage:
       'Événements : `agenda` · `participer <n°>` · `desinscrire <n°>` · organisateurs : `evenement` (créer), `evenement <n°>`, `evenement modifier <n°>`, `evenement annuler <n°> [motif]`, `evenement inscrits <n°>`, `evenement export <n°>`, `evenement avis <n°>`, `evenement commentaires <n°>`, `evenement passes`.',
   },
+  digest: {
+    title: {
+      weekly: 'Votre résumé de la semaine',
+      daily: 'Votre résumé du jour',
+    },
+    periodWeek: 'Du {{from}} au {{to}}, sur les axes que vous suivez.',
+    periodDay: 'Le {{day}}, sur les axes que vous suivez.',
+    status: {
+      on_track: 'en bonne voie',
+      at_risk: 'à risque',
+      blocked: 'bloqué',
+      done: 'terminé',
+    },
+    update: 'Point d’étape du {{date}} ({{status}}{{progress}}) :',
+    newIdeas_one: '💡 {{count}} nouvelle idée :',
+    newIdeas_other: '💡 {{count}} nouvelles idées :',
+    idea_one: 'n°{{id}} {{title}} ({{count}} soutien)',
+    idea_other: 'n°{{id}} {{title}} ({{count}} soutiens)',
+    events: '📅 À venir :',
+    event: '{{when}} — {{title}}',
+    more_one: '… et {{count}} autre',
+    more_other: '… et {{count}} autres',
+    yourIdeas: 'Vos idées',
+    own: {
+      author: 'n°{{id}} {{title}} : désormais « {{status}} » (vous l’avez proposée)',
+      supporter: 'n°{{id}} {{title}} : désormais « {{status}} » (vous la soutenez)',
+    },
+    seeIdeas: 'Voir les dernières idées',
+  },
   errors: {
     title: 'Oups',
     generic: 'Quelque chose s’est mal passé de mon côté. Réessayez dans un instant ; si cela persiste, prévenez l’équipe du programme.',

@@ -2,7 +2,7 @@ import { WEEKDAYS, type WeeklySlot } from './programme';
 import { wallClock, zonedDateTime } from './time';
 
 /** The local date `days` after `date` ("2026-03-01"). */
-function addDays(date: string, days: number): string {
+export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }

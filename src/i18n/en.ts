@@ -39,6 +39,7 @@ export const en: Messages = {
     event: { args: '[<no.> | edit | cancel | registrants | feedback | past]', description: 'create and manage events' },
     broadcast: { args: '[now <message> | list | report <no.>]', description: 'broadcast a message, scheduled or recurring' },
     broadcasts: { description: 'broadcasts and their figures' },
+    away: { args: '[until <date>]', description: 'you are away: no update prompts until then' },
   },
   forms: {
     required: 'This field is required.',
@@ -389,6 +390,23 @@ export const en: Messages = {
     usage:
       'Events: `agenda` · `register <no.>` · `unregister <no.>` · organisers: `event` (create), `event <no.>`, `event edit <no.>`, `event cancel <no.> [reason]`, `event registrants <no.>`, `event export <no.>`, `event feedback <no.>`, `event comments <no.>`, `event past`.',
   },
+  prompts: {
+    title: 'Axis update: {{axis}}',
+    text: 'Hello! No update has been posted on the {{axis}} axis in the last few weeks. Two minutes are enough to say where things stand: the people following the axis will hear of it.',
+    reminder: 'A quick reminder: the {{axis}} axis is still waiting for its update.',
+    noUpdateYet: 'It has never had an update yet.',
+    lastUpdate: 'The last one dates from {{date}}.',
+    fallback: 'An update on the {{axis}} axis?',
+    reminderFallback: 'Reminder: an update on the {{axis}} axis?',
+    away: 'I am away until…',
+    awayTitle: 'Away',
+    awayIntro:
+      'Until what date are you away? Until then you will get no update prompts and no notifications, except what concerns you directly (an event changed, an answer to your question).',
+    awayUntil: 'Away until (included)',
+    awaySave: 'Save',
+    close: 'Close',
+    awaySaved: 'Noted, enjoy your time off! You are away until {{date}} included. To come back earlier, change the pause in your preferences.',
+  },
   digest: {
     title: {
       weekly: 'Your weekly digest',
@@ -423,6 +441,11 @@ export const en: Messages = {
     generic: 'Something went wrong on my side. Try again in a moment; if it keeps happening, tell the programme team.',
     notUnderstood: 'I did not understand this request. Try again from the original message or command; type “help” to see what I can do.',
     invalidInput: 'I did not understand this request: {{detail}}',
+    prompts: {
+      awayDate: 'Give a date, for example 2027-01-04 or 04/01/2027.',
+      awayPast: 'That date has passed: give the last day you are away.',
+      awayTooFar: 'An absence can be declared for {{days}} days at most.',
+    },
     axis: {
       unknown: 'I don\'t know the axis "{{axis}}". Possible axes: {{axes}}.',
     },

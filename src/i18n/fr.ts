@@ -37,6 +37,7 @@ export const fr = {
     event: { args: '[<n°> | modifier | annuler | inscrits | avis | passes]', description: 'créer et gérer les événements' },
     broadcast: { args: '[maintenant <message> | liste | rapport <n°>]', description: 'diffuser un message, programmé ou récurrent' },
     broadcasts: { description: 'les diffusions et leurs chiffres' },
+    away: { args: '[jusqu’au <date>]', description: 'vous êtes absent(e) : pas de sollicitation de point d’étape jusque-là' },
   },
   forms: {
     required: 'Ce champ est obligatoire.',
@@ -388,6 +389,23 @@ export const fr = {
     usage:
       'Événements : `agenda` · `participer <n°>` · `desinscrire <n°>` · organisateurs : `evenement` (créer), `evenement <n°>`, `evenement modifier <n°>`, `evenement annuler <n°> [motif]`, `evenement inscrits <n°>`, `evenement export <n°>`, `evenement avis <n°>`, `evenement commentaires <n°>`, `evenement passes`.',
   },
+  prompts: {
+    title: 'Point d’étape : {{axis}}',
+    text: 'Bonjour ! Aucun point d’étape n’a été publié sur l’axe {{axis}} ces dernières semaines. Deux minutes suffisent pour dire où vous en êtes : les agents qui suivent l’axe seront informés.',
+    reminder: 'Petit rappel : l’axe {{axis}} attend toujours son point d’étape.',
+    noUpdateYet: 'Il n’a encore jamais eu de point d’étape.',
+    lastUpdate: 'Le dernier date du {{date}}.',
+    fallback: 'Un point d’étape sur l’axe {{axis}} ?',
+    reminderFallback: 'Rappel : un point d’étape sur l’axe {{axis}} ?',
+    away: 'Je suis absent(e) jusqu’au…',
+    awayTitle: 'Absence',
+    awayIntro:
+      'Jusqu’à quelle date êtes-vous absent(e) ? D’ici là, vous ne recevrez ni sollicitation de point d’étape ni notification, hormis ce qui vous concerne directement (un événement modifié, une réponse à votre question).',
+    awayUntil: 'Absent(e) jusqu’au (inclus)',
+    awaySave: 'Enregistrer',
+    close: 'Fermer',
+    awaySaved: 'C’est noté : bonne absence ! Vous êtes absent(e) jusqu’au {{date}} inclus. Pour revenir plus tôt, changez la pause dans vos préférences.',
+  },
   digest: {
     title: {
       weekly: 'Votre résumé de la semaine',
@@ -422,6 +440,11 @@ export const fr = {
     generic: 'Quelque chose s’est mal passé de mon côté. Réessayez dans un instant ; si cela persiste, prévenez l’équipe du programme.',
     notUnderstood: 'Je n’ai pas compris cette demande. Réessayez depuis le message ou la commande d’origine ; tapez « aide » pour voir ce que je sais faire.',
     invalidInput: 'Je n’ai pas compris cette demande : {{detail}}',
+    prompts: {
+      awayDate: 'Donnez une date, par exemple 2027-01-04 ou 04/01/2027.',
+      awayPast: 'Cette date est déjà passée : donnez le dernier jour de votre absence.',
+      awayTooFar: 'Une absence se déclare pour {{days}} jours au plus.',
+    },
     axis: {
       unknown: 'Je ne connais pas l’axe « {{axis}} ». Axes possibles : {{axes}}.',
     },

@@ -21,6 +21,7 @@ export const en: Messages = {
     fallback: 'Ensemble, the {{programme}} programme bot: type "help" to see what I can do.',
   },
   commands: {
+    preferences: { description: 'what you receive, and when (language, quiet hours, pause)' },
     help: { description: 'this menu' },
     inspire: { description: 'a creative constraint to spark an idea' },
     role: { args: '[list | add | remove]', description: 'your roles; organisers manage them' },
@@ -389,11 +390,74 @@ export const en: Messages = {
     usage:
       'Events: `agenda` · `register <no.>` · `unregister <no.>` · organisers: `event` (create), `event <no.>`, `event edit <no.>`, `event cancel <no.> [reason]`, `event registrants <no.>`, `event export <no.>`, `event feedback <no.>`, `event comments <no.>`, `event past`.',
   },
+  preferences: {
+    manage: 'Manage my notifications',
+    title: 'My preferences',
+    fallback: 'Your notification preferences',
+    intro:
+      'Choose what you receive, and when. Service messages (a change or cancellation of an event you registered for, a place freed for you) always reach you, after your quiet hours.',
+    homeTitle: 'My notifications',
+    change: 'Change my preferences',
+    save: 'Save',
+    close: 'Close',
+    saved: 'Done. Your preferences are saved:',
+    language: {
+      label: 'Language',
+      fr: 'Français',
+      en: 'English',
+      platform: '{{platform}}’s',
+    },
+    platform: { slack: 'Slack', teams: 'Teams' },
+    kinds: {
+      axisUpdates: 'Updates of the axes you follow',
+      ideaNews: 'News of ideas',
+      eventReminders: 'Event reminders',
+      broadcasts: 'Organisers’ broadcasts',
+    },
+    modes: {
+      now: 'Straight away',
+      digest: 'In the digest only',
+      off: 'Never',
+    },
+    digest: {
+      label: 'Digest',
+      weekly: 'Every week',
+      daily: 'Every day',
+      off: 'No digest',
+    },
+    quiet: {
+      from: 'Quiet hours: from (HH:MM, empty: none)',
+      to: 'to (HH:MM)',
+      weekends: 'and at weekends',
+      label: 'Quiet hours',
+      none: 'none',
+      range: 'from {{from}} to {{to}}',
+      rangeWeekends: 'from {{from}} to {{to}}, and all weekend',
+    },
+    pause: {
+      label: 'Pause until … (inclusive, optional)',
+      fact: 'Pause',
+      none: 'none',
+      until: 'until {{date}} inclusive',
+    },
+    followedAxes: 'Followed axes',
+  },
   errors: {
     title: 'Oops',
     generic: 'Something went wrong on my side. Try again in a moment; if it keeps happening, tell the programme team.',
     notUnderstood: 'I did not understand this request. Try again from the original message or command; type “help” to see what I can do.',
     invalidInput: 'I did not understand this request: {{detail}}',
+    preferences: {
+      pause: {
+        past: 'This date has passed: choose today or a day to come, or leave the field empty.',
+        invalid: 'I did not understand this date (YYYY-MM-DD).',
+      },
+      quiet: {
+        time: 'Give a time as HH:MM, for example 19:00.',
+        wholeDay: 'Quiet hours cannot cover the whole day: choose two different times.',
+        incomplete: 'Give both the start and the end of the quiet hours, or leave both empty.',
+      },
+    },
     axis: {
       unknown: 'I don\'t know the axis "{{axis}}". Possible axes: {{axes}}.',
     },

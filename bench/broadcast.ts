@@ -25,7 +25,12 @@
  * Settings: BENCH_MEMBERS (75000), BENCH_INSTANCES (1), BENCH_CRASH (0), BENCH_CRASH_AT (0.4), BENCH_LEASE_MS (60000;
  * crash: 2000), BENCH_BATCH (200; crash: 30), BENCH_CONCURRENCY (64), BENCH_HEADROOM (0.97),
  * BENCH_APP_LIMIT (50), BENCH_CONV_LIMIT (7), BENCH_LATENCY_MS (100: the connector's answer time),
- * BENCH_TRACE (0; 1 prints each 429 with the arrivals around it), BENCH_LOG (silent), BENCH_KEEP_DATA (0).
+ * BENCH_TRACE (0; 1 prints each 429 with the arrivals around it), BENCH_LOG (silent), BENCH_KEEP_DATA (0),
+ * BENCH_PREFS_EVERY (5: every 5th member has stored preferences, letting broadcasts through), BENCH_QUEUE_ONLY
+ * (0; 1 stops once the broadcast is queued: the figures of the Notices gate alone).
+ *
+ * The broadcast is queued through the Notices gate (src/app/notices.ts), as the bot does: the members'
+ * preferences are read once per chunk of a thousand, and the queuing time is printed on its own.
  * Exit code 1 when someone was lost or the duplicates exceed the bound.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -39,7 +44,9 @@ import type { Card } from '../src/cards/model';
 import { Dispatcher } from '../src/delivery/dispatcher';
 import { TeamsDelivery } from '../src/delivery/senders';
 import { CeilingShare } from '../src/delivery/share';
-import type { NewOutboxMessage } from '../src/domain/delivery';
+import { type Notice, Notices } from '../src/app/notices';
+import type { Person } from '../src/domain/people';
+import { DEFAULT_PREFERENCES, type Preferences } from '../src/domain/preferences';
 import { teamsLogger } from '../src/platforms/teams/logger-bridge';
 import { TeamsProactiveSender } from '../src/platforms/teams/proactive';
 import { SqliteStore } from '../src/store/sqlite';
@@ -63,6 +70,8 @@ const settings = {
   latencyMs: envNumber('BENCH_LATENCY_MS', 100),
   /** BENCH_TRACE=1: prints the 429s with the arrivals around them and the slowest gaps. */
   trace: envNumber('BENCH_TRACE', 0) === 1,
+  prefsEvery: envNumber('BENCH_PREFS_EVERY', 5),
+  queueOnly: envNumber('BENCH_QUEUE_ONLY', 0) === 1,
 };
 const leaseMs = envNumber('BENCH_LEASE_MS', settings.crash ? 2000 : 60_000);
 // What is held is sent within (lease - margin) / 2 (750 ms with a 2 s lease: ~36 messages at 48.5/s).
@@ -228,20 +237,15 @@ async function main(): Promise<void> {
   const store = SqliteStore.open(dataDir);
   const t = performance.now();
   const at = new Date();
-  for (let i = 1; i <= settings.members; i++) await store.people.record(member(i, connector.url), at);
-  const payload = JSON.stringify(card);
-  const messages: NewOutboxMessage[] = [];
-  for (let i = 1; i <= settings.members; i++) {
-    const c = member(i, connector.url);
-    messages.push({
-      key: `${SOURCE}:teams:${c.tenant}/${c.user}`,
-      source: SOURCE,
-      platform: 'teams',
-      target: { kind: 'person', personId: `teams:${c.tenant}/${c.user}` },
-      payload,
-      dueAt: at,
-    });
-  }
+  const people: Person[] = [];
+  for (let i = 1; i <= settings.members; i++) people.push(await store.people.record(member(i, connector.url), at));
+  // some members chose their preferences (none that holds a broadcast back: everyone must receive it)
+  const chosen: Preferences = { ...DEFAULT_PREFERENCES, kinds: { ...DEFAULT_PREFERENCES.kinds, ideaNews: 'off', axisUpdates: 'digest' }, digest: 'daily' };
+  let withPrefs = 0;
+  if (settings.prefsEvery > 0)
+    for (let i = settings.prefsEvery; i <= settings.members; i += settings.prefsEvery, withPrefs++) await store.preferences.save(people[i - 1].id, chosen, at);
+  const notices: Notice[] = people.map((person) => ({ person, key: `${SOURCE}:${person.id}`, card }));
+  const gate = new Notices(store, { now: () => at }, () => undefined, { timeZone: 'Europe/Paris', defaultLocale: 'fr', manageLabel: () => 'Gérer mes notifications' });
   // The instances start before the broadcast is queued, as bot instances would be running already.
   const children: ChildProcess[] = [];
   const stoppedFigures: Array<Promise<Extract<FromInstance, { type: 'stopped' }>>> = [];
@@ -253,8 +257,17 @@ async function main(): Promise<void> {
       stoppedFigures.push(new Promise((resolve) => child.on('message', (m: FromInstance) => m.type === 'stopped' && resolve(m))));
     }
   }
-  const queued = await store.outbox.enqueue(messages, at);
-  console.log(`  seeded ${settings.members} people and queued ${queued} messages in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const seeded = performance.now();
+  console.log(`  seeded ${settings.members} people (${withPrefs} with stored preferences) in ${((seeded - t) / 1000).toFixed(1)} s`);
+  const queued = await gate.queue(notices, { source: SOURCE, kind: 'broadcasts' });
+  const queuedIn = performance.now() - seeded;
+  console.log(`  queued ${queued} messages through the Notices gate in ${(queuedIn / 1000).toFixed(2)} s (${((1000 * queued) / queuedIn).toFixed(0)} notices/s)`);
+  if (settings.queueOnly) {
+    await store.close();
+    await connector.stop();
+    if (!settings.keep) rmSync(dataDir, { recursive: true, force: true });
+    return;
+  }
 
   let crashFigures: { unrecorded: number; lastBeat?: FromChild; killedAt: number; recordedAtKill: number; deliveredAtKill: number } | undefined;
   const started = performance.now();

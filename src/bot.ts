@@ -8,6 +8,7 @@ import { Conversation } from './app/conversation';
 import { JobRunner } from './app/job-runner';
 import { EventJobRunner } from './app/events/jobs';
 import { Messenger } from './app/messenger';
+import { Notices } from './app/notices';
 import { Replies } from './app/replies';
 import type { Services } from './app/services';
 import { loadProgramme } from './config/programme';
@@ -89,6 +90,13 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const clock = options.clock ?? systemClock;
   const people = new PeopleService(store, programme, clock);
   const broadcasts = new BroadcastService(store, programme, people, clock, cronCalendar, config.timezone, channelIds);
+  const i18n = new I18n(config.locale);
+  // the gate of every message sent on the bot's own initiative; it wakes the dispatcher made below
+  const notices = new Notices(store, clock, () => dispatcher.poke(), {
+    timeZone: config.timezone,
+    defaultLocale: config.locale,
+    manageLabel: (locale) => i18n.t(locale, 'preferences.manage'),
+  });
   const services: Services = {
     programme,
     store,
@@ -96,13 +104,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     ideas: new IdeasService(store, programme, clock),
     broadcasts,
     events: new EventsService(store, programme, broadcasts, clock, config.timezone),
-    i18n: new I18n(config.locale),
+    i18n,
     clock,
     log,
     timezone: config.timezone,
     installationId: await store.installationId(),
     defaultLocale: config.locale,
     random: options.random ?? Math.random,
+    notices,
   };
 
   // What /metrics shows: a registry of this bot's own (tests run several bots in one process).

@@ -15,6 +15,8 @@ import { menuCard, welcomeCard } from './help/screens';
 import { IdeasFlow } from './ideas/flow';
 import { IdeaNotifier } from './ideas/notifier';
 import { ideasFeature } from './ideas/routes';
+import { PreferencesFlow } from './preferences/flow';
+import { preferencesFeature } from './preferences/routes';
 import type { Messenger } from './messenger';
 import { cardReply, type Form, type Reply } from './reply';
 import { Router } from './router';
@@ -33,6 +35,7 @@ export class Conversation {
   readonly ideas: IdeasFlow;
   readonly broadcasts: BroadcastFlow;
   readonly events: EventsFlow;
+  readonly preferences: PreferencesFlow;
   readonly router: Router;
 
   /**
@@ -47,11 +50,13 @@ export class Conversation {
     this.ideas = new IdeasFlow(s, new IdeaNotifier(s, messenger));
     this.broadcasts = new BroadcastFlow(s, s.broadcasts, wake);
     this.events = new EventsFlow(s, s.events, wake);
+    this.preferences = new PreferencesFlow(s);
     this.router = new Router([
       helpFeature({ s, menu: (actor, surface) => this.menu(actor, surface) }),
       ideasFeature(this.ideas),
       broadcastsFeature(this.broadcasts),
       eventsFeature(this.events),
+      preferencesFeature(this.preferences),
     ]);
   }
 
@@ -125,6 +130,7 @@ export class Conversation {
     if (next.kind === 'card') elements.push({ type: 'divider' }, ...next.card.elements);
     const top = await this.ideas.list(actor, { kind: 'top' }, 1);
     if (top.kind === 'card') elements.push({ type: 'divider' }, ...top.card.elements);
+    elements.push({ type: 'divider' }, ...(await this.preferences.home(actor)));
     // Slack's Home tab takes 100 blocks; the menu, three events and one page of ideas stay well below.
     return { fallbackText: menu.fallbackText, elements };
   }

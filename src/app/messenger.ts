@@ -16,7 +16,10 @@ export class Messenger {
     private readonly wake: () => void,
   ) {}
 
-  /** Queues a card for a person; `source` groups messages for reports (e.g. `idea:12`). */
+  /**
+   * Queues a card for a person, bypassing their preferences; `source` groups messages for reports. Notices
+   * to people go through `Services.notices` (src/app/notices.ts) instead; this stays for channels' sake.
+   */
   async toPerson(person: Person, card: Card, source = 'notifications'): Promise<boolean> {
     const now = this.clock.now();
     const added = await this.store.outbox.enqueue(

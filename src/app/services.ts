@@ -7,6 +7,7 @@ import type { Clock, Store } from '../domain/ports';
 import type { Programme } from '../domain/programme';
 import type { I18n } from '../i18n';
 import type { Logger } from '../logger';
+import type { Notices } from './notices';
 
 /** What the conversation layer and the platforms need, built once by the composition root. */
 export interface Services {
@@ -23,6 +24,11 @@ export interface Services {
   /** This installation's id (calendar entries' UIDs). */
   installationId: string;
   defaultLocale: Locale;
+  /**
+   * Every message the bot sends to a person on its own: `notices.queue(notices, { source, kind })` applies
+   * each person's preferences (kind, quiet hours, pause) and adds the « Gérer mes notifications » action.
+   */
+  notices: Notices;
   /** A number in [0, 1): injected so tests can pin "random" choices. */
   random: () => number;
 }

@@ -3,13 +3,19 @@ import type { broadcastsFeature } from './broadcasts/routes';
 import type { eventsFeature } from './events/routes';
 import type { helpFeature } from './help/routes';
 import type { ideasFeature } from './ideas/routes';
+import type { preferencesFeature } from './preferences/routes';
 import type { VerbsOf } from './routes';
 
 /** A verb sent back by a button or form: letters, digits, dots, dashes, underscores. */
 export const VERB = z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/i);
 
 /** Every verb the features' route tables handle. */
-export type AppVerb = VerbsOf<typeof helpFeature> | VerbsOf<typeof ideasFeature> | VerbsOf<typeof broadcastsFeature> | VerbsOf<typeof eventsFeature>;
+export type AppVerb =
+  | VerbsOf<typeof helpFeature>
+  | VerbsOf<typeof ideasFeature>
+  | VerbsOf<typeof broadcastsFeature>
+  | VerbsOf<typeof eventsFeature>
+  | VerbsOf<typeof preferencesFeature>;
 
 declare module '../cards/model' {
   /** Cards carry only the verbs a route handles. */

@@ -30,7 +30,10 @@ export interface Person extends Identity {
   id: string;
   displayName: string;
   email?: string;
+  /** The effective language: the one chosen in the person's preferences, else the platform's. */
   locale?: Locale;
+  /** The platform's locale, as last seen. */
+  platformLocale?: Locale;
   teams?: TeamsConversationRef;
   firstSeenAt: Date;
   lastSeenAt: Date;

@@ -62,6 +62,7 @@ export interface Store {
   requests: RequestRepository;
   conversations: ConversationRepository;
   instances: InstanceRepository;
+  preferences: PreferencesRepository;
   /** This installation's own id, made once and kept by the store (calendar entries carry it). */
   installationId(): Promise<string>;
   /**

@@ -23,3 +23,35 @@ export const DEFAULT_PREFERENCES: Preferences = {
   kinds: { axisUpdates: 'now', ideaNews: 'now', eventReminders: 'now', broadcasts: 'now' },
   digest: 'weekly',
 };
+
+/** What the preferences form sends back: input id → value (empty: left blank). */
+export interface PreferencesFormValues {
+  /** `fr`, `en`, or `platform` (the platform's locale). */
+  language?: string;
+  axisUpdates?: string;
+  ideaNews?: string;
+  eventReminders?: string;
+  broadcasts?: string;
+  digest?: string;
+  /** HH:MM, or empty for no quiet hours. */
+  quietFrom?: string;
+  quietTo?: string;
+  /** `true` when the quiet hours include weekends. */
+  quietWeekends?: string;
+  /** YYYY-MM-DD (the last day of the pause), or empty. */
+  pauseUntil?: string;
+}
+
+export const PREFERENCE_KINDS = ['axisUpdates', 'ideaNews', 'eventReminders', 'broadcasts'] as const;
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** "19:00" → 1140; null when not HH:MM. */
+export function parseHhmm(text: string): number | null {
+  const m = HHMM.exec(text.trim());
+  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
+}
+
+export function formatHhmm(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}

@@ -19,6 +19,7 @@ export const fr = {
     fallback: 'Ensemble, le bot du programme {{programme}} : tapez « aide » pour voir ce que je sais faire.',
   },
   commands: {
+    preferences: { description: 'ce que vous recevez, et quand (langue, heures calmes, pause)' },
     help: { description: 'ce menu' },
     inspire: { description: 'une contrainte créative pour trouver une idée' },
     role: { args: '[liste | ajouter | retirer]', description: 'vos rôles ; les organisateurs les gèrent' },
@@ -438,6 +439,58 @@ export const fr = {
     },
     seeIdeas: 'Voir les dernières idées',
   },
+  preferences: {
+    manage: 'Gérer mes notifications',
+    title: 'Mes préférences',
+    fallback: 'Vos préférences de notification',
+    intro:
+      'Choisissez ce que vous recevez, et quand. Les messages de service (changement ou annulation d’un événement où vous êtes inscrit, place libérée) vous parviennent toujours, après vos heures calmes.',
+    homeTitle: 'Mes notifications',
+    change: 'Modifier mes préférences',
+    save: 'Enregistrer',
+    close: 'Fermer',
+    saved: 'C’est noté. Vos préférences sont enregistrées :',
+    language: {
+      label: 'Langue',
+      fr: 'Français',
+      en: 'English',
+      platform: 'Celle de {{platform}}',
+    },
+    platform: { slack: 'Slack', teams: 'Teams' },
+    kinds: {
+      axisUpdates: 'Points d’étape des axes suivis',
+      ideaNews: 'Nouvelles des idées',
+      eventReminders: 'Rappels des événements',
+      broadcasts: 'Diffusions des organisateurs',
+    },
+    modes: {
+      now: 'Immédiatement',
+      digest: 'Dans le résumé seulement',
+      off: 'Jamais',
+    },
+    digest: {
+      label: 'Résumé',
+      weekly: 'Chaque semaine',
+      daily: 'Chaque jour',
+      off: 'Pas de résumé',
+    },
+    quiet: {
+      from: 'Heures calmes : de (HH:MM, vide : aucune)',
+      to: 'à (HH:MM)',
+      weekends: 'et le week-end',
+      label: 'Heures calmes',
+      none: 'aucune',
+      range: 'de {{from}} à {{to}}',
+      rangeWeekends: 'de {{from}} à {{to}}, et tout le week-end',
+    },
+    pause: {
+      label: 'Pause jusqu’au … (inclus, facultatif)',
+      fact: 'Pause',
+      none: 'aucune',
+      until: 'jusqu’au {{date}} inclus',
+    },
+    followedAxes: 'Axes suivis',
+  },
   errors: {
     title: 'Oups',
     generic: 'Quelque chose s’est mal passé de mon côté. Réessayez dans un instant ; si cela persiste, prévenez l’équipe du programme.',
@@ -447,6 +500,17 @@ export const fr = {
       awayDate: 'Donnez une date, par exemple 2027-01-04 ou 04/01/2027.',
       awayPast: 'Cette date est déjà passée : donnez le dernier jour de votre absence.',
       awayTooFar: 'Une absence se déclare pour {{days}} jours au plus.',
+    },
+    preferences: {
+      pause: {
+        past: 'Cette date est passée : choisissez aujourd’hui ou un jour à venir, ou laissez le champ vide.',
+        invalid: 'Je n’ai pas compris cette date (AAAA-MM-JJ).',
+      },
+      quiet: {
+        time: 'Indiquez une heure au format HH:MM, par exemple 19:00.',
+        wholeDay: 'Les heures calmes ne peuvent pas couvrir toute la journée : choisissez deux heures différentes.',
+        incomplete: 'Indiquez le début et la fin des heures calmes, ou laissez les deux vides.',
+      },
     },
     axis: {
       unknown: 'Je ne connais pas l’axe « {{axis}} ». Axes possibles : {{axes}}.',

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { type Collection, type Db, type Document, type Filter, ObjectId, type OptionalUnlessRequiredId } from 'mongodb';
+import type { Locale } from '../domain/locale';
 import type { Platform } from '../domain/people';
 import { MongoStore } from '../store/mongo';
 import type { BroadcastDoc } from '../store/mongo/broadcasts';
@@ -103,6 +104,7 @@ const WRITTEN = [
   'jobs',
   'requests',
   'conversations',
+  'preferences',
   'store_meta',
   'counters',
 ] as const;
@@ -177,8 +179,9 @@ function steps(sqlite: DatabaseSync, id: (n: number) => ObjectId): Step[] {
   return [
     plain<PersonDoc>('people', 'people', () =>
       mapped(rows<PersonRow>(sqlite, 'SELECT * FROM people ORDER BY id'), (r) => {
-        const { id: _id, ...rest } = rowToPerson(r);
-        return defined({ _id, ...rest });
+        // the platform's locale and the chosen one, kept apart as on MongoDB (people.ts)
+        const { id: _id, locale: _, platformLocale, ...rest } = rowToPerson(r);
+        return defined({ _id, ...rest, locale: platformLocale, chosenLocale: (r.chosen_locale as Locale | null) ?? undefined });
       }),
     ),
     plain<RoleDoc>('role_assignments', 'role_assignments', () =>
@@ -284,6 +287,13 @@ function steps(sqlite: DatabaseSync, id: (n: number) => ObjectId): Step[] {
           return d;
         },
       ),
+    ),
+    plain<{ _id: string; data: string; updatedAt: Date }>('preferences', 'preferences', () =>
+      mapped(rows<{ person_id: string; data: string; updated_at: number }>(sqlite, 'SELECT * FROM preferences ORDER BY person_id'), (r) => ({
+        _id: r.person_id,
+        data: r.data,
+        updatedAt: new Date(Number(r.updated_at)),
+      })),
     ),
     // the installation id (calendar entries' UIDs) and any other fact; not the health probe, rewritten at each check
     plain<{ _id: string; value: string }>(

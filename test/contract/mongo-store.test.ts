@@ -5,6 +5,7 @@ import { CrashedForTest } from '../../src/store/crash-points';
 import { MongoStore } from '../../src/store/mongo';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
+import { preferencesContract } from './preferences-contract';
 import { reconcileContract } from './reconcile-contract';
 import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
@@ -74,6 +75,10 @@ const factory: StoreFactory = {
 
 (uri ? describe : describe.skip)('ideas contract: MongoDB (needs MONGODB_URI)', () => {
   ideasContract(factory);
+});
+
+(uri ? describe : describe.skip)('preferences contract: MongoDB (needs MONGODB_URI)', () => {
+  preferencesContract(factory);
 });
 
 const outboxFactory: OutboxStoreFactory = {

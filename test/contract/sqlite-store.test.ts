@@ -6,6 +6,7 @@ import type { Store } from '../../src/domain/ports';
 import { SqliteStore } from '../../src/store/sqlite';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
+import { preferencesContract } from './preferences-contract';
 import { reconcileContract } from './reconcile-contract';
 import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
@@ -46,6 +47,10 @@ describe('store contract: embedded SQLite', () => {
 
 describe('ideas contract: embedded SQLite', () => {
   ideasContract(factory);
+});
+
+describe('preferences contract: embedded SQLite', () => {
+  preferencesContract(factory);
 });
 
 const outboxFactory: OutboxStoreFactory = {

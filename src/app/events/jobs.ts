@@ -6,7 +6,9 @@ import type { EventsService } from '../../domain/events-service';
 import type { Locale } from '../../domain/locale';
 import type { Person } from '../../domain/people';
 import type { Clock, Store } from '../../domain/ports';
+import type { NotificationKind } from '../../domain/notifications';
 import type { Logger } from '../../logger';
+import type { Notice } from '../notices';
 import { outgoingPayload } from '../../cards/outgoing';
 import { eventIcs, icsName } from './files';
 import { eventCard, feedbackPollCard, kindLabel, reminderCard, resultsCard } from './screens';
@@ -48,11 +50,12 @@ export class EventJobRunner implements JobHandler {
           job,
           eventSources.changes(id),
           registrants.map(({ person }) => ({ kind: 'person', person })),
-          (locale) => {
+          'service',
+          perLocale((locale) => {
             const t = this.s.i18n.forLocale(locale);
             const intro = `❌ ${t('events.cancelledNotice', { kind: kindLabel(t, event.kind), title: event.title })}`;
-            return JSON.stringify(eventCard(t, this.s.programme, { event, context: 'own', organiser: false }, this.s.timezone, locale, now, intro));
-          },
+            return eventCard(t, this.s.programme, { event, context: 'own', organiser: false }, this.s.timezone, locale, now, intro);
+          }),
         ))
       );
     }
@@ -64,7 +67,7 @@ export class EventJobRunner implements JobHandler {
         if (later) return 0;
         const registrants = await this.events.registrantsOf(event);
         const states = new Map(registrants.map((r) => [r.person.id, r.state]));
-        const cache = new Map<string, string>();
+        const cache = new Map<string, Card>();
         // those holding a place get the calendar entry again, its SEQUENCE higher: calendars update it
         const ics = await this.queueIcs(job, eventSources.changes(id), event, registrants, now);
         return (
@@ -73,37 +76,38 @@ export class EventJobRunner implements JobHandler {
             job,
             eventSources.changes(id),
             registrants.map(({ person }) => ({ kind: 'person', person })),
+            'service',
             (locale, person) => {
               const state = person ? states.get(person.id) : undefined;
               const k = `${locale}:${state}`;
               if (!cache.has(k)) {
                 const t = this.s.i18n.forLocale(locale);
                 const intro = `📣 ${t('events.changedNotice', { kind: kindLabel(t, event.kind), title: event.title })}`;
-                cache.set(k, JSON.stringify(eventCard(t, this.s.programme, { event, state, context: 'own', organiser: false }, this.s.timezone, locale, now, intro)));
+                cache.set(k, eventCard(t, this.s.programme, { event, state, context: 'own', organiser: false }, this.s.timezone, locale, now, intro));
               }
-              return cache.get(k) as string;
+              return cache.get(k) as Card;
             },
           ))
         );
       }
       case 'event.announce': {
         const recipients = await this.events.audienceOf(event);
-        return this.queue(job, eventSources.announce(id), recipients, (locale) => this.announceCard(event, locale, now));
+        return this.queue(job, eventSources.announce(id), recipients, 'broadcasts', (locale) => this.announceCard(event, locale, now));
       }
       case 'event.reminder': {
         // A reminder that could not go before the start (the bot was down) would only be noise,
         // and one overtaken by a closer reminder would give the wrong delay.
         if (event.startsAt.getTime() <= now.getTime() || this.events.reminderSuperseded(event, job.param, now)) return 0;
         const { recipients, registered } = await this.events.reminderRecipients(event);
-        const cache = new Map<string, string>();
-        return this.queue(job, eventSources.reminders(id), recipients, (locale, person) => {
+        const cache = new Map<string, Card>();
+        return this.queue(job, eventSources.reminders(id), recipients, 'eventReminders', (locale, person) => {
           const isRegistered = person ? registered.has(person.id) : false;
           const k = `${locale}:${isRegistered}`;
           if (!cache.has(k)) {
             const t = this.s.i18n.forLocale(locale);
-            cache.set(k, JSON.stringify(reminderCard(t, this.s.programme, event, job.param, isRegistered, this.s.timezone, locale, now)));
+            cache.set(k, reminderCard(t, this.s.programme, event, job.param, isRegistered, this.s.timezone, locale, now));
           }
-          return cache.get(k) as string;
+          return cache.get(k) as Card;
         });
       }
       case 'event.feedback': {
@@ -112,7 +116,8 @@ export class EventJobRunner implements JobHandler {
           job,
           eventSources.feedback(id),
           attendees.map((person) => ({ kind: 'person', person })),
-          (locale) => JSON.stringify(feedbackPollCard(this.s.i18n.forLocale(locale), event)),
+          'eventReminders',
+          perLocale((locale) => feedbackPollCard(this.s.i18n.forLocale(locale), event)),
         );
       }
       case 'event.results': {
@@ -121,7 +126,7 @@ export class EventJobRunner implements JobHandler {
         const { summary } = await this.events.summary(id);
         const t = this.s.i18n.forLocale(creator.locale ?? this.s.defaultLocale);
         const card = resultsCard(t, event, summary, `📊 ${t('events.results.intro', { kind: kindLabel(t, event.kind), title: event.title })}`);
-        return this.queue(job, eventSources.feedback(id), [{ kind: 'person', person: creator }], () => JSON.stringify(card));
+        return this.queue(job, eventSources.feedback(id), [{ kind: 'person', person: creator }], 'service', () => card);
       }
       case 'event.promoted': {
         // a place given to someone waiting: they are told, and get the calendar entry
@@ -140,14 +145,12 @@ export class EventJobRunner implements JobHandler {
             comment: t('events.icsComment', { title: event.title }),
           },
         });
-        const source = eventSources.changes(id);
-        const target = { kind: 'person' as const, personId: person.id };
-        return this.store.outbox.enqueue(
+        return this.s.notices.queue(
           [
-            { key: `${job.key}:card`, source, platform: person.platform, target, payload: JSON.stringify(card), dueAt: now },
-            { key: `${job.key}:ics`, source, platform: person.platform, target, payload: ics, dueAt: now },
+            { person, key: `${job.key}:card`, card },
+            { person, key: `${job.key}:ics`, payload: ics },
           ],
-          now,
+          { source: eventSources.changes(id), kind: 'service' },
         );
       }
       default:
@@ -157,7 +160,7 @@ export class EventJobRunner implements JobHandler {
 
   /** The event's calendar entry, as it is now, to each registrant holding a place (after a change or a cancellation). */
   private async queueIcs(job: ScheduledJob, source: string, event: ProgrammeEvent, registrants: Array<{ person: Person; state: RegistrationState }>, now: Date): Promise<number> {
-    const messages: NewOutboxMessage[] = [];
+    const notices: Notice[] = [];
     for (const { person, state } of registrants) {
       if (state !== 'registered') continue;
       const t = this.s.i18n.forLocale(person.locale ?? this.s.defaultLocale);
@@ -167,21 +170,14 @@ export class EventJobRunner implements JobHandler {
         base64: eventIcs(event, kindLabel(t, event.kind), now, this.s.installationId).toString('base64'),
         comment: t('events.icsUpdated', { title: event.title }),
       };
-      messages.push({
-        key: `${job.key}:${person.id}:ics`,
-        source,
-        platform: person.platform,
-        target: { kind: 'person', personId: person.id },
-        payload: outgoingPayload({ kind: 'file', file }),
-        dueAt: now,
-      });
+      notices.push({ person, key: `${job.key}:${person.id}:ics`, payload: outgoingPayload({ kind: 'file', file }) });
     }
-    return messages.length ? this.store.outbox.enqueue(messages, now) : 0;
+    return notices.length ? this.s.notices.queue(notices, { source, kind: 'service' }) : 0;
   }
 
-  private announceCache = new Map<string, string>();
+  private announceCache = new Map<string, Card>();
 
-  private announceCard(event: ProgrammeEvent, locale: Locale, now: Date): string {
+  private announceCard(event: ProgrammeEvent, locale: Locale, now: Date): Card {
     const k = `${event.id}:${event.version}:${locale}`;
     let out = this.announceCache.get(k);
     if (!out) {
@@ -195,37 +191,49 @@ export class EventJobRunner implements JobHandler {
         now,
         `📣 ${t('events.announceIntro', { kind: kindLabel(t, event.kind) })}`,
       );
-      out = JSON.stringify(card);
+      out = card;
       if (this.announceCache.size > 50) this.announceCache.clear();
       this.announceCache.set(k, out);
     }
     return out;
   }
 
-  private async queue(job: ScheduledJob, source: string, recipients: Recipient[], payloadFor: (locale: Locale, person?: Person) => string): Promise<number> {
+  /**
+   * People through the Notices gate (their preferences for `kind`), channels directly (they have none).
+   * Keys are derived from the job: a job redone after a crash queues nobody twice.
+   */
+  private async queue(job: ScheduledJob, source: string, recipients: Recipient[], kind: NotificationKind, cardFor: (locale: Locale, person?: Person) => Card): Promise<number> {
     const now = this.clock.now();
-    const messages: NewOutboxMessage[] = recipients.map((r) =>
-      r.kind === 'person'
-        ? {
-            key: `${job.key}:${r.person.id}`,
-            source,
-            platform: r.person.platform,
-            target: { kind: 'person', personId: r.person.id },
-            payload: payloadFor(r.person.locale ?? this.s.defaultLocale, r.person),
-            dueAt: now,
-          }
-        : {
-            key: `${job.key}:${r.platform}:${r.channel}`,
-            source,
-            platform: r.platform,
-            target: { kind: 'channel', platform: r.platform, channel: r.channel },
-            payload: payloadFor(this.s.defaultLocale),
-            dueAt: now,
-          },
-    );
-    let added = 0;
-    for (let i = 0; i < messages.length; i += CHUNK) added += await this.store.outbox.enqueue(messages.slice(i, i + CHUNK), now);
-    this.log.info({ job: job.key, recipients: messages.length, queued: added }, 'event job queued');
+    const notices: Notice[] = [];
+    const channels: NewOutboxMessage[] = [];
+    for (const r of recipients) {
+      if (r.kind === 'person') notices.push({ person: r.person, key: `${job.key}:${r.person.id}`, card: cardFor(r.person.locale ?? this.s.defaultLocale, r.person) });
+      else
+        channels.push({
+          key: `${job.key}:${r.platform}:${r.channel}`,
+          source,
+          platform: r.platform,
+          target: { kind: 'channel', platform: r.platform, channel: r.channel },
+          payload: JSON.stringify(cardFor(this.s.defaultLocale)),
+          dueAt: now,
+        });
+    }
+    let added = notices.length ? await this.s.notices.queue(notices, { source, kind }) : 0;
+    for (let i = 0; i < channels.length; i += CHUNK) added += await this.store.outbox.enqueue(channels.slice(i, i + CHUNK), now);
+    this.log.info({ job: job.key, recipients: recipients.length, queued: added }, 'event job queued');
     return added;
   }
+}
+
+/** One card per language, built once. */
+function perLocale(build: (locale: Locale) => Card): (locale: Locale) => Card {
+  const cards = new Map<Locale, Card>();
+  return (locale) => {
+    let card = cards.get(locale);
+    if (!card) {
+      card = build(locale);
+      cards.set(locale, card);
+    }
+    return card;
+  };
 }

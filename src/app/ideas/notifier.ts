@@ -1,4 +1,6 @@
+import type { Card } from '../../cards/model';
 import type { Idea } from '../../domain/ideas';
+import type { NotificationKind } from '../../domain/notifications';
 import type { Person } from '../../domain/people';
 import type { Actor } from '../../domain/people-service';
 import { axisLabel, ideaCard, statusLabel } from './screens';
@@ -7,8 +9,9 @@ import type { Services } from '../services';
 
 /**
  * Tells people about ideas, each on their own platform and in their own language: pilots of a new idea's
- * axis, the axis channel, and the author and supporters of each change. Sending failures are logged and
- * never undo what was decided.
+ * axis, the axis channel, and the author and supporters of each change. People are reached through the
+ * Notices gate (their preferences: `ideaNews`; a hidden idea's author: `service`); the axis channel directly
+ * (channels have no preferences). Sending failures are logged and never undo what was decided.
  */
 export class IdeaNotifier {
   constructor(
@@ -20,12 +23,17 @@ export class IdeaNotifier {
     return p.locale ?? this.s.defaultLocale;
   }
 
-  private async send(person: Person, build: (p: Person) => ReturnType<typeof ideaCard>): Promise<boolean> {
+  /** Queues one card per person through the gate; returns how many the preferences let through. */
+  private async send(people: Person[], source: string, kind: NotificationKind, build: (p: Person) => Card): Promise<number> {
     try {
-      return await this.messenger.toPerson(person, build(person));
+      const at = this.s.clock.now().getTime();
+      return await this.s.notices.queue(
+        people.map((person) => ({ person, key: `${source}:${at}:${person.id}`, card: build(person) })),
+        { source, kind },
+      );
     } catch (e) {
-      this.s.log.warn({ person: person.id, error: (e as Error).message }, 'notification failed');
-      return false;
+      this.s.log.warn({ people: people.length, source, error: (e as Error).message }, 'notification failed');
+      return 0;
     }
   }
 
@@ -44,19 +52,17 @@ export class IdeaNotifier {
       }
     }
     const pilots = await this.s.people.peopleWith('pilote', idea.axisId);
-    for (const pilot of pilots) {
-      await this.send(pilot, (p) => {
-        const locale = this.locale(p);
-        const t = i18n.forLocale(locale);
-        return ideaCard(
-          t,
-          programme,
-          locale,
-          { idea, authorName, supported: false, canModerate: true },
-          t('ideas.newForPilots', { axis: axisLabel(programme, idea.axisId, locale) }),
-        );
-      });
-    }
+    await this.send(pilots, `idea:${idea.id}:proposed`, 'ideaNews', (p) => {
+      const locale = this.locale(p);
+      const t = i18n.forLocale(locale);
+      return ideaCard(
+        t,
+        programme,
+        locale,
+        { idea, authorName, supported: false, canModerate: true },
+        t('ideas.newForPilots', { axis: axisLabel(programme, idea.axisId, locale) }),
+      );
+    });
   }
 
   /** Returns how many people were told. */
@@ -64,24 +70,19 @@ export class IdeaNotifier {
     const followers = await this.s.ideas.followers(idea);
     const supporters = new Set(await this.s.store.ideas.supporters(idea.id));
     const author = await this.s.store.people.get(idea.authorId);
-    let n = 0;
-    for (const person of followers) {
-      if (person.id === by.person.id) continue;
-      const ok = await this.send(person, (p) => {
-        const locale = this.locale(p);
-        const t = this.s.i18n.forLocale(locale);
-        const intro = t('ideas.statusChanged', { id: idea.id, title: idea.title, status: statusLabel(t, idea.status) });
-        return ideaCard(
-          t,
-          this.s.programme,
-          locale,
-          { idea, authorName: idea.anonymous ? undefined : author?.displayName, supported: supporters.has(p.id), canModerate: false },
-          intro,
-        );
-      });
-      if (ok) n++;
-    }
-    return n;
+    const told = followers.filter((person) => person.id !== by.person.id);
+    return this.send(told, `idea:${idea.id}:status:${idea.status}`, 'ideaNews', (p) => {
+      const locale = this.locale(p);
+      const t = this.s.i18n.forLocale(locale);
+      const intro = t('ideas.statusChanged', { id: idea.id, title: idea.title, status: statusLabel(t, idea.status) });
+      return ideaCard(
+        t,
+        this.s.programme,
+        locale,
+        { idea, authorName: idea.anonymous ? undefined : author?.displayName, supported: supporters.has(p.id), canModerate: false },
+        intro,
+      );
+    });
   }
 
   async hidden(idea: Idea): Promise<void> {
@@ -89,7 +90,7 @@ export class IdeaNotifier {
     if (!author) return;
     const t = this.s.i18n.forLocale(this.locale(author));
     const text = t('ideas.hiddenNotice', { id: idea.id, title: idea.title, reason: idea.hidden?.reason ?? '' });
-    await this.send(author, () => ({ fallbackText: text, elements: [{ type: 'text', text }] }));
+    await this.send([author], `idea:${idea.id}:hidden`, 'service', () => ({ fallbackText: text, elements: [{ type: 'text', text }] }));
   }
 
   async merged(from: Idea, into: Idea, by: Actor): Promise<void> {
@@ -97,17 +98,17 @@ export class IdeaNotifier {
     for (const p of await this.s.ideas.followers(into)) people.set(p.id, p);
     const fromAuthor = await this.s.store.people.get(from.authorId);
     if (fromAuthor) people.set(fromAuthor.id, fromAuthor);
-    for (const person of people.values()) {
-      if (person.id === by.person.id) continue;
+    const told = [...people.values()].filter((person) => person.id !== by.person.id);
+    await this.send(told, `idea:${from.id}:merged:${into.id}`, 'ideaNews', (person) => {
       const t = this.s.i18n.forLocale(this.locale(person));
       const text = t('ideas.mergedNotice', { from: from.id, title: from.title, into: into.id, intoTitle: into.title });
-      await this.send(person, () => ({
+      return {
         fallbackText: text,
         elements: [
           { type: 'text', text },
           { type: 'actions', actions: [{ kind: 'submit', verb: 'idea.view', label: t('ideas.viewButton'), data: { id: String(into.id) } }] },
         ],
-      }));
-    }
+      };
+    });
   }
 }

@@ -12,6 +12,7 @@ import { MongoIdeas } from './ideas';
 import { MongoPeople, type PersonDoc } from './people';
 import { MongoConversations } from './conversations';
 import { MongoInstances } from './instances';
+import { MongoPreferences } from './preferences';
 import { writeJobPlan } from './job-plan';
 import { MongoRequests } from './requests';
 import { MongoRoles, type RoleDoc } from './roles';
@@ -54,6 +55,7 @@ export class MongoStore implements Store {
   readonly requests: MongoRequests;
   readonly conversations: MongoConversations;
   readonly instances: MongoInstances;
+  readonly preferences: MongoPreferences;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private readonly sightings: Sightings;
@@ -75,6 +77,7 @@ export class MongoStore implements Store {
     this.requests = new MongoRequests(db, serial);
     this.conversations = new MongoConversations(db);
     this.instances = new MongoInstances(db);
+    this.preferences = new MongoPreferences(db);
     this.sightings = new Sightings(serial.exclusive);
   }
 

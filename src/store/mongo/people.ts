@@ -14,14 +14,19 @@ export interface PersonDoc {
   displayName: string;
   email?: string;
   locale?: Locale;
+  /** The language chosen in the preferences (preferences.ts writes it); wins over `locale`. */
+  chosenLocale?: Locale;
   teams?: TeamsConversationRef;
   firstSeenAt: Date;
   lastSeenAt: Date;
 }
 
 function toPerson(d: PersonDoc): Person {
-  const { _id, ...rest } = d;
-  return { id: _id, ...rest };
+  const { _id, chosenLocale, locale, ...rest } = d;
+  const out: Person = { id: _id, ...rest };
+  if (chosenLocale ?? locale) out.locale = chosenLocale ?? locale;
+  if (locale) out.platformLocale = locale;
+  return out;
 }
 
 export class MongoPeople implements PeopleRepository {

@@ -10,6 +10,7 @@ import { SqliteJobs } from './jobs';
 import { SqliteOutbox } from './outbox';
 import { SqliteIdeas } from './ideas';
 import { SqlitePeople } from './people';
+import { SqlitePreferences } from './preferences';
 import { SqliteConversations } from './conversations';
 import { SqliteInstances } from './instances';
 import { SqliteRequests } from './requests';
@@ -29,6 +30,7 @@ export class SqliteStore implements Store {
   readonly requests: SqliteRequests;
   readonly conversations: SqliteConversations;
   readonly instances: SqliteInstances;
+  readonly preferences: SqlitePreferences;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private closed = false;
@@ -45,6 +47,7 @@ export class SqliteStore implements Store {
     this.requests = new SqliteRequests(db);
     this.conversations = new SqliteConversations(db);
     this.instances = new SqliteInstances(db);
+    this.preferences = new SqlitePreferences(db);
   }
 
   static open(dataDir: string): SqliteStore {

@@ -218,4 +218,17 @@ export const migrations: string[] = [
     starts_at INTEGER
   ) WITHOUT ROWID;
   `,
+  // 10: reserved for the axes engineer's migration (follows, axis updates); a no-op here, replaced when merging
+  `
+  SELECT 1;
+  `,
+  // 11: each person's preferences (what they receive, and when), and the language they chose over the platform's
+  `
+  CREATE TABLE preferences (
+    person_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  ALTER TABLE people ADD COLUMN chosen_locale TEXT;
+  `,
 ];

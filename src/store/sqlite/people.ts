@@ -12,6 +12,8 @@ export interface PersonRow {
   display_name: string;
   email: string | null;
   locale: string | null;
+  /** The language the person chose in their preferences (wins over the platform's). */
+  chosen_locale?: string | null;
   teams_ref: string | null;
   first_seen_at: number;
   last_seen_at: number;
@@ -25,7 +27,8 @@ export function rowToPerson(r: PersonRow): Person {
     user: r.user,
     displayName: r.display_name,
     email: r.email ?? undefined,
-    locale: (r.locale as Locale | null) ?? undefined,
+    locale: ((r.chosen_locale ?? r.locale) as Locale | null) ?? undefined,
+    platformLocale: (r.locale as Locale | null) ?? undefined,
     teams: r.teams_ref ? (JSON.parse(r.teams_ref) as TeamsConversationRef) : undefined,
     firstSeenAt: new Date(r.first_seen_at),
     lastSeenAt: new Date(r.last_seen_at),

@@ -38,9 +38,14 @@ export function readPreferencesForm(values: PreferencesFormValues, now: Date, ti
     const day = /^\d{4}-\d{2}-\d{2}$/.test(pause) ? zonedDateTime(pause, '00:00', timeZone) : null;
     if (!day) throw new FieldError('preferences.pause.invalid', 'pauseUntil');
     if (pause < wallClock(now, timeZone).date) throw new FieldError('preferences.pause.past', 'pauseUntil');
-    const [y, m, d] = pause.split('-').map(Number);
-    const next = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-    prefs.pauseUntil = zonedDateTime(next, '00:00', timeZone) ?? undefined;
+    prefs.pauseUntil = endOfDay(pause, timeZone) ?? undefined;
   }
   return prefs;
+}
+
+/** The end of a local day ("2027-01-04"): midnight at the start of the next one, on the wall clock of `timeZone`. */
+export function endOfDay(day: string, timeZone: string): Date | null {
+  const [y, m, d] = day.split('-').map(Number);
+  const next = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+  return zonedDateTime(next, '00:00', timeZone);
 }

@@ -5,6 +5,9 @@ import type { Locale } from '../domain/locale';
 import { peopleText, peopleValues } from '../domain/people-text';
 import type { Actor } from '../domain/people-service';
 import type { Translate } from '../i18n';
+import { AxesService } from '../domain/axes-service';
+import { AxesFlow } from './axes/flow';
+import { axesFeature } from './axes/routes';
 import { BroadcastFlow } from './broadcasts/flow';
 import { broadcastsFeature } from './broadcasts/routes';
 import { errorCard, unknownCard, type Surface } from './common';
@@ -16,6 +19,7 @@ import { IdeasFlow } from './ideas/flow';
 import { IdeaNotifier } from './ideas/notifier';
 import { ideasFeature } from './ideas/routes';
 import type { Messenger } from './messenger';
+import { Notices } from './notices';
 import { cardReply, type Form, type Reply } from './reply';
 import { Router } from './router';
 import type { ActionInput } from './routes';
@@ -33,6 +37,7 @@ export class Conversation {
   readonly ideas: IdeasFlow;
   readonly broadcasts: BroadcastFlow;
   readonly events: EventsFlow;
+  readonly axes: AxesFlow;
   readonly router: Router;
 
   /**
@@ -47,11 +52,13 @@ export class Conversation {
     this.ideas = new IdeasFlow(s, new IdeaNotifier(s, messenger));
     this.broadcasts = new BroadcastFlow(s, s.broadcasts, wake);
     this.events = new EventsFlow(s, s.events, wake);
+    this.axes = new AxesFlow(s, new AxesService(s.store, s.programme, s.clock), new Notices(s.store, s.clock, wake), wake);
     this.router = new Router([
       helpFeature({ s, menu: (actor, surface) => this.menu(actor, surface) }),
       ideasFeature(this.ideas),
       broadcastsFeature(this.broadcasts),
       eventsFeature(this.events),
+      axesFeature(this.axes),
     ]);
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { axesFeature } from './axes/routes';
 import type { broadcastsFeature } from './broadcasts/routes';
 import type { eventsFeature } from './events/routes';
 import type { helpFeature } from './help/routes';
@@ -9,7 +10,7 @@ import type { VerbsOf } from './routes';
 export const VERB = z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/i);
 
 /** Every verb the features' route tables handle. */
-export type AppVerb = VerbsOf<typeof helpFeature> | VerbsOf<typeof ideasFeature> | VerbsOf<typeof broadcastsFeature> | VerbsOf<typeof eventsFeature>;
+export type AppVerb = VerbsOf<typeof helpFeature> | VerbsOf<typeof ideasFeature> | VerbsOf<typeof broadcastsFeature> | VerbsOf<typeof eventsFeature> | VerbsOf<typeof axesFeature>;
 
 declare module '../cards/model' {
   /** Cards carry only the verbs a route handles. */

@@ -65,6 +65,7 @@ export const programmeSchema = z
       )
       .max(10)
       .default([10080, 1440, 60]),
+    axisUpdateIntervalDays: z.number().int().min(0).max(60).default(3),
   })
   .strict()
   .superRefine((p, ctx) => {

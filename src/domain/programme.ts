@@ -47,6 +47,11 @@ export interface Programme {
   organisers: string[];
   /** Reminder offsets before an event, in minutes. */
   reminderOffsetsMinutes: number[];
+  /**
+   * At most one pilot's update per axis reaches its followers every this many days (default 3); a further
+   * one goes to the axis channel and the digest only, unless an organiser sends it anyway. 0: no limit.
+   */
+  axisUpdateIntervalDays: number;
 }
 
 export function findAxis(programme: Programme, idOrNumberOrHashtag: string): Axis | undefined {

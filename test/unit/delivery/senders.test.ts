@@ -180,7 +180,7 @@ describe('TeamsDelivery with the real proactive sender (Teams SDK, axios) agains
     const d = delivery([]);
     expect(await d.send(msg('teams', { kind: 'channel', platform: 'teams', channel: '19:general@thread.tacv2', serviceUrl }))).toEqual({ ok: true, messageId: 'act-1' });
     expect(received.at(-1)!.path).toBe('/v3/conversations/19:general@thread.tacv2/activities');
-    expect(await d.send(msg('teams', { kind: 'channel', platform: 'teams', channel: '19:other@thread.tacv2' }))).toEqual({ ok: true });
+    expect(await d.send(msg('teams', { kind: 'channel', platform: 'teams', channel: '19:other@thread.tacv2' }))).toEqual({ ok: true, messageId: 'act-1' });
     expect(received.at(-1)!.path).toBe('/v3/conversations/19:other@thread.tacv2/activities');
   });
 

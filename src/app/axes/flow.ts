@@ -227,7 +227,9 @@ export class AxesFlow {
     const raw = data.draft ? await this.s.store.drafts.take(data.draft, actor.person.id) : null;
     if (!raw) throw new DomainError('axisUpdate.draftExpired');
     const { axisId, fields } = JSON.parse(raw) as { axisId: string; fields: AxisUpdateFields };
-    const update = await this.axes.publish(actor, axisId, parseAxisUpdate(fields as unknown as Record<string, string>), data.override === '1');
+    // checked again: a draft is stored text like any other
+    const checked = parseAxisUpdate({ ...fields, progress: fields.progress === undefined ? undefined : String(fields.progress) });
+    const update = await this.axes.publish(actor, axisId, checked, data.override === '1');
     const reached = await this.deliver(update, actor.person);
     const said = update.reachedFollowers ? t('axes.publishedFollowers', { id: update.id, count: reached }) : t('axes.publishedChannelOnly', { id: update.id });
     const card = updateCard(

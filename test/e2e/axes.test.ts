@@ -5,6 +5,7 @@ import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
 import { allText, deliveriesSettled, startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
+import { slackHeaders, viewState, viewSubmissionBody } from '../support/slack-request';
 import { ANA, BEN, conversationUpdateActivity, installActivity, TENANT } from '../support/teams-activity';
 
 /** A clock that runs like real time but that the test can jump forward. */
@@ -57,7 +58,8 @@ describe('axes: follow an axis, the pilot posts updates, 👏 and questions, cor
   const slackGot = (channel: string, text: string) =>
     slack.calls('chat.postMessage').filter((c) => c.body.channel === channel && (String(c.body.text).includes(text) || allText(c.body.blocks).includes(text)));
   const teamsGot = (conversation: string, text: string) => teams.sent(conversation).filter((r) => r.method === 'POST' && allText(r.body).includes(text));
-  const draftOf = (card: unknown) => /"draft":"([^"]+)"/.exec(JSON.stringify(card))?.[1];
+  /** The draft id a « Publier » button carries (in a card, or in Block Kit where button values are JSON text). */
+  const draftOf = (card: unknown) => /draft\\*"\s*:\s*\\*"([^"\\]+)/.exec(typeof card === 'string' ? card : JSON.stringify(card))?.[1];
 
   let first = 0;
 
@@ -174,6 +176,26 @@ describe('axes: follow an axis, the pilot posts updates, 👏 and questions, cor
     expect(teamsGot(TEAMS_CHANNEL, 'quatrième atelier')).toHaveLength(1);
     expect(slackGot('U1', 'quatrième atelier')).toHaveLength(0);
     expect(teamsGot(`a:${BEN.id}`, 'quatrième atelier')).toHaveLength(0);
+  });
+
+  test('an organiser may send a further one to the followers anyway; the preview says so', async () => {
+    const body = viewSubmissionBody({
+      callbackId: 'axis.updatePreview',
+      user: 'UORG',
+      values: { ...viewState.radio('status', 'blocked'), ...viewState.text('done', 'Le local des ateliers est fermé.') },
+      privateMetadata: JSON.stringify({ axis: 'usager' }),
+    });
+    expect((await bot.post('/slack/events', body, slackHeaders(body))).status).toBe(200);
+    const [preview] = await slack.waitFor((r) => r.path === '/api/chat.postMessage' && r.body.channel === 'UORG' && allText(r.body.blocks).includes('Le local des ateliers'));
+    const text = allText(preview.body.blocks);
+    expect(text).toContain('au canal de l’axe et au résumé seulement');
+    expect(text).toContain('Envoyer quand même aux abonnés');
+    const draft = draftOf(preview.body.blocks)!;
+    const sent = await click('UORG', 'axis.publish', { draft, override: '1' });
+    expect(allText(sent.blocks)).toContain('envoyé au canal de l’axe et à 2 abonnés');
+    await deliveriesSettled(bot);
+    expect(slackGot('U1', 'Le local des ateliers')).toHaveLength(1);
+    expect(teamsGot(`a:${BEN.id}`, 'Le local des ateliers')).toHaveLength(1);
   });
 
   test('a correction edits the channel messages in place, and followers are not told again', async () => {

@@ -1,4 +1,4 @@
-import type { Card, CardElement } from '../../cards/model';
+import type { Card, CardAction, CardElement } from '../../cards/model';
 import { outgoingPayload } from '../../cards/outgoing';
 import type { AxisUpdate } from '../../domain/axes';
 import type { OutboxMessage } from '../../domain/delivery';
@@ -158,7 +158,7 @@ export class AxesFlow {
         pilot: pilotView ? await this.figures(update) : undefined,
         interactive: false,
       });
-      elements.push(...body.slice(0)); // header included: each update says its number
+      elements.push(...body); // its header says its number
     }
     elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'axis.show', label: axisName(axis, locale).slice(0, 75), data: { axis: axis.id } }] });
     return cardReply({ fallbackText: title, elements });
@@ -204,9 +204,7 @@ export class AxesFlow {
       lines.push(t('axes.preview.throttled', { next: reach.nextAt ? formatZoned(reach.nextAt, this.s.timezone, locale) : '—' }));
       if (isOrganiser(actor.roles)) lines.push(t('axes.preview.organiserMay'));
     }
-    const actions: Array<Extract<Card['elements'][number], { type: 'actions' }>['actions'][number]> = [
-      { kind: 'submit', verb: 'axis.publish', label: t('axes.preview.publish'), style: 'primary', data: { draft } },
-    ];
+    const actions: CardAction[] = [{ kind: 'submit', verb: 'axis.publish', label: t('axes.preview.publish'), style: 'primary', data: { draft } }];
     if (!reach.reaches && isOrganiser(actor.roles)) actions.push({ kind: 'submit', verb: 'axis.publish', label: t('axes.preview.sendAnyway'), data: { draft, override: '1' } });
     const card: Card = {
       fallbackText: t('axes.preview.intro'),

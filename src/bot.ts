@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { webApi } from '@slack/bolt';
+import { channelPostRecorder } from './app/axes/flow';
 import { BroadcastRunner } from './app/broadcasts/runner';
 import { Conversation } from './app/conversation';
 import { JobRunner } from './app/job-runner';
@@ -147,6 +148,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     leaseMs,
     share,
     metrics,
+    onSent: channelPostRecorder(store),
   });
   // The answers to people's requests have a lane and a dispatcher of their own: never behind a broadcast,
   // and always running (they are part of answering, not background work). One limiter: one set of ceilings.

@@ -5,6 +5,9 @@ import type { Locale } from '../domain/locale';
 import { peopleText, peopleValues } from '../domain/people-text';
 import type { Actor } from '../domain/people-service';
 import type { Translate } from '../i18n';
+import { AxesService } from '../domain/axes-service';
+import { AxesFlow } from './axes/flow';
+import { axesFeature } from './axes/routes';
 import { BroadcastFlow } from './broadcasts/flow';
 import { broadcastsFeature } from './broadcasts/routes';
 import { errorCard, unknownCard, type Surface } from './common';
@@ -36,6 +39,7 @@ export class Conversation {
   readonly broadcasts: BroadcastFlow;
   readonly events: EventsFlow;
   readonly preferences: PreferencesFlow;
+  readonly axes: AxesFlow;
   readonly router: Router;
 
   /**
@@ -51,12 +55,14 @@ export class Conversation {
     this.broadcasts = new BroadcastFlow(s, s.broadcasts, wake);
     this.events = new EventsFlow(s, s.events, wake);
     this.preferences = new PreferencesFlow(s);
+    this.axes = new AxesFlow(s, new AxesService(s.store, s.programme, s.clock), s.notices, wake);
     this.router = new Router([
       helpFeature({ s, menu: (actor, surface) => this.menu(actor, surface) }),
       ideasFeature(this.ideas),
       broadcastsFeature(this.broadcasts),
       eventsFeature(this.events),
       preferencesFeature(this.preferences),
+      axesFeature(this.axes),
     ]);
   }
 

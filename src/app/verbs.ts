@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { axesFeature } from './axes/routes';
 import type { broadcastsFeature } from './broadcasts/routes';
 import type { eventsFeature } from './events/routes';
 import type { helpFeature } from './help/routes';
@@ -15,7 +16,8 @@ export type AppVerb =
   | VerbsOf<typeof ideasFeature>
   | VerbsOf<typeof broadcastsFeature>
   | VerbsOf<typeof eventsFeature>
-  | VerbsOf<typeof preferencesFeature>;
+  | VerbsOf<typeof preferencesFeature>
+  | VerbsOf<typeof axesFeature>;
 
 declare module '../cards/model' {
   /** Cards carry only the verbs a route handles. */

@@ -13,7 +13,11 @@ export interface OutgoingFile {
  * or answers a request (`replace`: instead of the message the request came from; `ephemeral`: seen by
  * the requester alone); a file goes to a person. Messages queued as a bare card are cards.
  */
-export type Outgoing = { kind: 'card'; card: Card; replace?: boolean; ephemeral?: boolean } | { kind: 'file'; file: OutgoingFile };
+export type Outgoing =
+  | { kind: 'card'; card: Card; replace?: boolean; ephemeral?: boolean }
+  | { kind: 'file'; file: OutgoingFile }
+  /** A message the bot posted before (Slack `ts`, Teams activity id), replaced by this card (a corrected axis update). */
+  | { kind: 'edit'; card: Card; messageId: string };
 
 export function outgoingPayload(outgoing: Outgoing): string {
   return JSON.stringify(outgoing);
@@ -35,6 +39,7 @@ export function parseOutgoing(payload: string): Outgoing | null {
   if (isCard(x)) return { kind: 'card', card: x };
   const o = x as Partial<Outgoing> | null;
   if (o?.kind === 'card' && isCard(o.card)) return o as Outgoing;
+  if (o?.kind === 'edit' && isCard(o.card) && typeof o.messageId === 'string' && o.messageId !== '') return o as Outgoing;
   if (o?.kind === 'file' && o.file && typeof o.file.name === 'string' && typeof o.file.base64 === 'string') return o as Outgoing;
   return null;
 }

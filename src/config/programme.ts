@@ -77,6 +77,7 @@ export const programmeSchema = z
       .extend({ everyWeeks: z.number().int().min(1).max(8), reminderAfterDays: z.number().int().min(1).max(13) })
       .strict()
       .default(DEFAULT_PILOT_PROMPTS),
+    axisUpdateIntervalDays: z.number().int().min(0).max(60).default(3),
   })
   .strict()
   .superRefine((p, ctx) => {

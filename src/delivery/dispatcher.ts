@@ -65,6 +65,8 @@ export interface DispatcherOptions {
   limiter?: RateLimiter;
   /** The outbox lane this dispatcher sends (default bulk): the answers to requests have one of their own. */
   lane?: Lane;
+  /** Told of each send recorded as sent (e.g. to keep the platform's message id of a channel post); its failure is logged, never undoes the send. */
+  onSent?: (msg: OutboxMessage, outcome: Extract<SendOutcome, { ok: true }>) => Promise<void>;
   /** For the jitter; default Math.random. */
   random?: () => number;
   /**
@@ -100,7 +102,11 @@ const zero = (): DispatchCounts => ({ sent: 0, failed: 0, retried: 0, released: 
 
 export class Dispatcher {
   readonly limiter: RateLimiter;
-  private readonly o: Required<Omit<DispatcherOptions, 'limiter' | 'deliveries' | 'log' | 'lane' | 'share' | 'metrics'>> & { log: Log; metrics?: DeliveryMetrics };
+  private readonly o: Required<Omit<DispatcherOptions, 'limiter' | 'deliveries' | 'log' | 'lane' | 'share' | 'metrics' | 'onSent'>> & {
+    log: Log;
+    metrics?: DeliveryMetrics;
+    onSent?: DispatcherOptions['onSent'];
+  };
   private readonly share: SharedCeiling | undefined;
   private readonly lane: Lane;
   private readonly deliveries: Partial<Record<Platform, PlatformDelivery>>;
@@ -138,6 +144,7 @@ export class Dispatcher {
       idlePollMs: opts.idlePollMs ?? 30_000,
       random: opts.random ?? Math.random,
       metrics: opts.metrics,
+      onSent: opts.onSent,
     };
     if (this.o.leaseMarginMs >= leaseMs) throw new RangeError('leaseMarginMs must be shorter than leaseMs');
     this.o.maxQueueWaitMs = opts.maxQueueWaitMs ?? (leaseMs - this.o.leaseMarginMs) / 2;
@@ -377,6 +384,7 @@ export class Dispatcher {
       if (outcome.ok) {
         await retrying(() => outbox.markSent(msg.id, owner, new Date(now)));
         this.totals.sent++;
+        if (this.o.onSent) await this.o.onSent(msg, outcome).catch((err) => log.warn({ id: msg.id, key: msg.key, err }, 'after-send hook failed'));
         return;
       }
       const attempt = msg.attempts + 1;

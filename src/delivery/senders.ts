@@ -111,7 +111,11 @@ export interface TeamsDeliveryOptions {
   /** The channels' Bot Connector addresses, learnt from their activities. */
   conversations?: ConversationRepository;
   /** TeamsProactiveSender (src/platforms/teams/proactive.ts) or anything with the same `send`. */
-  proactive: { send(ref: TeamsConversationRef, activity: Record<string, unknown>): Promise<unknown> };
+  proactive: {
+    send(ref: TeamsConversationRef, activity: Record<string, unknown>): Promise<unknown>;
+    /** Replaces an activity the bot sent (a corrected channel post). */
+    update?(ref: TeamsConversationRef, activityId: string, activity: Record<string, unknown>): Promise<unknown>;
+  };
   /** Teams' per-app, per-tenant ceiling (requests per second). Default 50. */
   appRatePerSec?: number;
   /** Teams' per-conversation (thread) ceiling. Default 7. */
@@ -173,15 +177,20 @@ export class TeamsDelivery implements PlatformDelivery {
     }
     let activity: Record<string, unknown>;
     try {
-      if (out.kind === 'card') activity = adaptiveCardActivity(out.card);
+      if (out.kind === 'card' || out.kind === 'edit') activity = adaptiveCardActivity(out.card);
       else if (t.kind === 'person') activity = await this.fileConsent(t.personId, out.file);
       else return { ok: false, permanent: true, reason: 'file-to-a-channel' };
     } catch (e) {
       return { ok: false, permanent: true, reason: `render-failed: ${short((e as Error).message)}` };
     }
     try {
-      await this.opts.proactive.send(ref, activity);
-      return { ok: true };
+      if (out.kind === 'edit') {
+        if (!this.opts.proactive.update) return { ok: false, permanent: true, reason: 'edit-unsupported' };
+        await this.opts.proactive.update(ref, out.messageId, activity);
+        return { ok: true, messageId: out.messageId };
+      }
+      const sent = (await this.opts.proactive.send(ref, activity)) as { id?: unknown } | undefined;
+      return typeof sent?.id === 'string' ? { ok: true, messageId: sent.id } : { ok: true };
     } catch (e) {
       return classifyTeamsError(e, (this.opts.now ?? Date.now)());
     }
@@ -277,7 +286,11 @@ export function classifySlackError(error: unknown, nowMs: number): SendOutcome {
 
 /** The part of @slack/web-api's WebClient the delivery uses. */
 export interface SlackPostClient {
-  chat: { postMessage(args: { channel: string; text: string; blocks?: unknown[] }): Promise<unknown> };
+  chat: {
+    postMessage(args: { channel: string; text: string; blocks?: unknown[] }): Promise<unknown>;
+    /** Replaces a message the bot posted (a corrected channel post). */
+    update?(args: { channel: string; ts: string; text: string; blocks?: unknown[] }): Promise<unknown>;
+  };
   conversations?: { open(args: { users: string }): Promise<unknown> };
   files?: { uploadV2(args: { channel_id: string; file: Buffer; filename: string; title: string; initial_comment: string }): Promise<unknown> };
 }
@@ -339,7 +352,7 @@ export class SlackDelivery implements PlatformDelivery {
     const t = msg.target;
     const now = () => (this.opts.now ?? Date.now)();
     if (t.kind === 'response') {
-      if (out.kind !== 'card') return { ok: false, permanent: true, reason: 'file-to-a-response-url' };
+      if (out.kind !== 'card') return { ok: false, permanent: true, reason: `${out.kind}-to-a-response-url` };
       return this.respond(t.url, out.card, out.replace === true, out.ephemeral !== false, now);
     }
     let channel: string;
@@ -363,10 +376,18 @@ export class SlackDelivery implements PlatformDelivery {
       } catch (e) {
         return { ok: false, permanent: true, reason: `render-failed: ${short((e as Error).message)}` };
       }
-      const res = (await this.opts.client.chat.postMessage({ channel, text: rendered.text, blocks: rendered.blocks })) as { ok?: boolean; error?: string } | undefined;
+      if (out.kind === 'edit') {
+        if (!this.opts.client.chat.update) return { ok: false, permanent: true, reason: 'edit-unsupported' };
+        const res = (await this.opts.client.chat.update({ channel, ts: out.messageId, text: rendered.text, blocks: rendered.blocks })) as
+          | { ok?: boolean; error?: string }
+          | undefined;
+        if (res && res.ok === false) return classifySlackError({ code: 'slack_webapi_platform_error', data: { error: res.error } }, now());
+        return { ok: true, messageId: out.messageId };
+      }
+      const res = (await this.opts.client.chat.postMessage({ channel, text: rendered.text, blocks: rendered.blocks })) as { ok?: boolean; error?: string; ts?: string } | undefined;
       // A WebClient throws on ok: false; a looser client may resolve with it.
       if (res && res.ok === false) return classifySlackError({ code: 'slack_webapi_platform_error', data: { error: res.error } }, now());
-      return { ok: true };
+      return typeof res?.ts === 'string' ? { ok: true, messageId: res.ts } : { ok: true };
     } catch (e) {
       return classifySlackError(e, now());
     }

@@ -32,3 +32,26 @@ export interface PersonFollows {
   personId: string;
   axisIds: string[];
 }
+
+/** What a correction may change in an update. */
+export type AxisUpdatePatch = Partial<Pick<AxisUpdate, 'status' | 'progress' | 'done' | 'next' | 'help' | 'link'>>;
+
+/** A question asked on an update, and the pilot's answer. */
+export interface AxisQuestion {
+  id: number;
+  updateId: number;
+  askerId: string;
+  text: string;
+  askedAt: Date;
+  answer?: string;
+  answeredBy?: string;
+  answeredAt?: Date;
+}
+
+/** Where an update was posted in an axis channel (the platform's message id: Slack `ts`, Teams activity id), to edit it in place. */
+export interface AxisUpdatePost {
+  updateId: number;
+  platform: 'slack' | 'teams';
+  channel: string;
+  messageId: string;
+}

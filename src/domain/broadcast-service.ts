@@ -215,12 +215,20 @@ export class BroadcastService {
       case 'organisers':
         return (await this.people.peopleWith('organisateur')).map((person) => ({ kind: 'person' as const, person }));
       case 'axis': {
-        // the axis's channel(s) in the programme, and its pilots in person
+        // the axis's channel(s) in the programme, its pilots and its followers in person
         const axis = this.programme.axes.find((a) => a.id === audience.axisId);
         const out: Recipient[] = [];
         if (axis?.channel?.slack) out.push({ kind: 'channel', platform: 'slack', channel: axis.channel.slack });
         if (axis?.channel?.teams) out.push({ kind: 'channel', platform: 'teams', channel: axis.channel.teams });
-        for (const person of await this.people.peopleWith('pilote', audience.axisId)) out.push({ kind: 'person', person });
+        const people = new Map<string, Person>();
+        for (const person of await this.people.peopleWith('pilote', audience.axisId)) people.set(person.id, person);
+        // and its followers, once each (a pilot who follows it too gets one message)
+        for (const id of await this.store.follows.followers(audience.axisId)) {
+          if (people.has(id)) continue;
+          const person = await this.store.people.get(id);
+          if (person) people.set(id, person);
+        }
+        for (const person of people.values()) out.push({ kind: 'person', person });
         return out;
       }
       case 'channel':

@@ -75,6 +75,5 @@ export interface OutboxDepth {
  * answered 429 (or its own "rate limited" error).
  */
 export type SendOutcome =
-  | { ok: true }
-  | { ok: false; permanent: true; reason: string }
-  | { ok: false; permanent: false; reason: string; retryAfterMs?: number; rateLimited?: boolean };
+  /** `messageId`: the platform's id of the message posted (Slack `ts`, Teams activity id), when it says. */
+  { ok: true; messageId?: string } | { ok: false; permanent: true; reason: string } | { ok: false; permanent: false; reason: string; retryAfterMs?: number; rateLimited?: boolean };

@@ -50,7 +50,13 @@ export class PeopleService {
   /** Grants a role. Organisers only; a pilot role names an existing axis. */
   async grant(actor: Actor, target: RoleTarget, role: RoleName, axisQuery?: string): Promise<Role> {
     const r = this.checkRoleCommand(actor, role, axisQuery);
-    await this.store.roles.save({ ...r, subject: subjectOf(target), active: true, by: actor.person.id, at: this.clock.now() });
+    const at = this.clock.now();
+    await this.store.roles.save({ ...r, subject: subjectOf(target), active: true, by: actor.person.id, at });
+    // a pilot follows their axis (people known by that e-mail too)
+    if (r.role === 'pilote' && r.axisId) {
+      const people = target.kind === 'person' ? [target.person] : await this.store.people.findByEmail(target.email.toLowerCase());
+      for (const p of people) await this.store.follows.follow(p.id, r.axisId, at);
+    }
     return r;
   }
 

@@ -1,4 +1,4 @@
-import type { AxisUpdate, NewAxisUpdate, PersonFollows } from './axes';
+import type { AxisQuestion, AxisUpdate, AxisUpdatePatch, AxisUpdatePost, NewAxisUpdate, PersonFollows } from './axes';
 import type { Broadcast, NewBroadcast } from './broadcasts';
 import type { Lane, NewOutboxMessage, OutboxDepth, OutboxMessage, OutboxReport } from './delivery';
 import type { EventFeedback, EventPatch, JobPlan, NewEvent, NewJob, ProgrammeEvent, Registration, RegistrationState, ScheduledJob } from './events';
@@ -63,6 +63,8 @@ export interface Store {
   conversations: ConversationRepository;
   instances: InstanceRepository;
   preferences: PreferencesRepository;
+  follows: FollowRepository;
+  axisUpdates: AxisUpdateRepository;
   /** This installation's own id, made once and kept by the store (calendar entries carry it). */
   installationId(): Promise<string>;
   /**
@@ -319,6 +321,21 @@ export interface AxisUpdateRepository {
   history(axisId: string, limit: number): Promise<AxisUpdate[]>;
   /** Every update (all axes) created at `since` or later, newest first (digests). */
   since(since: Date): Promise<AxisUpdate[]>;
+  /** A correction: the fields given change, `editedAt` is set; null when there is no such update. */
+  edit(id: number, patch: AxisUpdatePatch, at: Date): Promise<AxisUpdate | null>;
+  /** When an update of this axis last reached its followers (null: never). */
+  lastReached(axisId: string): Promise<Date | null>;
+  /** A 👏, one per person: `added` false when the person had already reacted; `count` is the exact count after. null: no such update. */
+  react(updateId: number, personId: string, at: Date): Promise<{ added: boolean; count: number } | null>;
+  ask(updateId: number, askerId: string, text: string, at: Date): Promise<AxisQuestion>;
+  question(id: number): Promise<AxisQuestion | null>;
+  /** Records the answer; null when there is no such question. A second answer replaces the first. */
+  answer(id: number, text: string, by: string, at: Date): Promise<AxisQuestion | null>;
+  /** Oldest first. */
+  questions(updateId: number): Promise<AxisQuestion[]>;
+  /** Records where an update was posted in a channel (replaces the same update's post in the same channel). */
+  recordPost(post: AxisUpdatePost): Promise<void>;
+  posts(updateId: number): Promise<AxisUpdatePost[]>;
 }
 
 /** Each person's preferences; a person without a row has the defaults. */

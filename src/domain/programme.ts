@@ -51,6 +51,11 @@ export interface Programme {
   digest: WeeklySlot;
   /** Pilots who posted nothing on their axis are prompted every `everyWeeks` weeks, then reminded once. */
   pilotPrompts: WeeklySlot & { everyWeeks: number; reminderAfterDays: number };
+  /**
+   * At most one pilot's update per axis reaches its followers every this many days (default 3); a further
+   * one goes to the axis channel and the digest only, unless an organiser sends it anyway. 0: no limit.
+   */
+  axisUpdateIntervalDays: number;
 }
 
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;

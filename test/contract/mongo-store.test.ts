@@ -3,6 +3,7 @@ import type { JobPlan, ProgrammeEvent } from '../../src/domain/events';
 import type { Store } from '../../src/domain/ports';
 import { CrashedForTest } from '../../src/store/crash-points';
 import { MongoStore } from '../../src/store/mongo';
+import { axesContract } from './axes-contract';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { preferencesContract } from './preferences-contract';
@@ -95,6 +96,10 @@ const outboxFactory: OutboxStoreFactory = {
 
 (uri ? describe : describe.skip)('events and jobs contract: MongoDB (needs MONGODB_URI)', () => {
   eventsContract(outboxFactory);
+});
+
+(uri ? describe : describe.skip)('follows and axis updates contract: MongoDB (needs MONGODB_URI)', () => {
+  axesContract(outboxFactory);
 });
 
 (uri ? describe : describe.skip)('repair pass contract: MongoDB (needs MONGODB_URI)', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Store } from '../../src/domain/ports';
 import { SqliteStore } from '../../src/store/sqlite';
+import { axesContract } from './axes-contract';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { preferencesContract } from './preferences-contract';
@@ -75,4 +76,8 @@ describe('events and jobs contract: embedded SQLite', () => {
 
 describe('repair pass contract: embedded SQLite', () => {
   reconcileContract(factory);
+});
+
+describe('follows and axis updates contract: embedded SQLite', () => {
+  axesContract(outboxFactory);
 });

@@ -4,6 +4,7 @@ import type { Actor, RoleHolder } from '../../domain/people-service';
 import type { Programme } from '../../domain/programme';
 import { isOrganiser, type Role } from '../../domain/roles';
 import type { Translate } from '../../i18n';
+import { followChoices } from '../axes/screens';
 import { textCard, type Surface } from '../common';
 import type { Audience, CommandRoute } from '../routes';
 
@@ -72,6 +73,7 @@ export function welcomeCard(t: Translate, programme: Programme, locale: Locale):
       { type: 'text', text: t('welcome.text') },
       { type: 'text', text: `**${t('menu.axesTitle', { count: programme.axes.length })}**` },
       axesFacts(t, programme, locale),
+      ...followChoices(t, programme, locale, 'welcome'),
       {
         type: 'actions',
         actions: [

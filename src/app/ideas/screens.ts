@@ -102,6 +102,7 @@ export function ideaCard(t: Translate, programme: Programme, locale: Locale, v: 
   if (v.supported) elements.push({ type: 'context', text: t('ideas.supportedLine') });
   const actions: CardAction[] = [supportAction(t, v, { view: v.supported === undefined ? 'shared' : 'idea' })];
   if (v.canModerate) actions.push(...moderationActions(t, idea.id));
+  actions.push({ kind: 'submit', verb: 'axis.follow', label: t('axes.followAxis'), data: { axis: idea.axisId, from: 'idea' } });
   elements.push({ type: 'actions', actions });
   const fallback = intro ? `${intro} ${t('ideas.number', { id: idea.id })} · ${idea.title}` : `${t('ideas.number', { id: idea.id })} · ${idea.title}`;
   // Teams refreshes the card for each viewer, so everyone sees their own support state.

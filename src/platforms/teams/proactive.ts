@@ -19,6 +19,13 @@ export class TeamsProactiveSender {
     return { id: (res as { id?: string } | undefined)?.id };
   }
 
+  /** Replaces an activity the bot sent before (Bot Connector: PUT …/activities/<id>). */
+  async update(ref: TeamsConversationRef, activityId: string, activity: Record<string, unknown>): Promise<void> {
+    await this.clientFor(ref.serviceUrl)
+      .conversations.activities(ref.conversationId)
+      .update(activityId, { ...activity, id: activityId, conversation: { id: ref.conversationId }, ...(ref.botId ? { from: { id: ref.botId } } : {}) } as never);
+  }
+
   /**
    * What the Bot Connector knows of a member of a conversation: notably their e-mail (or user principal
    * name), which activities never carry. null when the connector does not say.

@@ -3,6 +3,7 @@ import { MongoClient, type Db } from 'mongodb';
 import type { JobPlan, ProgrammeEvent } from '../../domain/events';
 import type { RepairReport, Store, StoreHealth } from '../../domain/ports';
 import { CrashPoints } from '../crash-points';
+import { MongoAxisUpdates, MongoFollows } from './axes';
 import { MongoBroadcasts } from './broadcasts';
 import { MongoDrafts } from './drafts';
 import { MongoEvents } from './events';
@@ -56,6 +57,8 @@ export class MongoStore implements Store {
   readonly conversations: MongoConversations;
   readonly instances: MongoInstances;
   readonly preferences: MongoPreferences;
+  readonly follows: MongoFollows;
+  readonly axisUpdates: MongoAxisUpdates;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private readonly sightings: Sightings;
@@ -78,6 +81,8 @@ export class MongoStore implements Store {
     this.conversations = new MongoConversations(db);
     this.instances = new MongoInstances(db);
     this.preferences = new MongoPreferences(db);
+    this.follows = new MongoFollows(db);
+    this.axisUpdates = new MongoAxisUpdates(db, serial);
     this.sightings = new Sightings(serial.exclusive);
   }
 
@@ -102,6 +107,8 @@ export class MongoStore implements Store {
       await MongoJobs.indexes(db);
       await MongoRequests.indexes(db);
       await MongoInstances.indexes(db);
+      await MongoFollows.indexes(db);
+      await MongoAxisUpdates.indexes(db);
       const serial = server.atomicUpdates || testing?.withoutLocks ? Serializer.none() : await Serializer.locking(db);
       return new MongoStore(client, db, server, serial);
     } catch (e) {

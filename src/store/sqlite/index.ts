@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { RepairReport, Store, StoreHealth } from '../../domain/ports';
 import { CrashPoints } from '../crash-points';
 import { openDatabase, schemaVersion } from './database';
+import { SqliteAxisUpdates, SqliteFollows } from './axes';
 import { SqliteBroadcasts } from './broadcasts';
 import { SqliteDrafts } from './drafts';
 import { SqliteEvents } from './events';
@@ -31,6 +32,8 @@ export class SqliteStore implements Store {
   readonly conversations: SqliteConversations;
   readonly instances: SqliteInstances;
   readonly preferences: SqlitePreferences;
+  readonly follows: SqliteFollows;
+  readonly axisUpdates: SqliteAxisUpdates;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private closed = false;
@@ -48,6 +51,8 @@ export class SqliteStore implements Store {
     this.conversations = new SqliteConversations(db);
     this.instances = new SqliteInstances(db);
     this.preferences = new SqlitePreferences(db);
+    this.follows = new SqliteFollows(db);
+    this.axisUpdates = new SqliteAxisUpdates(db);
   }
 
   static open(dataDir: string): SqliteStore {

@@ -218,9 +218,55 @@ export const migrations: string[] = [
     starts_at INTEGER
   ) WITHOUT ROWID;
   `,
-  // 10: reserved for the axes engineer's migration (follows, axis updates); a no-op here, replaced when merging
+  // 10: following axes, pilots' updates (points d'étape), their 👏, questions and channel posts
   `
-  SELECT 1;
+  CREATE TABLE axis_follows (
+    person_id TEXT NOT NULL,
+    axis_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    UNIQUE (person_id, axis_id)
+  );
+  CREATE INDEX axis_follows_axis ON axis_follows (axis_id);
+  CREATE TABLE axis_updates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    axis_id TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    progress INTEGER,
+    done TEXT NOT NULL,
+    next TEXT NOT NULL,
+    help TEXT,
+    link TEXT,
+    created_at INTEGER NOT NULL,
+    edited_at INTEGER,
+    reached_followers INTEGER NOT NULL
+  );
+  CREATE INDEX axis_updates_axis ON axis_updates (axis_id, created_at);
+  CREATE INDEX axis_updates_created ON axis_updates (created_at);
+  CREATE TABLE axis_update_reactions (
+    update_id INTEGER NOT NULL,
+    person_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (update_id, person_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE axis_update_questions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    update_id INTEGER NOT NULL,
+    asker_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    asked_at INTEGER NOT NULL,
+    answer TEXT,
+    answered_by TEXT,
+    answered_at INTEGER
+  );
+  CREATE INDEX axis_update_questions_update ON axis_update_questions (update_id);
+  CREATE TABLE axis_update_posts (
+    update_id INTEGER NOT NULL,
+    platform TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    PRIMARY KEY (update_id, platform, channel)
+  ) WITHOUT ROWID;
   `,
   // 11: each person's preferences (what they receive, and when), and the language they chose over the platform's
   `

@@ -165,7 +165,7 @@ describe('TeamsDelivery with the real proactive sender (Teams SDK, axios) agains
   test('sends the card as an Adaptive Card activity to the person’s conversation', async () => {
     const p = teamsPerson('ok-1', { serviceUrl });
     const outcome = await delivery([p]).send(msg('teams', { kind: 'person', personId: p.id }));
-    expect(outcome).toEqual({ ok: true });
+    expect(outcome).toEqual({ ok: true, messageId: 'act-1' });
     const last = received.at(-1)!;
     expect(last.path).toBe('/v3/conversations/a:ok-1/activities');
     expect(last.body).toMatchObject({
@@ -178,9 +178,9 @@ describe('TeamsDelivery with the real proactive sender (Teams SDK, axios) agains
 
   test('a channel target goes to its conversation on its service URL (or the default one)', async () => {
     const d = delivery([]);
-    expect(await d.send(msg('teams', { kind: 'channel', platform: 'teams', channel: '19:general@thread.tacv2', serviceUrl }))).toEqual({ ok: true });
+    expect(await d.send(msg('teams', { kind: 'channel', platform: 'teams', channel: '19:general@thread.tacv2', serviceUrl }))).toEqual({ ok: true, messageId: 'act-1' });
     expect(received.at(-1)!.path).toBe('/v3/conversations/19:general@thread.tacv2/activities');
-    expect(await d.send(msg('teams', { kind: 'channel', platform: 'teams', channel: '19:other@thread.tacv2' }))).toEqual({ ok: true });
+    expect(await d.send(msg('teams', { kind: 'channel', platform: 'teams', channel: '19:other@thread.tacv2' }))).toEqual({ ok: true, messageId: 'act-1' });
     expect(received.at(-1)!.path).toBe('/v3/conversations/19:other@thread.tacv2/activities');
   });
 
@@ -298,7 +298,7 @@ describe('SlackDelivery', () => {
     const c = client();
     const p = slackPerson('T1', 'U3');
     const d = new SlackDelivery({ client: c, people: people([p]) });
-    expect(await d.send(msg('slack', { kind: 'person', personId: p.id }))).toEqual({ ok: true });
+    expect(await d.send(msg('slack', { kind: 'person', personId: p.id }))).toEqual({ ok: true, messageId: '1.2' });
     expect(c.calls).toHaveLength(1);
     expect(c.calls[0].channel).toBe('U3');
     expect(c.calls[0].text).toContain('Consultation: the park');
@@ -308,7 +308,7 @@ describe('SlackDelivery', () => {
   test('a channel: posted to it', async () => {
     const c = client();
     const d = new SlackDelivery({ client: c, people: people([]) });
-    expect(await d.send(msg('slack', { kind: 'channel', platform: 'slack', channel: 'C42' }))).toEqual({ ok: true });
+    expect(await d.send(msg('slack', { kind: 'channel', platform: 'slack', channel: 'C42' }))).toEqual({ ok: true, messageId: '1.2' });
     expect(c.calls[0].channel).toBe('C42');
   });
 

@@ -6,7 +6,9 @@ import { webApi } from '@slack/bolt';
 import { channelPostRecorder } from './app/axes/flow';
 import { BroadcastRunner } from './app/broadcasts/runner';
 import { Conversation } from './app/conversation';
+import { DigestJobs } from './app/digest/jobs';
 import { JobRunner } from './app/job-runner';
+import { PilotPrompts } from './app/prompts/jobs';
 import { EventJobRunner } from './app/events/jobs';
 import { Messenger } from './app/messenger';
 import { Notices } from './app/notices';
@@ -169,7 +171,24 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const replies = new Replies(store, clock, () => replyDispatcher.poke());
   const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner, leaseMs, metrics.jobLate);
   const eventJobs = new EventJobRunner(services, services.events, clock, log.child({ component: 'events' }));
-  const jobs = new JobRunner(store, [{ prefix: 'event.', handler: eventJobs }], clock, log.child({ component: 'jobs' }), owner, leaseMs, metrics.jobLate);
+  const digests = new DigestJobs(services, store, services.notices, log.child({ component: 'digest' }));
+  const prompts = new PilotPrompts(services, store, services.notices, log.child({ component: 'prompts' }));
+  const jobs = new JobRunner(
+    store,
+    [
+      { prefix: 'event.', handler: eventJobs },
+      { prefix: 'digest.', handler: digests },
+      { prefix: 'axis.prompt', handler: prompts },
+    ],
+    clock,
+    log.child({ component: 'jobs' }),
+    owner,
+    leaseMs,
+    metrics.jobLate,
+  );
+  // the digests and the prompts to pilots plan their next run as they run; these make sure one exists
+  const planRecurring = async () => (await digests.ensurePlanned(clock.now())) + (await prompts.ensurePlanned(clock.now()));
+  await planRecurring();
   const queueDue = async () => (await runner.runDue()) + (await jobs.runDue());
   const delivery: DeliveryControl = {
     owner,
@@ -209,6 +228,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     const now = clock.now().getTime();
     if (now - lastMaintenance < MAINTENANCE_EVERY_MS) return;
     lastMaintenance = now;
+    await planRecurring();
     const reconciled = await services.events.reconcile();
     const forgotten = await store.requests.purge(new Date(now - REQUEST_RECORD_MS));
     if (Object.values(reconciled).some((n) => n > 0) || forgotten) log.info({ reconciled, forgotten }, 'maintenance: store reconciled, request records forgotten');

@@ -20,6 +20,7 @@ import { IdeaNotifier } from './ideas/notifier';
 import { ideasFeature } from './ideas/routes';
 import { PreferencesFlow } from './preferences/flow';
 import { preferencesFeature } from './preferences/routes';
+import { promptsFeature } from './prompts/routes';
 import type { Messenger } from './messenger';
 import { cardReply, type Form, type Reply } from './reply';
 import { Router } from './router';
@@ -63,6 +64,7 @@ export class Conversation {
       eventsFeature(this.events),
       preferencesFeature(this.preferences),
       axesFeature(this.axes),
+      promptsFeature(s, s.store.preferences),
     ]);
   }
 

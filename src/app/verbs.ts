@@ -5,6 +5,7 @@ import type { eventsFeature } from './events/routes';
 import type { helpFeature } from './help/routes';
 import type { ideasFeature } from './ideas/routes';
 import type { preferencesFeature } from './preferences/routes';
+import type { promptsFeature } from './prompts/routes';
 import type { VerbsOf } from './routes';
 
 /** A verb sent back by a button or form: letters, digits, dots, dashes, underscores. */
@@ -17,7 +18,8 @@ export type AppVerb =
   | VerbsOf<typeof broadcastsFeature>
   | VerbsOf<typeof eventsFeature>
   | VerbsOf<typeof preferencesFeature>
-  | VerbsOf<typeof axesFeature>;
+  | VerbsOf<typeof axesFeature>
+  | VerbsOf<typeof promptsFeature>;
 
 declare module '../cards/model' {
   /** Cards carry only the verbs a route handles. */

@@ -418,12 +418,6 @@ export const en: Messages = {
     },
     periodWeek: 'From {{from}} to {{to}}, on the axes you follow.',
     periodDay: 'On {{day}}, on the axes you follow.',
-    status: {
-      on_track: 'on track',
-      at_risk: 'at risk',
-      blocked: 'blocked',
-      done: 'done',
-    },
     update: 'Update of {{date}} ({{status}}{{progress}}):',
     newIdeas_one: '💡 {{count}} new idea:',
     newIdeas_other: '💡 {{count}} new ideas:',

@@ -417,12 +417,6 @@ export const fr = {
     },
     periodWeek: 'Du {{from}} au {{to}}, sur les axes que vous suivez.',
     periodDay: 'Le {{day}}, sur les axes que vous suivez.',
-    status: {
-      on_track: 'en bonne voie',
-      at_risk: 'à risque',
-      blocked: 'bloqué',
-      done: 'terminé',
-    },
     update: 'Point d’étape du {{date}} ({{status}}{{progress}}) :',
     newIdeas_one: '💡 {{count}} nouvelle idée :',
     newIdeas_many: '💡 {{count}} nouvelles idées :',

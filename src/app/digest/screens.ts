@@ -40,7 +40,7 @@ function dayTime(at: Date, c: DigestContext): string {
 }
 
 function updateLine(u: AxisUpdate, c: DigestContext): string {
-  const status = c.t(`digest.status.${u.status}`);
+  const status = c.t(`axes.status.${u.status}`).toLocaleLowerCase(c.locale);
   const progress = u.progress === undefined ? '' : ` · ${u.progress} %`;
   return `${STATUS_EMOJI[u.status]} ${c.t('digest.update', { date: day(u.createdAt, c), status, progress })} ${truncate(u.done.replace(/\s+/g, ' '), 200)}`;
 }

@@ -6,6 +6,7 @@ import type { ProgrammeEvent } from '../../domain/events';
 import type { Idea } from '../../domain/ideas';
 import type { Locale } from '../../domain/locale';
 import type { Programme } from '../../domain/programme';
+import { laterDays } from '../../domain/schedule';
 import type { Translate } from '../../i18n';
 import { axisLabel, statusLabel } from '../ideas/screens';
 
@@ -91,7 +92,8 @@ function ownSection(own: DigestOwnIdea[], c: DigestContext): CardElement[] {
  */
 export function digestCard(d: PersonDigest, c: DigestContext, section: (part: DigestAxis) => CardElement[]): Card {
   const title = c.t(`digest.title.${c.frequency}`);
-  const last = new Date(c.until.getTime() - 1);
+  // the last day of the period is the day before the digest
+  const last = laterDays(c.until, -1, c.timeZone);
   const period = c.frequency === 'weekly' ? c.t('digest.periodWeek', { from: day(c.since, c), to: day(last, c) }) : c.t('digest.periodDay', { day: day(c.since, c) });
   const elements: CardElement[] = [
     { type: 'header', text: title },

@@ -1,16 +1,26 @@
+/** Intl formatters are costly to build (tens of microseconds and kilobytes each): one per zone and precision. */
+const partFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The wall-clock fields of `at` in `timeZone` (24-hour clock). */
 function zonedParts(at: Date, timeZone: string, seconds: boolean): Record<string, string> {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    ...(seconds ? { second: '2-digit' as const } : {}),
-  }).formatToParts(at);
-  return Object.fromEntries(parts.map((p) => [p.type, p.value]));
+  const key = `${timeZone}:${seconds}`;
+  let f = partFormatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      ...(seconds ? { second: '2-digit' as const } : {}),
+    });
+    // a bad zone throws above and is not kept; the zones in use are few
+    if (partFormatters.size > 50) partFormatters.clear();
+    partFormatters.set(key, f);
+  }
+  return Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
 }
 
 /** Offset of `timeZone` from UTC at instant `at`, in milliseconds (positive east of Greenwich). */

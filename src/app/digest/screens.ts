@@ -23,21 +23,27 @@ export interface DigestContext {
   until: Date;
 }
 
+/** Intl formatters are costly to make: one per locale and style, for every digest. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(c: DigestContext, withTime: boolean): Intl.DateTimeFormat {
+  const k = `${c.locale}:${c.timeZone}:${withTime}`;
+  let f = formatters.get(k);
+  if (!f) {
+    const options: Intl.DateTimeFormatOptions = { timeZone: c.timeZone, weekday: 'short', day: 'numeric', month: 'short' };
+    f = new Intl.DateTimeFormat(c.locale === 'fr' ? 'fr-FR' : 'en-GB', withTime ? { ...options, hour: '2-digit', minute: '2-digit' } : options);
+    formatters.set(k, f);
+  }
+  return f;
+}
+
 const STATUS_EMOJI: Record<AxisUpdate['status'], string> = { on_track: '🟢', at_risk: '🟠', blocked: '🔴', done: '✅' };
 
 function day(at: Date, c: DigestContext): string {
-  return new Intl.DateTimeFormat(c.locale === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: c.timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(at);
+  return formatter(c, false).format(at);
 }
 
 function dayTime(at: Date, c: DigestContext): string {
-  return new Intl.DateTimeFormat(c.locale === 'fr' ? 'fr-FR' : 'en-GB', {
-    timeZone: c.timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(at);
+  return formatter(c, true).format(at);
 }
 
 function updateLine(u: AxisUpdate, c: DigestContext): string {

@@ -40,6 +40,8 @@ export interface PreferencesFormValues {
   quietWeekends?: string;
   /** YYYY-MM-DD (the last day of the pause), or empty. */
   pauseUntil?: string;
+  /** The followed axes' ids, comma-separated. */
+  axes?: string;
 }
 
 export const PREFERENCE_KINDS = ['axisUpdates', 'ideaNews', 'eventReminders', 'broadcasts'] as const;

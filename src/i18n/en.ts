@@ -488,6 +488,7 @@ export const en: Messages = {
       until: 'until {{date}} inclusive',
     },
     followedAxes: 'Followed axes',
+    noAxis: 'none',
   },
   axes: {
     menuTitle: 'The programme’s axes',

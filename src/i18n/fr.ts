@@ -487,6 +487,7 @@ export const fr = {
       until: 'jusqu’au {{date}} inclus',
     },
     followedAxes: 'Axes suivis',
+    noAxis: 'aucun',
   },
   axes: {
     menuTitle: 'Les axes du programme',

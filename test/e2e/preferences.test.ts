@@ -114,8 +114,8 @@ describe('preferences and the Notices gate', () => {
   }
   const toSlack = (user: string, text: string) => slack.calls('chat.postMessage').filter((c) => c.body.channel === user && allText(c.body).includes(text));
   const toTeams = (user: TeamsUser, text: string) => teams.sent(`a:${user.id}`).filter((r) => allText(r.body).includes(text));
-  const submitSlack = (user: string, values: ReturnType<typeof slackValues>) => {
-    const body = viewSubmissionBody({ callbackId: 'preferences.submit', user, values });
+  const submitSlack = (user: string, values: ReturnType<typeof slackValues>, privateMetadata?: string) => {
+    const body = viewSubmissionBody({ callbackId: 'preferences.submit', user, values, privateMetadata });
     return bot.post('/slack/events', body, slackHeaders(body));
   };
 
@@ -132,6 +132,7 @@ describe('preferences and the Notices gate', () => {
       'ideaNews',
       'eventReminders',
       'broadcasts',
+      'axes',
       'digest',
       'quietFrom',
       'quietTo',
@@ -140,7 +141,28 @@ describe('preferences and the Notices gate', () => {
     ]);
     expect(allText(view.blocks)).toContain('Dans le résumé seulement');
 
-    const res = await submitSlack('U2', slackValues({ ideaNews: 'off', digest: 'daily' }));
+    // the followed axes are checkboxes, one per axis
+    const axes = view.blocks.find((b: any) => b.block_id === 'axes');
+    expect(axes.element.type).toBe('checkboxes');
+    expect(axes.element.options).toHaveLength(bot.services.programme.axes.length);
+
+    const res = await submitSlack(
+      'U2',
+      {
+        ...slackValues({ ideaNews: 'off', digest: 'daily' }),
+        axes: {
+          axes: {
+            type: 'checkboxes',
+            selected_options: [
+              { value: 'usager', text: { type: 'plain_text', text: 'x' } },
+              { value: 'equipe', text: { type: 'plain_text', text: 'x' } },
+              { value: 'inconnu', text: { type: 'plain_text', text: 'x' } },
+            ],
+          },
+        },
+      },
+      view.private_metadata,
+    );
     expect(res.status).toBe(200);
     expect(res.body?.response_action).not.toBe('errors');
     expect(await bot.services.store.preferences.get('slack:T1/U2')).toMatchObject({ kinds: { ideaNews: 'off', axisUpdates: 'now' }, digest: 'daily' });
@@ -151,6 +173,28 @@ describe('preferences and the Notices gate', () => {
     expect(words).toContain('Nouvelles des idées');
     expect(words).toContain('Jamais');
     expect(words).toContain('Chaque jour');
+    // the ticked axes are followed (an unknown value is ignored), and restated
+    expect((await bot.services.store.follows.axesOf('slack:T1/U2')).sort()).toEqual(['equipe', 'usager']);
+    expect(words).toContain('Axes suivis');
+    expect(words).toContain('culture « usager »');
+
+    // opened again, the form shows them ticked; unticking one stops following it
+    const again = slashCommandBody({ text: 'preferences', user: 'U2', responseUrl: slack.responseUrl(nextId('p')) });
+    slack.clear();
+    await bot.post('/slack/events', again, slackHeaders(again));
+    const [reopened] = await slack.waitForCall('views.open');
+    const view2 = typeof reopened.body.view === 'string' ? JSON.parse(reopened.body.view) : reopened.body.view;
+    const ticked = view2.blocks.find((b: any) => b.block_id === 'axes').element.initial_options.map((o: any) => o.value);
+    expect(ticked.sort()).toEqual(['equipe', 'usager']);
+    await submitSlack(
+      'U2',
+      {
+        ...slackValues({ ideaNews: 'off', digest: 'daily' }),
+        axes: { axes: { type: 'checkboxes', selected_options: [{ value: 'usager', text: { type: 'plain_text', text: 'x' } }] } },
+      },
+      view2.private_metadata,
+    );
+    expect(await bot.services.store.follows.axesOf('slack:T1/U2')).toEqual(['usager']);
   });
 
   test('Teams: « preferences » answers with the card; submitted, it is saved and restated', async () => {

@@ -17,7 +17,7 @@ export function preferencesFeature(flow: PreferencesFlow) {
       'preferences.open': { run: ({ actor }) => flow.open(actor) },
       'preferences.submit': {
         replaces: true,
-        run: ({ actor, values }) => flow.submit(actor, values),
+        run: ({ actor, values, data }) => flow.submit(actor, values, data),
         form: ({ actor, values }) => flow.formAgain(actor, values),
       },
     },

@@ -1,6 +1,7 @@
 import type { Card, CardElement, CardInput } from '../../cards/model';
-import type { Locale } from '../../domain/locale';
+import { type Locale, pick } from '../../domain/locale';
 import type { Platform } from '../../domain/people';
+import type { Programme } from '../../domain/programme';
 import { formatHhmm, PREFERENCE_KINDS, type Preferences, type PreferencesFormValues } from '../../domain/preferences';
 import { wallClock } from '../../domain/time';
 import type { Translate } from '../../i18n';
@@ -81,8 +82,21 @@ export function preferencesForm(c: PreferencesContext, values: PreferencesFormVa
     submitLabel: t('preferences.save'),
     closeLabel: t('preferences.close'),
     card: { fallbackText: t('preferences.fallback'), elements, submit: { verb: 'preferences.submit', label: t('preferences.save') }, requiredMessage: t('forms.required') },
-    data: {},
+    // the form carries the followed axes: its submission says which (none ticked is none followed)
+    data: followedAxes.length ? { withAxes: '1' } : {},
   };
+}
+
+/** The axes a person follows, as checkboxes in the preferences form (`selected`: comma-separated ids). */
+export function followedAxesInput(c: PreferencesContext, programme: Programme, selected: string): CardElement {
+  const choices = programme.axes.map((a) => ({ title: `${a.number} · ${pick(a.name, c.locale)}`, value: a.id }));
+  return { type: 'input', input: { kind: 'choice', id: 'axes', label: c.t('preferences.followedAxes'), choices, multiple: true, style: 'expanded', value: selected || undefined } };
+}
+
+/** The followed axes restated (numbers and names), or « aucun ». */
+export function followedFact(c: PreferencesContext, programme: Programme, axisIds: string[]): { label: string; value: string } {
+  const names = programme.axes.filter((a) => axisIds.includes(a.id)).map((a) => `${a.number} · ${pick(a.name, c.locale)}`);
+  return { label: c.t('preferences.followedAxes'), value: names.length ? names.join(', ') : c.t('preferences.noAxis') };
 }
 
 /** The choices restated in words. */
@@ -114,23 +128,23 @@ function dayInWords(until: Date, c: PreferencesContext): string {
 }
 
 /** The confirmation of a save: the choices in words, and a way back to the form. */
-export function savedCard(c: PreferencesContext, prefs: Preferences): Card {
+export function savedCard(c: PreferencesContext, prefs: Preferences, followed?: { label: string; value: string }): Card {
   const text = c.t('preferences.saved');
   return {
     fallbackText: text,
     elements: [
       { type: 'text', text },
-      { type: 'facts', facts: preferencesFacts(c, prefs) },
+      { type: 'facts', facts: followed ? [...preferencesFacts(c, prefs), followed] : preferencesFacts(c, prefs) },
       { type: 'actions', actions: [{ kind: 'submit', verb: 'preferences.open', label: c.t('preferences.change') }] },
     ],
   };
 }
 
 /** The Slack App Home's section: the current preferences and a button to change them. */
-export function homeSection(c: PreferencesContext, prefs: Preferences): CardElement[] {
+export function homeSection(c: PreferencesContext, prefs: Preferences, followed?: { label: string; value: string }): CardElement[] {
   return [
     { type: 'header', text: c.t('preferences.homeTitle') },
-    { type: 'facts', facts: preferencesFacts(c, prefs) },
+    { type: 'facts', facts: followed ? [...preferencesFacts(c, prefs), followed] : preferencesFacts(c, prefs) },
     { type: 'actions', actions: [{ kind: 'submit', verb: 'preferences.open', label: c.t('preferences.change') }] },
   ];
 }

@@ -114,7 +114,7 @@ describe('preferences and the Notices gate', () => {
   }
   const toSlack = (user: string, text: string) => slack.calls('chat.postMessage').filter((c) => c.body.channel === user && allText(c.body).includes(text));
   const toTeams = (user: TeamsUser, text: string) => teams.sent(`a:${user.id}`).filter((r) => allText(r.body).includes(text));
-  const submitSlack = (user: string, values: ReturnType<typeof slackValues>, privateMetadata?: string) => {
+  const submitSlack = (user: string, values: Record<string, Record<string, unknown>>, privateMetadata?: string) => {
     const body = viewSubmissionBody({ callbackId: 'preferences.submit', user, values, privateMetadata });
     return bot.post('/slack/events', body, slackHeaders(body));
   };

@@ -18,6 +18,8 @@ export interface PeopleRepository {
   count(): Promise<number>;
   /** Everyone known to the bot (broadcasts to everyone). */
   all(): Promise<Person[]>;
+  /** `limit` people after the id `after` (null: from the first), by id ascending: everyone, a page at a time. */
+  page(after: string | null, limit: number): Promise<Person[]>;
 }
 
 /** Role decisions taken in chat (grants and revocations). */

@@ -108,6 +108,21 @@ export function storeContract(factory: StoreFactory): void {
     expect(await store.people.count()).toBe(2);
   });
 
+  test('people.page: everyone by id, a page at a time', async () => {
+    const ids = ['U5', 'U1', 'U3', 'U2', 'U4'];
+    for (const u of ids) await store.people.record({ platform: 'slack', tenant: 'T1', user: u, displayName: u }, new Date('2026-03-01T09:00:00Z'));
+    const seen: string[] = [];
+    for (let after: string | null = null; ; ) {
+      const page = await store.people.page(after, 2);
+      seen.push(...page.map((p) => p.id));
+      if (page.length < 2) break;
+      after = page[page.length - 1].id;
+    }
+    expect(seen).toEqual(['slack:T1/U1', 'slack:T1/U2', 'slack:T1/U3', 'slack:T1/U4', 'slack:T1/U5']);
+    expect((await store.people.page('slack:T1/U5', 10)).length).toBe(0);
+    expect((await store.people.page(null, 1))[0].displayName).toBe('U1');
+  });
+
   test('a late, older contact does not move lastSeenAt backwards', async () => {
     await store.people.record({ platform: 'slack', tenant: 'T1', user: 'U1', displayName: 'A' }, T2);
     const p = await store.people.record({ platform: 'slack', tenant: 'T1', user: 'U1' }, T0);

@@ -118,26 +118,32 @@ export class DigestJobs implements JobHandler {
     };
 
     const source = digestSource(frequency, until);
-    const people = await store.people.all();
     let queued = 0;
     let considered = 0;
-    for (let i = 0; i < people.length; i += PAGE) {
-      const page = people.slice(i, i + PAGE).filter((p) => follows.has(p.id) || own.has(p.id));
-      if (!page.length) continue;
-      const prefs = await this.repos.preferences.many(page.map((p) => p.id));
-      const notices: Notice[] = [];
-      for (const person of page) {
-        const pref = prefs.get(person.id) ?? DEFAULT_PREFERENCES;
-        if ((pref.digest ?? 'weekly') !== frequency) continue;
-        considered++;
-        const digest = digestFor(period, axisOrder, follows.get(person.id) ?? new Set(), own.get(person.id) ?? [], pref.kinds ?? DEFAULT_PREFERENCES.kinds);
-        if (!digest) continue;
-        const c = contextFor(this.localeOf(person));
-        notices.push({ person, key: `${source}:${person.id}`, card: digestCard(digest, c, sectionFor(c)) });
+    let people = 0;
+    // everyone, a page at a time: memory stays that of one page, whatever the number of people
+    for (let after: string | null = null; ; ) {
+      const all = await store.people.page(after, PAGE);
+      people += all.length;
+      const page = all.filter((p) => follows.has(p.id) || own.has(p.id));
+      if (page.length) {
+        const prefs = await this.repos.preferences.many(page.map((p) => p.id));
+        const notices: Notice[] = [];
+        for (const person of page) {
+          const pref = prefs.get(person.id) ?? DEFAULT_PREFERENCES;
+          if ((pref.digest ?? 'weekly') !== frequency) continue;
+          considered++;
+          const digest = digestFor(period, axisOrder, follows.get(person.id) ?? new Set(), own.get(person.id) ?? [], pref.kinds ?? DEFAULT_PREFERENCES.kinds);
+          if (!digest) continue;
+          const c = contextFor(this.localeOf(person));
+          notices.push({ person, key: `${source}:${person.id}`, card: digestCard(digest, c, sectionFor(c)) });
+        }
+        if (notices.length) queued += await this.notices.queue(notices, { source, kind: 'digest' });
       }
-      if (notices.length) queued += await this.notices.queue(notices, { source, kind: 'digest' });
+      if (all.length < PAGE) break;
+      after = all[all.length - 1].id;
     }
-    this.log.info({ frequency, until, people: people.length, considered, queued, ms: this.s.clock.now().getTime() - started }, 'digests queued');
+    this.log.info({ frequency, until, people, considered, queued, ms: this.s.clock.now().getTime() - started }, 'digests queued');
     return queued;
   }
 

@@ -83,6 +83,11 @@ export class MongoPeople implements PeopleRepository {
     return (await this.col.find({}).sort({ _id: 1 }).toArray()).map(toPerson);
   }
 
+  async page(after: string | null, limit: number): Promise<Person[]> {
+    const filter = after === null ? {} : { _id: { $gt: after } };
+    return (await this.col.find(filter).sort({ _id: 1 }).limit(limit).toArray()).map(toPerson);
+  }
+
   async count(): Promise<number> {
     return this.col.countDocuments();
   }

@@ -42,6 +42,7 @@ export class SqlitePeople implements PeopleRepository {
   private readonly byTeamsUser: StatementSync;
   private readonly countAll: StatementSync;
   private readonly everyone: StatementSync;
+  private readonly pageAfter: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.upsert = db.prepare(`
@@ -60,6 +61,7 @@ export class SqlitePeople implements PeopleRepository {
     this.byTeamsUser = db.prepare('SELECT * FROM people WHERE teams_user_id = ? ORDER BY last_seen_at DESC LIMIT 1');
     this.countAll = db.prepare('SELECT COUNT(*) AS n FROM people');
     this.everyone = db.prepare('SELECT * FROM people ORDER BY id');
+    this.pageAfter = db.prepare('SELECT * FROM people WHERE id > ? ORDER BY id LIMIT ?');
   }
 
   async record(contact: Contact, at: Date): Promise<Person> {
@@ -94,6 +96,10 @@ export class SqlitePeople implements PeopleRepository {
 
   async all(): Promise<Person[]> {
     return (this.everyone.all() as unknown as PersonRow[]).map(rowToPerson);
+  }
+
+  async page(after: string | null, limit: number): Promise<Person[]> {
+    return (this.pageAfter.all(after ?? '', limit) as unknown as PersonRow[]).map(rowToPerson);
   }
 
   async count(): Promise<number> {

@@ -47,6 +47,7 @@ function people(list: Person[]): PeopleRepository {
     findByTeamsUserId: async () => null,
     count: async () => byId.size,
     all: async () => [...byId.values()],
+    page: async () => [],
   };
 }
 

@@ -61,6 +61,28 @@ const STEPS: Step[] = [
   },
   { name: 'evenement', do: ['evenement'], expect: 'input, textarea' }, // organisers only
   { name: 'diffusion', do: ['diffusion'], expect: 'input, textarea' }, // organisers only
+  // an axis with an update: the playground's user, an organiser, may post on any axis
+  { name: 'point', do: ['point usager'], expect: 'input, textarea' },
+  {
+    name: 'point-apercu',
+    do: [
+      'point usager',
+      { fill: { 'What was done': 'Trois ateliers avec les agents d’accueil ; une première version du guide.', 'Next steps': 'Tester le guide avec deux directions en janvier.' } },
+      { click: 'Preview' },
+    ],
+  },
+  {
+    name: 'axe',
+    do: [
+      'point usager',
+      { fill: { 'What was done': 'Trois ateliers avec les agents d’accueil ; une première version du guide.', 'Next steps': 'Tester le guide avec deux directions en janvier.' } },
+      { click: 'Preview' },
+      { click: 'Publish' },
+      'idee Un guichet unique pour les nouveaux arrivants #accueil',
+      'axe usager',
+    ],
+  },
+  { name: 'preferences', do: ['preferences'], expect: 'input' },
 ];
 
 const { execFileSync }: typeof ChildProcessTypes = require('node:child_process');

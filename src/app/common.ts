@@ -36,9 +36,7 @@ export function audienceChoices(t: Translate, programme: Programme, locale: Loca
     { title: t('broadcasts.audience.everyone'), value: 'everyone' },
     { title: t('broadcasts.audience.pilots'), value: 'pilots' },
     { title: t('broadcasts.audience.organisers'), value: 'organisers' },
-    // an axis is reached through its channel: one without is not offered (it would be refused)
-    ...programme.axes
-      .filter((a) => a.channel?.slack || a.channel?.teams)
-      .map((a) => ({ title: t('broadcasts.audience.axis', { axis: `${a.number} · ${pick(a.name, locale)}` }), value: `axis:${a.id}` })),
+    // an axis reaches its followers and pilots, and its channel when it has one
+    ...programme.axes.map((a) => ({ title: t('broadcasts.audience.axis', { axis: `${a.number} · ${pick(a.name, locale)}` }), value: `axis:${a.id}` })),
   ];
 }

@@ -68,8 +68,6 @@ export class BroadcastService {
     if (axis) {
       const a = findAxis(this.programme, axis[1]);
       if (!a) throw new FieldError('axis.unknown', 'audience', { axis: axis[1].slice(0, 60), axes: this.programme.axes.map((x) => x.id).join(', ') });
-      // an axis is reached through its channel(s): without one, nobody would be
-      if (!a.channel?.slack && !a.channel?.teams) throw new FieldError('broadcast.audience.axisNoChannel', 'audience', { axis: a.id });
       return { kind: 'axis', axisId: a.id };
     }
     const channel = /^channel:(slack|teams):(.{1,250})$/.exec(v);

@@ -208,7 +208,7 @@ export const en: Messages = {
       everyone: 'Everyone known to the bot',
       pilots: 'The pilots',
       organisers: 'The organisers',
-      axis: 'Axis {{axis}}: its channel and its pilots',
+      axis: 'Axis {{axis}}: its followers, its pilots and its channel',
       channel: 'Channel {{channel}} ({{platform}})',
     },
     when: {
@@ -694,7 +694,6 @@ export const en: Messages = {
       },
       audience: {
         unknown: 'Unknown recipients "{{audience}}": everyone, pilots, organisers, axis:<axis>, or a channel (Slack C…, Teams 19:…@thread.tacv2).',
-        axisNoChannel: 'Axis {{axis}} has no channel in the programme: choose everyone, pilots, organisers or a channel.',
       },
       when: {
         past: 'This time has already passed: choose a moment to come.',

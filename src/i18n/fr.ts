@@ -207,7 +207,7 @@ export const fr = {
       everyone: 'Toutes les personnes connues du bot',
       pilots: 'Les pilotes',
       organisers: 'Les organisateurs',
-      axis: 'L’axe {{axis}} : son canal et ses pilotes',
+      axis: 'L’axe {{axis}} : ses abonnés, ses pilotes et son canal',
       channel: 'Le canal {{channel}} ({{platform}})',
     },
     when: {
@@ -694,7 +694,6 @@ export const fr = {
       },
       audience: {
         unknown: 'Destinataires inconnus « {{audience}} » : tous, pilotes, organisateurs, axe:<axe>, ou un canal (Slack C…, Teams 19:…@thread.tacv2).',
-        axisNoChannel: 'L’axe {{axis}} n’a pas de canal dans le programme : choisissez tous, pilotes, organisateurs ou un canal.',
       },
       when: {
         past: 'Cette date est déjà passée : choisissez un moment à venir.',

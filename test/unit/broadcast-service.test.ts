@@ -150,6 +150,8 @@ describe('audiences', () => {
     ['axis:#accueil', { kind: 'axis', axisId: 'usager' }], // one of its hashtags
     ['axis:transitions', { kind: 'axis', axisId: 'transitions' }], // a Slack channel only
     ['axis:territoires', { kind: 'axis', axisId: 'territoires' }], // a Teams channel only
+    ['axis:equipe', { kind: 'axis', axisId: 'equipe' }], // no channel: its followers and pilots
+    ['axe:5', { kind: 'axis', axisId: 'equipe' }],
     ['channel:slack:C0123456', { kind: 'channel', platform: 'slack', channel: 'C0123456' }],
     ['channel:slack:G0123456789', { kind: 'channel', platform: 'slack', channel: 'G0123456789' }],
     ['channel:teams:19:abc123@thread.tacv2', { kind: 'channel', platform: 'teams', channel: '19:abc123@thread.tacv2' }],
@@ -160,8 +162,6 @@ describe('audiences', () => {
   });
 
   test.each<[string, string, Record<string, unknown>]>([
-    ['axis:equipe', 'broadcast.audience.axisNoChannel', { axis: 'equipe' }], // an axis without a channel would reach its pilots only
-    ['axe:5', 'broadcast.audience.axisNoChannel', { axis: 'equipe' }],
     ['axis:mars', 'axis.unknown', { axis: 'mars', axes: 'transitions, territoires, usager, marque-employeur, equipe' }],
     ['channel:slack:D0123456', 'broadcast.audience.unknown', { audience: 'channel:slack:D0123456' }], // a direct message, not a channel
     ['channel:slack:C012', 'broadcast.audience.unknown', {}], // too short

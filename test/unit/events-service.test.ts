@@ -195,7 +195,6 @@ describe('the form', () => {
     ['an unknown axis', { axis: 'mars' }, 'axis.unknown', { axis: 'mars' }],
     ['an axis number that does not exist', { axis: '9' }, 'axis.unknown', { axis: '9' }],
     ['an unknown audience', { audience: 'galaxie' }, 'broadcast.audience.unknown', { audience: 'galaxie' }],
-    ['an axis audience whose axis has no channel', { audience: 'axis:equipe' }, 'broadcast.audience.axisNoChannel', { axis: 'equipe' }],
     ['an audience of an unknown axis', { audience: 'axis:mars' }, 'axis.unknown', { axis: 'mars' }],
     ['an audience over 300 characters', { audience: 'x'.repeat(301) }, 'broadcast.audience.unknown'],
   ];

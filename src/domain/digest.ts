@@ -1,10 +1,11 @@
 import type { AxisUpdate } from './axes';
+import type { Broadcast } from './broadcasts';
 import type { ProgrammeEvent } from './events';
 import type { Idea } from './ideas';
 import type { Preferences } from './preferences';
 
 /** How many of each the digest shows per axis; the rest is counted. */
-export const DIGEST_LIMITS = { updates: 3, ideas: 5, events: 3, ownIdeas: 10 };
+export const DIGEST_LIMITS = { updates: 3, ideas: 5, events: 3, ownIdeas: 10, broadcasts: 5 };
 
 /** What happened in the programme during one digest period, read once for everyone. */
 export interface DigestPeriod {
@@ -16,6 +17,8 @@ export interface DigestPeriod {
   newIdeas: Map<string, Idea[]>;
   /** Events of an axis starting within the coming fortnight, per axis id, soonest first. */
   events: Map<string, ProgrammeEvent[]>;
+  /** Broadcasts to everyone or to an axis that ran in the period, newest first (for those who get them in the digest). */
+  broadcasts: Broadcast[];
 }
 
 /** One axis's part of a person's digest. */
@@ -35,10 +38,12 @@ export interface DigestOwnIdea {
 export interface PersonDigest {
   axes: DigestAxis[];
   ownIdeas: DigestOwnIdea[];
+  /** The period's broadcasts, for a person who chose to get them in the digest only. */
+  broadcasts: Broadcast[];
 }
 
 /** Groups what a period brought by axis: updates and new ideas newest first, events soonest first. */
-export function periodOf(since: Date, until: Date, updates: AxisUpdate[], ideas: Idea[], upcoming: ProgrammeEvent[]): DigestPeriod {
+export function periodOf(since: Date, until: Date, updates: AxisUpdate[], ideas: Idea[], upcoming: ProgrammeEvent[], broadcasts: Broadcast[] = []): DigestPeriod {
   const group = <T>(items: T[], axis: (t: T) => string | undefined) => {
     const out = new Map<string, T[]>();
     for (const item of items) {
@@ -69,6 +74,9 @@ export function periodOf(since: Date, until: Date, updates: AxisUpdate[], ideas:
         .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime()),
       (e) => e.axisId,
     ),
+    broadcasts: broadcasts
+      .filter((b) => b.lastRunAt && inPeriod(b.lastRunAt) && b.state !== 'cancelled' && (b.audience.kind === 'everyone' || b.audience.kind === 'axis'))
+      .sort((a, b) => (b.lastRunAt?.getTime() ?? 0) - (a.lastRunAt?.getTime() ?? 0)),
   };
 }
 
@@ -101,5 +109,8 @@ export function digestFor(
     if (part.updates.length || part.ideas.length || part.events.length) axes.push(part);
   }
   const ownIdeas = kinds.ideaNews === 'off' ? [] : own;
-  return axes.length || ownIdeas.length ? { axes, ownIdeas } : null;
+  // broadcasts come in the digest only for those who chose so (the others had them at once, or not at all)
+  const broadcasts =
+    kinds.broadcasts === 'digest' ? period.broadcasts.filter((b) => b.audience.kind === 'everyone' || (b.audience.kind === 'axis' && followed.has(b.audience.axisId))) : [];
+  return axes.length || ownIdeas.length || broadcasts.length ? { axes, ownIdeas, broadcasts } : null;
 }

@@ -412,6 +412,7 @@ export const en: Messages = {
     awaySaved: 'Noted, enjoy your time off! You are away until {{date}} included. To come back earlier, change the pause in your preferences.',
   },
   digest: {
+    broadcasts: '📣 Organisers’ broadcasts',
     title: {
       weekly: 'Your weekly digest',
       daily: 'Your daily digest',

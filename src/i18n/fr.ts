@@ -411,6 +411,7 @@ export const fr = {
     awaySaved: 'C’est noté : bonne absence ! Vous êtes absent(e) jusqu’au {{date}} inclus. Pour revenir plus tôt, changez la pause dans vos préférences.',
   },
   digest: {
+    broadcasts: '📣 Diffusions des organisateurs',
     title: {
       weekly: 'Votre résumé de la semaine',
       daily: 'Votre résumé du jour',

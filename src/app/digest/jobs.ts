@@ -71,8 +71,13 @@ export class DigestJobs implements JobHandler {
     const { store, programme, timezone } = this.s;
     const since = laterDays(until, frequency === 'weekly' ? -7 : -1, timezone);
     const started = this.s.clock.now().getTime();
-    const [updates, ideas, upcoming] = await Promise.all([this.repos.axisUpdates.since(since), store.ideas.since(since), store.events.upcoming(until, 500)]);
-    const period = periodOf(since, until, updates, ideas, upcoming);
+    const [updates, ideas, upcoming, broadcasts] = await Promise.all([
+      this.repos.axisUpdates.since(since),
+      store.ideas.since(since),
+      store.events.upcoming(until, 500),
+      store.broadcasts.list(200),
+    ]);
+    const period = periodOf(since, until, updates, ideas, upcoming, broadcasts);
 
     // ideas whose status changed: their author and supporters hear of it
     const own = new Map<string, DigestOwnIdea[]>();

@@ -1,5 +1,5 @@
 import type { Card, CardElement } from '../../cards/model';
-import { truncate } from '../../cards/text';
+import { toPlainText, truncate } from '../../cards/text';
 import type { AxisUpdate } from '../../domain/axes';
 import { DIGEST_LIMITS, type DigestAxis, type DigestOwnIdea, type PersonDigest } from '../../domain/digest';
 import type { ProgrammeEvent } from '../../domain/events';
@@ -92,6 +92,20 @@ function ownSection(own: DigestOwnIdea[], c: DigestContext): CardElement[] {
   return [{ type: 'text', text: lines.join('\n') }];
 }
 
+function broadcastsSection(list: PersonDigest['broadcasts'], c: DigestContext): CardElement[] {
+  const lines = [`**${c.t('digest.broadcasts')}**`];
+  for (const b of list.slice(0, DIGEST_LIMITS.broadcasts)) {
+    // the organiser's text as plain words: its first line, without formatting or links
+    const first =
+      toPlainText(b.message)
+        .split('\n')
+        .find((l) => l.trim()) ?? '';
+    lines.push(`• ${day(b.lastRunAt ?? c.since, c)} — ${truncate(first, 150)}`);
+  }
+  lines.push(...more(list, DIGEST_LIMITS.broadcasts, c));
+  return [{ type: 'text', text: lines.join('\n') }];
+}
+
 /**
  * A person's digest as one card: a title and the period, each followed axis with something new (its
  * section comes from `section`, shared between people), then their own ideas' news.
@@ -106,8 +120,9 @@ export function digestCard(d: PersonDigest, c: DigestContext, section: (part: Di
     { type: 'context', text: period },
   ];
   for (const part of d.axes) elements.push(...section(part), { type: 'divider' });
-  if (d.ownIdeas.length) elements.push(...ownSection(d.ownIdeas, c));
-  else if (elements.at(-1)?.type === 'divider') elements.pop();
+  if (d.ownIdeas.length) elements.push(...ownSection(d.ownIdeas, c), { type: 'divider' });
+  if (d.broadcasts.length) elements.push(...broadcastsSection(d.broadcasts, c));
+  if (elements.at(-1)?.type === 'divider') elements.pop();
   elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'idea.list', label: c.t('digest.seeIdeas'), data: { f: 'recent' } }] });
   const axes = d.axes.map((a) => axisLabel(c.programme, a.axisId, c.locale));
   const fallback = [title, axes.join(', '), d.ownIdeas.length ? c.t('digest.yourIdeas') : ''].filter(Boolean).join(' · ');

@@ -1,4 +1,5 @@
 import type { AxisUpdate } from '../../../src/domain/axes';
+import type { Broadcast } from '../../../src/domain/broadcasts';
 import { digestFor, periodOf, statusChanged } from '../../../src/domain/digest';
 import type { ProgrammeEvent } from '../../../src/domain/events';
 import type { Idea } from '../../../src/domain/ideas';
@@ -88,5 +89,37 @@ describe('what a digest holds', () => {
     expect(digestFor(period, order, new Set(['usager']), [], { ...kinds, eventReminders: 'off' })).toBeNull();
     // « in the digest only » keeps it in the digest
     expect(digestFor(period, order, new Set(['usager']), [], { ...DEFAULT_PREFERENCES.kinds, axisUpdates: 'digest' })?.axes[0].updates).toHaveLength(2);
+  });
+
+  test('broadcasts of the period come in the digest only for those who chose « dans le résumé seulement »', () => {
+    const b = (id: number, audience: Broadcast['audience'], lastRunAt?: Date, state: Broadcast['state'] = 'done'): Broadcast => ({
+      id,
+      message: `Diffusion ${id}`,
+      audience,
+      schedule: { kind: 'now' },
+      state,
+      createdBy: 'o',
+      createdAt: SINCE,
+      runs: 1,
+      lastRunAt,
+    });
+    const withBroadcasts = periodOf(
+      SINCE,
+      UNTIL,
+      [],
+      [],
+      [],
+      [
+        b(1, { kind: 'everyone' }, day(1)),
+        b(2, { kind: 'axis', axisId: 'usager' }, day(2)),
+        b(3, { kind: 'axis', axisId: 'transitions' }, day(3)),
+        b(4, { kind: 'everyone' }, day(-1)), // before the period
+        b(5, { kind: 'pilots' }, day(2)), // an audience the digest cannot tell
+        b(6, { kind: 'everyone' }, day(2), 'cancelled'),
+      ],
+    );
+    const digestOnly = { ...DEFAULT_PREFERENCES.kinds, broadcasts: 'digest' as const };
+    expect(digestFor(withBroadcasts, ['usager'], new Set(['usager']), [], digestOnly)?.broadcasts.map((x) => x.id)).toEqual([2, 1]);
+    expect(digestFor(withBroadcasts, ['usager'], new Set(['usager']), [], DEFAULT_PREFERENCES.kinds)).toBeNull();
   });
 });

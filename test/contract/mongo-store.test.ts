@@ -6,6 +6,7 @@ import { MongoStore } from '../../src/store/mongo';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { preferencesContract } from './preferences-contract';
+import { readingContract } from './reading-contract';
 import { reconcileContract } from './reconcile-contract';
 import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
@@ -79,6 +80,10 @@ const factory: StoreFactory = {
 
 (uri ? describe : describe.skip)('preferences contract: MongoDB (needs MONGODB_URI)', () => {
   preferencesContract(factory);
+});
+
+(uri ? describe : describe.skip)('broadcasts read and clicked contract: MongoDB (needs MONGODB_URI)', () => {
+  readingContract(factory);
 });
 
 const outboxFactory: OutboxStoreFactory = {

@@ -7,6 +7,7 @@ import { SqliteStore } from '../../src/store/sqlite';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { preferencesContract } from './preferences-contract';
+import { readingContract } from './reading-contract';
 import { reconcileContract } from './reconcile-contract';
 import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
@@ -51,6 +52,10 @@ describe('ideas contract: embedded SQLite', () => {
 
 describe('preferences contract: embedded SQLite', () => {
   preferencesContract(factory);
+});
+
+describe('broadcasts read and clicked contract: embedded SQLite', () => {
+  readingContract(factory);
 });
 
 const outboxFactory: OutboxStoreFactory = {

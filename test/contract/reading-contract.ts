@@ -38,7 +38,7 @@ export function readingContract(factory: StoreFactory): void {
     expect(await store.broadcasts.get(named.id)).toMatchObject({ ack: 'named', important: true });
   });
 
-  test('« J\'ai lu » counts once per person; clicks once per person and link; figures per broadcast', async () => {
+  test("« J'ai lu » counts once per person; clicks once per person and link; figures per broadcast", async () => {
     const a = await store.broadcasts.create(draft({ ack: 'counted' }), 'draft', T0);
     const b = await store.broadcasts.create(draft({ ack: 'counted' }), 'draft', T0);
     expect(await store.broadcasts.reading(a.id)).toEqual({ acknowledged: 0, clickers: 0 });

@@ -74,7 +74,10 @@ export class BroadcastRunner {
         else {
           const k = `${r.person.platform}:${locale}`;
           card = shared.get(k);
-          if (!card) shared.set(k, (card = cards.forPerson(b, r.person, locale, secret)));
+          if (!card) {
+            card = cards.forPerson(b, r.person, locale, secret);
+            shared.set(k, card);
+          }
         }
         people.push({ person: r.person, key: `${source}:r${run}:${r.person.id}`, card });
       } else {

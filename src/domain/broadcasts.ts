@@ -1,4 +1,5 @@
 import type { Platform } from './people';
+import { peopleText } from './people-text';
 
 export type Audience =
   | { kind: 'everyone' }
@@ -42,9 +43,20 @@ export interface Broadcast {
 
 export type NewBroadcast = Pick<Broadcast, 'message' | 'link' | 'audience' | 'schedule' | 'createdBy' | 'createdAt' | 'ack' | 'important'>;
 
-/** The links of a broadcast a recipient can follow, by number: 0 is the link button. */
-export function broadcastLinks(b: Pick<Broadcast, 'link'>): string[] {
-  return b.link ? [b.link.url] : [];
+/** A link as an organiser writes it in a broadcast's message (the card model's, `organiserLinks`). */
+const MESSAGE_LINK_RE = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g;
+
+/** The addresses of the links in a broadcast's message, in order. */
+export function messageLinks(message: string): string[] {
+  return [...peopleText(message).matchAll(MESSAGE_LINK_RE)].map((m) => m[2]);
+}
+
+/**
+ * The links of a broadcast a recipient can follow, by number: 0 is the link button (undefined without
+ * one), 1, 2… the links of its message. The only addresses `/r/<token>` leads to.
+ */
+export function broadcastLinks(b: Pick<Broadcast, 'link' | 'message'>): Array<string | undefined> {
+  return [b.link?.url, ...messageLinks(b.message)];
 }
 
 /** What a broadcast's recipients did with it: people, never who (except a named acknowledgement's export). */

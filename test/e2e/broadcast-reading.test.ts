@@ -155,7 +155,7 @@ describe('broadcasts read and clicked: « J’ai lu », counted links, the repor
     const u2 = (await bot.services.store.people.all()).find((p) => p.id === 'slack:T1/U2')!;
     await bot.services.store.preferences.save(u2.id, { ...DEFAULT_PREFERENCES, kinds: { ...DEFAULT_PREFERENCES.kinds, broadcasts: 'off' } }, clock.now());
     const { id, preview } = await send({
-      ...viewState.text('message', 'Exercice d’évacuation jeudi à 10 h.'),
+      ...viewState.text('message', 'Exercice d’évacuation jeudi à 10 h : [le plan](https://intranet.exemple.fr/plan).'),
       ...viewState.select('audience', 'everyone'),
       ...viewState.radio('when', 'now'),
       ...viewState.radio('ack', 'named'),
@@ -171,12 +171,20 @@ describe('broadcasts read and clicked: « J’ai lu », counted links, the repor
     const [t1] = teamsGot(TEAMS_USERS[0].id, 'évacuation');
     expect(allText(teamsCard(t1))).toContain('votre nom est enregistré');
 
+    // the message's own link goes through /r/<token> on Slack too (a text link tells the bot nothing)
+    const planLink = JSON.stringify(blocksOf(got.body)).match(/<(https:\/\/ensemble\.exemple\.fr\/r\/[^|>]+)\|le plan>/);
+    expect(planLink).not.toBeNull();
+    const followed = await fetch(`${bot.url}${planLink![1].slice(PUBLIC_URL.length)}`, { redirect: 'manual' });
+    expect(followed.status).toBe(302);
+    expect(followed.headers.get('location')).toBe('https://intranet.exemple.fr/plan');
+
     await click('U2', 'broadcast.ack', { id: String(id) });
     await teamsActCard(TEAMS_USERS[0], 'broadcast.ack', { id: String(id) });
     const report = await slashReply('UORG', `diffusion rapport ${id}`);
     const text = allText(report.blocks);
     expect(text).toMatch(/Important\*\nOui/);
     expect(text).toMatch(/« J’ai lu »\*\n2 · 40 % des envoyés/);
+    expect(text).toMatch(/Ont suivi le lien\*\n1 · 20 % des envoyés/);
     const exportButton = buttons(report).find((b) => b.action_id === 'broadcast.acks');
     expect(exportButton).toBeDefined();
 

@@ -1,6 +1,6 @@
 import type { Card, CardAction, CardElement } from '../../cards/model';
 import type { BroadcastService } from '../../domain/broadcast-service';
-import type { Audience, Broadcast } from '../../domain/broadcasts';
+import { type Audience, type Broadcast, broadcastLinks } from '../../domain/broadcasts';
 import { DomainError } from '../../domain/errors';
 import type { Actor } from '../../domain/people-service';
 import { formatZoned } from '../../domain/time';
@@ -233,7 +233,7 @@ export class BroadcastFlow {
     const rate = (count: number) => (r.sent > 0 ? t('broadcasts.reading.rate', { count, rate: Math.round((100 * count) / r.sent) }) : String(count));
     const readingFacts = this.readingFacts(t, b);
     if (b.ack) readingFacts.push({ label: t('broadcasts.reading.ackCount'), value: rate(reading.acknowledged) });
-    if (b.link) readingFacts.push({ label: t('broadcasts.reading.clickers'), value: rate(reading.clickers) });
+    if (broadcastLinks(b).some((url) => url !== undefined)) readingFacts.push({ label: t('broadcasts.reading.clickers'), value: rate(reading.clickers) });
     const elements: CardElement[] = [
       { type: 'header', text: t('broadcasts.reportTitle', { id }) },
       { type: 'text', text: b.message.split('\n')[0].slice(0, 200) },

@@ -30,7 +30,8 @@
  * (0; 1 stops once the broadcast is queued: the figures of the Notices gate alone).
  *
  * The broadcast is queued through the Notices gate (src/app/notices.ts), as the bot does: the members'
- * preferences are read once per chunk of a thousand, and the queuing time is printed on its own.
+ * preferences are read once per chunk of a thousand, and the queuing time is printed on its own. Each member
+ * gets their own card, as the broadcast runner makes it (« J'ai lu », a link through /r/<token> signed for them).
  * Exit code 1 when someone was lost or the duplicates exceed the bound.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -44,7 +45,9 @@ import type { Card } from '../src/cards/model';
 import { Dispatcher } from '../src/delivery/dispatcher';
 import { TeamsDelivery } from '../src/delivery/senders';
 import { CeilingShare } from '../src/delivery/share';
+import { BroadcastCards } from '../src/app/broadcasts/cards';
 import { type Notice, Notices } from '../src/app/notices';
+import { I18n } from '../src/i18n';
 import type { Person } from '../src/domain/people';
 import { DEFAULT_PREFERENCES, type Preferences } from '../src/domain/preferences';
 import { teamsLogger } from '../src/platforms/teams/logger-bridge';
@@ -244,7 +247,11 @@ async function main(): Promise<void> {
   let withPrefs = 0;
   if (settings.prefsEvery > 0)
     for (let i = settings.prefsEvery; i <= settings.members; i += settings.prefsEvery, withPrefs++) await store.preferences.save(people[i - 1].id, chosen, at);
-  const notices: Notice[] = people.map((person) => ({ person, key: `${SOURCE}:${person.id}`, card }));
+  // each member's own card, as the broadcast runner makes it: « J'ai lu » and a counted link through /r/<token>
+  const cards = new BroadcastCards(store, new I18n('fr'), 'https://ensemble.exemple.fr');
+  const secret = await cards.linkSecret();
+  const broadcast = { id: 1, message: card.fallbackText, ack: 'counted' as const, link: { label: 'Lire le dossier', url: 'https://exemple.fr/parc' } };
+  const makeNotices = (): Notice[] => people.map((person) => ({ person, key: `${SOURCE}:${person.id}`, card: cards.forPerson(broadcast, person, 'fr', secret) }));
   const gate = new Notices(store, { now: () => at }, () => undefined, { timeZone: 'Europe/Paris', defaultLocale: 'fr', manageLabel: () => 'Gérer mes notifications' });
   // The instances start before the broadcast is queued, as bot instances would be running already.
   const children: ChildProcess[] = [];
@@ -259,7 +266,8 @@ async function main(): Promise<void> {
   }
   const seeded = performance.now();
   console.log(`  seeded ${settings.members} people (${withPrefs} with stored preferences) in ${((seeded - t) / 1000).toFixed(1)} s`);
-  const queued = await gate.queue(notices, { source: SOURCE, kind: 'broadcasts' });
+  // timed with the cards' making: one per member, each with its own token
+  const queued = await gate.queue(makeNotices(), { source: SOURCE, kind: 'broadcasts' });
   const queuedIn = performance.now() - seeded;
   console.log(`  queued ${queued} messages through the Notices gate in ${(queuedIn / 1000).toFixed(2)} s (${((1000 * queued) / queuedIn).toFixed(0)} notices/s)`);
   if (settings.queueOnly) {

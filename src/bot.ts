@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { webApi } from '@slack/bolt';
 import { channelPostRecorder } from './app/axes/flow';
+import { BroadcastCards } from './app/broadcasts/cards';
 import { BroadcastRunner } from './app/broadcasts/runner';
 import { Conversation } from './app/conversation';
 import { DigestJobs } from './app/digest/jobs';
@@ -115,6 +116,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     defaultLocale: config.locale,
     random: options.random ?? Math.random,
     notices,
+    publicUrl: config.publicUrl,
   };
 
   // What /metrics shows: a registry of this bot's own (tests run several bots in one process).
@@ -169,7 +171,17 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     metrics,
   });
   const replies = new Replies(store, clock, () => replyDispatcher.poke());
-  const runner = new BroadcastRunner(store, services.broadcasts, clock, log.child({ component: 'broadcasts' }), owner, leaseMs, metrics.jobLate);
+  const broadcastCards = new BroadcastCards(store, i18n, config.publicUrl);
+  const runner = new BroadcastRunner(
+    store,
+    services.broadcasts,
+    { notices, cards: broadcastCards, defaultLocale: config.locale },
+    clock,
+    log.child({ component: 'broadcasts' }),
+    owner,
+    leaseMs,
+    metrics.jobLate,
+  );
   const eventJobs = new EventJobRunner(services, services.events, clock, log.child({ component: 'events' }));
   const digests = new DigestJobs(services, store, services.notices, log.child({ component: 'digest' }));
   const prompts = new PilotPrompts(services, store, services.notices, log.child({ component: 'prompts' }));

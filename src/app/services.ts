@@ -29,6 +29,8 @@ export interface Services {
    * each person's preferences (kind, quiet hours, pause) and adds the « Gérer mes notifications » action.
    */
   notices: Notices;
+  /** Where people reach the bot's HTTP server (PUBLIC_URL), for the counted links of broadcasts on Teams. */
+  publicUrl?: string;
   /** A number in [0, 1): injected so tests can pin "random" choices. */
   random: () => number;
 }

@@ -98,12 +98,15 @@ class ActionIds {
 function button(action: CardAction, ids: ActionIds): SlackBlock {
   const text = plainText(toPlainText(action.label), SLACK_LIMITS.buttonText);
   if (action.kind === 'url') {
-    return {
+    const result: SlackBlock = {
       type: 'button',
       action_id: ids.next(URL_ACTION_VERB),
       text,
       url: ensureMax('button url', action.url, SLACK_LIMITS.buttonUrl),
     };
+    // the block_actions payload Slack sends when it is followed carries what to tell the bot
+    if (action.track) result.value = ensureMax('value of a URL button', JSON.stringify({ ...action.track.data, verb: action.track.verb }), SLACK_LIMITS.buttonValue);
+    return result;
   }
   const value = ensureMax(`value of button "${action.verb}"`, JSON.stringify(action.data ?? {}), SLACK_LIMITS.buttonValue);
   const result: SlackBlock = { type: 'button', action_id: ids.next(action.verb), text, value };

@@ -26,7 +26,13 @@ export type CardAction =
       data?: Record<string, string>;
       style?: 'primary' | 'danger';
     }
-  | { kind: 'url'; label: string; url: string };
+  | {
+      kind: 'url';
+      label: string;
+      url: string;
+      /** Told to the bot when followed, where the platform says so (Slack sends it; Teams opens the URL alone). */
+      track?: { verb: Verb; data?: Record<string, string> };
+    };
 
 export interface Choice {
   title: string;

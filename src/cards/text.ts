@@ -29,8 +29,10 @@ export function link(label: string, url: string): string {
  * Turns the Markdown links an organiser wrote in a formatted message (a broadcast) into the bot's own
  * links, their addresses checked (http and https only). Not for anybody else's text.
  */
-export function organiserLinks(markdown: string): string {
-  return peopleText(markdown).replace(MARKDOWN_LINK_RE, (_m, label: string, url: string) => link(label, url));
+export function organiserLinks(markdown: string, through?: (url: string, index: number) => string): string {
+  let n = 0;
+  // `through`: where the n-th link (1, 2…) goes instead (a broadcast's counted link), its address being checked first
+  return peopleText(markdown).replace(MARKDOWN_LINK_RE, (_m, label: string, url: string) => link(label, through ? through(url, ++n) : url));
 }
 /** `**bold**`: content starts and ends with a non-space, stays on one line. */
 const BOLD_RE = /\*\*(?=\S)([^\n]*?\S)\*\*/g;

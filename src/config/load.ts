@@ -54,6 +54,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     dataDir: env.DATA_DIR,
     timezone: env.BOT_TIMEZONE,
     locale: env.BOT_LOCALE,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     programmeFile: env.PROGRAMME_FILE,
     logLevel: env.LOG_LEVEL,
     prettyLogs: env.NODE_ENV !== 'production',

@@ -58,6 +58,12 @@ export const envSchema = z
     DATA_DIR: z.string().trim().min(1, 'must be a folder path').default('./data'),
     BOT_TIMEZONE: z.string().trim().default('Europe/Paris').refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
     BOT_LOCALE: z.enum(['fr', 'en'], { error: 'must be "fr" or "en"' }).default('fr'),
+    PUBLIC_URL: optionalText.pipe(
+      z
+        .url('must be the address people reach the bot at, such as https://ensemble.exemple.fr')
+        .regex(/^https?:\/\//, 'must start with https:// (or http://)')
+        .optional(),
+    ),
     PROGRAMME_FILE: optionalText,
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

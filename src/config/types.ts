@@ -30,6 +30,8 @@ export interface Config {
   dataDir: string;
   timezone: string;
   locale: Locale;
+  /** Where people reach the bot's HTTP server (PUBLIC_URL): a broadcast's links on Teams go through its /r/<token>; absent, they are not counted. */
+  publicUrl?: string;
   programmeFile?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   prettyLogs: boolean;

@@ -1,4 +1,4 @@
-import type { Audience, Broadcast, Schedule } from './broadcasts';
+import { type Acknowledged, type Acknowledgement, type Audience, type Broadcast, broadcastLinks, type ReadingFigures, type Schedule } from './broadcasts';
 import type { OutboxReport } from './delivery';
 import { DomainError, FieldError } from './errors';
 import type { Person, Platform } from './people';
@@ -33,6 +33,10 @@ export interface BroadcastInput {
   date?: string;
   time?: string;
   cron?: string;
+  /** « J'ai lu »: "none" (or absent), "counted", "named". */
+  ack?: string;
+  /** The « important » checkbox: "true" when ticked. */
+  important?: string;
 }
 
 export type Recipient = { kind: 'person'; person: Person } | { kind: 'channel'; platform: Platform; channel: string };
@@ -146,7 +150,11 @@ export class BroadcastService {
     }
     const audience = input.channel?.trim() ? this.channelAudience(input.channel) : this.parseAudience(input.audience);
     const { schedule, nextRunAt } = this.parseSchedule(input);
-    return this.store.broadcasts.create({ message, link, audience, schedule, createdBy: actor.person.id, createdAt: this.clock.now() }, 'draft', nextRunAt);
+    const ackInput = (input.ack ?? '').trim() || 'none';
+    if (!['none', 'counted', 'named'].includes(ackInput)) throw new FieldError('broadcast.ack.invalid', 'ack');
+    const ack = ackInput === 'none' ? undefined : (ackInput as Acknowledgement);
+    const important = input.important === 'true' ? true : undefined;
+    return this.store.broadcasts.create({ message, link, audience, schedule, createdBy: actor.person.id, createdAt: this.clock.now(), ack, important }, 'draft', nextRunAt);
   }
 
   async get(actor: Actor, id: number): Promise<Broadcast> {
@@ -198,6 +206,51 @@ export class BroadcastService {
   async retryFailed(actor: Actor, id: number): Promise<number> {
     await this.get(actor, id);
     return this.store.outbox.retryFailed(broadcastSource(id), this.clock.now());
+  }
+
+  /** A broadcast that has gone out (a run queued), or null: what its recipients may act on. */
+  private async sent(id: number): Promise<Broadcast | null> {
+    const b = Number.isSafeInteger(id) && id > 0 ? await this.store.broadcasts.get(id) : null;
+    return b && b.runs > 0 ? b : null;
+  }
+
+  /**
+   * « J'ai lu » pressed by a recipient: counted once however often it is pressed. Refused for a broadcast
+   * that asks for none, or that has not gone out.
+   */
+  async acknowledge(actor: Actor, id: number): Promise<{ broadcast: Broadcast; first: boolean }> {
+    const b = await this.sent(id);
+    if (!b) throw new DomainError('broadcast.ack.notSent', { id: String(id).slice(0, 12) });
+    if (!b.ack) throw new DomainError('broadcast.ack.none', { id });
+    const first = await this.store.broadcasts.acknowledge(id, actor.person.id, this.clock.now());
+    return { broadcast: b, first };
+  }
+
+  /**
+   * A recipient followed link `link` of a broadcast: counted once per person and link. Returns the
+   * address the organiser gave (the only addresses a link can lead to), or null when there is none.
+   */
+  async follow(personId: string, id: number, link: number): Promise<string | null> {
+    const b = await this.sent(id);
+    const url = b ? broadcastLinks(b)[link] : undefined;
+    if (!url) return null;
+    await this.store.broadcasts.recordClick(id, personId, link, this.clock.now());
+    return url;
+  }
+
+  /** Acknowledgements and clicks of a broadcast, for its organisers. */
+  async reading(actor: Actor, id: number): Promise<ReadingFigures> {
+    await this.get(actor, id);
+    return this.store.broadcasts.reading(id);
+  }
+
+  /** Who acknowledged a named acknowledgement (never for a counted one). */
+  async acknowledgementNames(actor: Actor, id: number): Promise<{ broadcast: Broadcast; acknowledged: Array<Acknowledged & { person: Person | null }> }> {
+    const broadcast = await this.get(actor, id);
+    if (broadcast.ack !== 'named') throw new DomainError('broadcast.ack.notNamed', { id });
+    const list = await this.store.broadcasts.acknowledgements(id);
+    const acknowledged = await Promise.all(list.map(async (a) => ({ ...a, person: await this.store.people.get(a.personId) })));
+    return { broadcast, acknowledged };
   }
 
   /** Who a run reaches. Axis followers come with following (a later capability): empty for now, and reported so. */

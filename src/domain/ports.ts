@@ -1,5 +1,5 @@
 import type { AxisQuestion, AxisUpdate, AxisUpdatePatch, AxisUpdatePost, NewAxisUpdate, PersonFollows } from './axes';
-import type { Broadcast, NewBroadcast } from './broadcasts';
+import type { Acknowledged, Broadcast, NewBroadcast, ReadingFigures } from './broadcasts';
 import type { Lane, NewOutboxMessage, OutboxDepth, OutboxMessage, OutboxReport } from './delivery';
 import type { EventFeedback, EventPatch, JobPlan, NewEvent, NewJob, ProgrammeEvent, Registration, RegistrationState, ScheduledJob } from './events';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from './ideas';
@@ -167,6 +167,15 @@ export interface BroadcastRepository {
   claimDue(owner: string, now: Date, leaseMs: number): Promise<Broadcast | null>;
   /** Records a queued run: next run time (recurring) or done. Releases the lease. */
   completeRun(id: number, owner: string, at: Date, nextRunAt: Date | undefined): Promise<Broadcast>;
+  /** « J'ai lu » by a person: recorded once (true the first time, false after). */
+  acknowledge(id: number, personId: string, at: Date): Promise<boolean>;
+  /** A person followed link `link` of a broadcast: recorded once per person and link (true the first time). */
+  recordClick(id: number, personId: string, link: number, at: Date): Promise<boolean>;
+  reading(id: number): Promise<ReadingFigures>;
+  /** Who acknowledged, in the order they did (for a named acknowledgement's export). */
+  acknowledgements(id: number): Promise<Acknowledged[]>;
+  /** The secret the links' tokens are signed with: made once, then the same for every instance. */
+  linkSecret(): Promise<string>;
 }
 
 /**

@@ -1,4 +1,6 @@
 import express from 'express';
+import { z } from 'zod';
+import { BroadcastCards } from '../app/broadcasts/cards';
 import type { Services } from '../app/services';
 import type { TeamsPlatform } from '../platforms/teams/app';
 import { activitySchema } from '../platforms/teams/activity-schema';
@@ -44,6 +46,26 @@ export function mountRoutes(app: express.Application, services: Services, teams:
     const result = await teams.handle(req.body, req.headers as Record<string, string | string[]>);
     if (result.body === undefined || result.body === null) res.status(result.status).end();
     else res.status(result.status).json(result.body);
+  });
+
+  // A broadcast's counted link (Teams): a signed token per recipient and link → 302 to the address the
+  // organiser gave, counted once. Anything else is a plain 404: no redirect to an address of the request's.
+  const links = new BroadcastCards(services.store, services.i18n, services.publicUrl);
+  const tokenSchema = z.string().min(1).max(600);
+  app.get('/r/:token', async (req, res) => {
+    const token = tokenSchema.safeParse(req.params.token);
+    const ref = token.success ? await links.readToken(token.data) : null;
+    const url = ref ? await services.broadcasts.follow(ref.personId, ref.broadcastId, ref.link) : null;
+    res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer');
+    if (!url) {
+      const other = services.defaultLocale === 'fr' ? 'en' : 'fr';
+      res
+        .status(404)
+        .type('text/plain; charset=utf-8')
+        .send(`${services.i18n.t(services.defaultLocale, 'broadcasts.reading.unknownLink')}\n${services.i18n.t(other, 'broadcasts.reading.unknownLink')}\n`);
+      return;
+    }
+    res.redirect(302, url);
   });
 
   // 200 when the bot can serve (503 when its store cannot); `ready` and `notReady` say which part is not

@@ -255,6 +255,39 @@ export const en: Messages = {
     newButton: 'New broadcast',
     listButton: 'All broadcasts',
     retried: '{{count}} failed message(s) retried for broadcast no. {{id}}.',
+    reading: {
+      ackLabel: 'Read receipt',
+      ack: {
+        none: 'None',
+        counted: 'A "I have read it" button, counted without names',
+        named: 'Named, for a mandatory notice (recipients are told)',
+      },
+      importantLabel: 'Important: delivered during quiet hours too, and to those who turned broadcasts off',
+      ackButton: 'I have read it',
+      acknowledged: '✓ Noted that you read it, thank you.',
+      namedNotice: 'Mandatory notice: when you click "I have read it", your name is recorded and passed on to the organisers.',
+      important: '**Important**',
+      clicked: 'Link followed.',
+      yes: 'Yes',
+      ackText: {
+        none: 'none',
+        counted: '"I have read it", counted without names',
+        named: 'named "I have read it"',
+      },
+      factAck: 'Read receipt',
+      factImportant: 'Important',
+      ackCount: '"I have read it"',
+      clickers: 'Followed the link',
+      rate: '{{count}} · {{rate}} % of those sent',
+      exportButton: 'Export the names (CSV)',
+      exportComment: 'Read receipts of broadcast no. {{id}}: {{count}} person(s).',
+      exportHeader: {
+        person: 'Person',
+        platform: 'Platform',
+        at: 'Read at',
+      },
+      unknownLink: 'This link is unknown or no longer valid.',
+    },
   },
   events: {
     kind: {
@@ -686,6 +719,12 @@ export const en: Messages = {
       notFound: 'I cannot find broadcast no. {{id}}.',
       notDraft: 'Broadcast no. {{id}} is no longer waiting for confirmation.',
       notCancellable: 'Broadcast no. {{id}} is already finished or cancelled.',
+      ack: {
+        invalid: 'Choose one of the read receipts offered: none, counted or named.',
+        none: 'Broadcast no. {{id}} asks for no read receipt.',
+        notSent: 'Broadcast no. {{id}} has not gone out yet.',
+        notNamed: 'Broadcast no. {{id}} asks for no named read receipt: names are not recorded.',
+      },
       message: {
         empty: 'Write the message to broadcast.',
         tooLong: 'The message is too long ({{max}} characters at most, the limit of a Slack block).',

@@ -254,6 +254,39 @@ export const fr = {
     newButton: 'Nouvelle diffusion',
     listButton: 'Toutes les diffusions',
     retried: '{{count}} message(s) en échec relancé(s) pour la diffusion n°{{id}}.',
+    reading: {
+      ackLabel: 'Accusé de lecture',
+      ack: {
+        none: 'Aucun',
+        counted: 'Un bouton « J’ai lu », compté sans les noms',
+        named: 'Nominatif, pour une note de service obligatoire (les destinataires en sont avertis)',
+      },
+      importantLabel: 'Important : remis aussi pendant les heures calmes et à qui a coupé les diffusions',
+      ackButton: 'J’ai lu',
+      acknowledged: '✓ Lecture notée, merci.',
+      namedNotice: 'Note de service : en cliquant sur « J’ai lu », votre nom est enregistré et transmis aux organisateurs.',
+      important: '**Important**',
+      clicked: 'Lien suivi.',
+      yes: 'Oui',
+      ackText: {
+        none: 'aucun',
+        counted: '« J’ai lu », compté sans les noms',
+        named: '« J’ai lu » nominatif',
+      },
+      factAck: 'Accusé de lecture',
+      factImportant: 'Important',
+      ackCount: '« J’ai lu »',
+      clickers: 'Ont suivi le lien',
+      rate: '{{count}} · {{rate}} % des envoyés',
+      exportButton: 'Exporter les noms (CSV)',
+      exportComment: 'Accusés de lecture de la diffusion n°{{id}} : {{count}} personne(s).',
+      exportHeader: {
+        person: 'Personne',
+        platform: 'Plateforme',
+        at: 'Lu le',
+      },
+      unknownLink: 'Ce lien est inconnu ou n’est plus valable.',
+    },
   },
   events: {
     kind: {
@@ -686,6 +719,12 @@ export const fr = {
       notFound: 'Je ne trouve pas la diffusion n°{{id}}.',
       notDraft: 'La diffusion n°{{id}} n’attend plus de confirmation.',
       notCancellable: 'La diffusion n°{{id}} est déjà terminée ou annulée.',
+      ack: {
+        invalid: 'Choisissez un accusé de lecture proposé : aucun, compté ou nominatif.',
+        none: 'La diffusion n°{{id}} ne demande pas d’accusé de lecture.',
+        notSent: 'La diffusion n°{{id}} n’est pas encore partie.',
+        notNamed: 'La diffusion n°{{id}} ne demande pas d’accusé nominatif : les noms ne sont pas enregistrés.',
+      },
       message: {
         empty: 'Écrivez le message à diffuser.',
         tooLong: 'Le message est trop long ({{max}} caractères au plus, la limite d’un bloc Slack).',

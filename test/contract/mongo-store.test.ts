@@ -7,6 +7,7 @@ import { axesContract } from './axes-contract';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { preferencesContract } from './preferences-contract';
+import { readingContract } from './reading-contract';
 import { reconcileContract } from './reconcile-contract';
 import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
@@ -80,6 +81,10 @@ const factory: StoreFactory = {
 
 (uri ? describe : describe.skip)('preferences contract: MongoDB (needs MONGODB_URI)', () => {
   preferencesContract(factory);
+});
+
+(uri ? describe : describe.skip)('broadcasts read and clicked contract: MongoDB (needs MONGODB_URI)', () => {
+  readingContract(factory);
 });
 
 const outboxFactory: OutboxStoreFactory = {

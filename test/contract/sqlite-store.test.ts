@@ -8,6 +8,7 @@ import { axesContract } from './axes-contract';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { preferencesContract } from './preferences-contract';
+import { readingContract } from './reading-contract';
 import { reconcileContract } from './reconcile-contract';
 import { outboxContract, type OutboxStoreFactory } from './outbox-contract';
 import { storeContract, type StoreFactory } from './store-contract';
@@ -52,6 +53,10 @@ describe('ideas contract: embedded SQLite', () => {
 
 describe('preferences contract: embedded SQLite', () => {
   preferencesContract(factory);
+});
+
+describe('broadcasts read and clicked contract: embedded SQLite', () => {
+  readingContract(factory);
 });
 
 const outboxFactory: OutboxStoreFactory = {

@@ -2,10 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { BroadcastCards } from '../../src/app/broadcasts/cards';
 import { BroadcastRunner } from '../../src/app/broadcasts/runner';
+import { Notices } from '../../src/app/notices';
 import { loadProgramme } from '../../src/config/programme';
 import { BroadcastService, broadcastSource } from '../../src/domain/broadcast-service';
 import { PeopleService } from '../../src/domain/people-service';
+import { I18n } from '../../src/i18n';
 import type { Store } from '../../src/domain/ports';
 import { channelIds } from '../../src/platforms/channel-ids';
 import { cronCalendar } from '../../src/scheduler/cron-calendar';
@@ -44,7 +47,9 @@ describe('BroadcastRunner', () => {
       },
     });
     const racing: Store = Object.assign(Object.create(store), { outbox });
-    const runner = new BroadcastRunner(racing, broadcasts, clock, pino({ level: 'silent' }), 'owner-1');
+    const notices = new Notices(racing, clock, () => undefined, { timeZone: 'Europe/Paris', defaultLocale: 'fr', manageLabel: () => 'Gérer mes notifications' });
+    const delivery = { notices, cards: new BroadcastCards(racing, new I18n('fr'), undefined), defaultLocale: 'fr' as const };
+    const runner = new BroadcastRunner(racing, broadcasts, delivery, clock, pino({ level: 'silent' }), 'owner-1');
     expect(await runner.runDue()).toBe(0);
     const report = await store.outbox.report(broadcastSource(draft.id));
     expect(report.pending).toBe(0);

@@ -1,6 +1,6 @@
 import type { Card, CardAction, CardElement } from '../../cards/model';
 import type { BroadcastService } from '../../domain/broadcast-service';
-import type { Audience, Broadcast } from '../../domain/broadcasts';
+import { type Audience, type Broadcast, broadcastLinks } from '../../domain/broadcasts';
 import { DomainError } from '../../domain/errors';
 import type { Actor } from '../../domain/people-service';
 import { formatZoned } from '../../domain/time';
@@ -9,7 +9,8 @@ import { textCard } from '../common';
 import { cardReply, type Form, type Reply } from '../reply';
 import type { Services } from '../services';
 import { numberToken } from '../words';
-import { broadcastCard } from './runner';
+import { csvFile, localTime } from '../csv';
+import { BroadcastCards, broadcastCard } from './cards';
 import { broadcastForm } from './screens';
 
 /** "12", "n°12" → 12. */
@@ -21,12 +22,16 @@ export function parseBroadcastNumber(word: string | undefined): number {
 
 /** Organisers' broadcasts in chat: compose, preview, confirm, list, report, cancel, retry. */
 export class BroadcastFlow {
+  private readonly cards: BroadcastCards;
+
   constructor(
     private readonly s: Services,
     private readonly broadcasts: BroadcastService,
     /** Wakes the delivery engine: a confirmed broadcast is due now. */
     private readonly wake: () => void,
-  ) {}
+  ) {
+    this.cards = new BroadcastCards(s.store, s.i18n, s.publicUrl);
+  }
 
   t(actor: Actor) {
     return this.ctx(actor).t;
@@ -79,6 +84,8 @@ export class BroadcastFlow {
       date: values.date,
       time: values.time,
       cron: values.cron,
+      ack: values.ack,
+      important: values.important,
     });
     return cardReply(await this.preview(actor, draft), { replace: true });
   }
@@ -92,7 +99,7 @@ export class BroadcastFlow {
   async preview(actor: Actor, b: Broadcast): Promise<Card> {
     const { t, locale } = this.ctx(actor);
     const count = (await this.broadcasts.recipients(b.audience)).length;
-    const sample = broadcastCard(b);
+    const sample = broadcastCard(b, t, { ackable: true });
     const id = String(b.id);
     return {
       fallbackText: t('broadcasts.preview', { id: b.id }),
@@ -107,6 +114,7 @@ export class BroadcastFlow {
             { label: t('broadcasts.previewFacts.audience'), value: this.audienceText(t, b.audience) },
             { label: t('broadcasts.previewFacts.count'), value: count === 0 ? t('broadcasts.emptyAudience') : t('broadcasts.countNow', { count }) },
             { label: t('broadcasts.previewFacts.when'), value: this.whenText(t, b, locale) },
+            ...this.readingFacts(t, b),
           ],
         },
         {
@@ -117,6 +125,43 @@ export class BroadcastFlow {
           ],
         },
       ],
+    };
+  }
+
+  /** The acknowledgement and « important » facts of a broadcast (only those chosen). */
+  private readingFacts(t: Translate, b: Broadcast): Array<{ label: string; value: string }> {
+    const facts: Array<{ label: string; value: string }> = [];
+    if (b.ack) facts.push({ label: t('broadcasts.reading.factAck'), value: t(`broadcasts.reading.ackText.${b.ack}`) });
+    if (b.important) facts.push({ label: t('broadcasts.reading.factImportant'), value: t('broadcasts.reading.yes') });
+    return facts;
+  }
+
+  /** « J'ai lu », pressed by a recipient: noted once, and the card says so (pressing again changes nothing). */
+  async acknowledge(actor: Actor, id: number): Promise<Reply> {
+    const { broadcast } = await this.broadcasts.acknowledge(actor, id);
+    const locale = actor.person.locale ?? this.s.defaultLocale;
+    const card = this.cards.forPerson(broadcast, actor.person, locale, await this.cards.linkSecret(), true);
+    return cardReply(card, { replace: true });
+  }
+
+  /** A recipient followed a broadcast's link button on Slack (its browser opened the address itself). */
+  async click(actor: Actor, id: number, link: string | undefined): Promise<Reply> {
+    const n = Number(link ?? '0');
+    if (Number.isSafeInteger(n) && n >= 0) await this.broadcasts.follow(actor.person.id, id, n);
+    return cardReply(textCard(this.t(actor)('broadcasts.reading.clicked')));
+  }
+
+  /** `diffusion lectures N`: who acknowledged a named acknowledgement, as a CSV file. */
+  async acknowledgements(actor: Actor, id: number): Promise<Reply> {
+    const { t } = this.ctx(actor);
+    const { acknowledged } = await this.broadcasts.acknowledgementNames(actor, id);
+    const h = (k: string) => t(`broadcasts.reading.exportHeader.${k}`);
+    const rows: Array<Array<string | number>> = [[h('person'), 'E-mail', h('platform'), h('at')]];
+    for (const a of acknowledged)
+      rows.push([a.person?.displayName ?? a.personId, a.person?.email ?? '', a.person?.platform === 'slack' ? 'Slack' : a.person ? 'Teams' : '', localTime(a.at, this.s.timezone)]);
+    return {
+      kind: 'file',
+      file: { name: `lectures-diffusion-${id}.csv`, mime: 'text/csv', content: csvFile(rows), comment: t('broadcasts.reading.exportComment', { id, count: acknowledged.length }) },
     };
   }
 
@@ -183,6 +228,12 @@ export class BroadcastFlow {
   async report(actor: Actor, id: number): Promise<Reply> {
     const { t, locale } = this.ctx(actor);
     const { broadcast: b, report: r } = await this.broadcasts.report(actor, id);
+    const reading = await this.broadcasts.reading(actor, id);
+    // rates are of the messages delivered
+    const rate = (count: number) => (r.sent > 0 ? t('broadcasts.reading.rate', { count, rate: Math.round((100 * count) / r.sent) }) : String(count));
+    const readingFacts = this.readingFacts(t, b);
+    if (b.ack) readingFacts.push({ label: t('broadcasts.reading.ackCount'), value: rate(reading.acknowledged) });
+    if (broadcastLinks(b).some((url) => url !== undefined)) readingFacts.push({ label: t('broadcasts.reading.clickers'), value: rate(reading.clickers) });
     const elements: CardElement[] = [
       { type: 'header', text: t('broadcasts.reportTitle', { id }) },
       { type: 'text', text: b.message.split('\n')[0].slice(0, 200) },
@@ -196,11 +247,15 @@ export class BroadcastFlow {
           { label: t('broadcasts.report.failed'), value: String(r.failed) },
           { label: t('broadcasts.report.pending'), value: String(r.pending) },
           { label: t('broadcasts.report.cancelled'), value: String(r.cancelled) },
+          ...readingFacts,
         ],
       },
     ];
     if (r.reasons.length) elements.push({ type: 'text', text: `**${t('broadcasts.report.reasons')}**\n${r.reasons.map((x) => `${x.reason} × ${x.count}`).join('\n')}` });
-    if (r.failed > 0) elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'broadcast.retry', label: t('broadcasts.retryButton'), data: { id: String(id) } }] });
+    const actions: CardAction[] = [];
+    if (r.failed > 0) actions.push({ kind: 'submit', verb: 'broadcast.retry', label: t('broadcasts.retryButton'), data: { id: String(id) } });
+    if (b.ack === 'named') actions.push({ kind: 'submit', verb: 'broadcast.acks', label: t('broadcasts.reading.exportButton'), data: { id: String(id) } });
+    if (actions.length) elements.push({ type: 'actions', actions });
     return cardReply({ fallbackText: t('broadcasts.reportTitle', { id }), elements });
   }
 

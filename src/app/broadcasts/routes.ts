@@ -16,6 +16,7 @@ export function broadcastsFeature(flow: BroadcastFlow) {
           { words: { fr: ['annuler'], en: ['cancel'] }, run: ({ actor, args }) => flow.cancel(actor, parseBroadcastNumber(args[0])) },
           { words: { fr: ['relancer'], en: ['retry'] }, run: ({ actor, args }) => flow.retry(actor, parseBroadcastNumber(args[0])) },
           { words: { fr: ['maintenant'], en: ['now'] }, run: ({ actor, rest }) => flow.quick(actor, rest) },
+          { words: { fr: ['lectures'], en: ['reads'] }, run: ({ actor, args }) => flow.acknowledgements(actor, parseBroadcastNumber(args[0])) },
         ],
         // `diffusion` alone, or with a word it does not know: the form
         run: ({ actor }) => flow.open(actor),
@@ -30,6 +31,10 @@ export function broadcastsFeature(flow: BroadcastFlow) {
       'broadcast.report': { run: ({ actor, data }) => flow.report(actor, parseBroadcastNumber(data.id)) },
       'broadcast.retry': { run: ({ actor, data }) => flow.retry(actor, parseBroadcastNumber(data.id)) },
       'broadcast.list': { run: ({ actor }) => flow.list(actor) },
+      // a recipient's « J'ai lu » (idempotent: the card says it is noted), and a followed link (Slack)
+      'broadcast.ack': { run: ({ actor, data }) => flow.acknowledge(actor, parseBroadcastNumber(data.id)) },
+      'broadcast.click': { run: ({ actor, data }) => flow.click(actor, parseBroadcastNumber(data.id), data.link) },
+      'broadcast.acks': { run: ({ actor, data }) => flow.acknowledgements(actor, parseBroadcastNumber(data.id)) },
     },
   });
 }

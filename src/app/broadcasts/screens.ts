@@ -42,6 +42,18 @@ export function broadcastForm(t: Translate, programme: Programme, locale: Locale
   elements.push({ type: 'input', input: { kind: 'date', id: 'date', label: t('broadcasts.form.dateLabel'), value: values.date } });
   elements.push({ type: 'input', input: { kind: 'time', id: 'time', label: t('broadcasts.form.timeLabel', { tz: timeZone }), value: values.time } });
   elements.push({ type: 'input', input: { kind: 'text', id: 'cron', label: t('broadcasts.form.cronLabel'), maxLength: 100, value: values.cron } });
+  elements.push({
+    type: 'input',
+    input: {
+      kind: 'choice',
+      id: 'ack',
+      label: t('broadcasts.reading.ackLabel'),
+      style: 'expanded',
+      choices: (['none', 'counted', 'named'] as const).map((a) => ({ title: t(`broadcasts.reading.ack.${a}`), value: a })),
+      value: values.ack || 'none',
+    },
+  });
+  elements.push({ type: 'input', input: { kind: 'toggle', id: 'important', label: t('broadcasts.reading.importantLabel'), value: values.important === 'true' } });
   return {
     verb: 'broadcast.submit',
     title: t('broadcasts.form.title'),

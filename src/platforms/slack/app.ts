@@ -265,11 +265,23 @@ export function createSlackPlatform(config: SlackConfig, deps: SlackPlatformDeps
   app.action(/.*/, async ({ ack, body, action, client }) => {
     await ack();
     const a = action as { action_id?: string; value?: string; type?: string };
-    if (!a.action_id || verbFromActionId(a.action_id) === URL_ACTION_VERB) return;
+    if (!a.action_id) return;
+    const followed = verbFromActionId(a.action_id) === URL_ACTION_VERB;
+    if (followed && !a.value) return;
     const b = blockActionsBodySchema.safeParse(body);
     if (!b.success) return;
     const teamId = b.data.team?.id ?? b.data.user.team_id ?? 'unknown';
     const actor = await actorOf(teamId, b.data.user.id, b.data.user.name);
+    if (followed) {
+      // a URL button the bot tracks (a broadcast's link): the browser opens the URL itself, the bot counts it and answers nothing
+      const tracked = actionValueSchema.safeParse(a.value);
+      const verb = tracked.success ? VERB.safeParse(tracked.data.verb) : undefined;
+      if (tracked.success && verb?.success) {
+        const { verb: _verb, ...data } = tracked.data;
+        await conversation.onAction(actor, verb.data, data, 'slack');
+      }
+      return;
+    }
     const raw = body as {
       view?: { id: string; type?: string; hash?: string; state?: { values: Record<string, Record<string, unknown>> } };
       container?: { is_ephemeral?: boolean; type?: string };

@@ -1,8 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
-import type { Broadcast, NewBroadcast } from '../../domain/broadcasts';
+import type { Acknowledged, Broadcast, NewBroadcast, ReadingFigures } from '../../domain/broadcasts';
 import type { BroadcastRepository } from '../../domain/ports';
 import { createIndexes, nextSeq } from './compat';
 import type { Serializer } from './serial';
+
+/** One thing a person did with a broadcast, once: `what` is `ack` or `click:<link>`. */
+interface ReadDoc {
+  _id: string;
+  broadcastId: number;
+  what: string;
+  personId: string;
+  at: Date;
+}
 
 export type BroadcastDoc = Omit<Broadcast, 'id' | 'leaseOwner' | 'leaseUntil'> & { _id: number; leaseOwner?: string | null; leaseUntil?: Date | null };
 
@@ -17,6 +27,8 @@ function toBroadcast(d: BroadcastDoc): Broadcast {
 export class MongoBroadcasts implements BroadcastRepository {
   private readonly col: Collection<BroadcastDoc>;
   private readonly counters: Collection<{ _id: string; seq: number }>;
+  private readonly reads: Collection<ReadDoc>;
+  private readonly meta: Collection<{ _id: string; value: string }>;
 
   constructor(
     db: Db,
@@ -24,15 +36,20 @@ export class MongoBroadcasts implements BroadcastRepository {
   ) {
     this.col = db.collection<BroadcastDoc>('broadcasts');
     this.counters = db.collection<{ _id: string; seq: number }>('counters');
+    this.reads = db.collection<ReadDoc>('broadcast_reads');
+    this.meta = db.collection<{ _id: string; value: string }>('store_meta');
   }
 
   static async indexes(db: Db): Promise<void> {
     await createIndexes(db.collection('broadcasts'), [{ key: { state: 1, nextRunAt: 1 }, name: 'broadcasts_due' }]);
+    await createIndexes(db.collection('broadcast_reads'), [{ key: { broadcastId: 1, what: 1, at: 1 }, name: 'broadcast_reads_by_broadcast' }]);
   }
 
   async create(b: NewBroadcast, state: 'draft' | 'scheduled', nextRunAt: Date | undefined): Promise<Broadcast> {
     const doc: BroadcastDoc = { _id: await nextSeq(this.counters, this.serial, 'broadcasts'), ...b, state, runs: 0 };
     if (!b.link) delete doc.link;
+    if (!b.ack) delete doc.ack;
+    if (!b.important) delete doc.important;
     if (nextRunAt) doc.nextRunAt = nextRunAt;
     await this.col.insertOne(doc);
     return toBroadcast(doc);
@@ -81,5 +98,44 @@ export class MongoBroadcasts implements BroadcastRepository {
     const current = await this.get(id);
     if (!current) throw new Error(`broadcast ${id} not found`);
     return current;
+  }
+
+  /** Once per broadcast, person and thing done: the id is all three, a second insert is a duplicate. */
+  private async once(id: number, what: string, personId: string, at: Date): Promise<boolean> {
+    try {
+      await this.reads.insertOne({ _id: `${id}:${what}:${personId}`, broadcastId: id, what, personId, at });
+      return true;
+    } catch (e) {
+      if ((e as { code?: number }).code === 11000) return false;
+      throw e;
+    }
+  }
+
+  acknowledge(id: number, personId: string, at: Date): Promise<boolean> {
+    return this.once(id, 'ack', personId, at);
+  }
+
+  recordClick(id: number, personId: string, link: number, at: Date): Promise<boolean> {
+    return this.once(id, `click:${link}`, personId, at);
+  }
+
+  async reading(id: number): Promise<ReadingFigures> {
+    const acknowledged = await this.reads.countDocuments({ broadcastId: id, what: 'ack' });
+    const clickers = (await this.reads.distinct('personId', { broadcastId: id, what: { $regex: '^click:' } })).length;
+    return { acknowledged, clickers };
+  }
+
+  async acknowledgements(id: number): Promise<Acknowledged[]> {
+    const docs = await this.reads.find({ broadcastId: id, what: 'ack' }).sort({ at: 1, personId: 1 }).toArray();
+    return docs.map((d) => ({ personId: d.personId, at: d.at }));
+  }
+
+  async linkSecret(): Promise<string> {
+    await this.meta.updateOne({ _id: 'link-secret' }, { $setOnInsert: { value: randomBytes(32).toString('base64url') } }, { upsert: true }).catch((e: { code?: number }) => {
+      if (e.code !== 11000) throw e; // another instance made it at the same moment
+    });
+    const doc = await this.meta.findOne({ _id: 'link-secret' });
+    if (!doc) throw new Error('MongoDB store: no link secret');
+    return doc.value;
   }
 }

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Audience, Broadcast, BroadcastState, NewBroadcast, Schedule } from '../../domain/broadcasts';
+import type { Acknowledged, Acknowledgement, Audience, Broadcast, BroadcastState, NewBroadcast, ReadingFigures, Schedule } from '../../domain/broadcasts';
 import type { BroadcastRepository } from '../../domain/ports';
 import { transaction } from './transaction';
 
@@ -17,6 +18,8 @@ export interface BroadcastRow {
   last_run_at: number | null;
   lease_owner: string | null;
   lease_until: number | null;
+  ack: Acknowledgement | null;
+  important: number;
 }
 
 export function toBroadcast(r: BroadcastRow): Broadcast {
@@ -32,6 +35,8 @@ export function toBroadcast(r: BroadcastRow): Broadcast {
     createdAt: new Date(Number(r.created_at)),
     runs: Number(r.runs),
   };
+  if (r.ack) b.ack = r.ack;
+  if (Number(r.important) === 1) b.important = true;
   if (r.link) b.link = JSON.parse(r.link) as { label: string; url: string };
   if (r.next_run_at !== null) b.nextRunAt = new Date(Number(r.next_run_at));
   if (r.last_run_at !== null) b.lastRunAt = new Date(Number(r.last_run_at));
@@ -46,9 +51,15 @@ export class SqliteBroadcasts implements BroadcastRepository {
   constructor(private readonly db: DatabaseSync) {
     this.s = {
       insert: db.prepare(
-        `INSERT INTO broadcasts (message, link, audience, schedule, state, created_by, created_at, next_run_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO broadcasts (message, link, audience, schedule, state, created_by, created_at, next_run_at, ack, important)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
+      read: db.prepare('INSERT OR IGNORE INTO broadcast_reads (broadcast_id, what, person_id, at) VALUES (?, ?, ?, ?)'),
+      acknowledged: db.prepare(`SELECT COUNT(*) AS n FROM broadcast_reads WHERE broadcast_id = ? AND what = 'ack'`),
+      clickers: db.prepare(`SELECT COUNT(DISTINCT person_id) AS n FROM broadcast_reads WHERE broadcast_id = ? AND what LIKE 'click:%'`),
+      acknowledgements: db.prepare(`SELECT person_id, at FROM broadcast_reads WHERE broadcast_id = ? AND what = 'ack' ORDER BY at, person_id`),
+      secretMake: db.prepare("INSERT OR IGNORE INTO store_meta (key, value) VALUES ('link-secret', ?)"),
+      secret: db.prepare("SELECT value FROM store_meta WHERE key = 'link-secret'"),
       get: db.prepare('SELECT * FROM broadcasts WHERE id = ?'),
       list: db.prepare('SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?'),
       schedule: db.prepare(`UPDATE broadcasts SET state = 'scheduled', next_run_at = ? WHERE id = ? AND state = 'draft' RETURNING *`),
@@ -77,6 +88,8 @@ export class SqliteBroadcasts implements BroadcastRepository {
       b.createdBy,
       b.createdAt.getTime(),
       nextRunAt ? nextRunAt.getTime() : null,
+      b.ack ?? null,
+      b.important ? 1 : 0,
     ) as unknown as BroadcastRow;
     return toBroadcast(row);
   }
@@ -113,5 +126,28 @@ export class SqliteBroadcasts implements BroadcastRepository {
       return current; // cancelled meanwhile, or another instance completed it
     }
     return toBroadcast(row);
+  }
+
+  async acknowledge(id: number, personId: string, at: Date): Promise<boolean> {
+    return Number(this.s.read.run(id, 'ack', personId, at.getTime()).changes) === 1;
+  }
+
+  async recordClick(id: number, personId: string, link: number, at: Date): Promise<boolean> {
+    return Number(this.s.read.run(id, `click:${link}`, personId, at.getTime()).changes) === 1;
+  }
+
+  async reading(id: number): Promise<ReadingFigures> {
+    const acknowledged = Number((this.s.acknowledged.get(id) as { n: number }).n);
+    const clickers = Number((this.s.clickers.get(id) as { n: number }).n);
+    return { acknowledged, clickers };
+  }
+
+  async acknowledgements(id: number): Promise<Acknowledged[]> {
+    return (this.s.acknowledgements.all(id) as Array<{ person_id: string; at: number }>).map((r) => ({ personId: r.person_id, at: new Date(Number(r.at)) }));
+  }
+
+  async linkSecret(): Promise<string> {
+    this.s.secretMake.run(randomBytes(32).toString('base64url'));
+    return (this.s.secret.get() as { value: string }).value;
   }
 }

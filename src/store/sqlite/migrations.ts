@@ -277,4 +277,16 @@ export const migrations: string[] = [
   ) WITHOUT ROWID;
   ALTER TABLE people ADD COLUMN chosen_locale TEXT;
   `,
+  // 12: broadcasts read and clicked: « J'ai lu » (counted or named), the « important » flag, and who did what once
+  `
+  ALTER TABLE broadcasts ADD COLUMN ack TEXT;
+  ALTER TABLE broadcasts ADD COLUMN important INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE broadcast_reads (
+    broadcast_id INTEGER NOT NULL,
+    what TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (broadcast_id, what, person_id)
+  ) WITHOUT ROWID;
+  `,
 ];

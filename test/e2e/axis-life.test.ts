@@ -3,27 +3,15 @@ import { parse, stringify } from 'yaml';
 import { talk } from '../support/conversation';
 import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
-import { allText, startTestBot, type TestBot } from '../support/harness';
+import { allText, deliverDue, startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
 import { ANA, BEN, TENANT, type TeamsUser } from '../support/teams-activity';
+import { settableClock } from '../support/clock';
 
 const SLACK_CHANNEL = 'CAXEUSAGER';
 /** Tuesday 1 December 2026, 10:00 in Paris (UTC+1). */
 const START = new Date('2026-12-01T09:00:00Z');
 const at = (iso: string) => new Date(iso);
-
-/** A clock that runs (the rate limiters wait on it) from where the test sets it. */
-function settableClock(start: Date) {
-  let base = start.getTime();
-  let realBase = Date.now();
-  return {
-    now: () => new Date(base + (Date.now() - realBase)),
-    set: (d: Date) => {
-      base = d.getTime();
-      realBase = Date.now();
-    },
-  };
-}
 
 /**
  * Axis life end to end, through the real endpoints of both platforms with a driven clock: a Slack agent and a
@@ -59,17 +47,6 @@ describe('axis life: updates, quiet hours, the weekly digest, prompts to pilots'
     await teams.stop();
   });
 
-  /** Queues what is due and sends it, until nothing more is due now. */
-  async function deliverDue() {
-    for (let i = 0; i < 30; i++) {
-      await bot.delivery.tick();
-      const next = await bot.services.store.outbox.nextDue();
-      const reply = await bot.services.store.outbox.nextDue('reply');
-      const now = clock.now().getTime();
-      if ((!next || next.getTime() > now) && (!reply || reply.getTime() > now) && bot.delivery.replyDispatcher.stats().inFlight === 0) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
   const toSlack = (user: string, text: string) => slack.calls('chat.postMessage').filter((c) => c.body.channel === user && allText(c.body).includes(text));
   const toTeams = (user: TeamsUser, text: string) => teams.sent(`a:${user.id}`).filter((r) => r.method === 'POST' && allText(r.body).includes(text));
   const draftOf = (card: unknown) => /draft\\*"\s*:\s*\\*"([^"\\]+)/.exec(JSON.stringify(card))?.[1] as string;
@@ -104,19 +81,19 @@ describe('axis life: updates, quiet hours, the weekly digest, prompts to pilots'
   test('posted from Teams at 22:00: the Slack follower and the channel get it at once, the Teams follower at 08:00, each once', async () => {
     clock.set(at('2026-12-01T21:00:00Z')); // 22:00 in Paris
     await publishFromTeams('Trois ateliers avec les agents d’accueil.');
-    await deliverDue();
+    await deliverDue(bot);
     expect(toSlack('U1', 'Trois ateliers')).toHaveLength(1);
     expect(toSlack(SLACK_CHANNEL, 'Trois ateliers')).toHaveLength(1);
     expect(toTeams(BEN, 'Trois ateliers')).toHaveLength(0);
 
     clock.set(at('2026-12-02T06:59:00Z')); // 07:59
-    await deliverDue();
+    await deliverDue(bot);
     expect(toTeams(BEN, 'Trois ateliers')).toHaveLength(0);
     clock.set(at('2026-12-02T07:00:10Z')); // 08:00:10
-    await deliverDue();
+    await deliverDue(bot);
     expect(toTeams(BEN, 'Trois ateliers')).toHaveLength(1);
     clock.set(at('2026-12-02T09:00:00Z'));
-    await deliverDue();
+    await deliverDue(bot);
     expect(toTeams(BEN, 'Trois ateliers')).toHaveLength(1);
     expect(toSlack('U1', 'Trois ateliers')).toHaveLength(1);
   });
@@ -125,7 +102,7 @@ describe('axis life: updates, quiet hours, the weekly digest, prompts to pilots'
     clock.set(at('2026-12-02T14:00:00Z'));
     await publishFromTeams('Synthèse des ateliers partagée avec la direction.');
     clock.set(at('2026-12-03T09:00:00Z')); // past the Teams follower's quiet hours too
-    await deliverDue();
+    await deliverDue(bot);
     expect(toSlack(SLACK_CHANNEL, 'Synthèse des ateliers')).toHaveLength(1);
     expect(toSlack('U1', 'Synthèse des ateliers')).toHaveLength(0);
     expect(toTeams(BEN, 'Synthèse des ateliers')).toHaveLength(0);
@@ -137,16 +114,16 @@ describe('axis life: updates, quiet hours, the weekly digest, prompts to pilots'
     await slashReply('U2', 'idee Des salles de réunion réservables en ligne #usager');
     await slashReply('U3', 'soutenir 2');
     await teamsSay(ANA, 'statut 2 retenue Bravo, on la teste.');
-    await deliverDue();
+    await deliverDue(bot);
     slack.clear();
     teams.clear();
 
     clock.set(at('2026-12-07T07:59:00Z')); // Monday 08:59
-    await deliverDue();
+    await deliverDue(bot);
     expect(toSlack('U1', 'Votre résumé de la semaine')).toHaveLength(0);
 
     clock.set(at('2026-12-07T08:00:05Z')); // Monday 09:00
-    await deliverDue();
+    await deliverDue(bot);
     const [u1] = toSlack('U1', 'Votre résumé de la semaine');
     expect(u1).toBeDefined();
     const text = allText(u1.body);
@@ -173,7 +150,7 @@ describe('axis life: updates, quiet hours, the weekly digest, prompts to pilots'
 
     // ticking again sends nothing more; the next week's digest is planned
     clock.set(at('2026-12-07T10:00:00Z'));
-    await deliverDue();
+    await deliverDue(bot);
     expect(toSlack('U1', 'Votre résumé de la semaine')).toHaveLength(1);
     const planned = (await bot.services.store.jobs.forRef('digest')).filter((j) => j.kind === 'digest.weekly' && j.state === 'pending');
     expect(planned.map((j) => j.dueAt.toISOString())).toEqual(['2026-12-14T08:00:00.000Z']);
@@ -190,11 +167,11 @@ describe('axis life: updates, quiet hours, the weekly digest, prompts to pilots'
 
     // every second Monday at 10:00: 14 December is one
     clock.set(at('2026-12-14T08:59:00Z'));
-    await deliverDue();
+    await deliverDue(bot);
     slack.clear();
     teams.clear();
     clock.set(at('2026-12-14T09:00:05Z'));
-    await deliverDue();
+    await deliverDue(bot);
     const prompt = toSlack('UPIL', 'Aucun point d’étape');
     expect(prompt).toHaveLength(1);
     expect(JSON.stringify(prompt[0].body.blocks)).toContain('axis.updateOpen');
@@ -204,10 +181,10 @@ describe('axis life: updates, quiet hours, the weekly digest, prompts to pilots'
     expect(toTeams(ANA, 'Aucun point d’étape')).toHaveLength(0);
 
     clock.set(at('2026-12-16T09:00:05Z'));
-    await deliverDue();
+    await deliverDue(bot);
     expect(toSlack('UPIL', 'Petit rappel')).toHaveLength(1);
     clock.set(at('2026-12-17T09:00:05Z'));
-    await deliverDue();
+    await deliverDue(bot);
     expect(toSlack('UPIL', 'Petit rappel')).toHaveLength(1);
     expect(toSlack('UAWAY', 'point d’étape')).toHaveLength(0);
   });

@@ -5,22 +5,7 @@ import { allText, repliesSettled, startTestBot, type TestBot } from '../support/
 import { programmeWith } from '../support/programme';
 import { blockActionBody, eventBody, homeActionBody, slackHeaders, viewState, viewSubmissionBody } from '../support/slack-request';
 import { ANA, BEN, TENANT, type TeamsUser } from '../support/teams-activity';
-
-/** A clock the test sets: it runs like real time from the moment it was last set. */
-function settableClock(start: Date) {
-  let base = start.getTime();
-  let realBase = Date.now();
-  return {
-    now: () => new Date(base + (Date.now() - realBase)),
-    set: (d: Date) => {
-      base = d.getTime();
-      realBase = Date.now();
-    },
-    advance: (ms: number) => {
-      base += ms;
-    },
-  };
-}
+import { settableClock } from '../support/clock';
 
 const START = new Date('2026-11-23T08:00:00Z'); // Monday 09:00 in Paris
 const ORG: TeamsUser = { id: '29:org', aadObjectId: '55555555-5555-4555-8555-555555555555', name: 'Lab Organisatrice' };

@@ -1,26 +1,11 @@
 import { talk } from '../support/conversation';
 import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
-import { allText, repliesSettled, startTestBot, type TestBot } from '../support/harness';
+import { allText, deliverDue, repliesSettled, startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
 import { blockActionBody, eventBody, slackHeaders, slashCommandBody, viewState, viewSubmissionBody } from '../support/slack-request';
 import { ANA, BEN, TENANT, type TeamsUser } from '../support/teams-activity';
-
-/** A clock the test sets: it runs like real time from the moment it was last set. */
-function settableClock(start: Date) {
-  let base = start.getTime();
-  let realBase = Date.now();
-  return {
-    now: () => new Date(base + (Date.now() - realBase)),
-    set: (d: Date) => {
-      base = d.getTime();
-      realBase = Date.now();
-    },
-    advance: (ms: number) => {
-      base += ms;
-    },
-  };
-}
+import { settableClock } from '../support/clock';
 
 const START = new Date('2026-12-02T09:00:00Z'); // Wednesday 10:00 in Paris (winter time, UTC+1)
 const anaId = `teams:${TENANT}/${ANA.aadObjectId}`;
@@ -95,15 +80,6 @@ describe('preferences and the Notices gate', () => {
     await teams.stop();
   });
 
-  /** Queues what is due and sends it, until nothing is due now. */
-  async function deliverDue() {
-    for (let i = 0; i < 30; i++) {
-      await bot.delivery.tick();
-      const next = await bot.services.store.outbox.nextDue();
-      if (!next || next.getTime() > clock.now().getTime()) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
   /** Waits until the notices of a source are queued (the ideas flow queues them after its answer). */
   async function queuedFor(source: string, n: number) {
     for (let i = 0; i < 200; i++) {
@@ -229,7 +205,7 @@ describe('preferences and the Notices gate', () => {
     for (const u of ['U2']) await slash(u, 'soutenir 1');
     await teamsSay(BEN, 'soutenir 1');
     await teamsSay(ANA, 'soutenir 1');
-    await deliverDue();
+    await deliverDue(bot);
     slack.clear();
     teams.clear();
 
@@ -237,7 +213,7 @@ describe('preferences and the Notices gate', () => {
     clock.set(new Date('2026-12-02T21:00:00Z'));
     await slash('UPIL', 'statut 1 retenue Bravo : on la teste.');
     await queuedFor('idea:1:status:retenue', 3);
-    await deliverDue();
+    await deliverDue(bot);
     expect(toSlack('U1', 'Du nouveau pour l’idée n°1')).toHaveLength(1); // the author
     expect(toTeams(BEN, 'retenue')).toHaveLength(1); // another supporter
     expect(toSlack('U2', 'Du nouveau pour l’idée n°1')).toHaveLength(0); // ideaNews off
@@ -246,13 +222,13 @@ describe('preferences and the Notices gate', () => {
 
   test('a Teams agent with quiet hours 19:00–08:00 gets the 22:00 notice at 08:00, once', async () => {
     clock.set(new Date('2026-12-03T06:59:00Z')); // 07:59
-    await deliverDue();
+    await deliverDue(bot);
     expect(toTeams(ANA, 'retenue')).toHaveLength(0);
     clock.set(new Date('2026-12-03T07:00:30Z')); // 08:00:30
-    await deliverDue();
+    await deliverDue(bot);
     expect(toTeams(ANA, 'retenue')).toHaveLength(1);
     clock.set(new Date('2026-12-03T09:00:00Z'));
-    await deliverDue();
+    await deliverDue(bot);
     expect(toTeams(ANA, 'retenue')).toHaveLength(1);
     expect(toSlack('U2', 'Du nouveau pour l’idée n°1')).toHaveLength(0);
   });

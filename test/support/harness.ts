@@ -108,3 +108,18 @@ export function allText(x: unknown): string {
   walk(x);
   return out.join('\n');
 }
+
+/**
+ * Queues what is due (broadcast runs, jobs) and sends it, in both lanes, until nothing more is due at the
+ * bot's clock (bounded): with a clock the test sets, what waits for a later time (quiet hours) stays.
+ */
+export async function deliverDue(bot: Bot, rounds = 30): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await bot.delivery.tick();
+    const next = await bot.services.store.outbox.nextDue();
+    const reply = await bot.services.store.outbox.nextDue('reply');
+    const now = bot.services.clock.now().getTime();
+    if ((!next || next.getTime() > now) && (!reply || reply.getTime() > now) && bot.delivery.replyDispatcher.stats().inFlight === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -111,6 +111,11 @@ export class Conversation {
     });
   }
 
+  /** Whether what this verb changes shows on the App Home (Slack publishes it again). */
+  changesHome(verb: string): boolean {
+    return this.router.action(verb)?.changesHome === true;
+  }
+
   /** Whether the answer to this verb replaces the card it was clicked on (Teams). */
   replaces(verb: string): boolean {
     return this.router.action(verb)?.replaces === true;

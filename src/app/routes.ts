@@ -57,6 +57,8 @@ export interface CommandRoute {
 export interface ActionRoute {
   /** The answer replaces the card that was clicked (a form and what it became), on Teams. */
   replaces?: boolean;
+  /** What it changes shows on the Slack App Home: the Home is published again after it succeeds. */
+  changesHome?: boolean;
   run(input: ActionInput): Promise<Reply> | Reply;
   /**
    * For a form's submission: the form again, as it was filled in. A FieldError thrown by `run` comes

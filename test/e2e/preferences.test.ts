@@ -265,6 +265,14 @@ describe('preferences and the Notices gate', () => {
     expect(text).toContain('Mes notifications');
     expect(text).toContain('Chaque jour');
     expect(JSON.stringify(view.blocks)).toContain('preferences.open');
+
+    // saved from the modal the Home opened, the Home is published again with the new choices
+    slack.clear();
+    await submitSlack('U2', slackValues({ ideaNews: 'off', digest: 'weekly' }));
+    const [again] = await slack.waitForCall('views.publish');
+    const after = allText((typeof again.body.view === 'string' ? JSON.parse(again.body.view) : again.body.view).blocks);
+    expect(after).toContain('Chaque semaine');
+    expect(after).not.toContain('Chaque jour');
   });
 
   test('a chosen language wins over the platform’s: the next answers come in it', async () => {

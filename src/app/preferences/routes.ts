@@ -17,6 +17,7 @@ export function preferencesFeature(flow: PreferencesFlow) {
       'preferences.open': { run: ({ actor }) => flow.open(actor) },
       'preferences.submit': {
         replaces: true,
+        changesHome: true,
         run: ({ actor, values, data }) => flow.submit(actor, values, data),
         form: ({ actor, values }) => flow.formAgain(actor, values),
       },

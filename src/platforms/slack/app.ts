@@ -329,6 +329,11 @@ export function createSlackPlatform(config: SlackConfig, deps: SlackPlatformDeps
     }
     await ack();
     await deliver(reply, { client, actor });
+    // the Home shows what was just saved (preferences): published again, as after a click there
+    if (conversation.changesHome(verb.data)) {
+      const after = await actorOf(teamId, b.data.user.id, b.data.user.name);
+      void track(publishHome(client, after, b.data.user.id).catch((e) => services.log.warn({ err: e }, 'Home tab not published')));
+    }
   });
 
   app.event('app_home_opened', async ({ event, body, client }) => {

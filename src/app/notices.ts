@@ -94,7 +94,8 @@ export class Notices {
     return added;
   }
 
-  private withFooter(card: Card, locale: Locale): Card {
+  /** A card with the « Gérer mes notifications » action, as every notice ends (also a notice redrawn after a click). */
+  withFooter(card: Card, locale: Locale): Card {
     const footer: CardElement = { type: 'actions', actions: [{ kind: 'submit', verb: 'preferences.open', label: this.settings.manageLabel(locale) }] };
     return { ...card, elements: [...card.elements, footer] };
   }

@@ -111,6 +111,7 @@ describe('broadcasts read and clicked: « J’ai lu », counted links, the repor
     // « J'ai lu »: U1 twice (counted once; the card says it is noted), Teams 1 once
     const first = await click('U1', 'broadcast.ack', JSON.parse(ack1.value));
     expect(allText(first.blocks)).toContain('Lecture notée, merci.');
+    expect(allText(first.blocks)).toContain('Gérer mes notifications');
     expect(buttons(first).some((b) => b.action_id === 'broadcast.ack')).toBe(false);
     expect(first.replace_original).toBe(true);
     const again = await click('U1', 'broadcast.ack', JSON.parse(ack1.value));

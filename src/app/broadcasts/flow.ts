@@ -141,7 +141,8 @@ export class BroadcastFlow {
     const { broadcast } = await this.broadcasts.acknowledge(actor, id);
     const locale = actor.person.locale ?? this.s.defaultLocale;
     const card = this.cards.forPerson(broadcast, actor.person, locale, await this.cards.linkSecret(), true);
-    return cardReply(card, { replace: true });
+    // the redrawn card keeps the notice's « Gérer mes notifications »
+    return cardReply(this.s.notices.withFooter(card, locale), { replace: true });
   }
 
   /** A recipient followed a broadcast's link button on Slack (its browser opened the address itself). */

@@ -183,8 +183,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     metrics.jobLate,
   );
   const eventJobs = new EventJobRunner(services, services.events, clock, log.child({ component: 'events' }));
-  const digests = new DigestJobs(services, store, services.notices, log.child({ component: 'digest' }));
-  const prompts = new PilotPrompts(services, store, services.notices, log.child({ component: 'prompts' }));
+  const digests = new DigestJobs(services, log.child({ component: 'digest' }));
+  const prompts = new PilotPrompts(services, log.child({ component: 'prompts' }));
   const jobs = new JobRunner(
     store,
     [

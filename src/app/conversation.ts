@@ -64,7 +64,7 @@ export class Conversation {
       eventsFeature(this.events),
       preferencesFeature(this.preferences),
       axesFeature(this.axes),
-      promptsFeature(s, s.store.preferences),
+      promptsFeature(s),
     ]);
   }
 

@@ -3,12 +3,11 @@ import { type DigestAxis, type DigestOwnIdea, digestFor, periodOf, statusChanged
 import type { NewJob, ScheduledJob } from '../../domain/events';
 import type { Locale } from '../../domain/locale';
 import type { Person } from '../../domain/people';
-import type { AxisUpdateRepository, FollowRepository, PreferencesRepository } from '../../domain/ports';
 import { DEFAULT_PREFERENCES } from '../../domain/preferences';
 import { laterDays, nextDaily, nextWeekly } from '../../domain/schedule';
 import type { Logger } from '../../logger';
 import type { JobHandler } from '../job-runner';
-import type { Notice, Notices } from '../notices';
+import type { Notice } from '../notices';
 import type { Services } from '../services';
 import { axisSection, type DigestContext, type DigestFrequency, digestCard } from './screens';
 
@@ -22,12 +21,6 @@ export function digestSource(frequency: DigestFrequency, until: Date): string {
   return `digest:${frequency}:${until.toISOString()}`;
 }
 
-export interface DigestRepositories {
-  follows: FollowRepository;
-  axisUpdates: AxisUpdateRepository;
-  preferences: PreferencesRepository;
-}
-
 /**
  * The digests (résumés): one job per period (weekly, daily), due at the programme's time in the bot's
  * time zone. A run reads what the period brought once, then goes through everyone a page at a time: each
@@ -38,8 +31,6 @@ export interface DigestRepositories {
 export class DigestJobs implements JobHandler {
   constructor(
     private readonly s: Services,
-    private readonly repos: DigestRepositories,
-    private readonly notices: Notices,
     private readonly log: Logger,
   ) {}
 
@@ -72,7 +63,7 @@ export class DigestJobs implements JobHandler {
     const since = laterDays(until, frequency === 'weekly' ? -7 : -1, timezone);
     const started = this.s.clock.now().getTime();
     const [updates, ideas, upcoming, broadcasts] = await Promise.all([
-      this.repos.axisUpdates.since(since),
+      store.axisUpdates.since(since),
       store.ideas.since(since),
       store.events.upcoming(until, 500),
       store.broadcasts.list(200),
@@ -94,7 +85,7 @@ export class DigestJobs implements JobHandler {
     // who follows what, read in pages
     const follows = new Map<string, Set<string>>();
     for (let after: string | null = null; ; ) {
-      const page = await this.repos.follows.page(after, 5000);
+      const page = await store.follows.page(after, 5000);
       for (const f of page) follows.set(f.personId, new Set(f.axisIds));
       if (page.length < 5000) break;
       after = page[page.length - 1].personId;
@@ -132,7 +123,7 @@ export class DigestJobs implements JobHandler {
       people += all.length;
       const page = all.filter((p) => follows.has(p.id) || own.has(p.id));
       if (page.length) {
-        const prefs = await this.repos.preferences.many(page.map((p) => p.id));
+        const prefs = await store.preferences.many(page.map((p) => p.id));
         const notices: Notice[] = [];
         for (const person of page) {
           const pref = prefs.get(person.id) ?? DEFAULT_PREFERENCES;
@@ -143,7 +134,7 @@ export class DigestJobs implements JobHandler {
           const c = contextFor(this.localeOf(person));
           notices.push({ person, key: `${source}:${person.id}`, card: digestCard(digest, c, sectionFor(c)) });
         }
-        if (notices.length) queued += await this.notices.queue(notices, { source, kind: 'digest' });
+        if (notices.length) queued += await this.s.notices.queue(notices, { source, kind: 'digest' });
       }
       if (all.length < PAGE) break;
       after = all[all.length - 1].id;

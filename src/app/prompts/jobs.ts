@@ -1,9 +1,8 @@
 import type { NewJob, ScheduledJob } from '../../domain/events';
-import type { AxisUpdateRepository, PreferencesRepository } from '../../domain/ports';
 import { laterDays, nextEveryWeeks } from '../../domain/schedule';
 import type { Logger } from '../../logger';
 import type { JobHandler } from '../job-runner';
-import type { Notice, Notices } from '../notices';
+import type { Notice } from '../notices';
 import type { Services } from '../services';
 import { promptCard } from './screens';
 
@@ -23,8 +22,6 @@ export function promptSource(due: Date, reminder: boolean): string {
 export class PilotPrompts implements JobHandler {
   constructor(
     private readonly s: Services,
-    private readonly repos: { axisUpdates: AxisUpdateRepository; preferences: PreferencesRepository },
-    private readonly notices: Notices,
     private readonly log: Logger,
   ) {}
 
@@ -55,11 +52,11 @@ export class PilotPrompts implements JobHandler {
     const notices: Notice[] = [];
     let skippedAway = 0;
     for (const axis of this.s.programme.axes) {
-      const [latest] = await this.repos.axisUpdates.history(axis.id, 1);
+      const [latest] = await this.s.store.axisUpdates.history(axis.id, 1);
       if (latest && latest.createdAt.getTime() >= since.getTime()) continue;
       const pilots = await this.s.people.peopleWith('pilote', axis.id);
       if (!pilots.length) continue;
-      const prefs = await this.repos.preferences.many(pilots.map((x) => x.id));
+      const prefs = await this.s.store.preferences.many(pilots.map((x) => x.id));
       for (const pilot of pilots) {
         const away = prefs.get(pilot.id)?.pauseUntil;
         if (away && away.getTime() > now.getTime()) {
@@ -71,7 +68,7 @@ export class PilotPrompts implements JobHandler {
         notices.push({ person: pilot, key: `${source}:${axis.id}:${pilot.id}`, card });
       }
     }
-    const queued = notices.length ? await this.notices.queue(notices, { source, kind: 'service' }) : 0;
+    const queued = notices.length ? await this.s.notices.queue(notices, { source, kind: 'service' }) : 0;
     this.log.info({ round, reminder, queued, skippedAway }, 'pilot prompts queued');
     return queued;
   }

@@ -1,6 +1,5 @@
 import { FieldError } from '../../domain/errors';
 import type { Actor } from '../../domain/people-service';
-import type { PreferencesRepository } from '../../domain/ports';
 import { DEFAULT_PREFERENCES } from '../../domain/preferences';
 import { endOfDay } from '../../domain/preferences-form';
 import { zonedDateTime } from '../../domain/time';
@@ -22,7 +21,8 @@ export function parseDay(text: string): string | null {
 }
 
 /** A pilot away until a date (included): prompts skip them, and only what they must get reaches them. */
-export function promptsFeature(s: Services, preferences: PreferencesRepository) {
+export function promptsFeature(s: Services) {
+  const preferences = s.store.preferences;
   const t = (actor: Actor) => s.i18n.forLocale(actor.person.locale ?? s.defaultLocale);
   const open = (actor: Actor, until?: string): Reply => ({ kind: 'form', form: awayForm(t(actor), { until }) });
 

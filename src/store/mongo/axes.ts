@@ -1,5 +1,5 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
-import type { AxisQuestion, AxisUpdate, AxisUpdatePatch, AxisUpdatePost, AxisUpdateStatus, NewAxisUpdate, PersonFollows } from '../../domain/axes';
+import type { AxisQuestion, AxisUpdate, AxisUpdatePatch, AxisUpdatePost, NewAxisUpdate, PersonFollows } from '../../domain/axes';
 import type { AxisUpdateRepository, FollowRepository } from '../../domain/ports';
 import { createIndexes, isDuplicateKey, nextSeq } from './compat';
 import type { Serializer } from './serial';
@@ -71,20 +71,8 @@ export class MongoFollows implements FollowRepository {
   }
 }
 
-interface UpdateDoc {
-  _id: number;
-  axisId: string;
-  authorId: string;
-  status: AxisUpdateStatus;
-  progress?: number;
-  done: string;
-  next: string;
-  help?: string;
-  link?: string;
-  createdAt: Date;
-  editedAt?: Date;
-  reachedFollowers: boolean;
-}
+/** An update as stored: its number as `_id`; its 👏 and questions are counted from their own documents. */
+type UpdateDoc = Omit<AxisUpdate, 'id' | 'reactions' | 'questions'> & { _id: number };
 
 interface ReactionDoc {
   _id: string;

@@ -29,6 +29,7 @@ import { personId } from '../src/domain/people';
 import { SqliteStore } from '../src/store/sqlite';
 import { openSqliteFile } from '../src/tools/sqlite-file';
 import { type ConnectorReport, startFakeConnector } from './support/broadcast-fake-connector';
+import { botNodeFlags } from './support/node-flags';
 import { envNumber, mb, prng, sleep } from './support/stats';
 import { teamsMember } from './support/teams';
 
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
   await store.close();
 
   // The bot in a fresh process on that store: its peak memory is the bot's alone, not the seeding's.
-  const child = fork(__filename, ['--bot', dataDir, connector.url], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(__filename, ['--bot', dataDir, connector.url], { execArgv: botNodeFlags(), stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
   // the child asks for the connector's counters (the connector runs in this process's worker)
   child.on('message', async (m: FromChild) => {
     if (m.type === 'report?') child.send({ type: 'report', report: await connector.report() });

@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import type { Contact } from '../src/domain/people';
 import { SqliteStore } from '../src/store/sqlite';
 import { startBenchBot } from './support/bot';
+import { botNodeFlags } from './support/node-flags';
 import { FakePlatforms, supportIdsIn, type Delivery, supportedIdsIn } from './support/fake-platforms';
 import { blockActionBody, slackHeaders, slashCommandBody } from './support/slack';
 import { envNumber, mb, prng, summary } from './support/stats';
@@ -246,7 +247,7 @@ async function main(): Promise<number> {
   // The bot runs alone in a fresh process: its figures include neither the seeding nor the fake Slack and the requests.
   const waiters = new Map<string, (d: Delivery) => void>();
   const fake = await new FakePlatforms((d) => waiters.get(d.key)?.(d)).start();
-  const child = fork(__filename, ['--serve', dataDir, fake.slackApiUrl], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(__filename, ['--serve', dataDir, fake.slackApiUrl], { execArgv: ['--expose-gc', ...botNodeFlags()], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: Array<(m: any) => void> = [];
   child.on('message', (m) => inbox.shift()?.(m));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`bot process exited (code ${code})`))));
@@ -267,7 +268,9 @@ async function main(): Promise<number> {
   const report: string[] = [];
   const out = (line: string) => report.push(line);
   const m = after.memory;
-  out(`  bot process (the bot alone): store holds ${after.people} people, ${after.ideas} visible ideas (most supported: ${after.topSupports} supports)`);
+  out(
+    `  bot process (the bot alone, node ${botNodeFlags().join(' ') || 'without flags'}, as "npm start" runs it): store holds ${after.people} people, ${after.ideas} visible ideas (most supported: ${after.topSupports} supports)`,
+  );
   out(`  after start, forced GC: RSS ${mb(ready.memory.rss)} · heap used ${mb(ready.memory.heapUsed)} / total ${mb(ready.memory.heapTotal)}`);
   out(`  ${s.requests} requests from another process (3/4 "/ensemble idees …" lists, 1/4 support clicks; 10 at a time, no warm-up): errors ${run.errors.length}`);
   for (const e of run.errors.slice(0, 5)) out(`    ! ${e}`);

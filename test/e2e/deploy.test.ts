@@ -67,6 +67,13 @@ describe('the Dockerfile', () => {
     expect(execForm(last(runtime, 'CMD')!.args)).toEqual(['node', 'dist/src/main.js']); // exec form: node gets SIGTERM
   });
 
+  test('the image runs Node with the flags of "npm start" (the ones the benchmarks measure)', () => {
+    const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    const flags = start.match(/\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/src\/main\.js/)?.[1].trim();
+    expect(flags).toContain('--max-semi-space-size=');
+    expect(imageEnv(runtime).NODE_OPTIONS).toBe(flags);
+  });
+
   test('no secret is baked into the image, and .env stays out of the build context', () => {
     for (const s of stages) {
       for (const i of [...all(s, 'ENV'), ...all(s, 'ARG')]) for (const name of SECRETS) expect(i.args).not.toContain(name);

@@ -114,14 +114,16 @@ export function gridKey(questionId: string, item: number, prompt: number): strin
   return `${questionId}.${item}.${prompt}`;
 }
 
-/** The pages of a questionnaire: questions in order, a page holding at most `pageWeight` inputs. */
+/** The pages of a questionnaire: questions in order, a page holding at most `pageWeight` inputs, a grid alone. */
 export function pagesOf(questions: Question[]): Question[][] {
   const pages: Question[][] = [];
   let page: Question[] = [];
   let weight = 0;
   for (const q of questions) {
     const w = q.type === 'grid' ? (q.items?.length ?? 1) * (q.prompts?.length ?? 1) : 1;
-    if (page.length && weight + w > CONSULTATION_LIMITS.pageWeight) {
+    // a grid has a page of its own; other questions share one up to the weight
+    const alone = q.type === 'grid' || page.some((x) => x.type === 'grid');
+    if (page.length && (alone || weight + w > CONSULTATION_LIMITS.pageWeight)) {
       pages.push(page);
       page = [];
       weight = 0;

@@ -80,7 +80,16 @@ export const programmeSchema = z
     axisUpdateIntervalDays: z.number().int().min(0).max(60).default(3),
     consultations: z
       .object({
-        reminderOffsetsHours: z.array(z.number().int().min(1).max(24 * 60)).max(5).default(DEFAULT_CONSULTATION_SETTINGS.reminderOffsetsHours),
+        reminderOffsetsHours: z
+          .array(
+            z
+              .number()
+              .int()
+              .min(1)
+              .max(24 * 60),
+          )
+          .max(5)
+          .default(DEFAULT_CONSULTATION_SETTINGS.reminderOffsetsHours),
         minGroupSize: z.number().int().min(2).max(1000).default(DEFAULT_CONSULTATION_SETTINGS.minGroupSize),
       })
       .strict()

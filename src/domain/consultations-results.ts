@@ -66,7 +66,12 @@ function questionResult(q: Question, byKey: Map<string, StoredAnswer[]>): Questi
     const list = byKey.get(q.id) ?? [];
     const counts = (q.choices ?? []).map(() => 0);
     for (const a of list) for (const i of a.value.split(',').map(Number)) if (Number.isInteger(i) && i >= 0 && i < counts.length) counts[i]++;
-    return { kind: 'choices', question: q, respondents: list.length, options: (q.choices ?? []).map((label, i) => ({ label, count: counts[i], percent: pct(counts[i], list.length) })) };
+    return {
+      kind: 'choices',
+      question: q,
+      respondents: list.length,
+      options: (q.choices ?? []).map((label, i) => ({ label, count: counts[i], percent: pct(counts[i], list.length) })),
+    };
   }
   if (q.type === 'scale') {
     const list = (byKey.get(q.id) ?? []).map((a) => Number(a.value)).filter((n) => Number.isInteger(n));

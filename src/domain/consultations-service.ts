@@ -5,6 +5,7 @@ import {
   CONSULTATION_LIMITS as L,
   type Consultation,
   dayOf,
+  gridCells,
   gridKey,
   keysOf,
   pagesOf,
@@ -187,7 +188,7 @@ export class ConsultationsService {
     const audience = this.audience(input.audience);
     let opensAt = now;
     if ((input.opensDate ?? '').trim()) {
-      const at = zonedDateTime(input.opensDate!.trim(), (input.opensTime ?? '').trim() || '09:00', this.timeZone);
+      const at = zonedDateTime((input.opensDate ?? '').trim(), (input.opensTime ?? '').trim() || '09:00', this.timeZone);
       if (!at) throw new FieldError('consultation.opensInvalid', 'opensDate');
       if (at.getTime() > now.getTime()) opensAt = at;
     }
@@ -241,14 +242,11 @@ export class ConsultationsService {
     const out: Answer[] = [];
     for (const q of questions) {
       if (q.type === 'grid') {
-        (q.items ?? []).forEach((_, i) =>
-          (q.prompts ?? []).forEach((_, j) => {
-            const key = gridKey(q.id, i, j);
-            const v = (values[inputId(key)] ?? '').trim();
-            if (v.length > L.longLength) throw new FieldError('consultation.answerTooLong', inputId(key), { max: L.longLength });
-            out.push({ question: key, value: v });
-          }),
-        );
+        for (const { key } of gridCells(q)) {
+          const v = (values[inputId(key)] ?? '').trim();
+          if (v.length > L.longLength) throw new FieldError('consultation.answerTooLong', inputId(key), { max: L.longLength });
+          out.push({ question: key, value: v });
+        }
         if (q.required && keysOf(q).every((k) => !(values[inputId(k)] ?? '').trim())) throw new FieldError('consultation.answerRequired', inputId(gridKey(q.id, 0, 0)));
         continue;
       }
@@ -312,7 +310,11 @@ export class ConsultationsService {
       const row = await this.store.consultations.registerOf(c.id, actor.person.id);
       if (!row) throw new DomainError('consultation.notInvited', { title: c.title.slice(0, 80) });
     }
-    const [responses, answers, figures] = await Promise.all([this.store.consultations.responses(c.id), this.store.consultations.answers(c.id), this.store.consultations.figures(c.id)]);
+    const [responses, answers, figures] = await Promise.all([
+      this.store.consultations.responses(c.id),
+      this.store.consultations.answers(c.id),
+      this.store.consultations.figures(c.id),
+    ]);
     return { consultation: c, results: computeResults(c, responses, answers, this.programme.consultations.minGroupSize), figures };
   }
 

@@ -89,7 +89,10 @@ const questionnaire = z
     results: z.enum(['live', 'closed', 'never'], { error: 'invalid' }).default('closed'),
     opens: when.optional(),
     closes: when.optional(),
-    questions: z.array(question, { error: (i) => (i.input === undefined ? 'required' : 'invalid') }).min(1, 'tooFew:1').max(L.maxQuestions, `tooMany:${L.maxQuestions}`),
+    questions: z
+      .array(question, { error: (i) => (i.input === undefined ? 'required' : 'invalid') })
+      .min(1, 'tooFew:1')
+      .max(L.maxQuestions, `tooMany:${L.maxQuestions}`),
   })
   .strict()
   .superRefine((d, ctx) => {
@@ -124,9 +127,28 @@ export function parseQuestionnaire(source: string): { ok: true; value: Questionn
       ok: false,
       problems: parsed.error.issues.slice(0, 10).map((issue) => {
         const path = issue.path as Array<string | number>;
-        const field = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(document)';
+        const field =
+          path
+            .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+            .join('')
+            .replace(/^\./, '') || '(document)';
         const [code, limit] = issue.code === 'unrecognized_keys' ? ['unknownField', (issue.keys ?? []).join(', ')] : issue.message.split(':');
-        const known = ['required', 'invalid', 'tooLong', 'tooFew', 'tooMany', 'unknownType', 'unknownField', 'duplicateId', 'choicesNeeded', 'gridItems', 'gridPrompts', 'scale', 'date', 'closeBeforeOpen'];
+        const known = [
+          'required',
+          'invalid',
+          'tooLong',
+          'tooFew',
+          'tooMany',
+          'unknownType',
+          'unknownField',
+          'duplicateId',
+          'choicesNeeded',
+          'gridItems',
+          'gridPrompts',
+          'scale',
+          'date',
+          'closeBeforeOpen',
+        ];
         return {
           line: lineOf(doc, lineCounter, path),
           field,

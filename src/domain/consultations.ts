@@ -137,10 +137,14 @@ export function pagesOf(questions: Question[]): Question[][] {
 
 /** The answer keys of a question (one per grid cell, else its id). */
 export function keysOf(q: Question): string[] {
-  if (q.type !== 'grid') return [q.id];
-  const keys: string[] = [];
-  (q.items ?? []).forEach((_, i) => (q.prompts ?? []).forEach((_, j) => keys.push(gridKey(q.id, i, j))));
-  return keys;
+  return q.type === 'grid' ? gridCells(q).map((c) => c.key) : [q.id];
+}
+
+/** The cells of a grid, item by item, prompt by prompt. */
+export function gridCells(q: Question): Array<{ key: string; item: string; prompt: string; i: number; j: number }> {
+  const cells: Array<{ key: string; item: string; prompt: string; i: number; j: number }> = [];
+  for (const [i, item] of (q.items ?? []).entries()) for (const [j, prompt] of (q.prompts ?? []).entries()) cells.push({ key: gridKey(q.id, i, j), item, prompt, i, j });
+  return cells;
 }
 
 /** The values a scale offers. */

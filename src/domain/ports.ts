@@ -371,7 +371,12 @@ export interface ConsultationRepository {
   /** Most recent first. */
   list(limit: number): Promise<Consultation[]>;
   /** Moves a consultation from one of `from` to `to` (with the dates, when given); null when it was in none of them. */
-  setState(id: number, from: ConsultationState[], to: ConsultationState, patch?: Partial<Pick<Consultation, 'opensAt' | 'closesAt' | 'audience' | 'results'>>): Promise<Consultation | null>;
+  setState(
+    id: number,
+    from: ConsultationState[],
+    to: ConsultationState,
+    patch?: Partial<Pick<Consultation, 'opensAt' | 'closesAt' | 'audience' | 'results'>>,
+  ): Promise<Consultation | null>;
   /** Adds these people to the register (invited); those already there stay as they are. Returns how many were added. */
   invite(id: number, personIds: string[]): Promise<number>;
   registerOf(id: number, personId: string): Promise<RegisterRow | null>;

@@ -58,12 +58,17 @@ export function consultationsContract(factory: StoreFactory, raw?: (store: Store
     expect(await store.consultations.saveAnswers(c.id, 'slack:T1/UNOBODY', [{ question: 'q1', value: '0' }], { anonymous: true, page: 1, day: '2026-12-02' })).toBe('notInvited');
 
     expect(await store.consultations.saveAnswers(c.id, ALICE, [{ question: 'q1', value: '0' }], { anonymous: true, page: 1, day: '2026-12-02' })).toBe('saved');
-    expect((await store.consultations.registerOf(c.id, ALICE))).toMatchObject({ state: 'in_progress', page: 1 });
+    expect(await store.consultations.registerOf(c.id, ALICE)).toMatchObject({ state: 'in_progress', page: 1 });
     expect((await store.consultations.registerOf(c.id, ALICE))?.responseId).toBeDefined();
     // a later sitting: what was saved is there to resume
     expect(await store.consultations.answersOf(c.id, ALICE)).toEqual([{ question: 'q1', value: '0' }]);
     expect(
-      await store.consultations.saveAnswers(c.id, ALICE, [{ question: 'q2', value: 'Plus de télétravail' }], { anonymous: true, page: 2, day: '2026-12-03', submit: { groups: { platform: 'slack' } } }),
+      await store.consultations.saveAnswers(c.id, ALICE, [{ question: 'q2', value: 'Plus de télétravail' }], {
+        anonymous: true,
+        page: 2,
+        day: '2026-12-03',
+        submit: { groups: { platform: 'slack' } },
+      }),
     ).toBe('submitted');
     const reg = await store.consultations.registerOf(c.id, ALICE);
     expect(reg?.state).toBe('done');

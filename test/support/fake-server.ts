@@ -9,7 +9,15 @@ export interface Recorded {
   raw: string;
 }
 
-export type Responder = (req: Recorded) => { status?: number; headers?: Record<string, string>; body?: unknown /** answer after this long */; delayMs?: number /** a body sent as is (a file), instead of JSON */; text?: string } | undefined;
+export type Responder = (req: Recorded) =>
+  | {
+      status?: number;
+      headers?: Record<string, string>;
+      body?: unknown /** answer after this long */;
+      delayMs?: number /** a body sent as is (a file), instead of JSON */;
+      text?: string;
+    }
+  | undefined;
 
 /** A small HTTP server on loopback that records every request and answers through `respond`. */
 export class FakeServer {

@@ -61,7 +61,11 @@ describe('results', () => {
       { id: 'q3', type: 'long', text: 'Idées', required: false },
     ],
   } as unknown as Consultation;
-  const responses: StoredResponse[] = ['r1', 'r2', 'r3', 'r4'].map((r, i) => ({ responseId: r, day: i < 3 ? '2026-12-02' : '2026-12-03', groups: { platform: i < 3 ? 'slack' : 'teams' } }));
+  const responses: StoredResponse[] = ['r1', 'r2', 'r3', 'r4'].map((r, i) => ({
+    responseId: r,
+    day: i < 3 ? '2026-12-02' : '2026-12-03',
+    groups: { platform: i < 3 ? 'slack' : 'teams' },
+  }));
   const a = (responseId: string, question: string, value: string): StoredAnswer => ({ responseId, question, value, day: '2026-12-02' });
   const answers = [
     a('r1', 'q1', '0'),
@@ -82,7 +86,14 @@ describe('results', () => {
     const r = computeResults(c, responses, answers, 3);
     expect(r.respondents).toBe(4);
     const [q1, q2, q3] = r.questions;
-    expect(q1).toMatchObject({ kind: 'choices', respondents: 4, options: [{ label: 'Oui', count: 3, percent: 75 }, { label: 'Non', count: 1, percent: 25 }] });
+    expect(q1).toMatchObject({
+      kind: 'choices',
+      respondents: 4,
+      options: [
+        { label: 'Oui', count: 3, percent: 75 },
+        { label: 'Non', count: 1, percent: 25 },
+      ],
+    });
     expect(q2).toMatchObject({ kind: 'scale', respondents: 4, average: 7.25, nps: 25 });
     expect(q3.kind === 'text' && q3.cells[0].words[0]).toEqual({ word: 'télétravail', count: 2 });
     expect(q3.kind === 'text' && q3.cells[0].hashtags).toEqual([{ word: 'teletravail', count: 1 }]);

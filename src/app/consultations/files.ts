@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../config/paths';
-import { type Consultation, gridKey, type StoredAnswer } from '../../domain/consultations';
+import { type Consultation, gridCells, type StoredAnswer } from '../../domain/consultations';
 import type { Translate } from '../../i18n';
 import { csvFile } from '../csv';
 
@@ -20,14 +20,16 @@ export function freeTextCsv(t: Translate, c: Consultation, answers: StoredAnswer
   const labels = new Map<string, { question: string; cell: string }>();
   for (const q of c.questions) {
     if (q.type === 'short' || q.type === 'long') labels.set(q.id, { question: q.text, cell: '' });
-    if (q.type === 'grid') (q.items ?? []).forEach((item, i) => (q.prompts ?? []).forEach((prompt, j) => labels.set(gridKey(q.id, i, j), { question: q.text, cell: `${item} · ${prompt}` })));
+    if (q.type === 'grid') for (const cell of gridCells(q)) labels.set(cell.key, { question: q.text, cell: `${cell.item} · ${cell.prompt}` });
   }
   const rows: Array<Array<string | number>> = [[t('consultations.csv.question'), t('consultations.csv.cell'), t('consultations.csv.answer'), t('consultations.csv.day')]];
   const order = [...labels.keys()];
-  const sorted = answers.filter((a) => labels.has(a.question) && submitted.has(a.responseId)).sort((a, b) => order.indexOf(a.question) - order.indexOf(b.question) || a.day.localeCompare(b.day));
+  const sorted = answers
+    .filter((a) => labels.has(a.question) && submitted.has(a.responseId))
+    .sort((a, b) => order.indexOf(a.question) - order.indexOf(b.question) || a.day.localeCompare(b.day));
   for (const a of sorted) {
-    const l = labels.get(a.question)!;
-    rows.push([l.question, l.cell, a.value, a.day]);
+    const l = labels.get(a.question);
+    if (l) rows.push([l.question, l.cell, a.value, a.day]);
   }
   return csvFile(rows);
 }

@@ -32,7 +32,8 @@ export class ConsultationJobs implements JobHandler {
     for (const hours of this.s.programme.consultations.reminderOffsetsHours) {
       const at = new Date(c.closesAt.getTime() - hours * HOUR);
       // a reminder before the opening, or in the past, would make no sense
-      if (at.getTime() > c.opensAt.getTime() && at.getTime() > this.s.clock.now().getTime()) jobs.push({ key: `${ref}:reminder:${hours}`, kind: 'consultation.reminder', ref, param: hours, dueAt: at });
+      if (at.getTime() > c.opensAt.getTime() && at.getTime() > this.s.clock.now().getTime())
+        jobs.push({ key: `${ref}:reminder:${hours}`, kind: 'consultation.reminder', ref, param: hours, dueAt: at });
     }
     jobs.push({ key: `${ref}:close`, kind: 'consultation.close', ref, param: 0, dueAt: c.closesAt });
     return jobs;
@@ -74,7 +75,10 @@ export class ConsultationJobs implements JobHandler {
         if (c.state === 'scheduled') c = (await this.s.store.consultations.setState(id, ['scheduled'], 'open')) ?? c;
         if (c.state !== 'open') return 0;
         const people = await this.consultations.audiencePeople(c);
-        await this.s.store.consultations.invite(id, people.map((p) => p.id));
+        await this.s.store.consultations.invite(
+          id,
+          people.map((p) => p.id),
+        );
         const notices = this.notices(c, people, (p) => `${consultationSources.invite(id)}:${p.id}`, false);
         const queued = await this.s.notices.queue(notices, { source: consultationSources.invite(id), kind: 'consultations' });
         this.log.info({ consultation: id, reached: people.length, queued }, 'consultation opened');
@@ -103,7 +107,10 @@ export class ConsultationJobs implements JobHandler {
         const actor = { person: organiser, roles: await this.s.people.rolesOf(organiser) };
         const { results, figures } = await this.consultations.results(actor, id);
         const card = resultsCard(this.t(locale), closed, results, figures, true, this.s.timezone, locale);
-        return this.s.notices.queue([{ person: organiser, key: `${consultationSources.results(id)}:${organiser.id}`, card }], { source: consultationSources.results(id), kind: 'service' });
+        return this.s.notices.queue([{ person: organiser, key: `${consultationSources.results(id)}:${organiser.id}`, card }], {
+          source: consultationSources.results(id),
+          kind: 'service',
+        });
       }
       default:
         return 0;

@@ -41,7 +41,11 @@ export function consultationsFeature(flow: ConsultationFlow) {
       // respondents: a poll's button, « Répondre », a page's « Suivant » / « Envoyer », « Précédent »
       'consultation.vote': { replaces: true, run: ({ actor, data }) => flow.vote(actor, id(data), data.v) },
       'consultation.answer': { replaces: true, run: ({ actor, data }) => flow.answer(actor, id(data)) },
-      'consultation.page': { replaces: true, run: ({ actor, data, values }) => flow.page(actor, data, values), form: ({ actor, data, values }) => flow.pageAgain(actor, data, values) },
+      'consultation.page': {
+        replaces: true,
+        run: ({ actor, data, values }) => flow.page(actor, data, values),
+        form: ({ actor, data, values }) => flow.pageAgain(actor, data, values),
+      },
       'consultation.back': { replaces: true, run: ({ actor, data, values }) => flow.back(actor, data, values) },
     },
   });

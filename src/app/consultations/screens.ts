@@ -35,7 +35,17 @@ export function pollForm(t: Translate, programme: Programme, locale: Locale, tim
     { type: 'input', input: { kind: 'text', id: 'choices', label: t('consultations.poll.choices'), multiline: true, maxLength: 1000, value: v('choices') } },
     { type: 'input', input: { kind: 'toggle', id: 'multiple', label: t('consultations.poll.multiple'), value: v('multiple') === 'true' } },
     { type: 'input', input: { kind: 'toggle', id: 'anonymous', label: t('consultations.poll.anonymous'), value: v('anonymous') === 'true' } },
-    { type: 'input', input: { kind: 'choice', id: 'audience', label: t('consultations.form.audience'), style: 'compact', choices: audienceChoices(t, programme, locale), value: v('audience') || 'everyone' } },
+    {
+      type: 'input',
+      input: {
+        kind: 'choice',
+        id: 'audience',
+        label: t('consultations.form.audience'),
+        style: 'compact',
+        choices: audienceChoices(t, programme, locale),
+        value: v('audience') || 'everyone',
+      },
+    },
     { type: 'input', input: { kind: 'date', id: 'closesDate', label: t('consultations.form.closesDate'), required: true, value: v('closesDate') } },
     { type: 'input', input: { kind: 'time', id: 'closesTime', label: t('consultations.form.closesTime', { tz: timeZone }), value: v('closesTime') } },
     resultsChoice(t, v('results')),
@@ -45,7 +55,12 @@ export function pollForm(t: Translate, programme: Programme, locale: Locale, tim
     title: t('consultations.poll.title'),
     submitLabel: t('consultations.form.preview'),
     closeLabel: t('consultations.form.close'),
-    card: { fallbackText: t('consultations.poll.title'), elements, submit: { verb: 'consultation.poll.submit', label: t('consultations.form.preview') }, requiredMessage: t('forms.required') },
+    card: {
+      fallbackText: t('consultations.poll.title'),
+      elements,
+      submit: { verb: 'consultation.poll.submit', label: t('consultations.form.preview') },
+      requiredMessage: t('forms.required'),
+    },
     data: {},
   };
 }
@@ -71,7 +86,17 @@ export function launchForm(t: Translate, programme: Programme, locale: Locale, t
   const data = { id: String(c.id) };
   const elements: CardElement[] = [
     { type: 'text', text: t('consultations.launch.intro', { title: c.title }) },
-    { type: 'input', input: { kind: 'choice', id: 'audience', label: t('consultations.form.audience'), style: 'compact', choices: audienceChoices(t, programme, locale), value: v('audience') || 'everyone' } },
+    {
+      type: 'input',
+      input: {
+        kind: 'choice',
+        id: 'audience',
+        label: t('consultations.form.audience'),
+        style: 'compact',
+        choices: audienceChoices(t, programme, locale),
+        value: v('audience') || 'everyone',
+      },
+    },
     { type: 'input', input: { kind: 'date', id: 'opensDate', label: t('consultations.form.opensDate'), value: v('opensDate') } },
     { type: 'input', input: { kind: 'time', id: 'opensTime', label: t('consultations.form.opensTime', { tz: timeZone }), value: v('opensTime') } },
     { type: 'input', input: { kind: 'date', id: 'closesDate', label: t('consultations.form.closesDate'), required: true, value: v('closesDate') ?? local(c.closesAt) } },
@@ -83,7 +108,12 @@ export function launchForm(t: Translate, programme: Programme, locale: Locale, t
     title: t('consultations.launch.title'),
     submitLabel: t('consultations.launch.submit'),
     closeLabel: t('consultations.form.close'),
-    card: { fallbackText: t('consultations.launch.title'), elements, submit: { verb: 'consultation.launch.submit', label: t('consultations.launch.submit'), data }, requiredMessage: t('forms.required') },
+    card: {
+      fallbackText: t('consultations.launch.title'),
+      elements,
+      submit: { verb: 'consultation.launch.submit', label: t('consultations.launch.submit'), data },
+      requiredMessage: t('forms.required'),
+    },
     data,
   };
 }
@@ -96,9 +126,13 @@ function anonymityText(t: Translate, c: Consultation): string {
 export function pollCard(t: Translate, c: Consultation, timeZone: string, locale: Locale, state: { answered?: string; results?: QuestionResult } = {}): Card {
   const q = c.questions[0];
   const id = String(c.id);
-  const elements: CardElement[] = [{ type: 'header', text: t('consultations.poll.header') }, { type: 'text', text: `**${q.text}**` }];
+  const elements: CardElement[] = [
+    { type: 'header', text: t('consultations.poll.header') },
+    { type: 'text', text: `**${q.text}**` },
+  ];
   if (state.answered !== undefined) elements.push({ type: 'text', text: t('consultations.poll.yourAnswer', { answer: state.answered }) });
-  else if (q.type === 'multiple') elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'consultation.answer', label: t('consultations.answerButton'), style: 'primary', data: { id } }] });
+  else if (q.type === 'multiple')
+    elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'consultation.answer', label: t('consultations.answerButton'), style: 'primary', data: { id } }] });
   else {
     const options = q.type === 'scale' ? scaleValues(q).map((n) => ({ label: String(n), value: String(n) })) : (q.choices ?? []).map((label, i) => ({ label, value: String(i) }));
     const actions: CardAction[] = options.map((o) => ({ kind: 'submit', verb: 'consultation.vote', label: o.label, data: { id, v: o.value } }));
@@ -137,7 +171,10 @@ function inputsOf(t: Translate, q: Question, values: Map<string, string>): CardE
     case 'short':
     case 'long':
       return [
-        { type: 'input', input: { kind: 'text', id: inputId(q.id), label, multiline: q.type === 'long', maxLength: q.type === 'short' ? 150 : 3000, required: q.required, value: v(q.id) } },
+        {
+          type: 'input',
+          input: { kind: 'text', id: inputId(q.id), label, multiline: q.type === 'long', maxLength: q.type === 'short' ? 150 : 3000, required: q.required, value: v(q.id) },
+        },
         ...help,
       ];
     case 'grid': {
@@ -228,7 +265,13 @@ export function previewCard(t: Translate, c: Consultation, sample: Card, facts: 
 export function yamlProblemsCard(t: Translate, name: string, problems: YamlProblem[]): Card {
   const lines = problems.map((p) => `• ${p.line ? t('consultations.yaml.at', { line: p.line, field: p.field }) : p.field} : ${t(`consultations.yaml.${p.code}`, p.params)}`);
   const text = `${t('consultations.yaml.title', { name, count: problems.length })}\n${lines.join('\n')}`;
-  return { fallbackText: t('consultations.yaml.title', { name, count: problems.length }), elements: [{ type: 'text', text: `⚠️ ${text}` }, { type: 'context', text: t('consultations.yaml.hint') }] };
+  return {
+    fallbackText: t('consultations.yaml.title', { name, count: problems.length }),
+    elements: [
+      { type: 'text', text: `⚠️ ${text}` },
+      { type: 'context', text: t('consultations.yaml.hint') },
+    ],
+  };
 }
 
 const bar = (percent: number) => '▇'.repeat(Math.round(percent / 10)) || '▏';
@@ -267,7 +310,12 @@ export function resultsCard(t: Translate, c: Consultation, r: ConsultationResult
     },
   ];
   for (const q of r.questions) elements.push({ type: 'divider' }, ...questionElements(t, q));
-  if (r.perDay.length) elements.push({ type: 'divider' }, { type: 'text', text: `**${t('consultations.results.perDay')}**` }, { type: 'facts', facts: r.perDay.map((d) => ({ label: d.day, value: String(d.count) })) });
+  if (r.perDay.length)
+    elements.push(
+      { type: 'divider' },
+      { type: 'text', text: `**${t('consultations.results.perDay')}**` },
+      { type: 'facts', facts: r.perDay.map((d) => ({ label: d.day, value: String(d.count) })) },
+    );
   if (organiser && (r.groups.length || r.hiddenGroups)) {
     elements.push({ type: 'divider' }, { type: 'text', text: `**${t('consultations.results.groups')}**` });
     if (r.groups.length)
@@ -275,7 +323,10 @@ export function resultsCard(t: Translate, c: Consultation, r: ConsultationResult
         type: 'facts',
         facts: r.groups.map((g) => {
           const avg = Object.values(g.averages).filter((a) => a !== null);
-          return { label: `${t(`consultations.results.by.${g.by}`)} ${g.group}`, value: `${t('consultations.results.respondents', { count: g.respondents })}${avg.length ? ` · ${t('consultations.results.average', { value: avg.join(' / ') })}` : ''}` };
+          return {
+            label: `${t(`consultations.results.by.${g.by}`)} ${g.group}`,
+            value: `${t('consultations.results.respondents', { count: g.respondents })}${avg.length ? ` · ${t('consultations.results.average', { value: avg.join(' / ') })}` : ''}`,
+          };
         }),
       });
     if (r.hiddenGroups) elements.push({ type: 'context', text: t('consultations.results.hidden', { count: r.hiddenGroups }) });

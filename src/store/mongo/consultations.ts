@@ -125,7 +125,12 @@ export class MongoConsultations implements ConsultationRepository {
     return (await this.col.find({}).sort({ _id: -1 }).limit(limit).toArray()).map(fromDoc);
   }
 
-  async setState(id: number, from: ConsultationState[], to: ConsultationState, patch: Partial<Pick<Consultation, 'opensAt' | 'closesAt' | 'audience' | 'results'>> = {}): Promise<Consultation | null> {
+  async setState(
+    id: number,
+    from: ConsultationState[],
+    to: ConsultationState,
+    patch: Partial<Pick<Consultation, 'opensAt' | 'closesAt' | 'audience' | 'results'>> = {},
+  ): Promise<Consultation | null> {
     return this.serial.run(`consultation:${id}`, async () => {
       const d = await this.col.findOneAndUpdate({ _id: id, state: { $in: from } }, { $set: { ...patch, state: to } }, { returnDocument: 'after' });
       return d ? fromDoc(d) : null;
@@ -171,7 +176,12 @@ export class MongoConsultations implements ConsultationRepository {
     return { reached, started, done };
   }
 
-  async saveAnswers(id: number, personId: string, answers: Answer[], options: { anonymous: boolean; page: number; day: string; submit?: { groups: ResponseGroups } }): Promise<SaveOutcome> {
+  async saveAnswers(
+    id: number,
+    personId: string,
+    answers: Answer[],
+    options: { anonymous: boolean; page: number; day: string; submit?: { groups: ResponseGroups } },
+  ): Promise<SaveOutcome> {
     const key = `${id}:${personId}`;
     return this.serial.run(`consultation-register:${key}`, async () => {
       let row = await this.register.findOne({ _id: key });
@@ -188,7 +198,9 @@ export class MongoConsultations implements ConsultationRepository {
         // the one move to « done »: conditional, so a second submission at the same moment loses
         const won = await this.register.updateOne(
           { _id: key, state: 'in_progress', responseId },
-          options.anonymous ? { $set: { state: 'done', page: Math.max(row.page, options.page) }, $unset: { responseId: '' } } : { $set: { state: 'done', page: Math.max(row.page, options.page) } },
+          options.anonymous
+            ? { $set: { state: 'done', page: Math.max(row.page, options.page) }, $unset: { responseId: '' } }
+            : { $set: { state: 'done', page: Math.max(row.page, options.page) } },
         );
         if (won.modifiedCount !== 1) return 'already';
         await this.write(id, responseId, answers, options.day);
@@ -220,12 +232,7 @@ export class MongoConsultations implements ConsultationRepository {
   async answersOf(id: number, personId: string): Promise<Answer[]> {
     const row = await this.registerOf(id, personId);
     if (!row?.responseId) return [];
-    return (
-      await this.answers_
-        .find({ consultationId: id, responseId: row.responseId })
-        .sort({ question: 1 })
-        .toArray()
-    ).map((d) => ({ question: d.question, value: d.value }));
+    return (await this.answers_.find({ consultationId: id, responseId: row.responseId }).sort({ question: 1 }).toArray()).map((d) => ({ question: d.question, value: d.value }));
   }
 
   async responses(id: number): Promise<StoredResponse[]> {
@@ -243,7 +250,11 @@ export class MongoConsultations implements ConsultationRepository {
       const c = await this.col.findOne({ _id: r.consultationId });
       const named = c && !c.anonymous && r.responseId;
       const answers = named
-        ? (await this.answers_.find({ consultationId: r.consultationId, responseId: r.responseId }).sort({ question: 1 }).toArray()).map((a) => ({ question: a.question, value: a.value, day: a.day }))
+        ? (await this.answers_.find({ consultationId: r.consultationId, responseId: r.responseId }).sort({ question: 1 }).toArray()).map((a) => ({
+            question: a.question,
+            value: a.value,
+            day: a.day,
+          }))
         : undefined;
       out.push({ consultation: r.consultationId, title: c?.title ?? '', anonymous: c?.anonymous ?? true, state: r.state, ...(answers ? { answers } : {}) });
     }

@@ -80,7 +80,12 @@ export class SqliteConsultations implements ConsultationRepository {
     return (this.db.prepare('SELECT * FROM consultations ORDER BY id DESC LIMIT ?').all(limit) as unknown as Row[]).map(fromRow);
   }
 
-  async setState(id: number, from: ConsultationState[], to: ConsultationState, patch: Partial<Pick<Consultation, 'opensAt' | 'closesAt' | 'audience' | 'results'>> = {}): Promise<Consultation | null> {
+  async setState(
+    id: number,
+    from: ConsultationState[],
+    to: ConsultationState,
+    patch: Partial<Pick<Consultation, 'opensAt' | 'closesAt' | 'audience' | 'results'>> = {},
+  ): Promise<Consultation | null> {
     return transaction(this.db, () => {
       const r = this.db.prepare('SELECT * FROM consultations WHERE id = ?').get(id) as unknown as Row | undefined;
       if (!r || !from.includes(r.state)) return null;
@@ -108,9 +113,9 @@ export class SqliteConsultations implements ConsultationRepository {
   }
 
   async pending(id: number): Promise<string[]> {
-    return (this.db.prepare("SELECT person_id FROM consultation_register WHERE consultation_id = ? AND state != 'done' ORDER BY person_id").all(id) as Array<{ person_id: string }>).map(
-      (r) => r.person_id,
-    );
+    return (
+      this.db.prepare("SELECT person_id FROM consultation_register WHERE consultation_id = ? AND state != 'done' ORDER BY person_id").all(id) as Array<{ person_id: string }>
+    ).map((r) => r.person_id);
   }
 
   async figures(id: number): Promise<{ reached: number; started: number; done: number }> {
@@ -122,7 +127,12 @@ export class SqliteConsultations implements ConsultationRepository {
     return { reached: r.reached, started: r.started ?? 0, done: r.done ?? 0 };
   }
 
-  async saveAnswers(id: number, personId: string, answers: Answer[], options: { anonymous: boolean; page: number; day: string; submit?: { groups: ResponseGroups } }): Promise<SaveOutcome> {
+  async saveAnswers(
+    id: number,
+    personId: string,
+    answers: Answer[],
+    options: { anonymous: boolean; page: number; day: string; submit?: { groups: ResponseGroups } },
+  ): Promise<SaveOutcome> {
     return transaction(this.db, () => {
       const row = this.db.prepare('SELECT * FROM consultation_register WHERE consultation_id = ? AND person_id = ?').get(id, personId) as unknown as RegisterDbRow | undefined;
       if (!row) return 'notInvited';
@@ -162,32 +172,45 @@ export class SqliteConsultations implements ConsultationRepository {
   async answersOf(id: number, personId: string): Promise<Answer[]> {
     const row = await this.registerOf(id, personId);
     if (!row?.responseId) return [];
-    return this.db.prepare('SELECT question, value FROM consultation_answers WHERE consultation_id = ? AND response_id = ? ORDER BY question').all(id, row.responseId) as unknown as Answer[];
+    return this.db
+      .prepare('SELECT question, value FROM consultation_answers WHERE consultation_id = ? AND response_id = ? ORDER BY question')
+      .all(id, row.responseId) as unknown as Answer[];
   }
 
   async responses(id: number): Promise<StoredResponse[]> {
-    return (this.db.prepare('SELECT response_id, day, groups FROM consultation_responses WHERE consultation_id = ?').all(id) as Array<{ response_id: string; day: string; groups: string }>).map(
-      (r) => ({ responseId: r.response_id, day: r.day, groups: decodeGroups(r.groups) }),
-    );
+    return (
+      this.db.prepare('SELECT response_id, day, groups FROM consultation_responses WHERE consultation_id = ?').all(id) as Array<{
+        response_id: string;
+        day: string;
+        groups: string;
+      }>
+    ).map((r) => ({ responseId: r.response_id, day: r.day, groups: decodeGroups(r.groups) }));
   }
 
   async answers(id: number): Promise<StoredAnswer[]> {
     return (
-      this.db.prepare('SELECT response_id, question, value, day FROM consultation_answers WHERE consultation_id = ?').all(id) as Array<{ response_id: string; question: string; value: string; day: string }>
+      this.db.prepare('SELECT response_id, question, value, day FROM consultation_answers WHERE consultation_id = ?').all(id) as Array<{
+        response_id: string;
+        question: string;
+        value: string;
+        day: string;
+      }>
     ).map((r) => ({ responseId: r.response_id, question: r.question, value: r.value, day: r.day }));
   }
 
   async dataOf(personId: string): Promise<Record<string, unknown>> {
     const rows = this.db
-      .prepare('SELECT r.*, c.anonymous AS anonymous, c.data AS data FROM consultation_register r JOIN consultations c ON c.id = r.consultation_id WHERE r.person_id = ? ORDER BY r.consultation_id')
+      .prepare(
+        'SELECT r.*, c.anonymous AS anonymous, c.data AS data FROM consultation_register r JOIN consultations c ON c.id = r.consultation_id WHERE r.person_id = ? ORDER BY r.consultation_id',
+      )
       .all(personId) as unknown as Array<RegisterDbRow & { anonymous: number; data: string }>;
     const out = rows.map((r) => {
       const title = (JSON.parse(r.data) as ConsultationBody).title;
       const named = r.anonymous === 0 && r.response_id;
       const answers = named
-        ? (this.db.prepare('SELECT question, value, day FROM consultation_answers WHERE consultation_id = ? AND response_id = ? ORDER BY question').all(r.consultation_id, r.response_id) as unknown as Array<
-            Answer & { day: string }
-          >)
+        ? (this.db
+            .prepare('SELECT question, value, day FROM consultation_answers WHERE consultation_id = ? AND response_id = ? ORDER BY question')
+            .all(r.consultation_id, r.response_id) as unknown as Array<Answer & { day: string }>)
         : undefined;
       return { consultation: r.consultation_id, title, anonymous: r.anonymous === 1, state: r.state, ...(answers ? { answers } : {}) };
     });

@@ -61,6 +61,14 @@ export function computeResults(c: Consultation, responses: StoredResponse[], ans
   return { respondents: responses.length, questions, perDay, groups, hiddenGroups: hidden };
 }
 
+/** A choice or scale question's result from its tally (value → count): a poll's live results, without reading every answer. */
+export function tallyResult(q: Question, tally: Array<{ value: string; count: number }>): QuestionResult {
+  const answers: StoredAnswer[] = [];
+  // expanded back to one row per count: the same arithmetic as the full results
+  for (const t of tally) for (let i = 0; i < t.count; i++) answers.push({ responseId: String(answers.length), question: q.id, value: t.value, day: '' });
+  return questionResult(q, new Map([[q.id, answers]]));
+}
+
 function questionResult(q: Question, byKey: Map<string, StoredAnswer[]>): QuestionResult {
   if (q.type === 'single' || q.type === 'multiple') {
     const list = byKey.get(q.id) ?? [];

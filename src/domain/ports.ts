@@ -399,6 +399,8 @@ export interface ConsultationRepository {
   answersOf(id: number, personId: string): Promise<Answer[]>;
   /** Submitted responses (day and coarse groups). */
   responses(id: number): Promise<StoredResponse[]>;
+  /** How many answer rows hold each value of one question (a poll's live count: its answers are submitted as they are written). */
+  tally(id: number, question: string): Promise<Array<{ value: string; count: number }>>;
   /** Every answer row (of submitted and unfinished responses). */
   answers(id: number): Promise<StoredAnswer[]>;
   /** The register rows of a person and, for named consultations only, their answers. */

@@ -105,6 +105,10 @@ export function consultationsContract(factory: StoreFactory, raw?: (store: Store
     expect(outcomes.filter((o) => o === 'already')).toHaveLength(7);
     expect(await store.consultations.responses(c.id)).toHaveLength(1);
     expect((await store.consultations.answers(c.id)).filter((a) => a.question === 'q1')).toHaveLength(1);
+    await store.consultations.saveAnswers(c.id, BOB, [{ question: 'q1', value: '1' }], { anonymous: true, page: 1, day: '2026-12-02', submit: { groups: {} } });
+    const tally = await store.consultations.tally(c.id, 'q1');
+    expect(tally.reduce((n, t) => n + t.count, 0)).toBe(2);
+    expect(tally.find((t) => t.value === '1')?.count).toBeGreaterThanOrEqual(1);
   });
 
   test('named: answers change until closing; data of a person and forgetting them', async () => {

@@ -1,6 +1,7 @@
 import type { Card } from '../../cards/model';
 import { type Consultation, pagesOf } from '../../domain/consultations';
 import { inputId, type ConsultationsService } from '../../domain/consultations-service';
+import { tallyResult } from '../../domain/consultations-results';
 import { MAX_YAML_BYTES, parseQuestionnaire } from '../../domain/consultations-yaml';
 import { DomainError, isFieldError } from '../../domain/errors';
 import type { Locale } from '../../domain/locale';
@@ -181,7 +182,7 @@ export class ConsultationFlow {
     const { consultation: c } = await this.consultations.answer(actor, id, 0, { [inputId('q1')]: value ?? '' }, true);
     const q = c.questions[0];
     const answered = q.type === 'scale' ? String(value) : (q.choices?.[Number(value)] ?? '');
-    const live = c.results === 'live' ? (await this.consultations.results(actor, id)).results.questions[0] : undefined;
+    const live = c.results === 'live' ? tallyResult(q, await this.s.store.consultations.tally(id, q.id)) : undefined;
     return cardReply(this.s.notices.withFooter(pollCard(t, c, this.s.timezone, locale, { answered, results: live }), locale), { replace: true });
   }
 

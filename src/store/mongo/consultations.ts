@@ -239,6 +239,13 @@ export class MongoConsultations implements ConsultationRepository {
     return (await this.responses_.find({ consultationId: id }).toArray()).map((d) => ({ responseId: d.responseId, day: d.day, groups: d.groups ?? {} }));
   }
 
+  async tally(id: number, question: string): Promise<Array<{ value: string; count: number }>> {
+    const rows = await this.answers_
+      .aggregate<{ _id: string; count: number }>([{ $match: { consultationId: id, question } }, { $group: { _id: '$value', count: { $sum: 1 } } }, { $sort: { _id: 1 } }])
+      .toArray();
+    return rows.map((r) => ({ value: r._id, count: r.count }));
+  }
+
   async answers(id: number): Promise<StoredAnswer[]> {
     return (await this.answers_.find({ consultationId: id }).toArray()).map((d) => ({ responseId: d.responseId, question: d.question, value: d.value, day: d.day }));
   }

@@ -187,6 +187,12 @@ export class SqliteConsultations implements ConsultationRepository {
     ).map((r) => ({ responseId: r.response_id, day: r.day, groups: decodeGroups(r.groups) }));
   }
 
+  async tally(id: number, question: string): Promise<Array<{ value: string; count: number }>> {
+    return this.db
+      .prepare('SELECT value, COUNT(*) AS count FROM consultation_answers WHERE consultation_id = ? AND question = ? GROUP BY value ORDER BY value')
+      .all(id, question) as unknown as Array<{ value: string; count: number }>;
+  }
+
   async answers(id: number): Promise<StoredAnswer[]> {
     return (
       this.db.prepare('SELECT response_id, question, value, day FROM consultation_answers WHERE consultation_id = ?').all(id) as Array<{

@@ -7,7 +7,7 @@ import { FakeTeams } from '../support/fake-teams';
 import { allText, deliverDue, repliesSettled, startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
 import { blockActionBody, eventBody, slackHeaders, viewSubmissionBody } from '../support/slack-request';
-import { TENANT, type TeamsUser } from '../support/teams-activity';
+import { messageActivity, TENANT, type TeamsUser } from '../support/teams-activity';
 import { settableClock } from '../support/clock';
 
 /** Tuesday 1 December 2026, 10:00 in Paris. */
@@ -29,6 +29,9 @@ const text = (id: string, value: string) => ({ [id]: { [id]: { type: 'plain_text
 const date = (id: string, value: string) => ({ [id]: { [id]: { type: 'datepicker', selected_date: value } } });
 const time = (id: string, value: string) => ({ [id]: { [id]: { type: 'timepicker', selected_time: value } } });
 
+/** An organiser on Teams. */
+const TORG: TeamsUser = { id: '29:organiser', aadObjectId: '66666666-6666-4666-8666-666666666666', name: 'Organisatrice Teams' };
+
 const PAGE0 = { 'ans:seance': '0', 'ans:questionnaire': '1' };
 const PAGE1 = { 'ans:ambitions.0.0': 'Les guichets ouvrent plus tard #accueil', 'ans:ambitions.1.1': 'Des salles calmes pour le télétravail' };
 const PAGE2 = (i: number) => ({ 'ans:roles': '0,3', 'ans:recommandation': String(6 + (i % 5)), 'ans:reactions': 'Plus de télétravail et des outils modernes' });
@@ -44,10 +47,35 @@ describe('consultations: a questionnaire from YAML answered on Slack and Teams, 
     slack = await new FakeSlack().start();
     teams = await new FakeTeams().start();
     for (const u of ['UORG', ...SLACK_AGENTS]) slack.profiles.set(u, { real_name: `Agent ${u}`, locale: 'fr-FR' });
-    bot = await startTestBot({ slackApiUrl: slack.apiUrl, programmeFile: programmeWith({ organisers: ['slack:T1/UORG'] }), clock, background: false });
+    bot = await startTestBot({
+      slackApiUrl: slack.apiUrl,
+      programmeFile: programmeWith({ organisers: ['slack:T1/UORG', `teams:${TENANT}/${TORG.aadObjectId}`] }),
+      clock,
+      background: false,
+    });
     for (const u of ['UORG', ...SLACK_AGENTS]) await slashReply(u, 'aide');
     for (const u of TEAMS_AGENTS) await teamsSay(u, 'aide');
   });
+
+  /** A file attached in the Teams personal chat: the bot reads it from its download URL. */
+  async function shareOnTeams(user: TeamsUser, name: string, content: string): Promise<string> {
+    teams.sharedFiles.set(name, content);
+    const before = teams.sent(`a:${user.id}`).length;
+    const activity = {
+      ...messageActivity(teams.url, user, ''),
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.teams.file.download.info',
+          name,
+          contentUrl: teams.fileUrl(name),
+          content: { downloadUrl: teams.fileUrl(name), fileType: 'yaml' },
+        },
+      ],
+    };
+    expect((await bot.post('/api/messages', activity)).status).toBe(200);
+    const sent = await teams.waitForSent(`a:${user.id}`, before + 1);
+    return allText(sent[before].body);
+  }
   afterAll(async () => {
     await bot.close();
     await slack.stop();
@@ -109,6 +137,12 @@ describe('consultations: a questionnaire from YAML answered on Slack and Teams, 
     expect(await bot.services.store.consultations.list(10)).toHaveLength(0);
     // an agent's file is not a questionnaire: organisers only
     expect(await shareOnSlack('UA01', 'cinq-ambitions.yaml', TEMPLATE)).toContain('organisateurs');
+    // on Teams, an attachment: a closing before the opening, and a file that is not YAML
+    const teamsSaid = await shareOnTeams(TORG, 'dates.yaml', 'title: Dates\nopens: 2026-12-10\ncloses: 2026-12-01\nquestions:\n  - type: short\n    text: Un mot\n');
+    expect(teamsSaid).toContain('ligne 3, closes');
+    expect(teamsSaid).toContain('la clôture doit venir après l’ouverture');
+    expect(await shareOnTeams(TORG, 'notes.txt', 'bonjour')).toContain('.yaml');
+    expect(await bot.services.store.consultations.list(10)).toHaveLength(0);
   });
 
   test('the organiser attaches the 5-ambitions questionnaire on Slack: previewed, then launched to everyone', async () => {
@@ -145,7 +179,7 @@ describe('consultations: a questionnaire from YAML answered on Slack and Teams, 
     expect(done?.response_action).toBeUndefined();
     await deliverDue(bot);
     expect((await bot.services.store.consultations.get(id))?.state).toBe('open');
-    expect((await bot.services.store.consultations.figures(id)).reached).toBe(21);
+    expect((await bot.services.store.consultations.figures(id)).reached).toBe(22);
     for (const u of SLACK_AGENTS) expect(slack.calls('chat.postMessage').some((c) => c.body.channel === u && allText(c.body).includes('Votre avis nous intéresse'))).toBe(true);
     for (const u of TEAMS_AGENTS)
       expect(teams.sent(`a:${u.id}`).some((r) => allText(r.body).includes('Votre avis nous intéresse') && allText(r.body).includes('consultation.answer'))).toBe(true);
@@ -200,7 +234,7 @@ describe('consultations: a questionnaire from YAML answered on Slack and Teams, 
     expect(allText(again)).toContain('Vous avez déjà répondu');
     const forced = await teamsActCard(TEAMS_AGENTS[1], 'consultation.page', { id: String(id), page: '2', ...PAGE2(1) });
     expect(allText(forced)).toContain('Vous avez déjà répondu');
-    expect(await bot.services.store.consultations.figures(id)).toEqual({ reached: 21, started: 0, done: 16 });
+    expect(await bot.services.store.consultations.figures(id)).toEqual({ reached: 22, started: 0, done: 16 });
     expect(await bot.services.store.consultations.responses(id)).toHaveLength(16);
   });
 
@@ -245,7 +279,7 @@ describe('consultations: a questionnaire from YAML answered on Slack and Teams, 
     const [results] = slack.calls('chat.postMessage').filter((c) => c.body.channel === 'UORG' && allText(c.body).includes('Résultats'));
     expect(results).toBeDefined();
     const said = allText(results.body);
-    expect(said).toContain('16 sur 21 (76 %)');
+    expect(said).toContain('16 sur 22 (73 %)');
     expect(said).toContain('16 (100 %)'); // « Non » to the first questionnaire
     expect(said).toContain('NPS');
     expect(said).toContain('télétravail (16)');

@@ -58,7 +58,7 @@ describe.each(['fr', 'en'] as const)('consultation screens within the platformsâ
 
   test('a 0â€“10 poll: 11 buttons in one actions block; the results card renders on both', () => {
     const poll: Consultation = { ...c, kind: 'poll', questions: [{ id: 'q1', type: 'scale', text: 'Note ?', required: true, scale: { min: 0, max: 10 } }] };
-    const { blocks } = renderBlockKitMessage(pollCard(t, poll, 'Europe/Paris', locale)) as { blocks: Array<{ type: string; elements?: unknown[] }> };
+    const { blocks } = renderBlockKitMessage(pollCard(t, poll, 'Europe/Paris', locale)) as unknown as { blocks: Array<{ type: string; elements?: unknown[] }> };
     expect(blocks.filter((b) => b.type === 'actions').map((b) => b.elements?.length)).toEqual([11]);
     const results = computeResults(
       c,

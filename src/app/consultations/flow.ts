@@ -72,7 +72,7 @@ export class ConsultationFlow {
       { label: t('consultations.facts.results'), value: t(`consultations.results.visibility.${c.results}`) },
     ];
     if (c.kind === 'poll') {
-      facts.push({ label: t('consultations.facts.audience'), value: this.s.broadcasts && count === 0 ? t('consultations.emptyAudience') : t('consultations.count', { count }) });
+      facts.push({ label: t('consultations.facts.audience'), value: count === 0 ? t('consultations.emptyAudience') : t('consultations.count', { count }) });
       facts.push({ label: t('consultations.facts.closes'), value: formatZoned(c.closesAt, this.s.timezone, locale) });
     } else facts.push({ label: t('consultations.facts.questions'), value: t('consultations.invite.questions', { count: c.questions.length, pages: pagesOf(c.questions).length }) });
     return previewCard(t, c, sample, facts);

@@ -6,7 +6,7 @@ import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
 import { allText, deliverDue, repliesSettled, startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
-import { blockActionBody, eventBody, slackHeaders, viewSubmissionBody } from '../support/slack-request';
+import { blockActionBody, eventBody, modalActionBody, slackHeaders, viewSubmissionBody } from '../support/slack-request';
 import { messageActivity, TENANT, type TeamsUser } from '../support/teams-activity';
 import { settableClock } from '../support/clock';
 
@@ -217,6 +217,18 @@ describe('consultations: a questionnaire from YAML answered on Slack and Teams, 
     clock.set(new Date('2026-12-02T08:00:00Z'));
     slack.clear();
     expect(allText(await clickModal('UA01', 'consultation.answer', { id: String(id) }))).toContain('Page 2 sur 3');
+    // « Précédent » inside the modal: the modal is updated with the first page, as it was saved
+    const backBody = modalActionBody({
+      actionId: 'consultation.back',
+      value: JSON.stringify({ id: String(id), page: '1' }),
+      user: 'UA01',
+      callbackId: 'consultation.page',
+      values: slackPage(1, 0),
+    });
+    expect((await bot.post('/slack/events', backBody, slackHeaders(backBody))).status).toBe(200);
+    const [updated] = await slack.waitForCall('views.update');
+    expect(allText(updated.body)).toContain('Page 1 sur 3');
+    expect(JSON.stringify(updated.body)).toContain('initial_option');
     await submitView('UA01', 'consultation.page', { id: String(id), page: '1' }, slackPage(1, 0));
     await submitView('UA01', 'consultation.page', { id: String(id), page: '2' }, slackPage(2, 0));
     const back = await teamsActCard(TEAMS_AGENTS[0], 'consultation.answer', { id: String(id) });

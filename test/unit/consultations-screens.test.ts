@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pageForm, pollCard, resultsCard } from '../../src/app/consultations/screens';
+import { launchForm, pageForm, pollCard, resultsCard } from '../../src/app/consultations/screens';
+import { loadProgramme } from '../../src/config/programme';
 import { renderAdaptiveCard } from '../../src/cards';
 import { renderBlockKitMessage, renderBlockKitModal, SLACK_LIMITS } from '../../src/cards/block-kit';
 import { type Consultation, pagesOf } from '../../src/domain/consultations';
@@ -54,6 +55,13 @@ describe.each(['fr', 'en'] as const)('consultation screens within the platformsâ
       expect(form.title.length).toBeLessThanOrEqual(SLACK_LIMITS.viewTitle);
       expect(adaptiveErrors(renderAdaptiveCard(form.card))).toEqual([]);
     }
+  });
+
+  test('the launch form starts from the dates the file gave (local time)', () => {
+    const ahead = { ...c, opensAt: new Date('2026-12-07T08:00:00Z'), closesAt: new Date('2026-12-18T16:00:00Z'), createdAt: new Date('2026-12-01T09:00:00Z') };
+    const form = launchForm(t, loadProgramme(undefined), locale, 'Europe/Paris', ahead);
+    const value = (id: string) => form.card.elements.flatMap((e) => (e.type === 'input' && e.input.id === id ? [e.input.value] : []))[0];
+    expect([value('opensDate'), value('opensTime'), value('closesDate'), value('closesTime')]).toEqual(['2026-12-07', '09:00', '2026-12-18', '17:00']);
   });
 
   test('a 0â€“10 poll: 11 buttons in one actions block; the results card renders on both', () => {

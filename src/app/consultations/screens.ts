@@ -83,6 +83,9 @@ function resultsChoice(t: Translate, value: string | undefined): CardElement {
 export function launchForm(t: Translate, programme: Programme, locale: Locale, timeZone: string, c: Consultation, values: Record<string, string> = {}): Form {
   const v = (k: string) => values[k];
   const local = (d: Date) => new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  const hhmm = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+  // the file's opening date, when it gave one ahead, is the form's default
+  const later = c.opensAt.getTime() > c.createdAt.getTime() + 60_000;
   const data = { id: String(c.id) };
   const elements: CardElement[] = [
     { type: 'text', text: t('consultations.launch.intro', { title: c.title }) },
@@ -97,10 +100,13 @@ export function launchForm(t: Translate, programme: Programme, locale: Locale, t
         value: v('audience') || 'everyone',
       },
     },
-    { type: 'input', input: { kind: 'date', id: 'opensDate', label: t('consultations.form.opensDate'), value: v('opensDate') } },
-    { type: 'input', input: { kind: 'time', id: 'opensTime', label: t('consultations.form.opensTime', { tz: timeZone }), value: v('opensTime') } },
+    { type: 'input', input: { kind: 'date', id: 'opensDate', label: t('consultations.form.opensDate'), value: v('opensDate') ?? (later ? local(c.opensAt) : undefined) } },
+    {
+      type: 'input',
+      input: { kind: 'time', id: 'opensTime', label: t('consultations.form.opensTime', { tz: timeZone }), value: v('opensTime') ?? (later ? hhmm(c.opensAt) : undefined) },
+    },
     { type: 'input', input: { kind: 'date', id: 'closesDate', label: t('consultations.form.closesDate'), required: true, value: v('closesDate') ?? local(c.closesAt) } },
-    { type: 'input', input: { kind: 'time', id: 'closesTime', label: t('consultations.form.closesTime', { tz: timeZone }), value: v('closesTime') } },
+    { type: 'input', input: { kind: 'time', id: 'closesTime', label: t('consultations.form.closesTime', { tz: timeZone }), value: v('closesTime') ?? hhmm(c.closesAt) } },
     resultsChoice(t, v('results') ?? c.results),
   ];
   return {

@@ -42,69 +42,74 @@ export interface QuestionnaireSource {
   questions: Question[];
 }
 
-const text = (max: number) =>
-  z
-    .string({ error: (i) => (i.input === undefined ? 'required' : 'invalid') })
-    .trim()
-    .min(1, 'required')
-    .max(max, `tooLong:${max}`);
-const list = (max: number, min: number, what: number) =>
-  z
-    .array(text(what), { error: (i) => (i.input === undefined ? 'required' : 'invalid') })
-    .min(min, `tooFew:${min}`)
-    .max(max, `tooMany:${max}`);
-const LOCAL = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$/;
-const when = z
-  .union([z.string(), z.date()])
-  .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 16).replace('T', ' ') : v.trim()))
-  .pipe(z.string().regex(LOCAL, 'date'));
+/** The schema, built on first use: a questionnaire is read rarely, the bot starts with less. */
+let schema: ReturnType<typeof buildSchema> | undefined;
 
-const question = z
-  .object({
-    id: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,29}$/i, 'invalid')
-      .optional(),
-    type: z.string({ error: 'required' }).refine((t) => (QUESTION_TYPES as readonly string[]).includes(t), { message: 'unknownType' }),
-    text: text(L.questionLength),
-    help: text(L.helpLength).optional(),
-    required: z.boolean({ error: 'invalid' }).optional(),
-    choices: list(L.maxChoices, L.minChoices, L.choiceLength).optional(),
-    scale: z.enum(['1-5', '0-10'], { error: 'scale' }).optional(),
-    items: list(L.gridItems, 1, L.choiceLength).optional(),
-    prompts: list(L.gridPrompts, 1, L.choiceLength).optional(),
-  })
-  .strict()
-  .superRefine((q, ctx) => {
-    if ((q.type === 'single' || q.type === 'multiple') && !q.choices) ctx.addIssue({ code: 'custom', path: ['choices'], message: 'choicesNeeded' });
-    if (q.type === 'grid' && !q.items) ctx.addIssue({ code: 'custom', path: ['items'], message: 'gridItems' });
-    if (q.type === 'grid' && !q.prompts) ctx.addIssue({ code: 'custom', path: ['prompts'], message: 'gridPrompts' });
-  });
+function buildSchema() {
+  const text = (max: number) =>
+    z
+      .string({ error: (i) => (i.input === undefined ? 'required' : 'invalid') })
+      .trim()
+      .min(1, 'required')
+      .max(max, `tooLong:${max}`);
+  const list = (max: number, min: number, what: number) =>
+    z
+      .array(text(what), { error: (i) => (i.input === undefined ? 'required' : 'invalid') })
+      .min(min, `tooFew:${min}`)
+      .max(max, `tooMany:${max}`);
+  const LOCAL = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$/;
+  const when = z
+    .union([z.string(), z.date()])
+    .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 16).replace('T', ' ') : v.trim()))
+    .pipe(z.string().regex(LOCAL, 'date'));
 
-const questionnaire = z
-  .object({
-    title: text(L.titleLength),
-    intro: text(L.introLength).optional(),
-    anonymous: z.boolean({ error: 'invalid' }).default(true),
-    results: z.enum(['live', 'closed', 'never'], { error: 'invalid' }).default('closed'),
-    opens: when.optional(),
-    closes: when.optional(),
-    questions: z
-      .array(question, { error: (i) => (i.input === undefined ? 'required' : 'invalid') })
-      .min(1, 'tooFew:1')
-      .max(L.maxQuestions, `tooMany:${L.maxQuestions}`),
-  })
-  .strict()
-  .superRefine((d, ctx) => {
-    const seen = new Set<string>();
-    d.questions.forEach((q, i) => {
-      if (q.id && seen.has(q.id)) ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: 'duplicateId' });
-      if (q.id) seen.add(q.id);
+  const question = z
+    .object({
+      id: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]{0,29}$/i, 'invalid')
+        .optional(),
+      type: z.string({ error: 'required' }).refine((t) => (QUESTION_TYPES as readonly string[]).includes(t), { message: 'unknownType' }),
+      text: text(L.questionLength),
+      help: text(L.helpLength).optional(),
+      required: z.boolean({ error: 'invalid' }).optional(),
+      choices: list(L.maxChoices, L.minChoices, L.choiceLength).optional(),
+      scale: z.enum(['1-5', '0-10'], { error: 'scale' }).optional(),
+      items: list(L.gridItems, 1, L.choiceLength).optional(),
+      prompts: list(L.gridPrompts, 1, L.choiceLength).optional(),
+    })
+    .strict()
+    .superRefine((q, ctx) => {
+      if ((q.type === 'single' || q.type === 'multiple') && !q.choices) ctx.addIssue({ code: 'custom', path: ['choices'], message: 'choicesNeeded' });
+      if (q.type === 'grid' && !q.items) ctx.addIssue({ code: 'custom', path: ['items'], message: 'gridItems' });
+      if (q.type === 'grid' && !q.prompts) ctx.addIssue({ code: 'custom', path: ['prompts'], message: 'gridPrompts' });
     });
-    // "YYYY-MM-DD" and "YYYY-MM-DD HH:mm" compare as text once padded to the same length
-    const pad = (s: string) => (s.length === 10 ? `${s} 00:00` : s);
-    if (d.opens && d.closes && pad(d.closes) <= pad(d.opens)) ctx.addIssue({ code: 'custom', path: ['closes'], message: 'closeBeforeOpen' });
-  });
+
+  return z
+    .object({
+      title: text(L.titleLength),
+      intro: text(L.introLength).optional(),
+      anonymous: z.boolean({ error: 'invalid' }).default(true),
+      results: z.enum(['live', 'closed', 'never'], { error: 'invalid' }).default('closed'),
+      opens: when.optional(),
+      closes: when.optional(),
+      questions: z
+        .array(question, { error: (i) => (i.input === undefined ? 'required' : 'invalid') })
+        .min(1, 'tooFew:1')
+        .max(L.maxQuestions, `tooMany:${L.maxQuestions}`),
+    })
+    .strict()
+    .superRefine((d, ctx) => {
+      const seen = new Set<string>();
+      d.questions.forEach((q, i) => {
+        if (q.id && seen.has(q.id)) ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: 'duplicateId' });
+        if (q.id) seen.add(q.id);
+      });
+      // "YYYY-MM-DD" and "YYYY-MM-DD HH:mm" compare as text once padded to the same length
+      const pad = (s: string) => (s.length === 10 ? `${s} 00:00` : s);
+      if (d.opens && d.closes && pad(d.closes) <= pad(d.opens)) ctx.addIssue({ code: 'custom', path: ['closes'], message: 'closeBeforeOpen' });
+    });
+}
 
 /** The largest file accepted (a questionnaire is text: 200 kB is plenty). */
 export const MAX_YAML_BYTES = 200_000;
@@ -121,7 +126,8 @@ export function parseQuestionnaire(source: string): { ok: true; value: Questionn
         .map((e) => ({ line: lineCounter.linePos(e.pos[0]).line, field: '(document)', code: 'syntax' as const, params: { detail: e.message.split('\n')[0].slice(0, 200) } })),
     };
   }
-  const parsed = questionnaire.safeParse(doc.toJS());
+  schema ??= buildSchema();
+  const parsed = schema.safeParse(doc.toJS());
   if (!parsed.success) {
     return {
       ok: false,

@@ -22,7 +22,7 @@ import { SlackAuth, type SlackAuthStatus } from './auth';
 import { slackGate } from './gate';
 import type { Clock } from '../../domain/ports';
 import { DomainError } from '../../domain/errors';
-import { downloadSlackFile, sharedFileSchema } from './files';
+import { downloadSlackFile, sharedFile } from './files';
 
 /** The machine's clock: Slack's signatures are about real time, whatever clock the programme runs on. */
 const systemWallClock: Clock = { now: () => new Date() };
@@ -352,7 +352,7 @@ export function createSlackPlatform(config: SlackConfig, deps: SlackPlatformDeps
       // a file attached in the DM (an organiser's questionnaire): read with the bot token, then handed over
       const teamId = (body as { team_id?: string }).team_id ?? 'unknown';
       const actor = await actorOf(teamId, m.user);
-      const file = sharedFileSchema.safeParse(Array.isArray(m.files) ? m.files[0] : undefined);
+      const file = sharedFile(Array.isArray(m.files) ? m.files[0] : undefined);
       const reply = file.success
         ? await downloadSlackFile(file.data, config.botToken, apiUrl).then(
             (content) => conversation.onFile(actor, { name: file.data.name, content }),

@@ -5,17 +5,27 @@ export const MAX_DOWNLOAD_BYTES = 256_000;
 /** The request is still open while the file is read: briefly. */
 const DOWNLOAD_TIMEOUT_MS = 2000;
 
-/** A file of a `file_share` message, as Slack describes it. */
-export const sharedFileSchema = z
-  .object({
-    name: z.string().min(1).max(255),
-    size: z.number().int().min(0).optional(),
-    url_private_download: z.url().max(3000).optional(),
-    url_private: z.url().max(3000).optional(),
-  })
-  .loose();
+/** A file of a `file_share` message, as Slack describes it (built on first use). */
+function fileSchema() {
+  return z
+    .object({
+      name: z.string().min(1).max(255),
+      size: z.number().int().min(0).optional(),
+      url_private_download: z.url().max(3000).optional(),
+      url_private: z.url().max(3000).optional(),
+    })
+    .loose();
+}
 
-export type SharedFile = z.infer<typeof sharedFileSchema>;
+let schema: ReturnType<typeof fileSchema> | undefined;
+
+/** The shared file of a `file_share` message, checked. */
+export function sharedFile(raw: unknown) {
+  schema ??= fileSchema();
+  return schema.safeParse(raw);
+}
+
+export type SharedFile = z.infer<ReturnType<typeof fileSchema>>;
 
 /**
  * Reads a file shared with the bot: `url_private(_download)` with the bot token (Slack's files need it).

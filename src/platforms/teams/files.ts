@@ -6,20 +6,25 @@ const DOWNLOAD_TIMEOUT_MS = 2000;
 
 export const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
 
-/** A file a person attached in the personal chat: Teams gives a short-lived, pre-authenticated download URL. */
-const fileAttachment = z
-  .object({
-    contentType: z.literal(FILE_DOWNLOAD_INFO),
-    name: z.string().min(1).max(255),
-    content: z.object({ downloadUrl: z.url().max(4000), fileType: z.string().max(32).optional() }).loose(),
-  })
-  .loose();
+/** A file a person attached in the personal chat: Teams gives a short-lived, pre-authenticated download URL. Built on first use. */
+let fileAttachment: ReturnType<typeof attachmentSchema> | undefined;
 
-export type TeamsFile = z.infer<typeof fileAttachment>;
+function attachmentSchema() {
+  return z
+    .object({
+      contentType: z.literal(FILE_DOWNLOAD_INFO),
+      name: z.string().min(1).max(255),
+      content: z.object({ downloadUrl: z.url().max(4000), fileType: z.string().max(32).optional() }).loose(),
+    })
+    .loose();
+}
+
+export type TeamsFile = z.infer<ReturnType<typeof attachmentSchema>>;
 
 /** The first file attached to a message, if any. */
 export function attachedFile(attachments: unknown): TeamsFile | undefined {
-  if (!Array.isArray(attachments)) return undefined;
+  if (!Array.isArray(attachments) || attachments.length === 0) return undefined;
+  fileAttachment ??= attachmentSchema();
   for (const a of attachments.slice(0, 10)) {
     const f = fileAttachment.safeParse(a);
     if (f.success) return f.data;

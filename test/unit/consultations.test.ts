@@ -114,3 +114,29 @@ describe('results', () => {
     ]);
   });
 });
+
+describe('a consultation’s jobs', () => {
+  const { ConsultationJobs } = require('../../src/app/consultations/jobs') as typeof import('../../src/app/consultations/jobs');
+  const now = new Date('2026-12-01T09:00:00Z');
+  const jobs = (offsets: number[]) =>
+    new ConsultationJobs({ programme: { consultations: { reminderOffsetsHours: offsets, minGroupSize: 10 } }, clock: { now: () => now } } as never, {} as never, {} as never);
+  const c = (opensAt: string, closesAt: string) => ({ id: 3, opensAt: new Date(opensAt), closesAt: new Date(closesAt) }) as Consultation;
+
+  test('opening, a reminder per offset after the opening and still ahead, closing', () => {
+    const plan = jobs([48, 4, 200]).plan(c('2026-12-02T09:00:00Z', '2026-12-08T17:00:00Z'));
+    expect(plan.map((j) => [j.key, j.dueAt.toISOString()])).toEqual([
+      ['consultation:3:open', '2026-12-02T09:00:00.000Z'],
+      ['consultation:3:reminder:48', '2026-12-06T17:00:00.000Z'],
+      ['consultation:3:reminder:4', '2026-12-08T13:00:00.000Z'],
+      ['consultation:3:close', '2026-12-08T17:00:00.000Z'],
+    ]);
+  });
+
+  test('a poll closing in three hours gets no reminder', () => {
+    expect(
+      jobs([48, 4])
+        .plan(c('2026-12-01T09:00:00Z', '2026-12-01T12:00:00Z'))
+        .map((j) => j.kind),
+    ).toEqual(['consultation.open', 'consultation.close']);
+  });
+});

@@ -748,7 +748,7 @@ export const en: Messages = {
       title_other: 'The file “{{name}}” has {{count}} problems:',
       title_many: 'The file “{{name}}” has {{count}} problems:',
       at: 'line {{line}}, {{field}}',
-      hint: 'Fix the file and attach it again; “consultation template” gives a complete example.',
+      hint: 'Fix the file and attach it again; “survey template” gives a complete example.',
       syntax: 'unreadable YAML ({{detail}})',
       required: 'required field',
       invalid: 'wrong value',
@@ -801,7 +801,7 @@ export const en: Messages = {
         formatInvalid: 'Choose answers to pick from, or a scale.',
       },
       file: {
-        notYaml: 'Attach a .yaml (or .yml) file describing the questionnaire. Type “consultation template” to start from the template.',
+        notYaml: 'Attach a .yaml (or .yml) file describing the questionnaire. Type “survey template” to start from the template.',
         tooLarge: 'This file is too large for a questionnaire (at most {{max}} kB).',
         download: 'I could not read the attached file. Try again in a moment.',
       },

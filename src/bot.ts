@@ -21,6 +21,8 @@ import { Dispatcher } from './delivery/dispatcher';
 import { SlackDelivery, TeamsDelivery, type PlatformDelivery } from './delivery/senders';
 import { CeilingShare } from './delivery/share';
 import { BroadcastService } from './domain/broadcast-service';
+import { ConsultationsService } from './domain/consultations-service';
+import { ConsultationJobs } from './app/consultations/jobs';
 import { EventsService } from './domain/events-service';
 import { IdeasService } from './domain/ideas-service';
 import { PeopleService } from './domain/people-service';
@@ -108,6 +110,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     ideas: new IdeasService(store, programme, clock),
     broadcasts,
     events: new EventsService(store, programme, broadcasts, clock, config.timezone),
+    consultations: new ConsultationsService(store, programme, broadcasts, clock, config.timezone),
     i18n,
     clock,
     log,
@@ -191,6 +194,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       { prefix: 'event.', handler: eventJobs },
       { prefix: 'digest.', handler: digests },
       { prefix: 'axis.prompt', handler: prompts },
+      { prefix: 'consultation.', handler: new ConsultationJobs(services, services.consultations, log.child({ component: 'consultations' })) },
     ],
     clock,
     log.child({ component: 'jobs' }),

@@ -10,6 +10,9 @@ import { AxesFlow } from './axes/flow';
 import { axesFeature } from './axes/routes';
 import { BroadcastFlow } from './broadcasts/flow';
 import { broadcastsFeature } from './broadcasts/routes';
+import { type AttachedFile, ConsultationFlow } from './consultations/flow';
+import { ConsultationJobs } from './consultations/jobs';
+import { consultationsFeature } from './consultations/routes';
 import { errorCard, unknownCard, type Surface } from './common';
 import { EventsFlow } from './events/flow';
 import { eventsFeature } from './events/routes';
@@ -41,6 +44,7 @@ export class Conversation {
   readonly events: EventsFlow;
   readonly preferences: PreferencesFlow;
   readonly axes: AxesFlow;
+  readonly consultations: ConsultationFlow;
   readonly router: Router;
 
   /**
@@ -57,6 +61,7 @@ export class Conversation {
     this.events = new EventsFlow(s, s.events, wake);
     this.preferences = new PreferencesFlow(s);
     this.axes = new AxesFlow(s, new AxesService(s.store, s.programme, s.clock), s.notices, wake);
+    this.consultations = new ConsultationFlow(s, s.consultations, new ConsultationJobs(s, s.consultations, s.log.child({ component: 'consultations' })), wake);
     this.router = new Router([
       helpFeature({ s, menu: (actor, surface) => this.menu(actor, surface) }),
       ideasFeature(this.ideas),
@@ -65,6 +70,7 @@ export class Conversation {
       preferencesFeature(this.preferences),
       axesFeature(this.axes),
       promptsFeature(s),
+      consultationsFeature(this.consultations),
     ]);
   }
 
@@ -109,6 +115,11 @@ export class Conversation {
         throw e;
       }
     });
+  }
+
+  /** A file attached in the person's chat with the bot (a questionnaire in YAML, for organisers). */
+  async onFile(actor: Actor, file: AttachedFile): Promise<Reply> {
+    return this.guard(actor, () => this.consultations.fromFile(actor, file));
   }
 
   /** Whether what this verb changes shows on the App Home (Slack publishes it again). */

@@ -1,5 +1,6 @@
 import type { Locale } from '../domain/locale';
 import type { BroadcastService } from '../domain/broadcast-service';
+import type { ConsultationsService } from '../domain/consultations-service';
 import type { EventsService } from '../domain/events-service';
 import type { IdeasService } from '../domain/ideas-service';
 import type { PeopleService } from '../domain/people-service';
@@ -17,6 +18,7 @@ export interface Services {
   ideas: IdeasService;
   broadcasts: BroadcastService;
   events: EventsService;
+  consultations: ConsultationsService;
   i18n: I18n;
   clock: Clock;
   log: Logger;

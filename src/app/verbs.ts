@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { axesFeature } from './axes/routes';
 import type { broadcastsFeature } from './broadcasts/routes';
+import type { consultationsFeature } from './consultations/routes';
 import type { eventsFeature } from './events/routes';
 import type { helpFeature } from './help/routes';
 import type { ideasFeature } from './ideas/routes';
@@ -19,7 +20,8 @@ export type AppVerb =
   | VerbsOf<typeof eventsFeature>
   | VerbsOf<typeof preferencesFeature>
   | VerbsOf<typeof axesFeature>
-  | VerbsOf<typeof promptsFeature>;
+  | VerbsOf<typeof promptsFeature>
+  | VerbsOf<typeof consultationsFeature>;
 
 declare module '../cards/model' {
   /** Cards carry only the verbs a route handles. */

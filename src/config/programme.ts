@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { isGuid } from '../domain/people';
-import { DEFAULT_DIGEST_SLOT, DEFAULT_PILOT_PROMPTS, type Programme, WEEKDAYS } from '../domain/programme';
+import { DEFAULT_CONSULTATION_SETTINGS, DEFAULT_DIGEST_SLOT, DEFAULT_PILOT_PROMPTS, type Programme, WEEKDAYS } from '../domain/programme';
 import { projectRoot } from './paths';
 
 const text = z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
@@ -78,6 +78,22 @@ export const programmeSchema = z
       .strict()
       .default(DEFAULT_PILOT_PROMPTS),
     axisUpdateIntervalDays: z.number().int().min(0).max(60).default(3),
+    consultations: z
+      .object({
+        reminderOffsetsHours: z
+          .array(
+            z
+              .number()
+              .int()
+              .min(1)
+              .max(24 * 60),
+          )
+          .max(5)
+          .default(DEFAULT_CONSULTATION_SETTINGS.reminderOffsetsHours),
+        minGroupSize: z.number().int().min(2).max(1000).default(DEFAULT_CONSULTATION_SETTINGS.minGroupSize),
+      })
+      .strict()
+      .default(DEFAULT_CONSULTATION_SETTINGS),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -153,7 +153,10 @@ export type JobKind =
   | 'digest.weekly'
   | 'digest.daily'
   | 'axis.prompt'
-  | 'axis.prompt.reminder';
+  | 'axis.prompt.reminder'
+  | 'consultation.open'
+  | 'consultation.reminder'
+  | 'consultation.close';
 
 /** The organiser who created an event receives the feedback results this long after its end. */
 export const RESULTS_DELAY_MS = 3 * 86_400_000;

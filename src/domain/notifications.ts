@@ -11,6 +11,8 @@ export type NotificationKind =
   | 'eventReminders'
   /** Organisers' broadcasts and event announcements. */
   | 'broadcasts'
+  /** Consultations and flash polls put to the person, and their reminders. */
+  | 'consultations'
   /** The weekly (or daily) digest itself. */
   | 'digest'
   /**
@@ -20,4 +22,4 @@ export type NotificationKind =
    */
   | 'service';
 
-export const NOTIFICATION_KINDS = ['axisUpdates', 'ideaNews', 'eventReminders', 'broadcasts', 'digest'] as const satisfies readonly NotificationKind[];
+export const NOTIFICATION_KINDS = ['axisUpdates', 'ideaNews', 'eventReminders', 'broadcasts', 'consultations', 'digest'] as const satisfies readonly NotificationKind[];

@@ -1,3 +1,4 @@
+import type { Answer, Consultation, ConsultationState, NewConsultation, RegisterRow, ResponseGroups, SaveOutcome, StoredAnswer, StoredResponse } from './consultations';
 import type { AxisQuestion, AxisUpdate, AxisUpdatePatch, AxisUpdatePost, NewAxisUpdate, PersonFollows } from './axes';
 import type { Acknowledged, Broadcast, NewBroadcast, ReadingFigures } from './broadcasts';
 import type { Lane, NewOutboxMessage, OutboxDepth, OutboxMessage, OutboxReport } from './delivery';
@@ -67,6 +68,7 @@ export interface Store {
   preferences: PreferencesRepository;
   follows: FollowRepository;
   axisUpdates: AxisUpdateRepository;
+  consultations: ConsultationRepository;
   /** This installation's own id, made once and kept by the store (calendar entries carry it). */
   installationId(): Promise<string>;
   /**
@@ -355,4 +357,54 @@ export interface PreferencesRepository {
   save(personId: string, prefs: Preferences, at: Date): Promise<void>;
   /** The stored preferences of these people (people without a row are absent). */
   many(personIds: string[]): Promise<Map<string, Preferences>>;
+}
+
+/**
+ * Consultations, their register (who was asked, who answered) and their answers, kept apart: an answer
+ * row holds an opaque response id and a day, never a person id. The register row holds the link to the
+ * response id while the person answers an anonymous consultation (dropped when they submit), and always
+ * for a named one. One answer per person: exact under concurrency on both stores.
+ */
+export interface ConsultationRepository {
+  create(c: NewConsultation): Promise<Consultation>;
+  get(id: number): Promise<Consultation | null>;
+  /** Most recent first. */
+  list(limit: number): Promise<Consultation[]>;
+  /** Moves a consultation from one of `from` to `to` (with the dates, when given); null when it was in none of them. */
+  setState(
+    id: number,
+    from: ConsultationState[],
+    to: ConsultationState,
+    patch?: Partial<Pick<Consultation, 'opensAt' | 'closesAt' | 'audience' | 'results'>>,
+  ): Promise<Consultation | null>;
+  /** Adds these people to the register (invited); those already there stay as they are. Returns how many were added. */
+  invite(id: number, personIds: string[]): Promise<number>;
+  registerOf(id: number, personId: string): Promise<RegisterRow | null>;
+  /** People asked who have not submitted, by person id. */
+  pending(id: number): Promise<string[]>;
+  /** Who was asked, who started, who submitted. */
+  figures(id: number): Promise<{ reached: number; started: number; done: number }>;
+  /**
+   * Saves a person's answers of one page (replacing their earlier answers to the same questions), and with
+   * `submit` records their response as done, atomically. `already`: they had submitted (an anonymous
+   * consultation's answers cannot change after that: the link is gone). `notInvited`: not in the register.
+   */
+  saveAnswers(
+    id: number,
+    personId: string,
+    answers: Answer[],
+    options: { anonymous: boolean; page: number; day: string; submit?: { groups: ResponseGroups } },
+  ): Promise<SaveOutcome>;
+  /** The person's answers while the link exists (resuming, or a named consultation). */
+  answersOf(id: number, personId: string): Promise<Answer[]>;
+  /** Submitted responses (day and coarse groups). */
+  responses(id: number): Promise<StoredResponse[]>;
+  /** How many answer rows hold each value of one question (a poll's live count: its answers are submitted as they are written). */
+  tally(id: number, question: string): Promise<Array<{ value: string; count: number }>>;
+  /** Every answer row (of submitted and unfinished responses). */
+  answers(id: number): Promise<StoredAnswer[]>;
+  /** The register rows of a person and, for named consultations only, their answers. */
+  dataOf(personId: string): Promise<Record<string, unknown>>;
+  /** Deletes the person's register rows, their named answers and their unfinished anonymous answers; submitted anonymous answers stay (they hold nothing of the person). */
+  forget(personId: string): Promise<void>;
 }

@@ -20,7 +20,7 @@ export interface Preferences {
 }
 
 export const DEFAULT_PREFERENCES: Preferences = {
-  kinds: { axisUpdates: 'now', ideaNews: 'now', eventReminders: 'now', broadcasts: 'now' },
+  kinds: { axisUpdates: 'now', ideaNews: 'now', eventReminders: 'now', broadcasts: 'now', consultations: 'now' },
   digest: 'weekly',
 };
 
@@ -32,6 +32,7 @@ export interface PreferencesFormValues {
   ideaNews?: string;
   eventReminders?: string;
   broadcasts?: string;
+  consultations?: string;
   digest?: string;
   /** HH:MM, or empty for no quiet hours. */
   quietFrom?: string;
@@ -44,7 +45,7 @@ export interface PreferencesFormValues {
   axes?: string;
 }
 
-export const PREFERENCE_KINDS = ['axisUpdates', 'ideaNews', 'eventReminders', 'broadcasts'] as const;
+export const PREFERENCE_KINDS = ['axisUpdates', 'ideaNews', 'eventReminders', 'broadcasts', 'consultations'] as const;
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 

@@ -56,7 +56,16 @@ export interface Programme {
    * one goes to the axis channel and the digest only, unless an organiser sends it anyway. 0: no limit.
    */
   axisUpdateIntervalDays: number;
+  /** Consultations: reminders to those who have not answered, hours before closing; the smallest group a breakdown shows. */
+  consultations: ConsultationSettings;
 }
+
+export interface ConsultationSettings {
+  reminderOffsetsHours: number[];
+  minGroupSize: number;
+}
+
+export const DEFAULT_CONSULTATION_SETTINGS: ConsultationSettings = { reminderOffsetsHours: [48, 4], minGroupSize: 10 };
 
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];

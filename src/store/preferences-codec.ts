@@ -6,7 +6,7 @@ const mode = z.enum(['now', 'digest', 'off']);
 /** Preferences as stored (JSON, dates as epoch ms): read back through zod, so a bad row falls back to the defaults. */
 const stored = z.object({
   language: z.enum(['fr', 'en']).optional(),
-  kinds: z.object({ axisUpdates: mode, ideaNews: mode, eventReminders: mode, broadcasts: mode }).partial().optional(),
+  kinds: z.object({ axisUpdates: mode, ideaNews: mode, eventReminders: mode, broadcasts: mode, consultations: mode }).partial().optional(),
   digest: z.enum(['weekly', 'daily', 'off']).optional(),
   quiet: z.object({ from: z.number().int().min(0).max(1439), to: z.number().int().min(0).max(1439), weekends: z.boolean() }).optional(),
   pauseUntil: z.number().optional(),

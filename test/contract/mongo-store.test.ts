@@ -4,6 +4,7 @@ import type { Store } from '../../src/domain/ports';
 import { CrashedForTest } from '../../src/store/crash-points';
 import { MongoStore } from '../../src/store/mongo';
 import { axesContract } from './axes-contract';
+import { consultationsContract } from './consultations-contract';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { preferencesContract } from './preferences-contract';
@@ -220,5 +221,13 @@ const outboxFactory: OutboxStoreFactory = {
       await s.drop();
       await s.close();
     }
+  });
+});
+
+(uri ? describe : describe.skip)('consultations contract: MongoDB (needs MONGODB_URI)', () => {
+  // the anonymous answers as stored: read straight from the collections
+  consultationsContract(factory, async (store) => {
+    const db = (store as MongoStore).database;
+    return [...(await db.collection('consultation_answers').find({}).toArray()), ...(await db.collection('consultation_responses').find({}).toArray())];
   });
 });

@@ -18,7 +18,7 @@ export function preferencesContract(factory: StoreFactory): void {
 
   const chosen: Preferences = {
     language: 'en',
-    kinds: { axisUpdates: 'digest', ideaNews: 'off', eventReminders: 'now', broadcasts: 'digest' },
+    kinds: { axisUpdates: 'digest', ideaNews: 'off', eventReminders: 'now', broadcasts: 'digest', consultations: 'off' },
     digest: 'daily',
     quiet: { from: 19 * 60, to: 8 * 60, weekends: true },
     pauseUntil: new Date('2026-03-20T23:00:00Z'),

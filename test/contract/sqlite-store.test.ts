@@ -5,6 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { Store } from '../../src/domain/ports';
 import { SqliteStore } from '../../src/store/sqlite';
 import { axesContract } from './axes-contract';
+import { consultationsContract } from './consultations-contract';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { preferencesContract } from './preferences-contract';
@@ -85,4 +86,16 @@ describe('repair pass contract: embedded SQLite', () => {
 
 describe('follows and axis updates contract: embedded SQLite', () => {
   axesContract(outboxFactory);
+});
+
+describe('consultations contract: embedded SQLite', () => {
+  // the anonymous answers as stored: read straight from the file
+  consultationsContract(factory, async (store) => {
+    const db = new DatabaseSync(path.join(dirs.get(store)!, 'ensemble.db'), { readOnly: true });
+    try {
+      return [...db.prepare('SELECT * FROM consultation_answers').all(), ...db.prepare('SELECT * FROM consultation_responses').all()];
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -108,6 +108,7 @@ describe('preferences and the Notices gate', () => {
       'ideaNews',
       'eventReminders',
       'broadcasts',
+      'consultations',
       'axes',
       'digest',
       'quietFrom',

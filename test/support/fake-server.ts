@@ -9,7 +9,15 @@ export interface Recorded {
   raw: string;
 }
 
-export type Responder = (req: Recorded) => { status?: number; headers?: Record<string, string>; body?: unknown /** answer after this long */; delayMs?: number } | undefined;
+export type Responder = (req: Recorded) =>
+  | {
+      status?: number;
+      headers?: Record<string, string>;
+      body?: unknown /** answer after this long */;
+      delayMs?: number /** a body sent as is (a file), instead of JSON */;
+      text?: string;
+    }
+  | undefined;
 
 /** A small HTTP server on loopback that records every request and answers through `respond`. */
 export class FakeServer {
@@ -38,8 +46,13 @@ export class FakeServer {
         this.requests.push(rec);
         const out = this.respond(rec) ?? {};
         const answer = () => {
-          res.writeHead(out.status ?? 200, { 'content-type': 'application/json', ...(out.headers ?? {}) });
-          res.end(JSON.stringify(out.body ?? { ok: true }));
+          if (out.text !== undefined) {
+            res.writeHead(out.status ?? 200, { 'content-type': 'application/octet-stream', ...(out.headers ?? {}) });
+            res.end(out.text);
+          } else {
+            res.writeHead(out.status ?? 200, { 'content-type': 'application/json', ...(out.headers ?? {}) });
+            res.end(JSON.stringify(out.body ?? { ok: true }));
+          }
           const w = this.waiters;
           this.waiters = [];
           for (const f of w) f();

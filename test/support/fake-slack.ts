@@ -19,6 +19,8 @@ export class FakeSlack extends FakeServer {
   /** Response URLs answer after this long (a slow Slack). */
   responseDelayMs = 0;
   private files = 0;
+  /** Files people shared, served under /files/<name> to the bot token only (`fileUrl`). */
+  readonly sharedFiles = new Map<string, string>();
 
   constructor() {
     super((req) => this.answer(req));
@@ -35,6 +37,11 @@ export class FakeSlack extends FakeServer {
   /** Calls to a Web API method, e.g. "chat.postMessage". */
   calls(method: string): Recorded[] {
     return this.requests.filter((r) => r.path === `/api/${method}`);
+  }
+
+  /** Where a shared file is served (its url_private_download). */
+  fileUrl(name: string): string {
+    return `${this.url}/files/${encodeURIComponent(name)}`;
   }
 
   responses(id?: string): Recorded[] {
@@ -60,6 +67,11 @@ export class FakeSlack extends FakeServer {
       return { body: { ok: true }, delayMs: this.responseDelayMs };
     }
     if (req.path.startsWith('/upload/')) return { body: { ok: true } };
+    if (req.path.startsWith('/files/')) {
+      const file = this.sharedFiles.get(decodeURIComponent(req.path.slice('/files/'.length)));
+      if (req.headers.authorization !== 'Bearer xoxb-test-token' || file === undefined) return { status: 404, text: 'not found' };
+      return { text: file };
+    }
     const method = req.path.replace(/^\/api\//, '').split('?')[0];
     if (this.down.has(method) || this.down.has('*')) return { status: 503, body: { ok: false, error: 'service_unavailable' } };
     switch (method) {

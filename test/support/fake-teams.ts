@@ -9,6 +9,13 @@ export class FakeTeams extends FakeServer {
   /** Conversations whose next activities are refused with 429 (Retry-After: 0), this many more times. */
   readonly throttled = new Map<string, number>();
 
+  /** Files people attached, served under /files/<name> (their pre-authenticated download URL: `fileUrl`). */
+  readonly sharedFiles = new Map<string, string>();
+
+  fileUrl(name: string): string {
+    return `${this.url}/files/${encodeURIComponent(name)}`;
+  }
+
   constructor() {
     super((req) => {
       const activities = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.path);
@@ -25,6 +32,10 @@ export class FakeTeams extends FakeServer {
       if (member && req.method === 'GET') {
         const m = this.members.get(decodeURIComponent(member[1]));
         return m ? { body: { id: decodeURIComponent(member[1]), ...m } } : { status: 404, body: { error: { code: 'MemberNotFoundInConversation' } } };
+      }
+      if (req.method === 'GET' && req.path.startsWith('/files/')) {
+        const file = this.sharedFiles.get(decodeURIComponent(req.path.slice('/files/'.length)));
+        return file === undefined ? { status: 404, text: 'not found' } : { text: file };
       }
       // a OneDrive upload session URL, as given in a file consent invoke
       if (req.method === 'PUT' && req.path.startsWith('/upload/')) return { status: 201, body: { id: 'file-1' } };

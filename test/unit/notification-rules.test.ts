@@ -86,7 +86,7 @@ describe('what is sent, and when', () => {
   });
 
   test('service ignores off and digest; important ignores quiet hours and off', () => {
-    const p: Preferences = { ...evening, kinds: { axisUpdates: 'off', ideaNews: 'off', eventReminders: 'off', broadcasts: 'off' }, digest: 'off' };
+    const p: Preferences = { ...evening, kinds: { axisUpdates: 'off', ideaNews: 'off', eventReminders: 'off', broadcasts: 'off', consultations: 'off' }, digest: 'off' };
     expect(ask(p, 'service')).toEqual({ send: true, dueAt: morning });
     expect(ask(p, 'broadcasts', true)).toEqual({ send: true, dueAt: now });
     expect(ask(p, 'broadcasts')).toEqual({ send: false, reason: 'off' });

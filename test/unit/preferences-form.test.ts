@@ -23,7 +23,7 @@ describe('the preferences form', () => {
     );
     expect(prefs).toEqual({
       language: 'en',
-      kinds: { axisUpdates: 'now', ideaNews: 'off', eventReminders: 'now', broadcasts: 'digest' },
+      kinds: { axisUpdates: 'now', ideaNews: 'off', eventReminders: 'now', broadcasts: 'digest', consultations: 'now' },
       digest: 'daily',
       quiet: { from: 1140, to: 480, weekends: true },
       // midnight after Sunday 29 March, summer time (UTC+2)
@@ -33,7 +33,7 @@ describe('the preferences form', () => {
 
   test('blank: the defaults, the platform’s language, no quiet hours, no pause; unknown choices fall back', () => {
     expect(readPreferencesForm({ language: 'platform', ideaNews: 'bogus', digest: '' }, now, TZ)).toEqual({
-      kinds: { axisUpdates: 'now', ideaNews: 'now', eventReminders: 'now', broadcasts: 'now' },
+      kinds: { axisUpdates: 'now', ideaNews: 'now', eventReminders: 'now', broadcasts: 'now', consultations: 'now' },
       digest: 'weekly',
     });
   });

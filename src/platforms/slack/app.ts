@@ -21,6 +21,8 @@ import { normaliseSlackText } from './text';
 import { SlackAuth, type SlackAuthStatus } from './auth';
 import { slackGate } from './gate';
 import type { Clock } from '../../domain/ports';
+import { DomainError } from '../../domain/errors';
+import { downloadSlackFile, sharedFile } from './files';
 
 /** The machine's clock: Slack's signatures are about real time, whatever clock the programme runs on. */
 const systemWallClock: Clock = { now: () => new Date() };
@@ -345,7 +347,24 @@ export function createSlackPlatform(config: SlackConfig, deps: SlackPlatformDeps
 
   // Direct messages to the app (its Messages tab): the same words as the slash command.
   app.message(async ({ message, body, client }) => {
-    const m = message as { channel_type?: string; subtype?: string; bot_id?: string; user?: string; text?: string };
+    const m = message as { channel_type?: string; subtype?: string; bot_id?: string; user?: string; text?: string; files?: unknown };
+    if (m.channel_type === 'im' && m.subtype === 'file_share' && !m.bot_id && m.user) {
+      // a file attached in the DM (an organiser's questionnaire): read with the bot token, then handed over
+      const teamId = (body as { team_id?: string }).team_id ?? 'unknown';
+      const actor = await actorOf(teamId, m.user);
+      const file = sharedFile(Array.isArray(m.files) ? m.files[0] : undefined);
+      const reply = file.success
+        ? await downloadSlackFile(file.data, config.botToken, apiUrl).then(
+            (content) => conversation.onFile(actor, { name: file.data.name, content }),
+            (e) => {
+              services.log.warn({ error: (e as Error).message }, 'Slack file not downloaded');
+              return conversation.errorReply(actor, new DomainError('consultation.file.download'));
+            },
+          )
+        : conversation.errorReply(actor, new DomainError('consultation.file.notYaml'));
+      await deliver(reply, { client, actor, channel: (message as { channel?: string }).channel });
+      return;
+    }
     if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
     const teamId = (body as { team_id?: string }).team_id ?? 'unknown';
     const actor = await actorOf(teamId, m.user);

@@ -16,6 +16,8 @@ import { SharedServerAdapter } from './adapter';
 import { teamsLogger } from './logger-bridge';
 import { TeamsProactiveSender } from './proactive';
 import { InFlight } from '../in-flight';
+import { DomainError } from '../../domain/errors';
+import { attachedFile, downloadTeamsFile } from './files';
 
 export interface TeamsPlatform {
   /** Authenticated with Bot Framework tokens, or local (unauthenticated, loopback only). */
@@ -199,6 +201,19 @@ export async function startTeamsPlatform(teams: TeamsApp, { services, conversati
     if (submitted?.success && VERB.safeParse(submitted.data.verb).success) {
       const { verb, ...data } = submitted.data;
       await send(ctx, actor, await conversation.onAction(actor, verb, data, 'teams', data), (activity.conversation.conversationType ?? 'personal') === 'personal');
+      return;
+    }
+    const file = attachedFile((raw as { attachments?: unknown }).attachments);
+    if (file) {
+      // a file attached in the chat (an organiser's questionnaire)
+      const reply = await downloadTeamsFile(file, !config).then(
+        (content) => conversation.onFile(actor, { name: file.name, content }),
+        (e) => {
+          log.warn({ error: (e as Error).message }, 'Teams file not downloaded');
+          return conversation.errorReply(actor, new DomainError('consultation.file.download'));
+        },
+      );
+      await send(ctx, actor, reply, (activity.conversation.conversationType ?? 'personal') === 'personal');
       return;
     }
     const text = await normaliseMentions(activity, activity.text ?? '');

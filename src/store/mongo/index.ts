@@ -5,6 +5,7 @@ import type { RepairReport, Store, StoreHealth } from '../../domain/ports';
 import { CrashPoints } from '../crash-points';
 import { MongoAxisUpdates, MongoFollows } from './axes';
 import { MongoBroadcasts } from './broadcasts';
+import { MongoConsultations } from './consultations';
 import { MongoDrafts } from './drafts';
 import { MongoEvents } from './events';
 import { MongoJobs } from './jobs';
@@ -59,6 +60,7 @@ export class MongoStore implements Store {
   readonly preferences: MongoPreferences;
   readonly follows: MongoFollows;
   readonly axisUpdates: MongoAxisUpdates;
+  readonly consultations: MongoConsultations;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private readonly sightings: Sightings;
@@ -83,6 +85,7 @@ export class MongoStore implements Store {
     this.preferences = new MongoPreferences(db);
     this.follows = new MongoFollows(db);
     this.axisUpdates = new MongoAxisUpdates(db, serial);
+    this.consultations = new MongoConsultations(db, serial);
     this.sightings = new Sightings(serial.exclusive);
   }
 
@@ -109,6 +112,7 @@ export class MongoStore implements Store {
       await MongoInstances.indexes(db);
       await MongoFollows.indexes(db);
       await MongoAxisUpdates.indexes(db);
+      await MongoConsultations.indexes(db);
       const serial = server.atomicUpdates || testing?.withoutLocks ? Serializer.none() : await Serializer.locking(db);
       return new MongoStore(client, db, server, serial);
     } catch (e) {

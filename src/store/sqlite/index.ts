@@ -5,6 +5,7 @@ import { CrashPoints } from '../crash-points';
 import { openDatabase, schemaVersion } from './database';
 import { SqliteAxisUpdates, SqliteFollows } from './axes';
 import { SqliteBroadcasts } from './broadcasts';
+import { SqliteConsultations } from './consultations';
 import { SqliteDrafts } from './drafts';
 import { SqliteEvents } from './events';
 import { SqliteJobs } from './jobs';
@@ -34,6 +35,7 @@ export class SqliteStore implements Store {
   readonly preferences: SqlitePreferences;
   readonly follows: SqliteFollows;
   readonly axisUpdates: SqliteAxisUpdates;
+  readonly consultations: SqliteConsultations;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private closed = false;
@@ -53,6 +55,7 @@ export class SqliteStore implements Store {
     this.preferences = new SqlitePreferences(db);
     this.follows = new SqliteFollows(db);
     this.axisUpdates = new SqliteAxisUpdates(db);
+    this.consultations = new SqliteConsultations(db);
   }
 
   static open(dataDir: string): SqliteStore {

@@ -289,4 +289,44 @@ export const migrations: string[] = [
     PRIMARY KEY (broadcast_id, what, person_id)
   ) WITHOUT ROWID;
   `,
+  // 13 (to be numbered 15 when merged): consultations, their register (who was asked / answered) and their answers,
+  // kept apart: answers and responses hold an opaque response id and a day, never a person id; WITHOUT ROWID
+  // tables keyed by the random response id keep no order of arrival either
+  `
+  CREATE TABLE consultations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    state TEXT NOT NULL,
+    anonymous INTEGER NOT NULL,
+    opens_at INTEGER NOT NULL,
+    closes_at INTEGER NOT NULL,
+    reached INTEGER NOT NULL DEFAULT 0,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE TABLE consultation_register (
+    consultation_id INTEGER NOT NULL,
+    person_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    response_id TEXT,
+    page INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (consultation_id, person_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX consultation_register_person ON consultation_register (person_id);
+  CREATE TABLE consultation_responses (
+    consultation_id INTEGER NOT NULL,
+    response_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    groups TEXT NOT NULL,
+    PRIMARY KEY (consultation_id, response_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE consultation_answers (
+    consultation_id INTEGER NOT NULL,
+    response_id TEXT NOT NULL,
+    question TEXT NOT NULL,
+    value TEXT NOT NULL,
+    day TEXT NOT NULL,
+    PRIMARY KEY (consultation_id, response_id, question)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -3,6 +3,7 @@ import type { AxisQuestion, AxisUpdate, AxisUpdatePatch, AxisUpdatePost, NewAxis
 import type { Acknowledged, Broadcast, NewBroadcast, ReadingFigures } from './broadcasts';
 import type { Lane, NewOutboxMessage, OutboxDepth, OutboxMessage, OutboxReport } from './delivery';
 import type { EventFeedback, EventPatch, JobPlan, NewEvent, NewJob, ProgrammeEvent, Registration, RegistrationState, ScheduledJob } from './events';
+import type { Engagement, EngagementState, EngagementStep, EngagementTransition, NewEngagement } from './engagement';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from './ideas';
 import type { Contact, Person, Platform } from './people';
 import type { Preferences } from './preferences';
@@ -69,6 +70,7 @@ export interface Store {
   follows: FollowRepository;
   axisUpdates: AxisUpdateRepository;
   consultations: ConsultationRepository;
+  engagements: EngagementRepository;
   /** This installation's own id, made once and kept by the store (calendar entries carry it). */
   installationId(): Promise<string>;
   /**
@@ -406,5 +408,29 @@ export interface ConsultationRepository {
   /** The register rows of a person and, for named consultations only, their answers. */
   dataOf(personId: string): Promise<Record<string, unknown>>;
   /** Deletes the person's register rows, their named answers and their unfinished anonymous answers; submitted anonymous answers stay (they hold nothing of the person). */
+  forget(personId: string): Promise<void>;
+}
+
+/**
+ * Ambassadors' and équipiers' engagements (src/domain/engagement.ts). A person holds at most one open
+ * engagement (pending or active), plus at most one renewal request of it: `create` refuses another with
+ * null, race-safe. Transitions are compare-and-set on the state, and each is kept in the history.
+ */
+export interface EngagementRepository {
+  /** The new request, in `pending_manager`; null when the person already holds one (or a renewal). */
+  create(request: NewEngagement, at: Date): Promise<Engagement | null>;
+  get(id: number): Promise<Engagement | null>;
+  /** Applies the change only if the state is still one of `from`; null otherwise (nothing changed). */
+  transition(id: number, change: EngagementTransition): Promise<Engagement | null>;
+  /** The person's engagements, newest first. */
+  forPerson(personId: string): Promise<Engagement[]>;
+  /** Engagements whose manager is this person, newest first. */
+  managedBy(personId: string): Promise<Engagement[]>;
+  /** All engagements, or those in these states, newest first. */
+  list(states?: readonly EngagementState[]): Promise<Engagement[]>;
+  history(id: number): Promise<EngagementStep[]>;
+  /** Everything held about the person, as the agent or as the manager (« mes données »). */
+  dataOf(personId: string): Promise<Record<string, unknown>>;
+  /** Removes the person's free text (motivation, project, evaluation) and unlinks them as a manager. */
   forget(personId: string): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { CrashedForTest } from '../../src/store/crash-points';
 import { MongoStore } from '../../src/store/mongo';
 import { axesContract } from './axes-contract';
 import { consultationsContract } from './consultations-contract';
+import { engagementsContract } from './engagements-contract';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { preferencesContract } from './preferences-contract';
@@ -222,6 +223,10 @@ const outboxFactory: OutboxStoreFactory = {
       await s.close();
     }
   });
+});
+
+(uri ? describe : describe.skip)('engagements contract: MongoDB (needs MONGODB_URI)', () => {
+  engagementsContract(factory);
 });
 
 (uri ? describe : describe.skip)('consultations contract: MongoDB (needs MONGODB_URI)', () => {

@@ -6,6 +6,7 @@ import type { Store } from '../../src/domain/ports';
 import { SqliteStore } from '../../src/store/sqlite';
 import { axesContract } from './axes-contract';
 import { consultationsContract } from './consultations-contract';
+import { engagementsContract } from './engagements-contract';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { preferencesContract } from './preferences-contract';
@@ -86,6 +87,10 @@ describe('repair pass contract: embedded SQLite', () => {
 
 describe('follows and axis updates contract: embedded SQLite', () => {
   axesContract(outboxFactory);
+});
+
+describe('engagements contract: embedded SQLite', () => {
+  engagementsContract(factory);
 });
 
 describe('consultations contract: embedded SQLite', () => {

@@ -6,6 +6,7 @@ import { CrashPoints } from '../crash-points';
 import { MongoAxisUpdates, MongoFollows } from './axes';
 import { MongoBroadcasts } from './broadcasts';
 import { MongoConsultations } from './consultations';
+import { MongoEngagements } from './engagements';
 import { MongoDrafts } from './drafts';
 import { MongoEvents } from './events';
 import { MongoJobs } from './jobs';
@@ -61,6 +62,7 @@ export class MongoStore implements Store {
   readonly follows: MongoFollows;
   readonly axisUpdates: MongoAxisUpdates;
   readonly consultations: MongoConsultations;
+  readonly engagements: MongoEngagements;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private readonly sightings: Sightings;
@@ -86,6 +88,7 @@ export class MongoStore implements Store {
     this.follows = new MongoFollows(db);
     this.axisUpdates = new MongoAxisUpdates(db, serial);
     this.consultations = new MongoConsultations(db, serial);
+    this.engagements = new MongoEngagements(db, serial);
     this.sightings = new Sightings(serial.exclusive);
   }
 
@@ -113,6 +116,7 @@ export class MongoStore implements Store {
       await MongoFollows.indexes(db);
       await MongoAxisUpdates.indexes(db);
       await MongoConsultations.indexes(db);
+      await MongoEngagements.indexes(db);
       const serial = server.atomicUpdates || testing?.withoutLocks ? Serializer.none() : await Serializer.locking(db);
       return new MongoStore(client, db, server, serial);
     } catch (e) {

@@ -6,6 +6,7 @@ import { openDatabase, schemaVersion } from './database';
 import { SqliteAxisUpdates, SqliteFollows } from './axes';
 import { SqliteBroadcasts } from './broadcasts';
 import { SqliteConsultations } from './consultations';
+import { SqliteEngagements } from './engagements';
 import { SqliteDrafts } from './drafts';
 import { SqliteEvents } from './events';
 import { SqliteJobs } from './jobs';
@@ -36,6 +37,7 @@ export class SqliteStore implements Store {
   readonly follows: SqliteFollows;
   readonly axisUpdates: SqliteAxisUpdates;
   readonly consultations: SqliteConsultations;
+  readonly engagements: SqliteEngagements;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private closed = false;
@@ -56,6 +58,7 @@ export class SqliteStore implements Store {
     this.follows = new SqliteFollows(db);
     this.axisUpdates = new SqliteAxisUpdates(db);
     this.consultations = new SqliteConsultations(db);
+    this.engagements = new SqliteEngagements(db);
   }
 
   static open(dataDir: string): SqliteStore {

@@ -289,7 +289,7 @@ export const migrations: string[] = [
     PRIMARY KEY (broadcast_id, what, person_id)
   ) WITHOUT ROWID;
   `,
-  // 13 (to be numbered 15 when merged): consultations, their register (who was asked / answered) and their answers,
+  // 13: consultations, their register (who was asked / answered) and their answers,
   // kept apart: answers and responses hold an opaque response id and a day, never a person id; WITHOUT ROWID
   // tables keyed by the random response id keep no order of arrival either
   `
@@ -327,6 +327,35 @@ export const migrations: string[] = [
     value TEXT NOT NULL,
     day TEXT NOT NULL,
     PRIMARY KEY (consultation_id, response_id, question)
+  ) WITHOUT ROWID;
+  `,
+  // 14: ambassadors' and équipiers' engagements, their history, and the slot that allows one open engagement per person
+  `
+  CREATE TABLE engagements (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    person_id TEXT NOT NULL,
+    manager_id TEXT,
+    state TEXT NOT NULL,
+    renewal_of INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX engagements_person ON engagements (person_id, id);
+  CREATE INDEX engagements_manager ON engagements (manager_id, id);
+  CREATE INDEX engagements_state ON engagements (state, id);
+  CREATE TABLE engagement_slots (
+    slot TEXT PRIMARY KEY,
+    engagement_id INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE engagement_steps (
+    engagement_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    by TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    reason TEXT,
+    PRIMARY KEY (engagement_id, seq)
   ) WITHOUT ROWID;
   `,
 ];

@@ -7,6 +7,7 @@ import { channelPostRecorder } from './app/axes/flow';
 import { BroadcastCards } from './app/broadcasts/cards';
 import { BroadcastRunner } from './app/broadcasts/runner';
 import { Conversation } from './app/conversation';
+import { EngagementFlow } from './app/engagement/flow';
 import { DigestJobs } from './app/digest/jobs';
 import { JobRunner } from './app/job-runner';
 import { PilotPrompts } from './app/prompts/jobs';
@@ -188,12 +189,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const eventJobs = new EventJobRunner(services, services.events, clock, log.child({ component: 'events' }));
   const digests = new DigestJobs(services, log.child({ component: 'digest' }));
   const prompts = new PilotPrompts(services, log.child({ component: 'prompts' }));
+  const engagement = new EngagementFlow(services);
   const jobs = new JobRunner(
     store,
     [
       { prefix: 'event.', handler: eventJobs },
       { prefix: 'digest.', handler: digests },
       { prefix: 'axis.prompt', handler: prompts },
+      { prefix: 'engagement.', handler: engagement },
       { prefix: 'consultation.', handler: new ConsultationJobs(services, services.consultations, log.child({ component: 'consultations' })) },
     ],
     clock,
@@ -231,7 +234,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
 
   // The conversation, then the platforms that talk to it, on one HTTP server.
   const messenger = new Messenger(store, clock, () => dispatcher.poke());
-  const conversation = new Conversation(services, messenger, wake);
+  const conversation = new Conversation(services, messenger, wake, engagement);
   const express = createExpressApp({ metrics, token: config.metricsToken });
   const slack = config.slack ? createSlackPlatform(config.slack, { services, conversation, replies, express }) : undefined;
   const teams = await startTeamsPlatform(teamsApp, { services, conversation, replies });

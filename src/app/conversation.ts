@@ -13,6 +13,8 @@ import { broadcastsFeature } from './broadcasts/routes';
 import { type AttachedFile, ConsultationFlow } from './consultations/flow';
 import { ConsultationJobs } from './consultations/jobs';
 import { consultationsFeature } from './consultations/routes';
+import { EngagementFlow } from './engagement/flow';
+import { engagementFeature } from './engagement/routes';
 import { errorCard, unknownCard, type Surface } from './common';
 import { EventsFlow } from './events/flow';
 import { eventsFeature } from './events/routes';
@@ -45,6 +47,7 @@ export class Conversation {
   readonly preferences: PreferencesFlow;
   readonly axes: AxesFlow;
   readonly consultations: ConsultationFlow;
+  readonly engagement: EngagementFlow;
   readonly router: Router;
 
   /**
@@ -55,6 +58,7 @@ export class Conversation {
     private readonly s: Services,
     messenger: Messenger,
     wake: () => void,
+    engagement: EngagementFlow = new EngagementFlow(s),
   ) {
     this.ideas = new IdeasFlow(s, new IdeaNotifier(s, messenger));
     this.broadcasts = new BroadcastFlow(s, s.broadcasts, wake);
@@ -62,6 +66,7 @@ export class Conversation {
     this.preferences = new PreferencesFlow(s);
     this.axes = new AxesFlow(s, new AxesService(s.store, s.programme, s.clock), s.notices, wake);
     this.consultations = new ConsultationFlow(s, s.consultations, new ConsultationJobs(s, s.consultations, s.log.child({ component: 'consultations' })), wake);
+    this.engagement = engagement;
     this.router = new Router([
       helpFeature({ s, menu: (actor, surface) => this.menu(actor, surface) }),
       ideasFeature(this.ideas),
@@ -71,6 +76,7 @@ export class Conversation {
       axesFeature(this.axes),
       promptsFeature(s),
       consultationsFeature(this.consultations),
+      engagementFeature(this.engagement),
     ]);
   }
 

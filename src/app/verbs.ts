@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { axesFeature } from './axes/routes';
 import type { broadcastsFeature } from './broadcasts/routes';
 import type { consultationsFeature } from './consultations/routes';
+import type { engagementFeature } from './engagement/routes';
 import type { eventsFeature } from './events/routes';
 import type { helpFeature } from './help/routes';
 import type { ideasFeature } from './ideas/routes';
@@ -21,7 +22,8 @@ export type AppVerb =
   | VerbsOf<typeof preferencesFeature>
   | VerbsOf<typeof axesFeature>
   | VerbsOf<typeof promptsFeature>
-  | VerbsOf<typeof consultationsFeature>;
+  | VerbsOf<typeof consultationsFeature>
+  | VerbsOf<typeof engagementFeature>;
 
 declare module '../cards/model' {
   /** Cards carry only the verbs a route handles. */

@@ -80,6 +80,13 @@ function renderInput(input: CardInput, requiredMessage: string | undefined): Ada
       if (input.value !== undefined) el.value = input.value;
       return el;
     }
+    case 'person': {
+      // Teams' people picker: a search of the organisation's directory (Microsoft Graph users), by name
+      const el: AdaptiveElement = { type: 'Input.ChoiceSet', ...base, choices: [], 'choices.data': { type: 'Data.Query', dataset: 'graph.microsoft.com/users' } };
+      if (input.placeholder) el.placeholder = toPlainText(input.placeholder);
+      if (input.value) el.value = input.value;
+      return el;
+    }
     case 'date': {
       const el: AdaptiveElement = { type: 'Input.Date', ...base };
       if (input.value) el.value = input.value;

@@ -243,6 +243,12 @@ function inputElement(input: CardInput): SlackBlock {
       if (input.value !== undefined) element.initial_value = String(input.value);
       return element;
     }
+    case 'person': {
+      const element: SlackBlock = { type: 'users_select', action_id: actionId };
+      if (input.value && /^[UW][A-Z0-9]+$/.test(input.value)) element.initial_user = input.value;
+      if (input.placeholder) element.placeholder = plainText(input.placeholder, SLACK_LIMITS.placeholder);
+      return element;
+    }
     case 'date': {
       const element: SlackBlock = { type: 'datepicker', action_id: actionId };
       if (input.value && /^\d{4}-\d{2}-\d{2}$/.test(input.value)) element.initial_date = input.value;

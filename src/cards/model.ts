@@ -70,7 +70,12 @@ export type CardInput =
       /** Selected value(s); several are comma-separated when `multiple`. */
       value?: string;
     })
-  | (InputBase & { kind: 'toggle'; value?: boolean });
+  | (InputBase & { kind: 'toggle'; value?: boolean })
+  /**
+   * A colleague, chosen with the platform's own people picker (Slack users_select: a Slack user id; Teams
+   * Input.ChoiceSet searching the organisation's directory: an Entra object id).
+   */
+  | (InputBase & { kind: 'person'; required?: boolean; placeholder?: string; value?: string });
 
 export type CardElement =
   | { type: 'header'; text: string }

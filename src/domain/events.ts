@@ -156,7 +156,11 @@ export type JobKind =
   | 'axis.prompt.reminder'
   | 'consultation.open'
   | 'consultation.reminder'
-  | 'consultation.close';
+  | 'consultation.close'
+  | 'engagement.managerReminder'
+  | 'engagement.expire'
+  | 'engagement.termReminder'
+  | 'engagement.end';
 
 /** The organiser who created an event receives the feedback results this long after its end. */
 export const RESULTS_DELAY_MS = 3 * 86_400_000;

@@ -7,6 +7,8 @@ export interface Recorded {
   headers: http.IncomingHttpHeaders;
   body: any;
   raw: string;
+  /** The body as received (a binary file). */
+  bytes: Buffer;
 }
 
 export type Responder = (req: Recorded) =>
@@ -33,7 +35,8 @@ export class FakeServer {
       const chunks: Buffer[] = [];
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
+        const bytes = Buffer.concat(chunks);
+        const raw = bytes.toString('utf8');
         let body: any = raw;
         const type = String(req.headers['content-type'] ?? '');
         try {
@@ -42,7 +45,7 @@ export class FakeServer {
         } catch {
           body = raw;
         }
-        const rec: Recorded = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, raw };
+        const rec: Recorded = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, raw, bytes };
         this.requests.push(rec);
         const out = this.respond(rec) ?? {};
         const answer = () => {

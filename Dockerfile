@@ -29,6 +29,8 @@ COPY package.json package-lock.json ./
 # No production dependency has an install script, so none runs.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
+# The charts' font (Inter, SIL OFL), read on the first chart drawn
+COPY assets ./assets
 COPY programme ./programme
 # The embedded store's folder (unused with MONGODB_URI), writable by the non-root user "node" of the base image.
 # It is also where the default DATA_DIR (./data, from the working folder /app) points, so a .env copied from

@@ -3,7 +3,7 @@
  * Universal Actions (`Action.Execute`, with an `Action.Submit` fallback for older clients).
  * Pure functions: no I/O, no clock, no environment.
  */
-import type { Card, CardAction, CardElement, CardInput } from './model';
+import type { Card, CardAction, CardElement, CardInput, ChartElement } from './model';
 import { toAdaptiveMarkdown, toPlainText } from './text';
 
 export const ADAPTIVE_CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
@@ -122,6 +122,44 @@ function renderInput(input: CardInput, requiredMessage: string | undefined): Ada
   }
 }
 
+/**
+ * A Teams chart element (Chart.VerticalBar, Chart.HorizontalBar, Chart.VerticalBar.Grouped stacked,
+ * Chart.Donut, Chart.Line) whose `fallback` — for clients that draw no chart (iOS, older clients, other
+ * hosts) — is the same chart as a PNG (when the bot has a public URL) and its numbers as a fact set.
+ */
+export function adaptiveChart(element: ChartElement): AdaptiveElement {
+  const { spec } = element;
+  const title = toPlainText(spec.title);
+  const fallbackItems: AdaptiveElement[] = [{ type: 'TextBlock', text: title, weight: 'Bolder', wrap: true }];
+  if (element.imageUrl) fallbackItems.push({ type: 'Image', url: element.imageUrl, altText: toPlainText(element.alt), size: 'Stretch' });
+  if (element.facts.length > 0) fallbackItems.push({ type: 'FactSet', facts: element.facts.map((f) => ({ title: toPlainText(f.label), value: toPlainText(f.value) })) });
+  const fallback: AdaptiveElement = { type: 'Container', items: fallbackItems };
+  const base = { title, showTitle: true, colorSet: 'categorical', fallback };
+  const values = spec.series[0]?.values ?? [];
+  switch (spec.kind) {
+    case 'bar':
+      return { type: 'Chart.VerticalBar', ...base, showBarValues: true, data: spec.categories.map((x, i) => ({ x, y: values[i] })) };
+    case 'horizontalBar':
+      return { type: 'Chart.HorizontalBar', ...base, data: spec.categories.map((x, i) => ({ x, y: values[i] })) };
+    case 'stackedBar':
+      return {
+        type: 'Chart.VerticalBar.Grouped',
+        ...base,
+        stacked: true,
+        showLegend: true,
+        data: spec.series.map((s) => ({ legend: s.label, values: spec.categories.map((x, i) => ({ x, y: s.values[i] })) })),
+      };
+    case 'donut':
+      return { type: 'Chart.Donut', ...base, data: spec.categories.map((legend, i) => ({ legend, value: values[i] })) };
+    case 'line':
+      return {
+        type: 'Chart.Line',
+        ...base,
+        data: spec.series.map((s) => ({ legend: s.label, values: spec.categories.map((x, i) => ({ x, y: s.values[i] })) })),
+      };
+  }
+}
+
 function renderElements(element: CardElement, hasInputs: boolean, requiredMessage?: string): AdaptiveElement[] {
   switch (element.type) {
     case 'header':
@@ -143,6 +181,8 @@ function renderElements(element: CardElement, hasInputs: boolean, requiredMessag
       ];
     case 'image':
       return [{ type: 'Image', url: element.url, altText: toPlainText(element.alt) }];
+    case 'chart':
+      return [adaptiveChart(element)];
     case 'divider':
       // Adaptive Cards draw a divider as the `separator` of the next element (see renderAdaptiveCard).
       return [];

@@ -170,6 +170,18 @@ function displayBlocks(element: Exclude<CardElement, { type: 'input' }>, ids: Ac
         },
       ];
     }
+    case 'chart': {
+      // Slack draws no chart: its title and numbers as text, the PNG when it has an address (else the
+      // flow uploads it as a file with the message)
+      const blocks: SlackBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(`*${escapeSlack(toPlainText(element.spec.title))}*`, SLACK_LIMITS.sectionText) } }];
+      if (element.imageUrl && element.imageUrl.length <= SLACK_LIMITS.imageUrl)
+        blocks.push({ type: 'image', image_url: element.imageUrl, alt_text: truncate(toPlainText(element.alt), SLACK_LIMITS.altText) });
+      for (let i = 0; i < element.facts.length; i += SLACK_LIMITS.sectionFields) {
+        const fields = element.facts.slice(i, i + SLACK_LIMITS.sectionFields).map((f) => factField(f.label, f.value));
+        blocks.push({ type: 'section', fields });
+      }
+      return blocks;
+    }
     case 'divider':
       return [{ type: 'divider' }];
     case 'actions':

@@ -1,3 +1,4 @@
+import type { ChartSpec } from '../charts/spec';
 /**
  * A small platform-neutral card model. A card is data: domain-facing code builds one, and two pure
  * renderers turn it into Slack Block Kit and Adaptive Cards 1.5. Text uses a tiny Markdown subset
@@ -82,6 +83,7 @@ export type CardElement =
   | { type: 'text'; text: string; muted?: boolean }
   | { type: 'facts'; facts: Array<{ label: string; value: string }> }
   | { type: 'image'; url: string; alt: string }
+  | ChartElement
   | { type: 'divider' }
   | { type: 'context'; text: string }
   | { type: 'actions'; actions: CardAction[] }
@@ -103,4 +105,18 @@ export interface Card {
    * so each person sees their own state. `userIds` lists the MRIs allowed to refresh (max 60).
    */
   refresh?: { verb: Verb; data?: Record<string, string>; userIds?: string[] };
+}
+
+/**
+ * A chart: its spec (Teams draws it natively as an Adaptive Card chart), its alt text and its numbers
+ * (a fact set: the fallback where charts are not drawn, e.g. Teams on iOS, and the text on Slack), and
+ * the address of its PNG when the bot has a public URL (`/c/<token>.png`, the Teams fallback's image).
+ * On Slack the PNG travels as an uploaded file next to the message (see `figures`), so no URL is needed.
+ */
+export interface ChartElement {
+  type: 'chart';
+  spec: ChartSpec;
+  alt: string;
+  facts: Array<{ label: string; value: string }>;
+  imageUrl?: string;
 }

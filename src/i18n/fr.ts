@@ -1143,6 +1143,37 @@ export const fr = {
       tooLong: 'Ce message est trop long ({{max}} caractères au plus).',
     },
   },
+  charts: {
+    kind: {
+      bar: 'Graphique en barres',
+      horizontalBar: 'Graphique en barres horizontales',
+      stackedBar: 'Graphique en barres empilées',
+      donut: 'Graphique en anneau',
+      line: 'Courbe',
+    },
+    alt: {
+      intro: '{{kind}} « {{title}} ».',
+      empty: 'Aucune donnée pour l’instant.',
+      item: '{{label}} : {{value}}',
+      itemShare: '{{label}} : {{value}} ({{share}})',
+      stackedItem: '{{label}} : {{value}} ({{detail}})',
+      separator: ' ; ',
+      detailSeparator: ', ',
+      andMore_one: '{{list}} et {{count}} autre',
+      andMore_many: '{{list}} et {{count}} autres',
+      andMore_other: '{{list}} et {{count}} autres',
+      values: '{{list}}.',
+      total: 'Total : {{value}}.',
+      highest: 'Le plus élevé : {{label}} ({{value}}).',
+      seriesPrefix: '{{series}} — ',
+      trend: 'Évolution : de {{from}} ({{fromLabel}}) à {{to}} ({{toLabel}}).',
+      points: 'Points : {{list}}.',
+    },
+    facts: {
+      withShare: '{{value}} ({{share}})',
+      withDetail: '{{value}} ({{detail}})',
+    },
+  },
 } as const;
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

@@ -15,6 +15,8 @@ const EDGE_PACKAGES = [/^@slack\//, /^@microsoft\//, /^mongodb(\/|$)/, /^node:sq
 const LAYERS: Record<string, { packages: RegExp[]; folders: string[] }> = {
   domain: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'delivery', 'app', 'http', 'scheduler', 'cards', 'config', 'tools'] },
   cards: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'delivery', 'app', 'http', 'scheduler', 'config', 'tools'] },
+  // the charts draw a spec to SVG/PNG: no platform, no store, no delivery, no feature
+  charts: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'delivery', 'app', 'http', 'scheduler', 'tools'] },
   app: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'delivery', 'http', 'scheduler', 'tools'] },
   delivery: { packages: EDGE_PACKAGES, folders: ['platforms', 'store', 'app', 'http', 'scheduler', 'tools'] },
   // the operator's tools (migrate, backup) work on the stores only: no platform, no bot, no HTTP
@@ -112,6 +114,7 @@ describe('the detector (self-check)', () => {
     ['app', "import { isSlackChannelId } from '../../platforms/slack/ids';"],
     ['app', "import type express from 'express';"],
     ['cards', "import type { Reply } from '../app/reply';"],
+    ['charts', "import { SqliteStore } from '../store/sqlite';"],
     ['domain', "import { textCard } from '../app/common';"],
     ['tools', "import { startBot } from '../bot';"],
     ['tools', "import { IdeasFlow } from '../app/ideas/flow';"],

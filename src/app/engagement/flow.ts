@@ -234,7 +234,7 @@ export class EngagementFlow implements JobHandler {
     const old = e.renewalOf ? await this.s.store.engagements.get(e.renewalOf) : null;
     // a renewal follows on from the term it renews; a first engagement starts on the day asked, or today
     const asked = zonedDateTime(e.start, '00:00', this.s.timezone) ?? now;
-    let activeFrom = asked > now ? asked : now;
+    let activeFrom = new Date(Math.max(asked.getTime(), now.getTime()));
     if (old?.termEnd && old.termEnd > now) activeFrom = old.termEnd;
     const termEnd = termEndOf(activeFrom, this.s.programme.engagement.termMonths);
     if (e.state !== 'pending_lab') return this.stale(actor, e);

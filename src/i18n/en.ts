@@ -717,6 +717,10 @@ export const en: Messages = {
     cancelled: 'Consultation no. {{id}} cancelled.',
     closeNow: 'Close now',
     results: {
+      answersLabel: 'Answers',
+      answerUnit_one: 'answer',
+      answerUnit_other: 'answers',
+      chartsComment: 'The results as charts',
       visibility: { live: 'Live', closed: 'After closing', never: 'Never (organisers only)' },
       title: 'Results · {{title}}',
       state: 'State',

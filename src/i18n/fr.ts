@@ -717,6 +717,10 @@ export const fr = {
     cancelled: 'Consultation n°{{id}} annulée.',
     closeNow: 'Clore maintenant',
     results: {
+      answersLabel: 'Réponses',
+      answerUnit_one: 'réponse',
+      answerUnit_other: 'réponses',
+      chartsComment: 'Les graphiques des résultats',
       visibility: { live: 'En direct', closed: 'Après la clôture', never: 'Jamais (organisateurs seulement)' },
       title: 'Résultats · {{title}}',
       state: 'État',

@@ -6,6 +6,12 @@ import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
 import { allText, deliverDue, repliesSettled, startTestBot, type TestBot } from '../support/harness';
 import { programmeWith } from '../support/programme';
+import { PNG } from 'pngjs';
+
+// Microsoft's reference renderer (UMD bundle: see test/unit/cards/adaptive-card.test.ts)
+const AC = require('adaptivecards/dist/adaptivecards.js');
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const PNG_END = Buffer.from('IEND\xaeB`\x82', 'latin1');
 import { blockActionBody, eventBody, modalActionBody, slackHeaders, viewSubmissionBody } from '../support/slack-request';
 import { messageActivity, TENANT, type TeamsUser } from '../support/teams-activity';
 import { settableClock } from '../support/clock';
@@ -42,6 +48,7 @@ describe('consultations: a questionnaire from YAML answered on Slack and Teams, 
   let bot: TestBot;
   const clock = settableClock(START);
   const { slashReply, click, teamsSay, teamsActCard, teamsAction } = talk(() => ({ bot, slack, teams }));
+  const teamsSayCard = async (user: TeamsUser, text: string) => (await teamsSay(user, text)).attachments[0].content;
 
   beforeAll(async () => {
     slack = await new FakeSlack().start();
@@ -301,6 +308,30 @@ describe('consultations: a questionnaire from YAML answered on Slack and Teams, 
     // breakdowns: Slack has 11 respondents (shown, ≥ 10), Teams 6 (hidden)
     expect(said).toContain('Plateforme slack');
     expect(said).not.toContain('Plateforme teams');
+
+    // the results' charts: on Slack each chart's PNG comes with the message (decodes, sane size); the text says what it shows
+    await slack.waitFor((r) => r.path.startsWith('/upload/'));
+    const pngs = slack.requests.filter((r) => r.path.startsWith('/upload/')).map((r) => r.bytes.subarray(r.bytes.indexOf(PNG_SIGNATURE)));
+    expect(pngs.length).toBeGreaterThanOrEqual(2);
+    for (const bytes of pngs) {
+      const png = PNG.sync.read(Buffer.from(bytes.subarray(0, bytes.lastIndexOf(PNG_END) + PNG_END.length)));
+      expect(png.width).toBeGreaterThanOrEqual(400);
+      expect(png.width).toBeLessThanOrEqual(4000);
+      expect(png.height).toBeGreaterThanOrEqual(200);
+      expect(png.height).toBeLessThanOrEqual(4000);
+    }
+    const comments = slack.calls('files.completeUploadExternal').map((c) => String(c.body.initial_comment ?? ''));
+    expect(comments.join(' ')).toContain('Graphique');
+    // on Teams, the same results draw native charts, each with a fallback (the numbers) for clients that draw none
+    const teamsCard = await teamsSayCard(TORG, `consultation resultats ${id}`);
+    const charts = (teamsCard.body as Array<{ type: string; fallback?: unknown }>).filter((e) => e.type.startsWith('Chart.'));
+    expect(charts.length).toBeGreaterThanOrEqual(2);
+    for (const c of charts) expect(c.fallback).toMatchObject({ type: 'Container' });
+    const parsed = new AC.AdaptiveCard();
+    const ctx = new AC.SerializationContext(AC.Versions.v1_5);
+    parsed.parse(teamsCard, ctx);
+    expect(parsed.getItemCount()).toBeGreaterThan(0);
+    slack.clear();
 
     // an agent cannot see the organiser's breakdowns nor export
     const forbidden = await click('UA02', 'consultation.export', { id: String(id) });

@@ -18,7 +18,11 @@ function adaptiveErrors(json: object): string[] {
   const events: Array<{ event: number; message: string }> = [];
   for (let i = 0; i < ctx.eventCount; i++) events.push(ctx.getEventAt(i));
   events.push(...card.validateProperties().validationEvents);
-  return events.filter((e) => e.event !== AC.ValidationEvent.Hint).map((e) => e.message);
+  // Teams' chart elements are not in the reference renderer: it takes their fallback, which is the point
+  return events
+    .filter((e) => e.event !== AC.ValidationEvent.Hint)
+    .map((e) => e.message)
+    .filter((m) => !/^Unknown element type "Chart\.[A-Za-z.]+"\. Fallback will be used if present\.$/.test(m));
 }
 
 const parsed = parseQuestionnaire(readFileSync(path.join(__dirname, '../../programme/consultations/cinq-ambitions.yaml'), 'utf8'));

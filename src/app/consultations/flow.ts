@@ -13,7 +13,7 @@ import { textCard } from '../common';
 import { cardReply, type Form, type Reply } from '../reply';
 import type { Services } from '../services';
 import { numberToken } from '../words';
-import { freeTextCsv, templateSource } from './files';
+import { chartFiles, freeTextCsv, templateSource } from './files';
 import type { ConsultationJobs } from './jobs';
 import { inviteCard, launchForm, listCard, pageForm, pollCard, pollForm, previewCard, resultsCard, thanksCard, yamlProblemsCard } from './screens';
 
@@ -171,7 +171,11 @@ export class ConsultationFlow {
   async results(actor: Actor, id: number): Promise<Reply> {
     const { t, locale } = this.ctx(actor);
     const { consultation, results, figures } = await this.consultations.results(actor, id);
-    return cardReply(resultsCard(t, consultation, results, figures, isOrganiser(actor.roles), this.s.timezone, locale));
+    const card = resultsCard(t, consultation, results, figures, isOrganiser(actor.roles), this.s.timezone, locale);
+    // Teams draws the charts in the card; Slack gets the first one as a PNG with the message
+    if (actor.person.platform !== 'slack') return cardReply(card);
+    const [file] = await chartFiles(card, locale, t('consultations.results.chartsComment'), 1);
+    return file ? { kind: 'card', card, file } : cardReply(card);
   }
 
   // Respondents ---------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ import type { Locale } from '../../domain/locale';
 import type { Person } from '../../domain/people';
 import type { Logger } from '../../logger';
 import type { JobHandler } from '../job-runner';
+import { outgoingPayload } from '../../cards/outgoing';
 import type { Notice } from '../notices';
+import { chartFiles } from './files';
 import type { Services } from '../services';
 import { inviteCard, pollCard, resultsCard } from './screens';
 
@@ -107,7 +109,17 @@ export class ConsultationJobs implements JobHandler {
         const actor = { person: organiser, roles: await this.s.people.rolesOf(organiser) };
         const { results, figures } = await this.consultations.results(actor, id);
         const card = resultsCard(this.t(locale), closed, results, figures, true, this.s.timezone, locale);
-        return this.s.notices.queue([{ person: organiser, key: `${consultationSources.results(id)}:${organiser.id}`, card }], {
+        const key = `${consultationSources.results(id)}:${organiser.id}`;
+        const notices: Notice[] = [{ person: organiser, key, card }];
+        // Slack draws no chart in a message: each chart's PNG goes with the results (Teams draws them in the card)
+        if (organiser.platform === 'slack')
+          for (const [i, f] of (await chartFiles(card, locale, this.t(locale)('consultations.results.chartsComment'))).entries())
+            notices.push({
+              person: organiser,
+              key: `${key}:chart:${i}`,
+              payload: outgoingPayload({ kind: 'file', file: { name: f.name, mime: f.mime, base64: f.content.toString('base64'), comment: f.comment } }),
+            });
+        return this.s.notices.queue(notices, {
           source: consultationSources.results(id),
           kind: 'service',
         });

@@ -1,4 +1,6 @@
-import type { Card, CardAction, CardElement, CardInput } from '../../cards/model';
+import type { Card, CardAction, CardElement, CardInput, ChartElement } from '../../cards/model';
+import { chartAlt, chartFacts } from '../../charts/alt';
+import type { ChartSpec } from '../../charts/spec';
 import { type Consultation, gridKey, pagesOf, type Question, scaleValues } from '../../domain/consultations';
 import type { ConsultationResults, QuestionResult } from '../../domain/consultations-results';
 import { inputId } from '../../domain/consultations-service';
@@ -144,7 +146,7 @@ export function pollCard(t: Translate, c: Consultation, timeZone: string, locale
     const actions: CardAction[] = options.map((o) => ({ kind: 'submit', verb: 'consultation.vote', label: o.label, data: { id, v: o.value } }));
     elements.push({ type: 'actions', actions });
   }
-  if (state.results) elements.push(...questionElements(t, state.results));
+  if (state.results) elements.push(...questionElements(t, state.results, locale));
   elements.push({ type: 'context', text: `${anonymityText(t, c)} · ${t('consultations.closesAt', { at: when(c.closesAt, timeZone, locale) })}` });
   return { fallbackText: t('consultations.poll.fallback', { question: q.text }), elements };
 }
@@ -282,10 +284,32 @@ export function yamlProblemsCard(t: Translate, name: string, problems: YamlProbl
 
 const bar = (percent: number) => '▇'.repeat(Math.round(percent / 10)) || '▏';
 
-function questionElements(t: Translate, r: QuestionResult): CardElement[] {
+/** A chart of a results' numbers: its spec, its words (alt text) and its numbers (the fallback's fact set). */
+export function chartOf(spec: ChartSpec, locale: Locale, facts?: ChartElement['facts']): ChartElement {
+  return { type: 'chart', spec, alt: chartAlt(spec, locale), facts: facts ?? chartFacts(spec, locale) };
+}
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function questionElements(t: Translate, r: QuestionResult, locale: Locale): CardElement[] {
   const out: CardElement[] = [{ type: 'text', text: `**${r.question.text}** · ${t('consultations.results.respondents', { count: r.respondents })}` }];
   if (r.kind === 'choices' || r.kind === 'scale') {
-    out.push({ type: 'facts', facts: r.options.map((o) => ({ label: o.label, value: `${bar(o.percent)} ${o.count} (${o.percent} %)` })) });
+    if (r.respondents > 0 && r.options.length > 0)
+      out.push(
+        chartOf(
+          {
+            kind: r.kind === 'scale' ? 'bar' : 'horizontalBar',
+            title: clip(r.question.text, 120),
+            categories: r.options.map((o) => clip(o.label, 80)),
+            series: [{ label: t('consultations.results.answersLabel'), values: r.options.map((o) => o.count) }],
+            unit: { one: t('consultations.results.answerUnit_one'), other: t('consultations.results.answerUnit_other') },
+            decimals: 0,
+          },
+          locale,
+          r.options.map((o) => ({ label: o.label, value: `${bar(o.percent)} ${o.count} (${o.percent} %)` })),
+        ),
+      );
+    else out.push({ type: 'facts', facts: r.options.map((o) => ({ label: o.label, value: `${bar(o.percent)} ${o.count} (${o.percent} %)` })) });
     if (r.kind === 'scale') {
       const parts = [t('consultations.results.average', { value: r.average ?? '—' })];
       if (r.nps !== null) parts.push(t('consultations.results.nps', { value: r.nps }));
@@ -315,12 +339,23 @@ export function resultsCard(t: Translate, c: Consultation, r: ConsultationResult
       ],
     },
   ];
-  for (const q of r.questions) elements.push({ type: 'divider' }, ...questionElements(t, q));
+  for (const q of r.questions) elements.push({ type: 'divider' }, ...questionElements(t, q, locale));
   if (r.perDay.length)
     elements.push(
       { type: 'divider' },
       { type: 'text', text: `**${t('consultations.results.perDay')}**` },
-      { type: 'facts', facts: r.perDay.map((d) => ({ label: d.day, value: String(d.count) })) },
+      r.perDay.length > 1
+        ? chartOf(
+            {
+              kind: 'line',
+              title: t('consultations.results.perDay'),
+              categories: r.perDay.map((d) => d.day),
+              series: [{ label: t('consultations.results.answersLabel'), values: r.perDay.map((d) => d.count) }],
+              decimals: 0,
+            },
+            locale,
+          )
+        : { type: 'facts', facts: r.perDay.map((d) => ({ label: d.day, value: String(d.count) })) },
     );
   if (organiser && (r.groups.length || r.hiddenGroups)) {
     elements.push({ type: 'divider' }, { type: 'text', text: `**${t('consultations.results.groups')}**` });

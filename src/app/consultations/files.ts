@@ -2,10 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../config/paths';
 import { type Consultation, gridCells, type StoredAnswer } from '../../domain/consultations';
-import type { Card, ChartElement } from '../../cards/model';
-import type { Locale } from '../../domain/locale';
 import type { Translate } from '../../i18n';
-import type { FileOut } from '../reply';
 import { csvFile } from '../csv';
 
 /** The default questionnaire shipped with the project (the 5 ambitions grid of the seeds). */
@@ -35,19 +32,4 @@ export function freeTextCsv(t: Translate, c: Consultation, answers: StoredAnswer
     if (l) rows.push([l.question, l.cell, a.value, a.day]);
   }
   return csvFile(rows);
-}
-
-/**
- * The PNG of each chart of a card (at most `max`), for Slack, which draws no chart in a message: each
- * travels as a file with the results. The renderer (ECharts, resvg) is loaded on the first chart.
- */
-export async function chartFiles(card: Card, locale: Locale, comment: string, max = 4): Promise<FileOut[]> {
-  const { renderChart } = await import('../../charts/render');
-  const charts = card.elements.filter((e): e is ChartElement => e.type === 'chart').slice(0, max);
-  const out: FileOut[] = [];
-  for (const [i, c] of charts.entries()) {
-    const png = await renderChart(c.spec, locale);
-    out.push({ name: `graphique-${i + 1}.png`, mime: 'image/png', content: png.png, comment: `${comment} — ${png.alt}`.slice(0, 900) });
-  }
-  return out;
 }

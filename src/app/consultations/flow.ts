@@ -13,7 +13,8 @@ import { textCard } from '../common';
 import { cardReply, type Form, type Reply } from '../reply';
 import type { Services } from '../services';
 import { numberToken } from '../words';
-import { chartFiles, freeTextCsv, templateSource } from './files';
+import { chartFiles } from '../chart-files';
+import { freeTextCsv, templateSource } from './files';
 import type { ConsultationJobs } from './jobs';
 import { inviteCard, launchForm, listCard, pageForm, pollCard, pollForm, previewCard, resultsCard, thanksCard, yamlProblemsCard } from './screens';
 

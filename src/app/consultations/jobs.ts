@@ -7,7 +7,7 @@ import type { Logger } from '../../logger';
 import type { JobHandler } from '../job-runner';
 import { outgoingPayload } from '../../cards/outgoing';
 import type { Notice } from '../notices';
-import { chartFiles } from './files';
+import { chartFiles } from '../chart-files';
 import type { Services } from '../services';
 import { inviteCard, pollCard, resultsCard } from './screens';
 

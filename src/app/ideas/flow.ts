@@ -1,3 +1,6 @@
+import { chartFiles } from '../chart-files';
+import { dashboardElements } from '../figures/dashboard';
+import { isOrganiser } from '../../domain/roles';
 import type { CardElement } from '../../cards/model';
 import { DomainError, FieldError } from '../../domain/errors';
 import { hashtagsIn, IDEA_STATUSES, titleAndDescription, type Idea, type IdeaStatus } from '../../domain/ideas';
@@ -294,6 +297,12 @@ export class IdeasFlow {
     const { t, programme, locale } = this.ctx(actor);
     const byAxis = await this.s.ideas.topByAxis(3);
     const elements: CardElement[] = [{ type: 'header', text: t('ideas.figuresTitle') }];
+    // organisers see the programme's dashboard, a pilot their axis's
+    const piloted = actor.roles.find((r) => r.role === 'pilote')?.axisId;
+    const organiser = isOrganiser(actor.roles);
+    if (organiser || piloted) {
+      elements.push(...(await dashboardElements(this.s, t, locale, organiser ? undefined : piloted)), { type: 'divider' });
+    }
     for (const { axisId, ideas } of byAxis) {
       const lines = ideas.length
         ? ideas.map((i) => `${t('ideas.number', { id: i.id })} · ${i.title} — ${t('ideas.supports', { count: i.supportCount })}`).join('\n')
@@ -302,7 +311,11 @@ export class IdeasFlow {
       elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'idea.list', label: t('ideas.listButton'), data: { f: 'axis', v: axisId, p: '1', replace: 'false' } }] });
     }
     if (this.s.ideas.canExport(actor)) elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'idea.export', label: t('ideas.exportButton') }] });
-    return cardReply({ fallbackText: t('ideas.figuresTitle'), elements });
+    const card = { fallbackText: t('ideas.figuresTitle'), elements };
+    // Slack draws no chart: the first one goes as a PNG with the message (Teams draws them in the card)
+    if (actor.person.platform !== 'slack') return cardReply(card);
+    const [file] = await chartFiles(card, locale, t('figures.chartComment'), 1);
+    return file ? { kind: 'card', card, file } : cardReply(card);
   }
 
   async export(actor: Actor): Promise<Reply> {

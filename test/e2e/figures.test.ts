@@ -1,0 +1,74 @@
+import { PNG } from 'pngjs';
+import { talk } from '../support/conversation';
+import { FakeSlack } from '../support/fake-slack';
+import { FakeTeams } from '../support/fake-teams';
+import { allText, deliverDue, startTestBot, type TestBot } from '../support/harness';
+import { programmeWith } from '../support/programme';
+import { ANA, TENANT } from '../support/teams-activity';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const PNG_END = Buffer.from('IEND\xaeB`\x82', 'latin1');
+
+/**
+ * `/ensemble chiffres` as a dashboard: organisers get the programme's figures as charts (Slack: the PNG with
+ * the message and the numbers as text; Teams: native charts with a fallback), a pilot their axis's, an agent
+ * the most supported ideas only.
+ */
+describe('the programme’s figures as charts', () => {
+  let slack: FakeSlack;
+  let teams: FakeTeams;
+  let bot: TestBot;
+  const { slashReply, teamsSay } = talk(() => ({ bot, slack, teams }));
+
+  beforeAll(async () => {
+    slack = await new FakeSlack().start();
+    teams = await new FakeTeams().start();
+    bot = await startTestBot({
+      slackApiUrl: slack.apiUrl,
+      programmeFile: programmeWith({ organisers: ['slack:T1/UORG', `teams:${TENANT}/${ANA.aadObjectId}`], pilots: { usager: ['slack:T1/UPIL'] } }),
+      background: false,
+    });
+    await slashReply('U1', 'idee Un guichet unique pour les nouveaux agents #usager');
+    await slashReply('U2', 'idee Des salles de réunion réservables en ligne #usager');
+    await slashReply('U2', 'idee Un tri des déchets dans chaque étage #transitions');
+    await slashReply('U1', 'soutenir 2');
+    await deliverDue(bot);
+  });
+  afterAll(async () => {
+    await bot.close();
+    await slack.stop();
+    await teams.stop();
+  });
+
+  test('an organiser on Slack: the dashboard, its numbers as text, and the first chart as a PNG that decodes', async () => {
+    const reply = await slashReply('UORG', 'chiffres');
+    const text = allText(reply.blocks);
+    expect(text).toContain('Idées par axe et par statut');
+    expect(text).toContain('Personnes actives cette semaine');
+    expect(text).toContain('3 sur 3'); // U1, U2 and UORG have written (the pilot UPIL not yet)
+    const [upload] = await slack.waitFor((r) => r.path.startsWith('/upload/'));
+    const bytes = upload.bytes.subarray(upload.bytes.indexOf(PNG_SIGNATURE));
+    const png = PNG.sync.read(Buffer.from(bytes.subarray(0, bytes.lastIndexOf(PNG_END) + PNG_END.length)));
+    expect(png.width).toBeGreaterThanOrEqual(400);
+    expect(png.height).toBeGreaterThanOrEqual(200);
+    const [done] = await slack.waitForCall('files.completeUploadExternal');
+    expect(String(done.body.initial_comment)).toContain('Idées par axe et par statut');
+  });
+
+  test('an organiser on Teams: native charts, each with a fallback carrying the numbers', async () => {
+    const sent = await teamsSay(ANA, 'chiffres');
+    const card = sent.attachments[0].content;
+    const charts = (card.body as Array<{ type: string; fallback?: { items?: Array<{ type: string }> } }>).filter((e) => e.type.startsWith('Chart.'));
+    expect(charts.map((c) => c.type)).toContain('Chart.VerticalBar.Grouped');
+    for (const c of charts) expect(c.fallback?.items?.some((i) => i.type === 'FactSet')).toBe(true);
+  });
+
+  test('a pilot sees their axis; an agent gets the most supported ideas, without the dashboard', async () => {
+    const pilot = allText((await slashReply('UPIL', 'chiffres')).blocks);
+    expect(pilot).toContain('Idées par axe et par statut');
+    expect(pilot).not.toContain('Personnes actives');
+    const agent = allText((await slashReply('U2', 'chiffres')).blocks);
+    expect(agent).not.toContain('Idées par axe et par statut');
+    expect(agent).toContain('Un guichet unique');
+  });
+});

@@ -2,7 +2,7 @@ import type { Audience } from './broadcasts';
 
 /**
  * Consultations: a flash poll (one question) or a questionnaire (several), put to an audience between an
- * opening and a closing date. Anonymity, as stored (see the store's consultations files and docs/consultations.md):
+ * opening and a closing date. Anonymity, as stored (see the store's consultations files and the README, "Consultations and flash polls"):
  * - the register says who was asked and who has answered (consultation, person, state), never what;
  * - the answers are stored under an opaque random response id, with at most the day, never a person id;
  * - the link person → response id lives only in the register row: for an anonymous consultation, only while

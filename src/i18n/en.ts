@@ -718,8 +718,8 @@ export const en: Messages = {
     closeNow: 'Close now',
     results: {
       answersLabel: 'Answers',
-      answerUnit_one: 'answer',
-      answerUnit_other: 'answers',
+      answerUnitOne: 'answer',
+      answerUnitOther: 'answers',
       chartsComment: 'The results as charts',
       visibility: { live: 'Live', closed: 'After closing', never: 'Never (organisers only)' },
       title: 'Results · {{title}}',

@@ -718,8 +718,8 @@ export const fr = {
     closeNow: 'Clore maintenant',
     results: {
       answersLabel: 'Réponses',
-      answerUnit_one: 'réponse',
-      answerUnit_other: 'réponses',
+      answerUnitOne: 'réponse',
+      answerUnitOther: 'réponses',
       chartsComment: 'Les graphiques des résultats',
       visibility: { live: 'En direct', closed: 'Après la clôture', never: 'Jamais (organisateurs seulement)' },
       title: 'Résultats · {{title}}',

@@ -302,7 +302,7 @@ function questionElements(t: Translate, r: QuestionResult, locale: Locale): Card
             title: clip(r.question.text, 120),
             categories: r.options.map((o) => clip(o.label, 80)),
             series: [{ label: t('consultations.results.answersLabel'), values: r.options.map((o) => o.count) }],
-            unit: { one: t('consultations.results.answerUnit_one'), other: t('consultations.results.answerUnit_other') },
+            unit: { one: t('consultations.results.answerUnitOne'), other: t('consultations.results.answerUnitOther') },
             decimals: 0,
           },
           locale,

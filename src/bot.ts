@@ -8,6 +8,7 @@ import { BroadcastCards } from './app/broadcasts/cards';
 import { BroadcastRunner } from './app/broadcasts/runner';
 import { Conversation } from './app/conversation';
 import { EngagementFlow } from './app/engagement/flow';
+import { FiguresJobs } from './app/figures/jobs';
 import { DigestJobs } from './app/digest/jobs';
 import { JobRunner } from './app/job-runner';
 import { PilotPrompts } from './app/prompts/jobs';
@@ -190,6 +191,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const digests = new DigestJobs(services, log.child({ component: 'digest' }));
   const prompts = new PilotPrompts(services, log.child({ component: 'prompts' }));
   const engagement = new EngagementFlow(services);
+  const figures = new FiguresJobs(services, log.child({ component: 'figures' }));
   const jobs = new JobRunner(
     store,
     [
@@ -197,6 +199,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       { prefix: 'digest.', handler: digests },
       { prefix: 'axis.prompt', handler: prompts },
       { prefix: 'engagement.', handler: engagement },
+      { prefix: 'figures.', handler: figures },
       { prefix: 'consultation.', handler: new ConsultationJobs(services, services.consultations, log.child({ component: 'consultations' })) },
     ],
     clock,
@@ -206,7 +209,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     metrics.jobLate,
   );
   // the digests and the prompts to pilots plan their next run as they run; these make sure one exists
-  const planRecurring = async () => (await digests.ensurePlanned(clock.now())) + (await prompts.ensurePlanned(clock.now()));
+  const planRecurring = async () => (await digests.ensurePlanned(clock.now())) + (await prompts.ensurePlanned(clock.now())) + (await figures.ensurePlanned(clock.now()));
   await planRecurring();
   const queueDue = async () => (await runner.runDue()) + (await jobs.runDue());
   const delivery: DeliveryControl = {

@@ -78,6 +78,10 @@ export const programmeSchema = z
       .strict()
       .default(DEFAULT_PILOT_PROMPTS),
     axisUpdateIntervalDays: z.number().int().min(0).max(60).default(3),
+    figuresPost: weeklySlot
+      .extend({ channel: z.object({ slack: z.string().min(1).optional(), teams: z.string().min(1).optional() }).strict() })
+      .strict()
+      .optional(),
     consultations: z
       .object({
         reminderOffsetsHours: z

@@ -160,7 +160,8 @@ export type JobKind =
   | 'engagement.managerReminder'
   | 'engagement.expire'
   | 'engagement.termReminder'
-  | 'engagement.end';
+  | 'engagement.end'
+  | 'figures.weekly';
 
 /** The organiser who created an event receives the feedback results this long after its end. */
 export const RESULTS_DELAY_MS = 3 * 86_400_000;

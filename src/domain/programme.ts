@@ -51,6 +51,8 @@ export interface Programme {
   digest: WeeklySlot;
   /** Pilots who posted nothing on their axis are prompted every `everyWeeks` weeks, then reminded once. */
   pilotPrompts: WeeklySlot & { everyWeeks: number; reminderAfterDays: number };
+  /** The programme's figures posted to the organisers' channel every week (this day and time), when set. */
+  figuresPost?: WeeklySlot & { channel: { slack?: string; teams?: string } };
   /**
    * At most one pilot's update per axis reaches its followers every this many days (default 3); a further
    * one goes to the axis channel and the digest only, unless an organiser sends it anyway. 0: no limit.

@@ -905,6 +905,7 @@ export const en: Messages = {
     },
   },
   figures: {
+    weeklyTitle: 'This week’s figures',
     activeWeek: 'People active this week',
     activeMonth: 'People active in the last 30 days',
     ofTotal: '{{count}} of {{total}}',

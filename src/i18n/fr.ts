@@ -907,6 +907,7 @@ export const fr = {
     },
   },
   figures: {
+    weeklyTitle: 'Les chiffres de la semaine',
     activeWeek: 'Personnes actives cette semaine',
     activeMonth: 'Personnes actives ces 30 derniers jours',
     ofTotal: '{{count}} sur {{total}}',

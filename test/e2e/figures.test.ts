@@ -1,4 +1,7 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
+import { parse, stringify } from 'yaml';
+import { settableClock } from '../support/clock';
 import { talk } from '../support/conversation';
 import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
@@ -70,5 +73,49 @@ describe('the programme’s figures as charts', () => {
     const agent = allText((await slashReply('U2', 'chiffres')).blocks);
     expect(agent).not.toContain('Idées par axe et par statut');
     expect(agent).toContain('Un guichet unique');
+  });
+});
+
+describe('the weekly figures post to the organisers’ channel', () => {
+  let slack: FakeSlack;
+  let teams: FakeTeams;
+  let bot: TestBot;
+  // Tuesday 1 December 2026, 10:00 in Paris; the post is due on Monday 7 December, 09:00
+  const clock = settableClock(new Date('2026-12-01T09:00:00Z'));
+  const { slashReply } = talk(() => ({ bot, slack, teams }));
+
+  beforeAll(async () => {
+    slack = await new FakeSlack().start();
+    teams = await new FakeTeams().start();
+    const programmeFile = programmeWith({ organisers: ['slack:T1/UORG'] });
+    const doc = parse(readFileSync(programmeFile, 'utf8'));
+    doc.figuresPost = { day: 'monday', time: '09:00', channel: { slack: 'CLAB' } };
+    writeFileSync(programmeFile, stringify(doc));
+    bot = await startTestBot({ slackApiUrl: slack.apiUrl, programmeFile, clock, background: false });
+    await slashReply('U1', 'idee Un guichet unique pour les nouveaux agents #usager');
+  });
+  afterAll(async () => {
+    await bot.close();
+    await slack.stop();
+    await teams.stop();
+  });
+
+  const posts = () => slack.calls('chat.postMessage').filter((c) => c.body.channel === 'CLAB' && allText(c.body).includes('Les chiffres de la semaine'));
+
+  test('nothing before Monday 09:00; then one post with its chart, once, and the next one planned', async () => {
+    clock.set(new Date('2026-12-07T07:59:00Z'));
+    await deliverDue(bot);
+    expect(posts()).toHaveLength(0);
+    clock.set(new Date('2026-12-07T08:00:30Z'));
+    await deliverDue(bot);
+    await deliverDue(bot);
+    expect(posts()).toHaveLength(1);
+    expect(allText(posts()[0].body)).toContain('Idées par axe et par statut');
+    await slack.waitFor((r) => r.path.startsWith('/upload/'));
+    clock.set(new Date('2026-12-07T12:00:00Z'));
+    await deliverDue(bot);
+    expect(posts()).toHaveLength(1);
+    const planned = (await bot.services.store.jobs.forRef('figures-post')).filter((j) => j.state === 'pending');
+    expect(planned.map((j) => j.dueAt.toISOString())).toEqual(['2026-12-14T08:00:00.000Z']);
   });
 });

@@ -1,6 +1,8 @@
 import express from 'express';
 import { z } from 'zod';
 import { BroadcastCards } from '../app/broadcasts/cards';
+import { readChartToken } from '../app/chart-links';
+import { renderCharts } from '../charts/pool';
 import type { Services } from '../app/services';
 import type { TeamsPlatform } from '../platforms/teams/app';
 import { activitySchema } from '../platforms/teams/activity-schema';
@@ -66,6 +68,35 @@ export function mountRoutes(app: express.Application, services: Services, teams:
       return;
     }
     res.redirect(302, url);
+  });
+
+  // A chart's PNG (the fallback of a Teams chart): drawn from the spec its signed token carries, one at a
+  // time, the last ones kept; a forged or malformed token is a plain 404
+  const drawn = new Map<string, Buffer>();
+  let drawing: Promise<unknown> = Promise.resolve();
+  app.get('/c/:token', async (req, res) => {
+    const token = z.string().min(1).max(2500).safeParse(req.params.token);
+    const secret = token.success ? await services.store.broadcasts.linkSecret() : '';
+    const spec = token.success ? readChartToken(secret, token.data) : null;
+    if (!spec || !token.success) {
+      res.status(404).type('text/plain; charset=utf-8').send('Not found\n');
+      return;
+    }
+    let png = drawn.get(token.data);
+    if (!png) {
+      const next = drawing.then(async () => (await renderCharts([spec], services.defaultLocale))[0].png);
+      drawing = next.catch(() => undefined);
+      try {
+        png = await next;
+      } catch (e) {
+        services.log.warn({ err: e }, 'chart not drawn');
+        res.status(503).end();
+        return;
+      }
+      drawn.set(token.data, png);
+      if (drawn.size > 50) drawn.delete(drawn.keys().next().value as string);
+    }
+    res.set('Cache-Control', 'public, max-age=86400').type('image/png').send(png);
   });
 
   // 200 when the bot can serve (503 when its store cannot); `ready` and `notReady` say which part is not

@@ -11,6 +11,7 @@ import { ANA, TENANT } from '../support/teams-activity';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const PNG_END = Buffer.from('IEND\xaeB`\x82', 'latin1');
+const PUBLIC_URL = 'https://ensemble.exemple.fr';
 
 /**
  * `/ensemble chiffres` as a dashboard: organisers get the programme's figures as charts (Slack: the PNG with
@@ -30,6 +31,7 @@ describe('the programme’s figures as charts', () => {
       slackApiUrl: slack.apiUrl,
       programmeFile: programmeWith({ organisers: ['slack:T1/UORG', `teams:${TENANT}/${ANA.aadObjectId}`], pilots: { usager: ['slack:T1/UPIL'] } }),
       background: false,
+      env: { PUBLIC_URL },
     });
     await slashReply('U1', 'idee Un guichet unique pour les nouveaux agents #usager');
     await slashReply('U2', 'idee Des salles de réunion réservables en ligne #usager');
@@ -64,6 +66,18 @@ describe('the programme’s figures as charts', () => {
     const charts = (card.body as Array<{ type: string; fallback?: { items?: Array<{ type: string }> } }>).filter((e) => e.type.startsWith('Chart.'));
     expect(charts.map((c) => c.type)).toContain('Chart.VerticalBar.Grouped');
     for (const c of charts) expect(c.fallback?.items?.some((i) => i.type === 'FactSet')).toBe(true);
+    // the fallback's image is the same chart as a PNG, drawn by the bot at the address it signed
+    const image = (charts[0].fallback?.items ?? []).find((i) => i.type === 'Image') as { url: string } | undefined;
+    expect(image?.url.startsWith(`${PUBLIC_URL}/c/`)).toBe(true);
+    const got = await fetch(`${bot.url}${image!.url.slice(PUBLIC_URL.length)}`);
+    expect(got.status).toBe(200);
+    expect(got.headers.get('content-type')).toContain('image/png');
+    const png = PNG.sync.read(Buffer.from(await got.arrayBuffer()));
+    expect(png.width).toBeGreaterThanOrEqual(400);
+    // a forged address draws nothing
+    const path = image!.url.slice(PUBLIC_URL.length);
+    const forged = `${path.slice(0, -6)}${path.at(-5) === 'A' ? 'B' : 'A'}.png`;
+    expect((await fetch(`${bot.url}${forged}`)).status).toBe(404);
   });
 
   test('a pilot sees their axis; an agent gets the most supported ideas, without the dashboard', async () => {

@@ -14,6 +14,7 @@ import { cardReply, type Form, type Reply } from '../reply';
 import type { Services } from '../services';
 import { numberToken } from '../words';
 import { chartFiles } from '../chart-files';
+import { withChartImages } from '../chart-links';
 import { freeTextCsv, templateSource } from './files';
 import type { ConsultationJobs } from './jobs';
 import { inviteCard, launchForm, listCard, pageForm, pollCard, pollForm, previewCard, resultsCard, thanksCard, yamlProblemsCard } from './screens';
@@ -174,7 +175,7 @@ export class ConsultationFlow {
     const { consultation, results, figures } = await this.consultations.results(actor, id);
     const card = resultsCard(t, consultation, results, figures, isOrganiser(actor.roles), this.s.timezone, locale);
     // Teams draws the charts in the card; Slack gets the first one as a PNG with the message
-    if (actor.person.platform !== 'slack') return cardReply(card);
+    if (actor.person.platform !== 'slack') return cardReply(await withChartImages(this.s, card));
     const [file] = await chartFiles(card, locale, t('consultations.results.chartsComment'), 1);
     return file ? { kind: 'card', card, file } : cardReply(card);
   }

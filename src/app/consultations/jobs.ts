@@ -8,6 +8,7 @@ import type { JobHandler } from '../job-runner';
 import { outgoingPayload } from '../../cards/outgoing';
 import type { Notice } from '../notices';
 import { chartFiles } from '../chart-files';
+import { withChartImages } from '../chart-links';
 import type { Services } from '../services';
 import { inviteCard, pollCard, resultsCard } from './screens';
 
@@ -110,7 +111,7 @@ export class ConsultationJobs implements JobHandler {
         const { results, figures } = await this.consultations.results(actor, id);
         const card = resultsCard(this.t(locale), closed, results, figures, true, this.s.timezone, locale);
         const key = `${consultationSources.results(id)}:${organiser.id}`;
-        const notices: Notice[] = [{ person: organiser, key, card }];
+        const notices: Notice[] = [{ person: organiser, key, card: organiser.platform === 'teams' ? await withChartImages(this.s, card) : card }];
         // Slack draws no chart in a message: each chart's PNG goes with the results (Teams draws them in the card)
         if (organiser.platform === 'slack')
           for (const [i, f] of (await chartFiles(card, locale, this.t(locale)('consultations.results.chartsComment'))).entries())

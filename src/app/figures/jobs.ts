@@ -3,6 +3,7 @@ import type { NewJob, ScheduledJob } from '../../domain/events';
 import { nextWeekly } from '../../domain/schedule';
 import type { Logger } from '../../logger';
 import { chartFiles } from '../chart-files';
+import { withChartImages } from '../chart-links';
 import type { JobHandler } from '../job-runner';
 import type { Services } from '../services';
 import { dashboardElements } from './dashboard';
@@ -47,7 +48,8 @@ export class FiguresJobs implements JobHandler {
       const channel = slot.channel[platform];
       if (!channel) continue;
       const target = { kind: 'channel' as const, platform, channel };
-      messages.push({ key: `${source}:${platform}`, source, platform, target, payload: outgoingPayload({ kind: 'card', card }), dueAt: now });
+      const shown = platform === 'teams' ? await withChartImages(this.s, card) : card;
+      messages.push({ key: `${source}:${platform}`, source, platform, target, payload: outgoingPayload({ kind: 'card', card: shown }), dueAt: now });
       if (platform === 'slack')
         for (const [i, f] of (await chartFiles(card, locale, t('figures.chartComment'), 1)).entries())
           messages.push({

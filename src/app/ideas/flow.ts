@@ -1,4 +1,5 @@
 import { chartFiles } from '../chart-files';
+import { withChartImages } from '../chart-links';
 import { dashboardElements } from '../figures/dashboard';
 import { isOrganiser } from '../../domain/roles';
 import type { CardElement } from '../../cards/model';
@@ -313,7 +314,7 @@ export class IdeasFlow {
     if (this.s.ideas.canExport(actor)) elements.push({ type: 'actions', actions: [{ kind: 'submit', verb: 'idea.export', label: t('ideas.exportButton') }] });
     const card = { fallbackText: t('ideas.figuresTitle'), elements };
     // Slack draws no chart: the first one goes as a PNG with the message (Teams draws them in the card)
-    if (actor.person.platform !== 'slack') return cardReply(card);
+    if (actor.person.platform !== 'slack') return cardReply(await withChartImages(this.s, card));
     const [file] = await chartFiles(card, locale, t('figures.chartComment'), 1);
     return file ? { kind: 'card', card, file } : cardReply(card);
   }

@@ -7,6 +7,7 @@ import type { Engagement, EngagementState, EngagementStep, EngagementTransition,
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from './ideas';
 import type { Contact, Person, Platform } from './people';
 import type { Preferences } from './preferences';
+import type { ErasureReport, ErasureRequest, PersonData, RetentionReport, RetentionSettings } from './privacy';
 import type { RoleAssignment } from './roles';
 
 /** People, once per platform identity. */
@@ -71,6 +72,7 @@ export interface Store {
   axisUpdates: AxisUpdateRepository;
   consultations: ConsultationRepository;
   engagements: EngagementRepository;
+  privacy: PrivacyRepository;
   /** This installation's own id, made once and kept by the store (calendar entries carry it). */
   installationId(): Promise<string>;
   /**
@@ -433,4 +435,24 @@ export interface EngagementRepository {
   dataOf(personId: string): Promise<Record<string, unknown>>;
   /** Removes the person's free text (motivation, project, evaluation) and unlinks them as a manager. */
   forget(personId: string): Promise<void>;
+}
+
+/**
+ * A person's data across the whole store (« mes données », erasure) and the retention of what the store
+ * keeps. It reads every table or collection, those added later included: nothing about a person is left out.
+ */
+export interface PrivacyRepository {
+  /** Every row that mentions the person (their id, or one of `also`: e-mail, platform user id), by table; outbox rows with their payload. */
+  dataOf(personId: string, also: string[]): Promise<PersonData>;
+  /**
+   * Erases a person, in one transaction where the store has them: their profile, preferences, drafts,
+   * follows and role decisions deleted; their pending messages and jobs cancelled; their ideas deleted
+   * when asked (the caller runs the engagements' and consultations' own `forget` first); then, in every row of every table, their id
+   * replaced by the pseudonym and the identifying words by the replacement. Counts per table.
+   */
+  erase(request: ErasureRequest, at: Date): Promise<ErasureReport>;
+  /** People last seen before `before`, least recently seen first. */
+  inactive(before: Date, limit: number): Promise<Person[]>;
+  /** Removes what is past its retention at `at` (counts only). */
+  purge(at: Date, retention: RetentionSettings): Promise<RetentionReport>;
 }

@@ -6,6 +6,7 @@ import { MongoStore } from '../../src/store/mongo';
 import { axesContract } from './axes-contract';
 import { consultationsContract } from './consultations-contract';
 import { engagementsContract } from './engagements-contract';
+import { privacyContract } from './privacy-contract';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { preferencesContract } from './preferences-contract';
@@ -223,6 +224,10 @@ const outboxFactory: OutboxStoreFactory = {
       await s.close();
     }
   });
+});
+
+(uri ? describe : describe.skip)('privacy contract: MongoDB (needs MONGODB_URI)', () => {
+  privacyContract(factory);
 });
 
 (uri ? describe : describe.skip)('engagements contract: MongoDB (needs MONGODB_URI)', () => {

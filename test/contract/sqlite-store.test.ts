@@ -7,6 +7,7 @@ import { SqliteStore } from '../../src/store/sqlite';
 import { axesContract } from './axes-contract';
 import { consultationsContract } from './consultations-contract';
 import { engagementsContract } from './engagements-contract';
+import { privacyContract } from './privacy-contract';
 import { eventsContract } from './events-contract';
 import { ideasContract } from './ideas-contract';
 import { preferencesContract } from './preferences-contract';
@@ -47,6 +48,10 @@ const factory: StoreFactory = {
 
 describe('store contract: embedded SQLite', () => {
   storeContract(factory);
+});
+
+describe('privacy contract: embedded SQLite', () => {
+  privacyContract(factory);
 });
 
 describe('ideas contract: embedded SQLite', () => {

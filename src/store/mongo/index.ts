@@ -7,6 +7,8 @@ import { MongoAxisUpdates, MongoFollows } from './axes';
 import { MongoBroadcasts } from './broadcasts';
 import { MongoConsultations } from './consultations';
 import { MongoEngagements } from './engagements';
+import { createIndexes } from './compat';
+import { MongoPrivacy } from './privacy';
 import { MongoDrafts } from './drafts';
 import { MongoEvents } from './events';
 import { MongoJobs } from './jobs';
@@ -63,6 +65,7 @@ export class MongoStore implements Store {
   readonly axisUpdates: MongoAxisUpdates;
   readonly consultations: MongoConsultations;
   readonly engagements: MongoEngagements;
+  readonly privacy: MongoPrivacy;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private readonly sightings: Sightings;
@@ -89,6 +92,7 @@ export class MongoStore implements Store {
     this.axisUpdates = new MongoAxisUpdates(db, serial);
     this.consultations = new MongoConsultations(db, serial);
     this.engagements = new MongoEngagements(db, serial);
+    this.privacy = new MongoPrivacy(db);
     this.sightings = new Sightings(serial.exclusive);
   }
 
@@ -117,6 +121,8 @@ export class MongoStore implements Store {
       await MongoAxisUpdates.indexes(db);
       await MongoConsultations.indexes(db);
       await MongoEngagements.indexes(db);
+      await createIndexes(db.collection('people'), [{ key: { lastSeenAt: 1 }, name: 'people_last_seen' }]);
+      await createIndexes(db.collection('outbox'), [{ key: { payloadHash: 1 }, name: 'outbox_payload' }]);
       const serial = server.atomicUpdates || testing?.withoutLocks ? Serializer.none() : await Serializer.locking(db);
       return new MongoStore(client, db, server, serial);
     } catch (e) {

@@ -21,7 +21,7 @@ export interface PersonDoc {
   lastSeenAt: Date;
 }
 
-function toPerson(d: PersonDoc): Person {
+export function toPerson(d: PersonDoc): Person {
   const { _id, chosenLocale, locale, ...rest } = d;
   const out: Person = { id: _id, ...rest };
   if (chosenLocale ?? locale) out.locale = chosenLocale ?? locale;

@@ -7,6 +7,7 @@ import { SqliteAxisUpdates, SqliteFollows } from './axes';
 import { SqliteBroadcasts } from './broadcasts';
 import { SqliteConsultations } from './consultations';
 import { SqliteEngagements } from './engagements';
+import { SqlitePrivacy } from './privacy';
 import { SqliteDrafts } from './drafts';
 import { SqliteEvents } from './events';
 import { SqliteJobs } from './jobs';
@@ -38,6 +39,7 @@ export class SqliteStore implements Store {
   readonly axisUpdates: SqliteAxisUpdates;
   readonly consultations: SqliteConsultations;
   readonly engagements: SqliteEngagements;
+  readonly privacy: SqlitePrivacy;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private closed = false;
@@ -59,6 +61,7 @@ export class SqliteStore implements Store {
     this.axisUpdates = new SqliteAxisUpdates(db);
     this.consultations = new SqliteConsultations(db);
     this.engagements = new SqliteEngagements(db);
+    this.privacy = new SqlitePrivacy(db);
   }
 
   static open(dataDir: string): SqliteStore {

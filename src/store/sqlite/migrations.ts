@@ -358,4 +358,9 @@ export const migrations: string[] = [
     PRIMARY KEY (engagement_id, seq)
   ) WITHOUT ROWID;
   `,
+  // 15: privacy: people by when they were last seen (inactivity), delivered messages' payloads (retention)
+  `
+  CREATE INDEX people_last_seen ON people (last_seen_at);
+  CREATE INDEX outbox_payload ON outbox (payload_hash);
+  `,
 ];

@@ -1,0 +1,162 @@
+import type { Db, Document } from 'mongodb';
+import type { Person } from '../../domain/people';
+import type { PrivacyRepository } from '../../domain/ports';
+import { type ErasureReport, type ErasureRequest, type PersonData, type RetentionReport, type RetentionSettings, scrub } from '../../domain/privacy';
+import { type PersonDoc, toPerson } from './people';
+
+const DAY_MS = 86_400_000;
+const MONTH_MS = 30 * DAY_MS;
+
+/** Collections of the store's own machinery: nothing about a person. */
+const SKIPPED = new Set(['store_meta', 'instances', 'counters', 'locks']);
+
+/**
+ * Every string in a document with the words replaced (dates, ids and numbers as they are); `changed`
+ * tells whether any string changed. Plain objects and arrays only are walked.
+ */
+function walk(value: unknown, edit: (s: string) => string, changed: { yes: boolean }): unknown {
+  if (typeof value === 'string') {
+    const next = edit(value);
+    if (next !== value) changed.yes = true;
+    return next;
+  }
+  if (Array.isArray(value)) return value.map((v) => walk(v, edit, changed));
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = walk(v, edit, changed);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * The person's data and its erasure over every collection of the database (those added later too). A
+ * server has no substring search across fields: each collection is read through once, in batches.
+ */
+export class MongoPrivacy implements PrivacyRepository {
+  constructor(private readonly db: Db) {}
+
+  private async collections(): Promise<string[]> {
+    const all = await this.db.listCollections({}, { nameOnly: true }).toArray();
+    return all
+      .map((c) => c.name)
+      .filter((n) => !SKIPPED.has(n) && !n.startsWith('system.'))
+      .sort();
+  }
+
+  /** Calls `visit` with each document of `name` in which `words` appear (whole words). */
+  private async scan(name: string, words: string[], visit: (doc: Document) => Promise<void>): Promise<void> {
+    const lowered = words.map((w) => w.toLowerCase());
+    const cursor = this.db.collection(name).find({}, { batchSize: 1000 });
+    for await (const doc of cursor) {
+      const text = JSON.stringify(doc).toLowerCase();
+      if (!lowered.some((w) => text.includes(w))) continue;
+      await visit(doc);
+    }
+  }
+
+  async dataOf(personId: string, also: string[]): Promise<PersonData> {
+    const words = [personId, ...also.filter((w) => w.length >= 3)];
+    const out: PersonData = {};
+    for (const name of await this.collections()) {
+      const rows: Array<Record<string, unknown>> = [];
+      await this.scan(name, words, async (doc) => {
+        const changed = { yes: false };
+        walk(doc, (s) => scrub(s, words, '\u0000'), changed);
+        if (!changed.yes) return;
+        const row: Record<string, unknown> = { ...doc };
+        if (name === 'outbox' && typeof doc.payloadHash === 'string') {
+          const p = await this.db.collection<{ _id: string; payload: string }>('outbox_payloads').findOne({ _id: doc.payloadHash });
+          if (p) row.payload = p.payload;
+        }
+        rows.push(row);
+      });
+      if (rows.length) out[name] = rows;
+    }
+    return out;
+  }
+
+  async erase(r: ErasureRequest, at: Date): Promise<ErasureReport> {
+    const report: ErasureReport = {};
+    const count = (what: string, n: number) => {
+      if (n > 0) report[what] = (report[what] ?? 0) + n;
+    };
+    const person = await this.db.collection<PersonDoc>('people').findOne({ _id: r.personId });
+    count('people', (await this.db.collection<PersonDoc>('people').deleteOne({ _id: r.personId })).deletedCount);
+    count('preferences', (await this.db.collection<{ _id: string }>('preferences').deleteOne({ _id: r.personId })).deletedCount);
+    count('drafts', (await this.db.collection('drafts').deleteMany({ personId: r.personId })).deletedCount);
+    count('axis_follows', (await this.db.collection('axis_follows').deleteMany({ personId: r.personId })).deletedCount);
+    const subjects = [r.personId, ...(person?.email ? [person.email] : [])];
+    count('role_assignments', (await this.db.collection('role_assignments').deleteMany({ subject: { $in: subjects } })).deletedCount);
+    count(
+      'outbox.cancelled',
+      (
+        await this.db
+          .collection('outbox')
+          .updateMany({ state: 'pending', 'target.kind': 'person', 'target.personId': r.personId }, { $set: { state: 'cancelled', lastError: 'erased', leaseOwner: null } })
+      ).modifiedCount,
+    );
+    count('jobs.cancelled', (await this.db.collection('jobs').updateMany({ state: 'pending', subject: r.personId }, { $set: { state: 'cancelled' } })).modifiedCount);
+    if (r.ideas === 'delete') {
+      const ids = (await this.db.collection<{ _id: number; authorId: string }>('ideas').find({ authorId: r.personId }).toArray()).map((d) => d._id);
+      if (ids.length) {
+        await this.db.collection('supports').deleteMany({ ideaId: { $in: ids } });
+        await this.db.collection('ideas').updateMany({ mergedInto: { $in: ids } }, { $unset: { mergedInto: '' } });
+        count('ideas.deleted', (await this.db.collection<{ _id: number }>('ideas').deleteMany({ _id: { $in: ids } })).deletedCount);
+      }
+    }
+    const words = [r.personId, ...r.identifying.filter((w) => w.length >= 3)];
+    const edit = (s: string) => scrub(scrub(s, [r.personId], r.pseudonym), r.identifying, r.replacement);
+    for (const name of await this.collections()) {
+      const col = this.db.collection<Document>(name);
+      await this.scan(name, words, async (doc) => {
+        const changed = { yes: false };
+        const next = walk(doc, edit, changed) as Document;
+        if (!changed.yes) return;
+        if (typeof doc._id === 'string' && next._id !== doc._id) {
+          // the id itself named the person: the document moves to its new id
+          await col.insertOne(next);
+          await col.deleteOne({ _id: doc._id as unknown as Document['_id'] });
+        } else {
+          const { _id, ...rest } = next;
+          await col.replaceOne({ _id: doc._id }, rest);
+        }
+        count(name, 1);
+      });
+    }
+    void at;
+    return report;
+  }
+
+  async inactive(before: Date, limit: number): Promise<Person[]> {
+    const docs = await this.db
+      .collection<PersonDoc>('people')
+      .find({ lastSeenAt: { $lt: before } })
+      .sort({ lastSeenAt: 1, _id: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map(toPerson);
+  }
+
+  async purge(at: Date, retention: RetentionSettings): Promise<RetentionReport> {
+    const now = at.getTime();
+    const outbox = this.db.collection<{ payloadHash: string; state: string; createdAt: Date }>('outbox');
+    const done = { state: { $in: ['sent', 'failed', 'cancelled'] }, createdAt: { $lt: new Date(now - retention.deliveredMessagesDays * DAY_MS) } };
+    const hashes = (await outbox.distinct('payloadHash', done)) as string[];
+    const deliveredMessages = (await outbox.deleteMany(done)).deletedCount;
+    for (const h of hashes)
+      if (!(await outbox.findOne({ payloadHash: h }, { projection: { _id: 1 } }))) await this.db.collection<{ _id: string }>('outbox_payloads').deleteOne({ _id: h });
+    const requestRecords = (await this.db.collection('requests').deleteMany({ at: { $lt: new Date(now - retention.requestRecordsDays * DAY_MS) } })).deletedCount;
+    const ended = (
+      await this.db
+        .collection<{ _id: number }>('events')
+        .find({ endsAt: { $lt: new Date(now - retention.feedbackCommentsMonths * MONTH_MS) } }, { projection: { _id: 1 } })
+        .toArray()
+    ).map((e) => e._id);
+    const feedbackComments = ended.length
+      ? (await this.db.collection('event_feedback').updateMany({ eventId: { $in: ended }, comment: { $exists: true } }, { $unset: { comment: '' } })).modifiedCount
+      : 0;
+    const drafts = (await this.db.collection('drafts').deleteMany({ createdAt: { $lt: new Date(now - retention.draftsDays * DAY_MS) } })).deletedCount;
+    return { deliveredMessages, requestRecords, feedbackComments, drafts, audit: 0 };
+  }
+}

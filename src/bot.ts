@@ -9,6 +9,7 @@ import { BroadcastRunner } from './app/broadcasts/runner';
 import { Conversation } from './app/conversation';
 import { EngagementFlow } from './app/engagement/flow';
 import { FiguresJobs } from './app/figures/jobs';
+import { PrivacyFlow } from './app/privacy/flow';
 import { DigestJobs } from './app/digest/jobs';
 import { JobRunner } from './app/job-runner';
 import { PilotPrompts } from './app/prompts/jobs';
@@ -192,6 +193,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const prompts = new PilotPrompts(services, log.child({ component: 'prompts' }));
   const engagement = new EngagementFlow(services);
   const figures = new FiguresJobs(services, log.child({ component: 'figures' }));
+  const privacy = new PrivacyFlow(services, engagement, log.child({ component: 'privacy' }));
   const jobs = new JobRunner(
     store,
     [
@@ -200,6 +202,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       { prefix: 'axis.prompt', handler: prompts },
       { prefix: 'engagement.', handler: engagement },
       { prefix: 'figures.', handler: figures },
+      { prefix: 'privacy.', handler: privacy },
       { prefix: 'consultation.', handler: new ConsultationJobs(services, services.consultations, log.child({ component: 'consultations' })) },
     ],
     clock,
@@ -209,7 +212,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     metrics.jobLate,
   );
   // the digests and the prompts to pilots plan their next run as they run; these make sure one exists
-  const planRecurring = async () => (await digests.ensurePlanned(clock.now())) + (await prompts.ensurePlanned(clock.now())) + (await figures.ensurePlanned(clock.now()));
+  const planRecurring = async () =>
+    (await digests.ensurePlanned(clock.now())) +
+    (await prompts.ensurePlanned(clock.now())) +
+    (await figures.ensurePlanned(clock.now())) +
+    (await privacy.ensurePlanned(clock.now()));
   await planRecurring();
   const queueDue = async () => (await runner.runDue()) + (await jobs.runDue());
   const delivery: DeliveryControl = {
@@ -237,7 +244,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
 
   // The conversation, then the platforms that talk to it, on one HTTP server.
   const messenger = new Messenger(store, clock, () => dispatcher.poke());
-  const conversation = new Conversation(services, messenger, wake, engagement);
+  const conversation = new Conversation(services, messenger, wake, engagement, privacy);
   const express = createExpressApp({ metrics, token: config.metricsToken });
   const slack = config.slack ? createSlackPlatform(config.slack, { services, conversation, replies, express }) : undefined;
   const teams = await startTeamsPlatform(teamsApp, { services, conversation, replies });

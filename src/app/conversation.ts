@@ -15,6 +15,8 @@ import { ConsultationJobs } from './consultations/jobs';
 import { consultationsFeature } from './consultations/routes';
 import { EngagementFlow } from './engagement/flow';
 import { engagementFeature } from './engagement/routes';
+import { PrivacyFlow } from './privacy/flow';
+import { privacyFeature } from './privacy/routes';
 import { errorCard, unknownCard, type Surface } from './common';
 import { EventsFlow } from './events/flow';
 import { eventsFeature } from './events/routes';
@@ -48,6 +50,7 @@ export class Conversation {
   readonly axes: AxesFlow;
   readonly consultations: ConsultationFlow;
   readonly engagement: EngagementFlow;
+  readonly privacy: PrivacyFlow;
   readonly router: Router;
 
   /**
@@ -59,6 +62,7 @@ export class Conversation {
     messenger: Messenger,
     wake: () => void,
     engagement: EngagementFlow = new EngagementFlow(s),
+    privacy: PrivacyFlow = new PrivacyFlow(s, engagement, s.log.child({ component: 'privacy' })),
   ) {
     this.ideas = new IdeasFlow(s, new IdeaNotifier(s, messenger));
     this.broadcasts = new BroadcastFlow(s, s.broadcasts, wake);
@@ -67,6 +71,7 @@ export class Conversation {
     this.axes = new AxesFlow(s, new AxesService(s.store, s.programme, s.clock), s.notices, wake);
     this.consultations = new ConsultationFlow(s, s.consultations, new ConsultationJobs(s, s.consultations, s.log.child({ component: 'consultations' })), wake);
     this.engagement = engagement;
+    this.privacy = privacy;
     this.router = new Router([
       helpFeature({ s, menu: (actor, surface) => this.menu(actor, surface) }),
       ideasFeature(this.ideas),
@@ -77,6 +82,7 @@ export class Conversation {
       promptsFeature(s),
       consultationsFeature(this.consultations),
       engagementFeature(this.engagement),
+      privacyFeature(this.privacy),
     ]);
   }
 

@@ -7,6 +7,7 @@ import type { eventsFeature } from './events/routes';
 import type { helpFeature } from './help/routes';
 import type { ideasFeature } from './ideas/routes';
 import type { preferencesFeature } from './preferences/routes';
+import type { privacyFeature } from './privacy/routes';
 import type { promptsFeature } from './prompts/routes';
 import type { VerbsOf } from './routes';
 
@@ -23,7 +24,8 @@ export type AppVerb =
   | VerbsOf<typeof axesFeature>
   | VerbsOf<typeof promptsFeature>
   | VerbsOf<typeof consultationsFeature>
-  | VerbsOf<typeof engagementFeature>;
+  | VerbsOf<typeof engagementFeature>
+  | VerbsOf<typeof privacyFeature>;
 
 declare module '../cards/model' {
   /** Cards carry only the verbs a route handles. */

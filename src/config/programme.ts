@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { isGuid } from '../domain/people';
+import { DEFAULT_PRIVACY, DEFAULT_RETENTION } from '../domain/privacy';
 import { DEFAULT_CONSULTATION_SETTINGS, DEFAULT_DIGEST_SLOT, DEFAULT_PILOT_PROMPTS, type Programme, WEEKDAYS } from '../domain/programme';
 import { projectRoot } from './paths';
 
@@ -98,6 +99,34 @@ export const programmeSchema = z
       })
       .strict()
       .default(DEFAULT_CONSULTATION_SETTINGS),
+    privacy: z
+      .object({
+        controller: text.optional(),
+        dpo: z
+          .object({ name: text.optional(), email: z.email('must be an e-mail address').optional(), url: z.url('must be an address such as https://…').optional() })
+          .strict()
+          .optional(),
+        purposes: z.array(localised).max(10).optional(),
+        erasedIdeas: z.enum(['anonymise', 'delete'], { error: 'must be "anonymise" or "delete"' }).default(DEFAULT_PRIVACY.erasedIdeas),
+        retention: z
+          .object({
+            deliveredMessagesDays: z.number().int().min(1).max(3650).default(DEFAULT_RETENTION.deliveredMessagesDays),
+            requestRecordsDays: z.number().int().min(2).max(3650).default(DEFAULT_RETENTION.requestRecordsDays),
+            feedbackCommentsMonths: z.number().int().min(1).max(120).default(DEFAULT_RETENTION.feedbackCommentsMonths),
+            inactiveMonths: z.number().int().min(1).max(120).default(DEFAULT_RETENTION.inactiveMonths),
+            inactiveNoticeDays: z.number().int().min(1).max(365).default(DEFAULT_RETENTION.inactiveNoticeDays),
+            draftsDays: z.number().int().min(1).max(365).default(DEFAULT_RETENTION.draftsDays),
+            auditMonths: z.number().int().min(1).max(240).default(DEFAULT_RETENTION.auditMonths),
+          })
+          .strict()
+          .default(DEFAULT_RETENTION),
+        dailyAt: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as "03:30"')
+          .default(DEFAULT_PRIVACY.dailyAt),
+      })
+      .strict()
+      .default(DEFAULT_PRIVACY),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -161,7 +161,9 @@ export type JobKind =
   | 'engagement.expire'
   | 'engagement.termReminder'
   | 'engagement.end'
-  | 'figures.weekly';
+  | 'figures.weekly'
+  | 'privacy.daily'
+  | 'privacy.inactiveErase';
 
 /** The organiser who created an event receives the feedback results this long after its end. */
 export const RESULTS_DELAY_MS = 3 * 86_400_000;

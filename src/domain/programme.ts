@@ -1,4 +1,5 @@
 import type { LocalisedText } from './locale';
+import type { PrivacySettings } from './privacy';
 
 /** One work axis of the programme: a theme with hashtags, pilots and an optional channel. */
 export interface Axis {
@@ -60,6 +61,8 @@ export interface Programme {
   axisUpdateIntervalDays: number;
   /** Consultations: reminders to those who have not answered, hours before closing; the smallest group a breakdown shows. */
   consultations: ConsultationSettings;
+  /** The controller, the DPO, the purposes and how long each kind of data is kept (the privacy notice). */
+  privacy: PrivacySettings;
 }
 
 export interface ConsultationSettings {

@@ -69,7 +69,7 @@ export class EngagementFlow implements JobHandler {
 
   private async name(id: string | null): Promise<string> {
     if (!id) return this.s.i18n.forLocale(this.s.defaultLocale)('engagement.anonymous');
-    return (await this.s.store.people.get(id))?.displayName ?? id;
+    return (await this.s.store.people.get(id))?.displayName ?? this.s.i18n.forLocale(this.s.defaultLocale)('engagement.anonymous');
   }
 
   // — seeing it —

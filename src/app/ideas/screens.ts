@@ -1,3 +1,4 @@
+import { isErased } from '../../domain/privacy';
 import type { Card, CardAction, CardElement } from '../../cards/model';
 import { IDEA_STATUSES, type Idea } from '../../domain/ideas';
 import type { IdeaFilter, IdeaPage } from '../../domain/ideas-service';
@@ -93,7 +94,7 @@ export function ideaCard(t: Translate, programme: Programme, locale: Locale, v: 
     facts: [
       { label: t('ideas.axis'), value: axisLabel(programme, idea.axisId, locale) },
       { label: t('ideas.statusLabel'), value: statusLabel(t, idea.status) },
-      { label: t('ideas.author'), value: idea.anonymous ? t('ideas.anonymous') : (v.authorName ?? '—') },
+      { label: t('ideas.author'), value: idea.anonymous ? t('ideas.anonymous') : (v.authorName ?? (isErased(idea.authorId) ? t('privacy.anonymousAgent') : '—')) },
       { label: t('ideas.supportsLabel'), value: t('ideas.supports', { count: idea.supportCount }) },
     ],
   });

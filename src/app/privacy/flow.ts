@@ -1,0 +1,243 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { DomainError } from '../../domain/errors';
+import type { NewJob, ScheduledJob } from '../../domain/events';
+import type { Locale } from '../../domain/locale';
+import type { Person } from '../../domain/people';
+import { type Actor, isEmail } from '../../domain/people-service';
+import { ERASED_PREFIX } from '../../domain/privacy';
+import { isOrganiser } from '../../domain/roles';
+import { nextDaily } from '../../domain/schedule';
+import { wallClock } from '../../domain/time';
+import type { Logger } from '../../logger';
+import { textCard } from '../common';
+import type { EngagementFlow } from '../engagement/flow';
+import { describeRole } from '../help/screens';
+import type { JobHandler } from '../job-runner';
+import { cardReply, type Reply } from '../reply';
+import type { Services } from '../services';
+import { MENTION } from '../words';
+import { confirmCard, inactiveCard, noticeCard, summarise, summaryCard, type View } from './screens';
+
+const DAY_MS = 86_400_000;
+const MONTH_MS = 30 * DAY_MS;
+export const PRIVACY_REF = 'privacy';
+const inactiveRef = (personId: string) => `privacy:inactive:${personId}`;
+/** People warned per daily pass at most (the next pass takes the rest). */
+const INACTIVE_BATCH = 2000;
+
+/** Words that identify a person besides their id: their name, e-mail and platform ids. */
+export function identifying(p: Person): string[] {
+  return [p.displayName, p.email, p.user, p.teams?.userId, p.teams?.conversationId].filter((w): w is string => !!w && w.length >= 3);
+}
+
+/**
+ * Privacy and data rights (issue 15): the notice, « mes données » (everything held about the person, as a
+ * file and a summary), erasure (by the person, or by an organiser for them), and the daily retention pass
+ * that also warns, then erases, people not seen for a long time.
+ */
+export class PrivacyFlow implements JobHandler {
+  constructor(
+    private readonly s: Services,
+    private readonly engagement: EngagementFlow,
+    private readonly log: Logger,
+  ) {}
+
+  private view(locale: Locale | undefined): View {
+    const l = locale ?? this.s.defaultLocale;
+    return { t: this.s.i18n.forLocale(l), programme: this.s.programme, locale: l };
+  }
+
+  notice(actor: Actor): Reply {
+    return cardReply(noticeCard(this.view(actor.person.locale)));
+  }
+
+  // — « mes données » —
+
+  /** Everything held about the person, as a JSON file in their DM and a summary card; once a day. */
+  async export(actor: Actor): Promise<Reply> {
+    const v = this.view(actor.person.locale);
+    const now = this.s.clock.now();
+    const day = wallClock(now, this.s.timezone).date;
+    // the key holds no id of the person: a digest of it, and the day
+    const key = `privacy:export:${createHash('sha256').update(actor.person.id).digest('hex').slice(0, 24)}:${day}`;
+    if (!(await this.s.store.requests.admit(key, now, new Date(now.getTime() - 60_000)))) throw new DomainError('privacy.exportOncePerDay');
+    const p = actor.person;
+    const rows = await this.s.store.privacy.dataOf(
+      p.id,
+      identifying(p).filter((w) => w !== p.displayName),
+    );
+    const roles = actor.roles.map((r) => describeRole(v.t, this.s.programme, r, v.locale));
+    const file = {
+      generatedAt: now.toISOString(),
+      controller: this.s.programme.privacy.controller ?? this.s.programme.organisation,
+      dpo: this.s.programme.privacy.dpo ?? null,
+      person: {
+        id: p.id,
+        platform: p.platform,
+        workspace: p.tenant,
+        user: p.user,
+        displayName: p.displayName,
+        email: p.email ?? null,
+        locale: p.locale ?? null,
+        firstSeenAt: p.firstSeenAt,
+        lastSeenAt: p.lastSeenAt,
+      },
+      roles,
+      preferences: await this.s.store.preferences.get(p.id),
+      engagements: await this.s.store.engagements.dataOf(p.id),
+      consultations: await this.s.store.consultations.dataOf(p.id),
+      store: rows,
+    };
+    await this.s.store.requests.done(key);
+    const summary = summarise(p.id, rows, roles);
+    return {
+      kind: 'card',
+      card: summaryCard(v, p, summary),
+      file: { name: `mes-donnees-${day}.json`, mime: 'application/json', content: Buffer.from(JSON.stringify(file, null, 2)), comment: v.t('privacy.summary.fileComment') },
+    };
+  }
+
+  // — erasure —
+
+  /** `effacer-mes-donnees [<@personne|e-mail>]`: what erasing will do, to confirm (someone else: organisers only). */
+  async eraseConfirm(actor: Actor, args: string[] = []): Promise<Reply> {
+    const v = this.view(actor.person.locale);
+    if (!args.length) return cardReply(confirmCard(v, actor.person, false));
+    if (!isOrganiser(actor.roles)) throw new DomainError('privacy.organiserOnly');
+    const target = await this.resolve(args[0]);
+    if (target.id === actor.person.id) return cardReply(confirmCard(v, actor.person, false));
+    return cardReply(confirmCard(v, target, true));
+  }
+
+  private async resolve(token: string): Promise<Person> {
+    const m = MENTION.exec(token);
+    if (m?.[1]) {
+      const p = await this.s.store.people.get(m[1]);
+      if (p) return p;
+    }
+    const email = token.replace(/^mailto:/i, '').replace(/^<|>$/g, '');
+    if (isEmail(email)) {
+      const [p] = await this.s.store.people.findByEmail(email.toLowerCase());
+      if (p) return p;
+    }
+    throw new DomainError('privacy.unknownPerson');
+  }
+
+  async erase(actor: Actor, personId?: string): Promise<Reply> {
+    const self = !personId || personId === actor.person.id;
+    const v = this.view(actor.person.locale);
+    if (!self && !isOrganiser(actor.roles)) throw new DomainError('privacy.organiserOnly');
+    const target = self ? actor.person : await this.s.store.people.get(personId);
+    if (!target) return cardReply(textCard(v.t('privacy.erase.already')), { replace: true });
+    await this.eraseNow(target, self ? 'self' : 'organiser');
+    return cardReply(textCard(self ? v.t('privacy.erase.doneSelf') : v.t('privacy.erase.doneOther')), { replace: true });
+  }
+
+  cancelErase(actor: Actor): Reply {
+    return cardReply(textCard(this.view(actor.person.locale).t('privacy.erase.cancelled')), { replace: true });
+  }
+
+  /**
+   * Erases a person: their engagements end (manager and organisers told), their future registrations are
+   * withdrawn (the waiting list moves up, the person given the place is told), the organisers learn which
+   * roles ended (not who held them), then the store forgets them. Logged with counts and the pseudonym only.
+   */
+  async eraseNow(target: Person, by: 'self' | 'organiser' | 'retention'): Promise<string> {
+    const t = this.s.i18n.forLocale(this.s.defaultLocale);
+    const now = this.s.clock.now();
+    const roles = await this.s.people.rolesOf(target);
+    const actor: Actor = { person: target, roles };
+    await this.engagement.endFor(target.id, t('privacy.erase.reason'));
+    const upcoming = await this.s.store.events.upcoming(now, 1000);
+    const registered = await this.s.store.events.registrationsOf(
+      target.id,
+      upcoming.filter((e) => e.startsAt.getTime() > now.getTime()).map((e) => e.id),
+    );
+    let withdrawn = 0;
+    for (const id of registered.keys()) {
+      await this.s.events.unregister(actor, id);
+      withdrawn++;
+    }
+    if (roles.length) {
+      const organisers = (await this.s.people.peopleWith('organisateur')).filter((o) => o.id !== target.id);
+      await this.s.notices.queue(
+        organisers.map((o) => {
+          const ov = this.view(o.locale);
+          return {
+            person: o,
+            key: `privacy:roles-ended:${o.id}@${now.toISOString()}:${randomUUID().slice(0, 8)}`,
+            card: textCard(ov.t('privacy.erase.rolesEnded', { roles: roles.map((r) => describeRole(ov.t, this.s.programme, r, ov.locale)).join(', ') })),
+          };
+        }),
+        { source: 'privacy:roles-ended', kind: 'service' },
+      );
+    }
+    await this.s.store.engagements.forget(target.id);
+    await this.s.store.consultations.forget(target.id);
+    const pseudonym = `${ERASED_PREFIX}${randomUUID()}`;
+    const report = await this.s.store.privacy.erase(
+      { personId: target.id, pseudonym, identifying: identifying(target), replacement: t('privacy.anonymousAgent'), ideas: this.s.programme.privacy.erasedIdeas },
+      now,
+    );
+    this.log.info({ pseudonym, by, withdrawn, report }, 'erasure: a person was erased');
+    return pseudonym;
+  }
+
+  /** « Je suis toujours là »: the account is kept (the click itself counts as being seen). */
+  async stillHere(actor: Actor): Promise<Reply> {
+    await this.s.store.jobs.cancelRef(inactiveRef(actor.person.id));
+    return cardReply(textCard(this.view(actor.person.locale).t('privacy.inactive.kept')), { replace: true });
+  }
+
+  // — the daily pass —
+
+  plan(after: Date): NewJob[] {
+    const due = nextDaily(this.s.programme.privacy.dailyAt, after, this.s.timezone);
+    return [{ key: `privacy:daily:${due.toISOString()}`, kind: 'privacy.daily', ref: PRIVACY_REF, param: due.getTime(), dueAt: due }];
+  }
+
+  async ensurePlanned(now: Date): Promise<number> {
+    return this.s.store.jobs.add(this.plan(now));
+  }
+
+  async run(job: ScheduledJob): Promise<number> {
+    if (job.kind === 'privacy.inactiveErase') return this.eraseInactive(job);
+    await this.s.store.jobs.add(this.plan(new Date(job.param)));
+    const now = this.s.clock.now();
+    const retention = this.s.programme.privacy.retention;
+    const removed = await this.s.store.privacy.purge(now, retention);
+    const warned = await this.warnInactive(now);
+    this.log.info({ removed, warned }, 'retention: daily pass');
+    return warned;
+  }
+
+  /** People not seen for `inactiveMonths` are told once; they are erased `inactiveNoticeDays` later unless they come back. */
+  private async warnInactive(now: Date): Promise<number> {
+    const r = this.s.programme.privacy.retention;
+    const people = await this.s.store.privacy.inactive(new Date(now.getTime() - r.inactiveMonths * MONTH_MS), INACTIVE_BATCH);
+    let warned = 0;
+    for (const p of people) {
+      const due = new Date(now.getTime() + r.inactiveNoticeDays * DAY_MS);
+      const added = await this.s.store.jobs.add([
+        { key: `${inactiveRef(p.id)}:${p.lastSeenAt.getTime()}`, kind: 'privacy.inactiveErase', ref: inactiveRef(p.id), param: p.lastSeenAt.getTime(), dueAt: due, subject: p.id },
+      ]);
+      if (!added) continue;
+      const v = this.view(p.locale);
+      const date = new Intl.DateTimeFormat(v.locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long', timeZone: this.s.timezone }).format(due);
+      await this.s.notices.queue([{ person: p, key: `${inactiveRef(p.id)}:${p.lastSeenAt.getTime()}:notice`, card: inactiveCard(v, r.inactiveMonths, date) }], {
+        source: 'privacy:inactive',
+        kind: 'service',
+      });
+      warned++;
+    }
+    return warned;
+  }
+
+  private async eraseInactive(job: ScheduledJob): Promise<number> {
+    const person = job.subject ? await this.s.store.people.get(job.subject) : null;
+    // gone already, or seen since the warning: kept
+    if (!person || person.lastSeenAt.getTime() > job.param) return 0;
+    await this.eraseNow(person, 'retention');
+    return 1;
+  }
+}

@@ -1,0 +1,248 @@
+import { settableClock } from '../support/clock';
+import { talk } from '../support/conversation';
+import { dumpStore } from '../support/dump';
+import { FakeSlack } from '../support/fake-slack';
+import { allText, deliverDue, startTestBot, type TestBot } from '../support/harness';
+import { freshDatabase, mongoUri, sayIfMongoSkipped, uriWithDatabase } from '../support/mongo';
+import { programmeWith } from '../support/programme';
+
+/** Tuesday 1 December 2026, 10:00 in Paris. */
+const START = new Date('2026-12-01T09:00:00Z');
+const NAME = 'Honorine Vasseur';
+const EMAIL = 'honorine.vasseur@exemple.fr';
+
+sayIfMongoSkipped('privacy e2e');
+
+const stores: Array<[string, Record<string, string> | null]> = [
+  ['embedded SQLite', {}],
+  ['MongoDB', mongoUri ? { MONGODB_URI: uriWithDatabase(mongoUri, freshDatabase('ensemble_privacy')) } : null],
+];
+
+/**
+ * Issue 15 end to end, on each store: a person with an idea, a support, a place at a full event and a
+ * reminder queued for them asks for their data (the file lists each), then erases it: the idea shows
+ * « Agent anonyme », the counts are unchanged, the first person waiting gets the place and is told, the
+ * reminder is not sent, and the store holds nothing of their name, e-mail or platform ids.
+ */
+describe.each(stores)('privacy: my data, then erasure (%s)', (_name, env) => {
+  const run = env ? test : test.skip;
+  let slack: FakeSlack;
+  let bot: TestBot;
+  const clock = settableClock(START);
+  const { slashReply, click } = talk(() => ({ bot, slack }));
+  const toSlack = (user: string, text: string) => slack.calls('chat.postMessage').filter((c) => c.body.channel === user && allText(c.body).includes(text));
+  const uploads = () => slack.requests.filter((r) => r.path.startsWith('/upload/')).map((r) => r.raw);
+
+  beforeAll(async () => {
+    if (!env) return;
+    slack = await new FakeSlack().start();
+    slack.profiles.set('UHV7K2Q9', { real_name: NAME, locale: 'fr-FR', email: EMAIL });
+    slack.profiles.set('UYB3M8X1', { real_name: 'Yves Bernard', locale: 'fr-FR', email: 'yves@exemple.fr' });
+    slack.profiles.set('UORG', { real_name: 'Léa Lab', locale: 'fr-FR' });
+    bot = await startTestBot({ slackApiUrl: slack.apiUrl, programmeFile: programmeWith({ organisers: ['slack:T1/UORG'] }), clock, background: false, env });
+    for (const u of ['UHV7K2Q9', 'UYB3M8X1', 'UORG']) await slashReply(u, 'aide');
+  });
+  afterAll(async () => {
+    if (!env) return;
+    await bot.close();
+    await slack.stop();
+  });
+
+  let ideaId: number;
+  let yvesIdea: number;
+  let eventId: number;
+
+  run('the person proposes, supports, takes the last place of an event; a reminder is queued for them', async () => {
+    await slashReply('UHV7K2Q9', 'idee Un guichet unique pour les agents #accueil');
+    await slashReply('UYB3M8X1', 'idee Des salles de réunion partagées #accueil');
+    const ideas = await bot.services.store.ideas.all();
+    ideaId = ideas.find((i) => i.title.startsWith('Un guichet'))!.id;
+    yvesIdea = ideas.find((i) => i.title.startsWith('Des salles'))!.id;
+    await click('UHV7K2Q9', 'idea.support', { id: String(yvesIdea), view: 'idea' });
+    await click('UYB3M8X1', 'idea.support', { id: String(ideaId), view: 'idea' });
+    expect((await bot.services.store.ideas.get(yvesIdea))!.supportCount).toBe(1);
+
+    const org = await bot.services.people.contact({ platform: 'slack', tenant: 'T1', user: 'UORG' });
+    const event = await bot.services.events.create(
+      org,
+      {
+        kind: 'creer',
+        title: 'Journée Créer',
+        description: '',
+        startDate: '2026-12-11',
+        startTime: '09:00',
+        endDate: '',
+        endTime: '17:00',
+        place: 'Salle 2',
+        link: '',
+        capacity: '1',
+        axis: '',
+        audience: 'everyone',
+      } as never,
+      false,
+    );
+    eventId = event.id;
+    await click('UHV7K2Q9', 'event.register', { id: String(eventId), c: 'own' });
+    await click('UYB3M8X1', 'event.register', { id: String(eventId), c: 'own' });
+    expect((await bot.services.store.events.registrations(eventId)).map((r) => [r.personId, r.state])).toEqual([
+      ['slack:T1/UHV7K2Q9', 'registered'],
+      ['slack:T1/UYB3M8X1', 'waiting'],
+    ]);
+    await deliverDue(bot);
+    // the 7-day reminder's time: the reminder is queued for them, not sent yet
+    clock.set(new Date('2026-12-04T08:00:30Z'));
+    await bot.delivery.jobs.runDue();
+    expect((await bot.services.store.outbox.report(`event:${eventId}:reminders`)).pending + (await pendingTo('slack:T1/UHV7K2Q9'))).toBeGreaterThan(0);
+  });
+
+  async function pendingTo(personId: string): Promise<number> {
+    const data = await bot.services.store.privacy.dataOf(personId, []);
+    return (data.outbox ?? []).filter((r) => r.state === 'pending').length;
+  }
+
+  run('« mes-donnees » sends a file listing the idea, the supports, the registration and the queued reminder, and a summary', async () => {
+    const before = uploads().length;
+    const reply = await slashReply('UHV7K2Q9', 'mes-donnees');
+    const card = allText(reply.blocks);
+    expect(card).toContain('Vos données');
+    expect(card).toContain(NAME);
+    expect(card).toMatch(/Idées\W+1/);
+    expect(card).toMatch(/Inscriptions\W+1/);
+    expect(card).toMatch(/Messages\W+1 en attente/);
+    await deliverDue(bot);
+    await slack.waitForCall('files.completeUploadExternal');
+    const file = uploads()
+      .slice(before)
+      .find((u) => u.includes('"generatedAt"'))!;
+    expect(file).toBeDefined();
+    const json = JSON.parse(file.slice(file.indexOf('{'), file.lastIndexOf('}') + 1)) as { person: { email: string }; store: Record<string, unknown[]> };
+    expect(json.person.email).toBe(EMAIL);
+    const text = JSON.stringify(json.store);
+    expect(text).toContain('Un guichet unique');
+    expect(json.store.supports.length).toBe(1);
+    expect(json.store.registrations.length).toBe(1);
+    expect(text).toContain('Rappel');
+    // Yves's own idea is not part of it
+    expect(text).not.toContain('Des salles de réunion');
+    // once a day
+    const again = await slashReply('UHV7K2Q9', 'mes-donnees');
+    expect(allText(again.blocks)).toContain('déjà reçu vos données aujourd’hui');
+  });
+
+  run('erasure: confirmed, then the idea shows « Agent anonyme », counts stay, the waiting person gets the place, the reminder is not sent', async () => {
+    const confirm = await slashReply('UHV7K2Q9', 'effacer-mes-donnees');
+    expect(allText(confirm.blocks)).toContain('Voulez-vous effacer vos données');
+    expect(allText(confirm.blocks)).toContain('attribuées à « Agent anonyme »');
+    // a cancel changes nothing
+    await click('UHV7K2Q9', 'privacy.eraseCancel', {});
+    expect(await bot.services.store.people.get('slack:T1/UHV7K2Q9')).not.toBeNull();
+
+    const done = await click('UHV7K2Q9', 'privacy.erase', {});
+    expect(allText(done.blocks)).toContain('Vos données ont été effacées');
+    expect(await bot.services.store.people.get('slack:T1/UHV7K2Q9')).toBeNull();
+
+    const idea = (await bot.services.store.ideas.get(ideaId))!;
+    expect(idea.supportCount).toBe(1);
+    expect((await bot.services.store.ideas.get(yvesIdea))!.supportCount).toBe(1);
+    const card = await click('UYB3M8X1', 'idea.view', { id: String(ideaId) });
+    expect(allText(card.blocks)).toContain('Agent anonyme');
+    expect(allText(card.blocks)).toContain('Un guichet unique');
+
+    expect((await bot.services.store.events.registrations(eventId)).map((r) => r.state)).toEqual(['registered']);
+    const sentBefore = toSlack('DUHV7K2Q9', 'Rappel').length + toSlack('UHV7K2Q9', 'Rappel').length;
+    await deliverDue(bot);
+    // the first person waiting got the place, and is told once
+    expect(toSlack('UYB3M8X1', 'une place s’est libérée pour « Journée Créer »')).toHaveLength(1);
+    expect(toSlack('DUHV7K2Q9', 'Rappel').length + toSlack('UHV7K2Q9', 'Rappel').length).toBe(sentBefore);
+
+    const raw = await dumpStore(bot.services.store);
+    for (const word of ['slack:T1/UHV7K2Q9', 'UHV7K2Q9', NAME, EMAIL]) expect(raw).not.toContain(word);
+  });
+});
+
+/**
+ * Retention of inactive people, an organiser erasing for someone, and what is refused: on the embedded store,
+ * with the clock driven 24 months ahead.
+ */
+describe('privacy: inactive people warned then erased; erasure by an organiser; the notice', () => {
+  let slack: FakeSlack;
+  let bot: TestBot;
+  const clock = settableClock(START);
+  const { slashReply, click } = talk(() => ({ bot, slack }));
+  const toSlack = (user: string, text: string) => slack.calls('chat.postMessage').filter((c) => c.body.channel === user && allText(c.body).includes(text));
+  const MONTH = 30 * 86_400_000;
+
+  beforeAll(async () => {
+    slack = await new FakeSlack().start();
+    slack.profiles.set('UOLD4R7T', { real_name: 'Gaston Ancien', locale: 'fr-FR', email: 'gaston@exemple.fr' });
+    slack.profiles.set('UBACK6P2', { real_name: 'Rose Revenue', locale: 'fr-FR' });
+    slack.profiles.set('UASK3N5', { real_name: 'Paul Demande', locale: 'fr-FR', email: 'paul.demande@exemple.fr' });
+    slack.profiles.set('UORG', { real_name: 'Léa Lab', locale: 'fr-FR' });
+    bot = await startTestBot({ slackApiUrl: slack.apiUrl, programmeFile: programmeWith({ organisers: ['slack:T1/UORG'] }), clock, background: false });
+    for (const u of ['UOLD4R7T', 'UBACK6P2', 'UASK3N5', 'UORG']) await slashReply(u, 'aide');
+  });
+  afterAll(async () => {
+    await bot.close();
+    await slack.stop();
+  });
+
+  test('the privacy notice is built from the programme: controller, DPO, lawful basis, durations, rights', async () => {
+    const card = allText((await slashReply('UASK3N5', 'confidentialite')).blocks);
+    expect(card).toContain('Région — Direction de la transformation publique');
+    expect(card).toContain('dpo@exemple.fr');
+    expect(card).toContain('mission de service public');
+    expect(card).toContain('24 mois');
+    expect(card).toContain('90 jours');
+    expect(card).toContain('effacer-mes-donnees');
+    // linked from the help
+    expect(allText((await slashReply('UASK3N5', 'aide')).blocks)).toContain('confidentialite');
+  });
+
+  test('only an organiser erases for someone else; an unknown person is refused; nothing changes', async () => {
+    const refused = await slashReply('UASK3N5', 'effacer-mes-donnees @{slack:T1/UBACK6P2}');
+    expect(allText(refused.blocks)).toContain('Seuls les organisateurs');
+    const forged = await click('UASK3N5', 'privacy.erase', { person: 'slack:T1/UBACK6P2' });
+    expect(allText(forged.blocks)).toContain('Seuls les organisateurs');
+    expect(await bot.services.store.people.get('slack:T1/UBACK6P2')).not.toBeNull();
+    const unknown = await slashReply('UORG', 'effacer-mes-donnees personne@exemple.fr');
+    expect(allText(unknown.blocks)).toContain('Je ne connais personne');
+  });
+
+  test('an organiser erases the data of a person who asked by e-mail', async () => {
+    const confirm = await slashReply('UORG', 'effacer-mes-donnees paul.demande@exemple.fr');
+    expect(allText(confirm.blocks)).toContain('Effacer les données de Paul Demande');
+    const done = await click('UORG', 'privacy.erase', { person: 'slack:T1/UASK3N5' });
+    expect(allText(done.blocks)).toContain('Les données de cette personne ont été effacées');
+    expect(await bot.services.store.people.get('slack:T1/UASK3N5')).toBeNull();
+    expect(await dumpStore(bot.services.store)).not.toContain('paul.demande');
+  });
+
+  test('24 months without activity: warned once; 30 days later erased, unless they came back', async () => {
+    // Léa uses the bot a year later; Gaston and Rose do not
+    clock.set(new Date(START.getTime() + 12 * MONTH));
+    await slashReply('UORG', 'aide');
+    clock.set(new Date(START.getTime() + 24 * MONTH + 86_400_000));
+    await bot.delivery.jobs.runDue();
+    await deliverDue(bot);
+    expect(toSlack('UOLD4R7T', 'Êtes-vous toujours là')).toHaveLength(1);
+    expect(toSlack('UBACK6P2', 'Êtes-vous toujours là')).toHaveLength(1);
+    expect(toSlack('UORG', 'Êtes-vous toujours là')).toHaveLength(0);
+    // the next daily pass does not warn them again
+    clock.set(new Date(clock.now().getTime() + 86_400_000));
+    await bot.delivery.jobs.runDue();
+    await deliverDue(bot);
+    expect(toSlack('UOLD4R7T', 'Êtes-vous toujours là')).toHaveLength(1);
+    // Rose answers « Je suis toujours là »
+    const kept = await click('UBACK6P2', 'privacy.stillHere', {});
+    expect(allText(kept.blocks)).toContain('Votre compte est conservé');
+    // 30 days after the warning
+    clock.set(new Date(START.getTime() + 24 * MONTH + 32 * 86_400_000));
+    await bot.delivery.jobs.runDue();
+    await deliverDue(bot);
+    expect(await bot.services.store.people.get('slack:T1/UOLD4R7T')).toBeNull();
+    expect(await bot.services.store.people.get('slack:T1/UBACK6P2')).not.toBeNull();
+    const raw = await dumpStore(bot.services.store);
+    expect(raw).not.toContain('Gaston Ancien');
+    expect(raw).not.toContain('UOLD4R7T');
+  });
+});

@@ -60,6 +60,7 @@ export const en: Messages = {
     openPersonalChat: 'To receive the rest and the calendar file, open a chat with Ensemble (Apps → Ensemble).',
   },
   welcome: {
+    privacy: 'Ensemble keeps your name, e-mail and what you do here, for the programme only: see the privacy notice, your data and your rights.',
     title: 'Welcome to {{programme}}!',
     text: 'Thanks for adding Ensemble. I will keep you posted about the workshop days and the OFF, and collect your ideas. Type "help" at any time.',
     fallback: 'Welcome! Type "help" to discover Ensemble.',

@@ -58,6 +58,7 @@ export const fr = {
     openPersonalChat: 'Pour recevoir la suite et le fichier agenda, ouvrez une conversation avec Ensemble (Applications → Ensemble).',
   },
   welcome: {
+    privacy: 'Ensemble garde votre nom, votre e-mail et ce que vous y faites, pour le programme seulement : voyez la notice de confidentialité, vos données et vos droits.',
     title: 'Bienvenue dans {{programme}} !',
     text: "Merci d'avoir ajouté Ensemble. Je vous tiendrai au courant des journées et du OFF, et je recueillerai vos idées. Écrivez « aide » à tout moment.",
     fallback: 'Bienvenue ! Écrivez « aide » pour découvrir Ensemble.',

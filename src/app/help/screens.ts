@@ -82,6 +82,9 @@ export function welcomeCard(t: Translate, programme: Programme, locale: Locale):
           { kind: 'submit', verb: 'inspire.show', label: t('menu.inspire') },
         ],
       },
+      // the privacy notice, from the first message (GDPR Art. 13: at the time the data is obtained)
+      { type: 'context', text: t('welcome.privacy') },
+      { type: 'actions', actions: [{ kind: 'submit', verb: 'privacy.notice', label: t('privacy.noticeButton') }] },
     ],
   };
 }

@@ -1271,6 +1271,8 @@ export const en: Messages = {
       doneSelf: 'Your data has been erased. If you write to Ensemble again, you will start afresh.',
       doneOther: "This person's data has been erased.",
       reason: 'data erasure',
+      managerGone:
+        'Your engagement request can no longer be signed: the person you named as your manager erased their data. Please ask again naming your current manager (`ambassador`).',
       rolesEnded: 'Someone erased their data: their roles ended ({{roles}}). A role written in the programme file stays there until the file is changed.',
     },
     inactive: {

@@ -1273,6 +1273,8 @@ export const fr = {
       doneSelf: 'Vos données ont été effacées. Si vous écrivez de nouveau à Ensemble, vous repartirez de zéro.',
       doneOther: 'Les données de cette personne ont été effacées.',
       reason: 'effacement des données',
+      managerGone:
+        'Votre demande d’engagement ne peut plus être signée : la personne que vous aviez nommée comme responsable a effacé ses données. Refaites la demande en nommant votre responsable actuel (`ambassadeur`).',
       rolesEnded:
         'Une personne a effacé ses données : ses rôles ont pris fin ({{roles}}). Un rôle inscrit dans le fichier du programme y reste jusqu’à ce que le fichier soit modifié.',
     },

@@ -178,8 +178,9 @@ describe('privacy: inactive people warned then erased; erasure by an organiser; 
     slack.profiles.set('UBACK6P2', { real_name: 'Rose Revenue', locale: 'fr-FR' });
     slack.profiles.set('UASK3N5', { real_name: 'Paul Demande', locale: 'fr-FR', email: 'paul.demande@exemple.fr' });
     slack.profiles.set('UORG', { real_name: 'Léa Lab', locale: 'fr-FR' });
+    slack.profiles.set('UMGR8W4', { real_name: 'Marc Manager', locale: 'fr-FR', email: 'marc.manager@exemple.fr' });
     bot = await startTestBot({ slackApiUrl: slack.apiUrl, programmeFile: programmeWith({ organisers: ['slack:T1/UORG'] }), clock, background: false });
-    for (const u of ['UOLD4R7T', 'UBACK6P2', 'UASK3N5', 'UORG']) await slashReply(u, 'aide');
+    for (const u of ['UOLD4R7T', 'UBACK6P2', 'UASK3N5', 'UORG', 'UMGR8W4']) await slashReply(u, 'aide');
   });
   afterAll(async () => {
     await bot.close();
@@ -215,6 +216,29 @@ describe('privacy: inactive people warned then erased; erasure by an organiser; 
     expect(allText(done.blocks)).toContain('Les données de cette personne ont été effacées');
     expect(await bot.services.store.people.get('slack:T1/UASK3N5')).toBeNull();
     expect(await dumpStore(bot.services.store)).not.toContain('paul.demande');
+  });
+
+  test('a request waiting for the approval of a manager who is erased is withdrawn, and its agent told to name another', async () => {
+    const request = await bot.services.store.engagements.create(
+      {
+        personId: 'slack:T1/UBACK6P2',
+        managerId: 'slack:T1/UMGR8W4',
+        role: 'service',
+        domains: ['process-internes'],
+        timePercent: 5,
+        motivation: 'Simplifier',
+        project: 'Accueil',
+        start: '2027-01-04',
+        listed: false,
+      },
+      clock.now(),
+    );
+    await slashReply('UORG', 'effacer-mes-donnees marc.manager@exemple.fr');
+    await click('UORG', 'privacy.erase', { person: 'slack:T1/UMGR8W4' });
+    expect((await bot.services.store.engagements.get(request!.id))!.state).toBe('withdrawn');
+    await deliverDue(bot);
+    expect(toSlack('UBACK6P2', 'a effacé ses données')).toHaveLength(1);
+    expect(await dumpStore(bot.services.store)).not.toContain('UMGR8W4');
   });
 
   test('24 months without activity: warned once; 30 days later erased, unless they came back', async () => {

@@ -10,13 +10,13 @@ import { nextDaily } from '../../domain/schedule';
 import { wallClock } from '../../domain/time';
 import type { Logger } from '../../logger';
 import { textCard } from '../common';
-import type { EngagementFlow } from '../engagement/flow';
+import { type EngagementFlow, engagementRef } from '../engagement/flow';
 import { describeRole } from '../help/screens';
 import type { JobHandler } from '../job-runner';
 import { cardReply, type Reply } from '../reply';
 import type { Services } from '../services';
 import { MENTION } from '../words';
-import { confirmCard, inactiveCard, noticeCard, summarise, summaryCard, type View } from './screens';
+import { confirmCard, inactiveCard, noticeCard, summarise, summaryCard, targetPerson, type View } from './screens';
 
 const DAY_MS = 86_400_000;
 const MONTH_MS = 30 * DAY_MS;
@@ -66,6 +66,9 @@ export class PrivacyFlow implements JobHandler {
       p.id,
       identifying(p).filter((w) => w !== p.displayName),
     );
+    // the messages sent to them; those to others that name them stay the others' (they would show who got them)
+    if (rows.outbox) rows.outbox = rows.outbox.filter((r) => targetPerson(r) === p.id);
+    if (rows.outbox?.length === 0) delete rows.outbox;
     const roles = actor.roles.map((r) => describeRole(v.t, this.s.programme, r, v.locale));
     const file = {
       generatedAt: now.toISOString(),
@@ -172,6 +175,7 @@ export class PrivacyFlow implements JobHandler {
         { source: 'privacy:roles-ended', kind: 'service' },
       );
     }
+    await this.releaseRequestsManagedBy(target, now);
     await this.s.store.engagements.forget(target.id);
     await this.s.store.consultations.forget(target.id);
     const pseudonym = `${ERASED_PREFIX}${randomUUID()}`;
@@ -181,6 +185,22 @@ export class PrivacyFlow implements JobHandler {
     );
     this.log.info({ pseudonym, by, withdrawn, report }, 'erasure: a person was erased');
     return pseudonym;
+  }
+
+  /** Requests waiting for this person's approval as a manager cannot get it: withdrawn, the agent told to name another. */
+  private async releaseRequestsManagedBy(manager: Person, now: Date): Promise<void> {
+    for (const e of await this.s.store.engagements.managedBy(manager.id)) {
+      if (e.state !== 'pending_manager') continue;
+      const next = await this.s.store.engagements.transition(e.id, { from: ['pending_manager'], to: 'withdrawn', by: 'system', at: now, reason: 'manager erased' });
+      if (!next) continue;
+      await this.s.store.jobs.cancelRef(engagementRef(e.id));
+      const agent = await this.s.store.people.get(e.personId);
+      if (!agent) continue;
+      await this.s.notices.queue([{ person: agent, key: `engagement:${e.id}:manager-erased`, card: textCard(this.view(agent.locale).t('privacy.erase.managerGone')) }], {
+        source: `engagement:${e.id}`,
+        kind: 'service',
+      });
+    }
   }
 
   /** « Je suis toujours là »: the account is kept (the click itself counts as being seen). */

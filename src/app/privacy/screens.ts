@@ -70,6 +70,13 @@ export interface DataSummary {
   roles: string[];
 }
 
+/** The person an outbox row is for (its target, a JSON text on SQLite, a sub-document on MongoDB). */
+export function targetPerson(row: Record<string, unknown>): string | undefined {
+  const target = row.target;
+  const parsed = typeof target === 'string' ? (JSON.parse(target) as { personId?: string }) : (target as { personId?: string } | undefined);
+  return parsed?.personId;
+}
+
 const field = (row: Record<string, unknown>, ...names: string[]) => names.map((n) => row[n]).find((v) => v !== undefined);
 
 /** Counts what a person's data holds (the stores name their fields their own way: both are read). */
@@ -77,11 +84,7 @@ export function summarise(personId: string, data: PersonData, roles: string[]): 
   const rows = (t: string) => data[t] ?? [];
   const mine = (t: string, ...names: string[]) => rows(t).filter((r) => field(r, ...names) === personId);
   const ideas = mine('ideas', 'author_id', 'authorId');
-  const outbox = rows('outbox').filter((r) => {
-    const target = field(r, 'target');
-    const parsed = typeof target === 'string' ? (JSON.parse(target) as { personId?: string }) : (target as { personId?: string } | undefined);
-    return parsed?.personId === personId;
-  });
+  const outbox = rows('outbox').filter((r) => targetPerson(r) === personId);
   return {
     ideas: ideas.length,
     anonymousIdeas: ideas.filter((r) => Number(field(r, 'anonymous')) === 1 || field(r, 'anonymous') === true).length,

@@ -5,6 +5,7 @@ import { CrashPoints } from '../crash-points';
 import { openDatabase, schemaVersion } from './database';
 import { SqliteAxisUpdates, SqliteFollows } from './axes';
 import { SqliteBroadcasts } from './broadcasts';
+import { SqliteCommunities } from './communities';
 import { SqliteConsultations } from './consultations';
 import { SqliteEngagements } from './engagements';
 import { SqliteDrafts } from './drafts';
@@ -38,6 +39,7 @@ export class SqliteStore implements Store {
   readonly axisUpdates: SqliteAxisUpdates;
   readonly consultations: SqliteConsultations;
   readonly engagements: SqliteEngagements;
+  readonly communities: SqliteCommunities;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private closed = false;
@@ -59,6 +61,7 @@ export class SqliteStore implements Store {
     this.axisUpdates = new SqliteAxisUpdates(db);
     this.consultations = new SqliteConsultations(db);
     this.engagements = new SqliteEngagements(db);
+    this.communities = new SqliteCommunities(db);
   }
 
   static open(dataDir: string): SqliteStore {

@@ -7,6 +7,7 @@ import { channelPostRecorder } from './app/axes/flow';
 import { BroadcastCards } from './app/broadcasts/cards';
 import { BroadcastRunner } from './app/broadcasts/runner';
 import { Conversation } from './app/conversation';
+import { programmeCommunities } from './app/communities/flow';
 import { EngagementFlow } from './app/engagement/flow';
 import { FiguresJobs } from './app/figures/jobs';
 import { DigestJobs } from './app/digest/jobs';
@@ -211,6 +212,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // the digests and the prompts to pilots plan their next run as they run; these make sure one exists
   const planRecurring = async () => (await digests.ensurePlanned(clock.now())) + (await prompts.ensurePlanned(clock.now())) + (await figures.ensurePlanned(clock.now()));
   await planRecurring();
+  // the programme file's communities, merged by id (their members and a progress group's stage stay)
+  await store.communities.seed(programmeCommunities(programme), clock.now());
   const queueDue = async () => (await runner.runDue()) + (await jobs.runDue());
   const delivery: DeliveryControl = {
     owner,

@@ -13,13 +13,15 @@ import { broadcastsFeature } from './broadcasts/routes';
 import { type AttachedFile, ConsultationFlow } from './consultations/flow';
 import { ConsultationJobs } from './consultations/jobs';
 import { consultationsFeature } from './consultations/routes';
+import { CommunitiesFlow } from './communities/flow';
+import { communitiesFeature } from './communities/routes';
 import { EngagementFlow } from './engagement/flow';
 import { engagementFeature } from './engagement/routes';
 import { errorCard, unknownCard, type Surface } from './common';
 import { EventsFlow } from './events/flow';
 import { eventsFeature } from './events/routes';
 import { helpFeature } from './help/routes';
-import { menuCard, welcomeCard } from './help/screens';
+import { engagementEntry, menuCard, welcomeCard } from './help/screens';
 import { IdeasFlow } from './ideas/flow';
 import { IdeaNotifier } from './ideas/notifier';
 import { ideasFeature } from './ideas/routes';
@@ -48,6 +50,7 @@ export class Conversation {
   readonly axes: AxesFlow;
   readonly consultations: ConsultationFlow;
   readonly engagement: EngagementFlow;
+  readonly communities: CommunitiesFlow;
   readonly router: Router;
 
   /**
@@ -67,6 +70,9 @@ export class Conversation {
     this.axes = new AxesFlow(s, new AxesService(s.store, s.programme, s.clock), s.notices, wake);
     this.consultations = new ConsultationFlow(s, s.consultations, new ConsultationJobs(s, s.consultations, s.log.child({ component: 'consultations' })), wake);
     this.engagement = engagement;
+    this.communities = new CommunitiesFlow(s);
+    // the ambassadors' community is joined on activation
+    this.engagement.onActivated = (e) => this.communities.onActivated(e);
     this.router = new Router([
       helpFeature({ s, menu: (actor, surface) => this.menu(actor, surface) }),
       ideasFeature(this.ideas),
@@ -77,6 +83,7 @@ export class Conversation {
       promptsFeature(s),
       consultationsFeature(this.consultations),
       engagementFeature(this.engagement),
+      communitiesFeature(this.communities),
     ]);
   }
 
@@ -160,6 +167,7 @@ export class Conversation {
     if (next.kind === 'card') elements.push({ type: 'divider' }, ...next.card.elements);
     const top = await this.ideas.list(actor, { kind: 'top' }, 1);
     if (top.kind === 'card') elements.push({ type: 'divider' }, ...top.card.elements);
+    elements.push({ type: 'divider' }, ...engagementEntry(this.t(actor)));
     elements.push({ type: 'divider' }, ...(await this.preferences.home(actor)));
     // Slack's Home tab takes 100 blocks; the menu, three events and one page of ideas stay well below.
     return { fallbackText: menu.fallbackText, elements };

@@ -1,3 +1,4 @@
+import type { CommunityKind } from './communities';
 import type { LocalisedText } from './locale';
 
 /** One work axis of the programme: a theme with hashtags, pilots and an optional channel. */
@@ -33,6 +34,17 @@ export interface MissionDomain {
   description: LocalisedText;
 }
 
+/** A community of the programme file (seed 004); organisers add more in chat. */
+export interface ProgrammeCommunity {
+  id: string;
+  name: LocalisedText;
+  kind: CommunityKind;
+  description: LocalisedText;
+  /** A progress group's problem. */
+  problem?: LocalisedText;
+  channel?: { slack?: string; teams?: string };
+}
+
 export interface Programme {
   name: LocalisedText;
   tagline: LocalisedText;
@@ -43,6 +55,8 @@ export interface Programme {
   ambassadorRoles: AmbassadorRole[];
   missionDomains: MissionDomain[];
   engagement: { minTimePercent: number; maxTimePercent: number; termMonths: number };
+  /** The ambassadors' community, progress groups, the internal academy, the managers' community. */
+  communities: ProgrammeCommunity[];
   /** Organisers (the innovation lab), by e-mail or platform identity. */
   organisers: string[];
   /** Reminder offsets before an event, in minutes. */

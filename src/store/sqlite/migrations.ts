@@ -393,7 +393,7 @@ export const migrations: string[] = [
   );
   CREATE INDEX training_offers_person ON training_offers (person_id);
   ALTER TABLE events ADD COLUMN community_id TEXT;
-  ALTER TABLE events ADD COLUMN trainer_id TEXT;
+  ALTER TABLE events ADD COLUMN trainer TEXT;
   ALTER TABLE ideas ADD COLUMN credited_to TEXT;
   `,
 ];

@@ -98,7 +98,7 @@ export class EventsFlow {
   private async trainerOf(actor: Actor, picked: string | undefined): Promise<Trainer | undefined> {
     const user = (picked ?? '').trim();
     if (!user) return undefined;
-    if (!/^[A-Za-z0-9-]{3,64}$/.test(user)) throw new FieldError('event.trainer.invalid', 'trainer');
+    if (!/^[A-Za-z0-9-]{2,64}$/.test(user)) throw new FieldError('event.trainer.invalid', 'trainer');
     const identity = { platform: actor.person.platform, tenant: actor.person.id.slice(actor.person.id.indexOf(':') + 1).split('/')[0], user };
     const person = (await this.s.store.people.get(personId(identity))) ?? (await this.s.store.people.record(identity, this.s.clock.now()));
     return { id: person.id, name: person.displayName || user };

@@ -83,6 +83,11 @@ const STEPS: Step[] = [
     ],
   },
   { name: 'preferences', do: ['preferences'], expect: 'input' },
+  // ambassadors and équipiers: the sign-up form (the playground's user has no engagement yet)
+  { name: 'ambassadeur-inscription', do: ['ambassador signup'], expect: 'input, textarea' },
+  // communities: the list, and a progress group's card once the playground's user joined it (an organiser: stage buttons)
+  { name: 'communautes', do: ['communities'] },
+  { name: 'communaute', do: ['community groupe-progres', { click: 'Join “Cross-department progress group”' }] },
 ];
 
 const { execFileSync }: typeof ChildProcessTypes = require('node:child_process');

@@ -7,6 +7,7 @@ import { channelPostRecorder } from './app/axes/flow';
 import { BroadcastCards } from './app/broadcasts/cards';
 import { BroadcastRunner } from './app/broadcasts/runner';
 import { Conversation } from './app/conversation';
+import { programmeCommunities } from './app/communities/flow';
 import { EngagementFlow } from './app/engagement/flow';
 import { FiguresJobs } from './app/figures/jobs';
 import { PrivacyFlow } from './app/privacy/flow';
@@ -218,6 +219,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     (await figures.ensurePlanned(clock.now())) +
     (await privacy.ensurePlanned(clock.now()));
   await planRecurring();
+  // the programme file's communities, merged by id (their members and a progress group's stage stay)
+  await store.communities.seed(programmeCommunities(programme), clock.now());
   const queueDue = async () => (await runner.runDue()) + (await jobs.runDue());
   const delivery: DeliveryControl = {
     owner,

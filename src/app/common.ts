@@ -31,12 +31,19 @@ export function unknownCard(t: Translate, word: string, suggestion?: string): Ca
 }
 
 /** The audiences an organiser can choose in a form (broadcasts, event announcements). */
-export function audienceChoices(t: Translate, programme: Programme, locale: Locale): Array<{ title: string; value: string }> {
+export function audienceChoices(
+  t: Translate,
+  programme: Programme,
+  locale: Locale,
+  communities: ReadonlyArray<{ id: string; name: string }> = [],
+): Array<{ title: string; value: string }> {
   return [
     { title: t('broadcasts.audience.everyone'), value: 'everyone' },
     { title: t('broadcasts.audience.pilots'), value: 'pilots' },
     { title: t('broadcasts.audience.organisers'), value: 'organisers' },
     // an axis reaches its followers and pilots, and its channel when it has one
     ...programme.axes.map((a) => ({ title: t('broadcasts.audience.axis', { axis: `${a.number} · ${pick(a.name, locale)}` }), value: `axis:${a.id}` })),
+    // a community reaches its members, and its channel when it has one
+    ...communities.map((c) => ({ title: t('broadcasts.audience.community', { name: c.name }), value: `community:${c.id}` })),
   ];
 }

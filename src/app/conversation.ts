@@ -13,6 +13,8 @@ import { broadcastsFeature } from './broadcasts/routes';
 import { type AttachedFile, ConsultationFlow } from './consultations/flow';
 import { ConsultationJobs } from './consultations/jobs';
 import { consultationsFeature } from './consultations/routes';
+import { CommunitiesFlow } from './communities/flow';
+import { communitiesFeature } from './communities/routes';
 import { EngagementFlow } from './engagement/flow';
 import { engagementFeature } from './engagement/routes';
 import { PrivacyFlow } from './privacy/flow';
@@ -21,7 +23,7 @@ import { errorCard, unknownCard, type Surface } from './common';
 import { EventsFlow } from './events/flow';
 import { eventsFeature } from './events/routes';
 import { helpFeature } from './help/routes';
-import { menuCard, welcomeCard } from './help/screens';
+import { engagementEntry, menuCard, welcomeCard } from './help/screens';
 import { IdeasFlow } from './ideas/flow';
 import { IdeaNotifier } from './ideas/notifier';
 import { ideasFeature } from './ideas/routes';
@@ -51,6 +53,7 @@ export class Conversation {
   readonly consultations: ConsultationFlow;
   readonly engagement: EngagementFlow;
   readonly privacy: PrivacyFlow;
+  readonly communities: CommunitiesFlow;
   readonly router: Router;
 
   /**
@@ -72,6 +75,9 @@ export class Conversation {
     this.consultations = new ConsultationFlow(s, s.consultations, new ConsultationJobs(s, s.consultations, s.log.child({ component: 'consultations' })), wake);
     this.engagement = engagement;
     this.privacy = privacy;
+    this.communities = new CommunitiesFlow(s);
+    // the ambassadors' community is joined on activation
+    this.engagement.onActivated = (e) => this.communities.onActivated(e);
     this.router = new Router([
       helpFeature({ s, menu: (actor, surface) => this.menu(actor, surface) }),
       ideasFeature(this.ideas),
@@ -83,6 +89,7 @@ export class Conversation {
       consultationsFeature(this.consultations),
       engagementFeature(this.engagement),
       privacyFeature(this.privacy),
+      communitiesFeature(this.communities),
     ]);
   }
 
@@ -166,6 +173,7 @@ export class Conversation {
     if (next.kind === 'card') elements.push({ type: 'divider' }, ...next.card.elements);
     const top = await this.ideas.list(actor, { kind: 'top' }, 1);
     if (top.kind === 'card') elements.push({ type: 'divider' }, ...top.card.elements);
+    elements.push({ type: 'divider' }, ...engagementEntry(this.t(actor)));
     elements.push({ type: 'divider' }, ...(await this.preferences.home(actor)));
     // Slack's Home tab takes 100 blocks; the menu, three events and one page of ideas stay well below.
     return { fallbackText: menu.fallbackText, elements };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { axesFeature } from './axes/routes';
 import type { broadcastsFeature } from './broadcasts/routes';
+import type { communitiesFeature } from './communities/routes';
 import type { consultationsFeature } from './consultations/routes';
 import type { engagementFeature } from './engagement/routes';
 import type { eventsFeature } from './events/routes';
@@ -25,7 +26,8 @@ export type AppVerb =
   | VerbsOf<typeof promptsFeature>
   | VerbsOf<typeof consultationsFeature>
   | VerbsOf<typeof engagementFeature>
-  | VerbsOf<typeof privacyFeature>;
+  | VerbsOf<typeof privacyFeature>
+  | VerbsOf<typeof communitiesFeature>;
 
 declare module '../cards/model' {
   /** Cards carry only the verbs a route handles. */

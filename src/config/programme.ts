@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { COMMUNITY_KINDS } from '../domain/communities';
 import { isGuid } from '../domain/people';
 import { DEFAULT_PRIVACY, DEFAULT_RETENTION } from '../domain/privacy';
 import { DEFAULT_CONSULTATION_SETTINGS, DEFAULT_DIGEST_SLOT, DEFAULT_PILOT_PROMPTS, type Programme, WEEKDAYS } from '../domain/programme';
@@ -63,6 +64,24 @@ export const programmeSchema = z
         termMonths: z.number().int().min(1).max(60),
       })
       .strict(),
+    communities: z
+      .array(
+        z
+          .object({
+            id: slug,
+            name: localised,
+            kind: z.enum(COMMUNITY_KINDS as [string, ...string[]], { error: `must be one of ${COMMUNITY_KINDS.join(', ')}` }),
+            description: localised,
+            problem: localised.optional(),
+            channel: z
+              .object({ slack: z.string().min(1).optional(), teams: z.string().min(1).optional() })
+              .strict()
+              .optional(),
+          })
+          .strict(),
+      )
+      .max(50)
+      .default([]),
     reminderOffsetsMinutes: z
       .array(
         z
@@ -139,6 +158,7 @@ export const programmeSchema = z
       });
     };
     dup(p.axes, (a) => a.id, 'axes');
+    dup(p.communities, (c) => c.id, 'communities');
     dup(p.axes, (a) => String(a.number), 'axes');
     const tags = p.axes.flatMap((a, i) => a.hashtags.map((h) => ({ h: h.toLowerCase(), i })));
     const seen = new Map<string, number>();

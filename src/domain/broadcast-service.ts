@@ -74,9 +74,17 @@ export class BroadcastService {
       if (!a) throw new FieldError('axis.unknown', 'audience', { axis: axis[1].slice(0, 60), axes: this.programme.axes.map((x) => x.id).join(', ') });
       return { kind: 'axis', axisId: a.id };
     }
+    const community = /^(?:community|communaute):([a-z0-9-]{1,60})$/.exec(v);
+    if (community) return { kind: 'community', communityId: community[1] };
     const channel = /^channel:(slack|teams):(.{1,250})$/.exec(v);
     if (channel && this.channels.platformOf(channel[2]) === channel[1]) return { kind: 'channel', platform: channel[1] as Platform, channel: channel[2] };
     throw new FieldError('broadcast.audience.unknown', 'audience', { audience: v.slice(0, 80) });
+  }
+
+  /** A community audience names a community that exists (the form's `audience` field is refused otherwise). */
+  async checkAudience(audience: Audience): Promise<void> {
+    if (audience.kind === 'community' && !(await this.store.communities.get(audience.communityId)))
+      throw new FieldError('broadcast.audience.unknownCommunity', 'audience', { id: audience.communityId });
   }
 
   /** A channel typed by its id: the platform that recognises the id is the channel's. */
@@ -149,6 +157,7 @@ export class BroadcastService {
       link = { label, url };
     }
     const audience = input.channel?.trim() ? this.channelAudience(input.channel) : this.parseAudience(input.audience);
+    await this.checkAudience(audience);
     const { schedule, nextRunAt } = this.parseSchedule(input);
     const ackInput = (input.ack ?? '').trim() || 'none';
     if (!['none', 'counted', 'named'].includes(ackInput)) throw new FieldError('broadcast.ack.invalid', 'ack');
@@ -280,6 +289,18 @@ export class BroadcastService {
           if (person) people.set(id, person);
         }
         for (const person of people.values()) out.push({ kind: 'person', person });
+        return out;
+      }
+      case 'community': {
+        // its channel(s), and its members in person
+        const community = await this.store.communities.get(audience.communityId);
+        const out: Recipient[] = [];
+        if (community?.channel?.slack) out.push({ kind: 'channel', platform: 'slack', channel: community.channel.slack });
+        if (community?.channel?.teams) out.push({ kind: 'channel', platform: 'teams', channel: community.channel.teams });
+        for (const id of await this.store.communities.members(audience.communityId)) {
+          const person = await this.store.people.get(id);
+          if (person) out.push({ kind: 'person', person });
+        }
         return out;
       }
       case 'channel':

@@ -6,6 +6,8 @@ export type Audience =
   | { kind: 'pilots' }
   | { kind: 'organisers' }
   | { kind: 'axis'; axisId: string }
+  /** A community's members (src/domain/communities.ts). */
+  | { kind: 'community'; communityId: string }
   | { kind: 'channel'; platform: Platform; channel: string };
 
 export type Schedule = { kind: 'now' } | { kind: 'at'; at: Date } | { kind: 'cron'; cron: string };

@@ -130,6 +130,7 @@ export class ConsultationsService {
     } else throw new FieldError('consultation.poll.formatInvalid', 'format');
     const now = this.clock.now();
     const audience = this.audience(input.audience);
+    await this.broadcasts.checkAudience(audience);
     const closesAt = this.closing(input.closesDate, input.closesTime, 'closesDate', now);
     return this.store.consultations.create({
       kind: 'poll',
@@ -186,6 +187,7 @@ export class ConsultationsService {
     if (c.state !== 'draft') throw new DomainError('consultation.notDraft', { id });
     const now = this.clock.now();
     const audience = this.audience(input.audience);
+    await this.broadcasts.checkAudience(audience);
     let opensAt = now;
     if ((input.opensDate ?? '').trim()) {
       const at = zonedDateTime((input.opensDate ?? '').trim(), (input.opensTime ?? '').trim() || '09:00', this.timeZone);

@@ -101,6 +101,7 @@ export class EventsService {
       const message = parsed.error.issues[0]?.message;
       if (message === 'axis.unknown') throw this.unknownAxis(String(input.axis));
       if (message === 'audience.unknown') throw new FieldError('broadcast.audience.unknown', 'audience', { audience: String(input.audience).slice(0, 80) });
+      if (message === 'community.unknown') throw new FieldError('event.community.unknown', 'community', { id: String(input.community).slice(0, 60) });
       throw zodFieldError('event', parsed.error, {
         params: (code) => ({
           max: code.startsWith('title') ? EVENT_TITLE_MAX : code.startsWith('place') ? EVENT_PLACE_MAX : code.startsWith('capacity') ? EVENT_CAPACITY_MAX : EVENT_DESCRIPTION_MAX,
@@ -137,7 +138,18 @@ export class EventsService {
       axisId = axis.id;
     }
     const audience = this.broadcasts.parseAudience(v.audience || 'everyone');
-    return { kind: v.kind, title: v.title, description: v.description, startsAt, endsAt, place: v.place || undefined, link, capacity, axisId, audience };
+    const communityId = v.community && v.community !== 'none' ? v.community : undefined;
+    // an academy session is given by an agent: its trainer
+    if (v.kind === 'academie' && !v.trainer) throw new FieldError('event.trainer.missing', 'trainer');
+    const trainer = v.kind === 'academie' ? v.trainer : undefined;
+    return { kind: v.kind, title: v.title, description: v.description, startsAt, endsAt, place: v.place || undefined, link, capacity, axisId, communityId, trainer, audience };
+  }
+
+  /** The community an event is put on the agenda of, and a community audience, exist. */
+  private async checkCommunities(fields: EventFields): Promise<void> {
+    if (fields.communityId && !(await this.store.communities.get(fields.communityId)))
+      throw new FieldError('event.community.unknown', 'community', { id: fields.communityId.slice(0, 60) });
+    await this.broadcasts.checkAudience(fields.audience);
   }
 
   private unknownAxis(axis: string): FieldError {
@@ -148,6 +160,7 @@ export class EventsService {
   async create(actor: Actor, input: EventInput, announce: boolean): Promise<ProgrammeEvent> {
     this.checkOrganiser(actor);
     const fields = this.parse(input);
+    await this.checkCommunities(fields);
     const now = this.clock.now();
     if (fields.startsAt.getTime() <= now.getTime()) throw new FieldError('event.past', 'startDate');
     // the event and its reminders, poll, results and announcement are written together
@@ -206,6 +219,7 @@ export class EventsService {
     const now = this.clock.now();
     if (before.endsAt.getTime() <= now.getTime()) throw new DomainError('event.ended', { title: before.title });
     const fields = this.parse(input);
+    await this.checkCommunities(fields);
     const startMoved = fields.startsAt.getTime() !== before.startsAt.getTime();
     if (startMoved && fields.startsAt.getTime() <= now.getTime()) throw new FieldError('event.past', 'startDate');
     if (fields.capacity !== undefined && fields.capacity < before.registered) {
@@ -217,6 +231,8 @@ export class EventsService {
       link: fields.link ?? null,
       capacity: fields.capacity ?? null,
       axisId: fields.axisId ?? null,
+      communityId: fields.communityId ?? null,
+      trainer: fields.trainer ?? null,
     };
     // the change, its notice, its moved reminders and the places it gives are written together
     const result = await this.store.events.update(id, patch, now, ({ event, before: was, promoted }) => {

@@ -3,9 +3,18 @@ import type { Audience } from './broadcasts';
 import { looksLikeJson } from './ideas';
 import type { PhaseKind } from './programme';
 
-/** An event's kind: a workshop day of one of the phases, or an OFF event (open to everyone). */
-export type EventKind = PhaseKind;
-export const EVENT_KINDS: readonly EventKind[] = ['explorer', 'creer', 'tester', 'off'];
+/**
+ * An event's kind: a workshop day of one of the phases, an OFF event (open to everyone), or an academy
+ * session (« Académie »: training by an agent for agents, with its trainer).
+ */
+export type EventKind = PhaseKind | 'academie';
+export const EVENT_KINDS: readonly EventKind[] = ['explorer', 'creer', 'tester', 'off', 'academie'];
+
+/** An academy session's trainer: an agent (their person id, and their name as it was when chosen). */
+export interface Trainer {
+  id: string;
+  name: string;
+}
 
 export type EventState = 'scheduled' | 'cancelled';
 
@@ -29,6 +38,10 @@ export interface ProgrammeEvent {
   /** Places; absent: unlimited. */
   capacity?: number;
   axisId?: string;
+  /** The community whose agenda it is on. */
+  communityId?: string;
+  /** An academy session's trainer. */
+  trainer?: Trainer;
   /** Who hears of it: the announcement, and the reminders of an OFF event. */
   audience: Audience;
   state: EventState;
@@ -47,7 +60,7 @@ export interface ProgrammeEvent {
 
 export type NewEvent = Pick<
   ProgrammeEvent,
-  'kind' | 'title' | 'description' | 'startsAt' | 'endsAt' | 'place' | 'link' | 'capacity' | 'axisId' | 'audience' | 'createdBy' | 'createdAt'
+  'kind' | 'title' | 'description' | 'startsAt' | 'endsAt' | 'place' | 'link' | 'capacity' | 'axisId' | 'communityId' | 'trainer' | 'audience' | 'createdBy' | 'createdAt'
 >;
 
 /** A change to an event; `null` clears an optional field. */
@@ -61,6 +74,8 @@ export interface EventPatch {
   link?: string | null;
   capacity?: number | null;
   axisId?: string | null;
+  communityId?: string | null;
+  trainer?: Trainer | null;
   audience?: Audience;
 }
 
@@ -110,6 +125,10 @@ export interface EventInput {
   axis?: string;
   /** "everyone", "pilots", … as for broadcasts; blank: everyone. */
   audience?: string;
+  /** The id of the community whose agenda it is on; blank: none. */
+  community?: string;
+  /** An academy session's trainer (required for one), resolved from the people picker. */
+  trainer?: Trainer;
 }
 
 const text = (max: number, code: string) =>
@@ -136,6 +155,8 @@ export const eventInputSchema = z.object({
     .optional(),
   axis: z.string().trim().max(80, 'axis.unknown').optional(),
   audience: z.string().trim().max(300, 'audience.unknown').optional(),
+  community: z.string().trim().max(80, 'community.unknown').optional(),
+  trainer: z.object({ id: z.string().min(1).max(300), name: z.string().max(200) }).optional(),
 });
 
 /**

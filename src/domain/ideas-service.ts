@@ -28,7 +28,7 @@ export class IdeasService {
   ) {}
 
   /** Proposes an idea. The axis is an axis id, number or one of its hashtags. */
-  async propose(actor: Actor, input: IdeaInput): Promise<Idea> {
+  async propose(actor: Actor, input: IdeaInput, options: { creditedTo?: string } = {}): Promise<Idea> {
     const parsed = ideaInputSchema.safeParse(input);
     if (!parsed.success) {
       if (parsed.error.issues[0]?.message === 'axis.unknown') throw this.unknownAxis(String(input.axis));
@@ -46,6 +46,7 @@ export class IdeasService {
       anonymous: v.anonymous,
       authorId: actor.person.id,
       createdAt: this.clock.now(),
+      ...(options.creditedTo ? { creditedTo: options.creditedTo } : {}),
     });
   }
 

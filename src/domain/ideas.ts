@@ -26,12 +26,14 @@ export interface Idea {
   answeredAt?: Date;
   hidden?: { reason: string; by: string; at: Date };
   mergedInto?: number;
+  /** A progress group's proposal: the community it is credited to (its id). */
+  creditedTo?: string;
   supportCount: number;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type NewIdea = Pick<Idea, 'title' | 'description' | 'axisId' | 'hashtags' | 'anonymous' | 'authorId' | 'createdAt'>;
+export type NewIdea = Pick<Idea, 'title' | 'description' | 'axisId' | 'hashtags' | 'anonymous' | 'authorId' | 'createdAt' | 'creditedTo'>;
 
 export type IdeaSort = 'top' | 'recent';
 

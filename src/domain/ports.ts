@@ -3,6 +3,7 @@ import type { AxisQuestion, AxisUpdate, AxisUpdatePatch, AxisUpdatePost, NewAxis
 import type { Acknowledged, Broadcast, NewBroadcast, ReadingFigures } from './broadcasts';
 import type { Lane, NewOutboxMessage, OutboxDepth, OutboxMessage, OutboxReport } from './delivery';
 import type { EventFeedback, EventPatch, JobPlan, NewEvent, NewJob, ProgrammeEvent, Registration, RegistrationState, ScheduledJob } from './events';
+import type { Community, Membership, NewCommunity, ProgressStage, StageStep, TrainingOffer } from './communities';
 import type { Engagement, EngagementState, EngagementStep, EngagementTransition, NewEngagement } from './engagement';
 import type { Idea, IdeaQuery, IdeaStatus, NewIdea } from './ideas';
 import type { Contact, Person, Platform } from './people';
@@ -71,6 +72,7 @@ export interface Store {
   follows: FollowRepository;
   axisUpdates: AxisUpdateRepository;
   consultations: ConsultationRepository;
+  communities: CommunityRepository;
   engagements: EngagementRepository;
   privacy: PrivacyRepository;
   /** This installation's own id, made once and kept by the store (calendar entries carry it). */
@@ -455,4 +457,43 @@ export interface PrivacyRepository {
   inactive(before: Date, limit: number): Promise<Person[]>;
   /** Removes what is past its retention at `at` (counts only). */
   purge(at: Date, retention: RetentionSettings): Promise<RetentionReport>;
+}
+
+/**
+ * Communities (src/domain/communities.ts): the programme's, seeded by id at start, and those organisers add
+ * in chat; their members (join and leave are idempotent, exact under concurrency), a progress group's stage
+ * (compare-and-set, with its history) and the training offers of « Je peux former sur… ».
+ */
+export interface CommunityRepository {
+  /**
+   * The programme file's communities, merged by id: a new id is added, an existing one takes the file's
+   * name, kind, description, channel (and problem when given); its members and stage stay. Returns how many were added.
+   */
+  seed(communities: NewCommunity[], at: Date): Promise<number>;
+  /** A community created in chat; null when its id is taken (nothing changed). A progress group starts at `analyse`. */
+  create(c: NewCommunity, at: Date): Promise<Community | null>;
+  get(id: string): Promise<Community | null>;
+  /** Every community, in the order they were added. */
+  list(): Promise<Community[]>;
+  /** true when the person was not a member before. null: no such community. */
+  join(communityId: string, personId: string, at: Date): Promise<boolean | null>;
+  /** true when the person was a member. */
+  leave(communityId: string, personId: string): Promise<boolean>;
+  /** Person ids, in the order they joined. */
+  members(communityId: string): Promise<string[]>;
+  /** Members per community id (communities without members are absent). */
+  counts(): Promise<Map<string, number>>;
+  /** The ids of the communities the person is a member of. */
+  communitiesOf(personId: string): Promise<string[]>;
+  /** A progress group's stage, only if it is still `from`; null otherwise (nothing changed). */
+  setStage(id: string, from: ProgressStage, to: ProgressStage, by: string, at: Date): Promise<Community | null>;
+  /** A progress group's stages, oldest first. */
+  stages(id: string): Promise<StageStep[]>;
+  addOffer(personId: string, subject: string, at: Date): Promise<TrainingOffer>;
+  /** Newest first. */
+  offers(limit: number): Promise<TrainingOffer[]>;
+  /** The person's memberships and training offers (« mes données »). */
+  dataOf(personId: string): Promise<{ memberships: Membership[]; offers: TrainingOffer[] }>;
+  /** Deletes the person's memberships and training offers. */
+  forget(personId: string): Promise<void>;
 }

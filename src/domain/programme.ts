@@ -1,3 +1,4 @@
+import type { CommunityKind } from './communities';
 import type { LocalisedText } from './locale';
 import type { PrivacySettings } from './privacy';
 
@@ -34,6 +35,17 @@ export interface MissionDomain {
   description: LocalisedText;
 }
 
+/** A community of the programme file (seed 004); organisers add more in chat. */
+export interface ProgrammeCommunity {
+  id: string;
+  name: LocalisedText;
+  kind: CommunityKind;
+  description: LocalisedText;
+  /** A progress group's problem. */
+  problem?: LocalisedText;
+  channel?: { slack?: string; teams?: string };
+}
+
 export interface Programme {
   name: LocalisedText;
   tagline: LocalisedText;
@@ -44,6 +56,8 @@ export interface Programme {
   ambassadorRoles: AmbassadorRole[];
   missionDomains: MissionDomain[];
   engagement: { minTimePercent: number; maxTimePercent: number; termMonths: number };
+  /** The ambassadors' community, progress groups, the internal academy, the managers' community. */
+  communities: ProgrammeCommunity[];
   /** Organisers (the innovation lab), by e-mail or platform identity. */
   organisers: string[];
   /** Reminder offsets before an event, in minutes. */

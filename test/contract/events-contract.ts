@@ -39,6 +39,20 @@ export function eventsContract(factory: OutboxStoreFactory): void {
     await factory.dispose(store);
   });
 
+  test('an academy session keeps its community and its trainer; a change sets or clears them', async () => {
+    const trainer = { id: person(7), name: 'Dominique Formatrice' };
+    const e = await store.events.create(newEvent({ kind: 'academie', communityId: 'academie', trainer, audience: { kind: 'community', communityId: 'academie' } }));
+    expect(e).toMatchObject({ kind: 'academie', communityId: 'academie', trainer, audience: { kind: 'community', communityId: 'academie' } });
+    expect(await store.events.get(e.id)).toEqual(e);
+    for (const k of ['communityId', 'trainer']) expect(noKey(await store.events.create(newEvent()), k)).toBe(true);
+    const moved = await store.events.update(e.id, { communityId: 'managers', trainer: { id: person(8), name: 'Autre' } }, at(MIN));
+    expect(moved).toMatchObject({ event: { communityId: 'managers', trainer: { id: person(8), name: 'Autre' } } });
+    const cleared = await store.events.update(e.id, { kind: 'creer', communityId: null, trainer: null }, at(2 * MIN));
+    if (!cleared || cleared === 'belowRegistered') throw new Error('not updated');
+    for (const k of ['communityId', 'trainer']) expect(noKey(cleared.event, k)).toBe(true);
+    expect(await store.events.get(e.id)).toEqual(cleared.event);
+  });
+
   test('keeps an event as given, and lists upcoming (soonest first) and past ones', async () => {
     const e = await store.events.create(newEvent());
     expect(e).toMatchObject({ kind: 'creer', title: 'Journée « Créer » — accueil', state: 'scheduled', version: 1, registered: 0, waiting: 0, capacity: 2 });

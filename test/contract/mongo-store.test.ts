@@ -5,6 +5,7 @@ import { CrashedForTest } from '../../src/store/crash-points';
 import { MongoStore } from '../../src/store/mongo';
 import { axesContract } from './axes-contract';
 import { consultationsContract } from './consultations-contract';
+import { communitiesContract } from './communities-contract';
 import { engagementsContract } from './engagements-contract';
 import { privacyContract } from './privacy-contract';
 import { eventsContract } from './events-contract';
@@ -240,4 +241,8 @@ const outboxFactory: OutboxStoreFactory = {
     const db = (store as MongoStore).database;
     return [...(await db.collection('consultation_answers').find({}).toArray()), ...(await db.collection('consultation_responses').find({}).toArray())];
   });
+});
+
+(uri ? describe : describe.skip)('communities contract: MongoDB (needs MONGODB_URI)', () => {
+  communitiesContract(factory);
 });

@@ -6,6 +6,7 @@ import type { Store } from '../../src/domain/ports';
 import { SqliteStore } from '../../src/store/sqlite';
 import { axesContract } from './axes-contract';
 import { consultationsContract } from './consultations-contract';
+import { communitiesContract } from './communities-contract';
 import { engagementsContract } from './engagements-contract';
 import { privacyContract } from './privacy-contract';
 import { eventsContract } from './events-contract';
@@ -108,4 +109,8 @@ describe('consultations contract: embedded SQLite', () => {
       db.close();
     }
   });
+});
+
+describe('communities contract: embedded SQLite', () => {
+  communitiesContract(factory);
 });

@@ -11,6 +11,7 @@ import type { Services } from '../services';
 import { numberToken } from '../words';
 import { csvFile, localTime } from '../csv';
 import { BroadcastCards, broadcastCard } from './cards';
+import { communityChoices } from '../communities/flow';
 import { broadcastForm } from './screens';
 
 /** "12", "n°12" → 12. */
@@ -48,6 +49,10 @@ export class BroadcastFlow {
         const axis = this.s.programme.axes.find((x) => x.id === a.axisId);
         return t('broadcasts.audience.axis', { axis: axis ? `${axis.number} · ${axis.name.fr}` : a.axisId });
       }
+      case 'community': {
+        const p = this.s.programme.communities.find((x) => x.id === a.communityId);
+        return t('broadcasts.audience.community', { name: p ? p.name.fr : a.communityId });
+      }
       case 'channel':
         return t('broadcasts.audience.channel', { channel: a.channel, platform: a.platform === 'slack' ? 'Slack' : 'Teams' });
       default:
@@ -62,14 +67,14 @@ export class BroadcastFlow {
     return t('broadcasts.when.cronText', { cron: b.schedule.cron, at: at ? formatZoned(at, this.s.timezone, locale) : '—' });
   }
 
-  form(actor: Actor, values: Record<string, string> = {}): Form {
+  async form(actor: Actor, values: Record<string, string> = {}): Promise<Form> {
     const { t, locale } = this.ctx(actor);
-    return broadcastForm(t, this.s.programme, locale, this.s.timezone, values);
+    return broadcastForm(t, this.s.programme, locale, this.s.timezone, values, await communityChoices(this.s, locale));
   }
 
-  open(actor: Actor): Reply {
+  async open(actor: Actor): Promise<Reply> {
     this.broadcasts.checkOrganiser(actor);
-    return { kind: 'form', form: this.form(actor) };
+    return { kind: 'form', form: await this.form(actor) };
   }
 
   /** The form's submission becomes a draft, and the organiser gets the preview with Confirm / Cancel. */

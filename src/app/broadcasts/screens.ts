@@ -6,7 +6,14 @@ import { audienceChoices } from '../common';
 import type { Form } from '../reply';
 
 /** The organisers' form: the message, an optional link button, the audience, and when. */
-export function broadcastForm(t: Translate, programme: Programme, locale: Locale, timeZone: string, values: Record<string, string> = {}): Form {
+export function broadcastForm(
+  t: Translate,
+  programme: Programme,
+  locale: Locale,
+  timeZone: string,
+  values: Record<string, string> = {},
+  communities: ReadonlyArray<{ id: string; name: string }> = [],
+): Form {
   const elements: CardElement[] = [];
   elements.push({ type: 'text', text: t('broadcasts.form.intro') });
   elements.push({
@@ -22,7 +29,7 @@ export function broadcastForm(t: Translate, programme: Programme, locale: Locale
       id: 'audience',
       label: t('broadcasts.form.audienceLabel'),
       style: 'compact',
-      choices: audienceChoices(t, programme, locale),
+      choices: audienceChoices(t, programme, locale, communities),
       value: values.audience ?? 'everyone',
     },
   });

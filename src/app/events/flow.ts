@@ -1,9 +1,11 @@
 import type { Card } from '../../cards/model';
-import { DomainError } from '../../domain/errors';
-import type { ProgrammeEvent } from '../../domain/events';
+import { DomainError, FieldError } from '../../domain/errors';
+import type { ProgrammeEvent, Trainer } from '../../domain/events';
+import { personId } from '../../domain/people';
 import type { EventsService } from '../../domain/events-service';
 import type { Actor } from '../../domain/people-service';
 import { textCard } from '../common';
+import { communityChoices } from '../communities/flow';
 import { cardReply, type FileOut, type Form, type Reply } from '../reply';
 import type { Services } from '../services';
 import { numberToken } from '../words';
@@ -74,22 +76,32 @@ export class EventsFlow {
     return cardReply(eventCard(t, this.s.programme, { event, state, context: 'own', organiser: this.events.canManage(actor) }, tz, locale, now, intro));
   }
 
-  open(actor: Actor): Reply {
+  async open(actor: Actor): Promise<Reply> {
     this.events.checkOrganiser(actor);
     const { t, locale, tz } = this.ctx(actor);
-    return { kind: 'form', form: eventForm(t, this.s.programme, locale, tz, {}, undefined) };
+    return { kind: 'form', form: eventForm(t, this.s.programme, locale, tz, {}, undefined, await communityChoices(this.s, locale)) };
   }
 
   async edit(actor: Actor, id: number): Promise<Reply> {
     const event = await this.events.forEdit(actor, id);
     const { t, locale, tz } = this.ctx(actor);
-    return { kind: 'form', form: eventForm(t, this.s.programme, locale, tz, formValuesOf(event, tz), id) };
+    return { kind: 'form', form: eventForm(t, this.s.programme, locale, tz, formValuesOf(event, tz), id, await communityChoices(this.s, locale)) };
   }
 
   /** The form as it was submitted, to show a refusal next to its field. */
-  formAgain(actor: Actor, data: Record<string, string>, values: EventFormValues): Form {
+  async formAgain(actor: Actor, data: Record<string, string>, values: EventFormValues): Promise<Form> {
     const { t, locale, tz } = this.ctx(actor);
-    return eventForm(t, this.s.programme, locale, tz, values, data.id ? parseEventNumber(data.id) : undefined);
+    return eventForm(t, this.s.programme, locale, tz, values, data.id ? parseEventNumber(data.id) : undefined, await communityChoices(this.s, locale));
+  }
+
+  /** An academy session's trainer, from the platform's people picker (a user id of the organiser's own workspace or tenant). */
+  private async trainerOf(actor: Actor, picked: string | undefined): Promise<Trainer | undefined> {
+    const user = (picked ?? '').trim();
+    if (!user) return undefined;
+    if (!/^[A-Za-z0-9-]{2,64}$/.test(user)) throw new FieldError('event.trainer.invalid', 'trainer');
+    const identity = { platform: actor.person.platform, tenant: actor.person.id.slice(actor.person.id.indexOf(':') + 1).split('/')[0], user };
+    const person = (await this.s.store.people.get(personId(identity))) ?? (await this.s.store.people.record(identity, this.s.clock.now()));
+    return { id: person.id, name: person.displayName || user };
   }
 
   /** The organisers' form, for a new event or a change. */
@@ -109,6 +121,8 @@ export class EventsFlow {
       capacity: values.capacity,
       axis: values.axis === 'none' ? '' : values.axis,
       audience: values.audience,
+      community: values.community === 'none' ? '' : values.community,
+      trainer: values.kind === 'academie' ? await this.trainerOf(actor, values.trainer) : undefined,
     };
     if (editing === undefined) {
       const event = await this.events.create(actor, input, values.announce === 'true');

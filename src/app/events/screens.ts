@@ -10,7 +10,7 @@ import type { Form } from '../reply';
 import { audienceChoices } from '../common';
 import { axisLabel } from '../ideas/screens';
 
-const EMOJI: Record<EventKind, string> = { explorer: '🧭', creer: '💡', tester: '🧪', off: '🎉' };
+const EMOJI: Record<EventKind, string> = { explorer: '🧭', creer: '💡', tester: '🧪', off: '🎉', academie: '🎓' };
 
 /**
  * Where a card is shown: one person's own view, or a card many people see (an announcement in a channel).
@@ -45,6 +45,11 @@ export function eventFacts(t: Translate, programme: Programme, e: ProgrammeEvent
   if (e.place) facts.push({ label: t('events.facts.place'), value: e.place });
   if (e.link) facts.push({ label: t('events.facts.online'), value: link(t('events.facts.join'), e.link) });
   if (e.axisId) facts.push({ label: t('events.facts.axis'), value: axisLabel(programme, e.axisId, locale) });
+  if (e.trainer) facts.push({ label: t('events.facts.trainer'), value: e.trainer.name });
+  if (e.communityId) {
+    const c = programme.communities.find((x) => x.id === e.communityId);
+    facts.push({ label: t('events.facts.community'), value: c ? pick(c.name, locale) : e.communityId });
+  }
   facts.push({ label: t('events.facts.places'), value: placesText(t, e) });
   return { type: 'facts', facts };
 }
@@ -292,6 +297,10 @@ export interface EventFormValues {
   capacity?: string;
   axis?: string;
   audience?: string;
+  /** The community whose agenda it is on ('none' or blank: none). */
+  community?: string;
+  /** An academy session's trainer: the platform's user id from the people picker. */
+  trainer?: string;
   announce?: string;
 }
 
@@ -314,11 +323,21 @@ export function formValuesOf(e: ProgrammeEvent, timeZone: string): EventFormValu
     capacity: e.capacity === undefined ? '' : String(e.capacity),
     axis: e.axisId ?? '',
     audience,
+    community: e.communityId ?? '',
+    trainer: e.trainer ? e.trainer.id.slice(e.trainer.id.lastIndexOf('/') + 1) : undefined,
   };
 }
 
 /** The organisers' form: create (with an optional announcement) or change an event. */
-export function eventForm(t: Translate, programme: Programme, locale: Locale, timeZone: string, values: EventFormValues, editing: number | undefined): Form {
+export function eventForm(
+  t: Translate,
+  programme: Programme,
+  locale: Locale,
+  timeZone: string,
+  values: EventFormValues,
+  editing: number | undefined,
+  communities: ReadonlyArray<{ id: string; name: string }> = [],
+): Form {
   const elements: CardElement[] = [];
   elements.push({ type: 'text', text: editing ? t('events.form.editIntro') : t('events.form.intro') });
   elements.push({
@@ -334,6 +353,11 @@ export function eventForm(t: Translate, programme: Programme, locale: Locale, ti
     },
   });
   elements.push({ type: 'input', input: { kind: 'text', id: 'title', label: t('events.form.title'), maxLength: 120, required: true, value: values.title } });
+  // an academy session's trainer, chosen with the platform's people picker
+  elements.push({
+    type: 'input',
+    input: { kind: 'person', id: 'trainer', label: t('events.form.trainer'), placeholder: t('events.form.trainerPlaceholder'), value: values.trainer },
+  });
   elements.push({ type: 'input', input: { kind: 'text', id: 'description', label: t('events.form.description'), multiline: true, maxLength: 2000, value: values.description } });
   elements.push({ type: 'input', input: { kind: 'date', id: 'startDate', label: t('events.form.startDate'), required: true, value: values.startDate } });
   elements.push({
@@ -364,10 +388,21 @@ export function eventForm(t: Translate, programme: Programme, locale: Locale, ti
       label: t('events.form.audience'),
       style: 'compact',
       choices: [
-        ...audienceChoices(t, programme, locale),
+        ...audienceChoices(t, programme, locale, communities),
         ...(values.audience?.startsWith('channel:') ? [{ title: values.audience.split(':').slice(2).join(':'), value: values.audience }] : []),
       ],
       value: values.audience || 'everyone',
+    },
+  });
+  elements.push({
+    type: 'input',
+    input: {
+      kind: 'choice',
+      id: 'community',
+      label: t('events.form.community'),
+      style: 'compact',
+      choices: [{ title: t('events.form.noCommunity'), value: 'none' }, ...communities.map((c) => ({ title: c.name, value: c.id }))],
+      value: values.community || 'none',
     },
   });
   if (!editing) elements.push({ type: 'input', input: { kind: 'toggle', id: 'announce', label: t('events.form.announce'), value: values.announce === 'true' } });

@@ -82,11 +82,26 @@ export function welcomeCard(t: Translate, programme: Programme, locale: Locale):
           { kind: 'submit', verb: 'inspire.show', label: t('menu.inspire') },
         ],
       },
+      ...engagementEntry(t),
       // the privacy notice, from the first message (GDPR Art. 13: at the time the data is obtained)
       { type: 'context', text: t('welcome.privacy') },
       { type: 'actions', actions: [{ kind: 'submit', verb: 'privacy.notice', label: t('privacy.noticeButton') }] },
     ],
   };
+}
+
+/** The ways into the programme's volunteering: « Devenir ambassadeur » and the communities (welcome card, App Home). */
+export function engagementEntry(t: Translate): CardElement[] {
+  return [
+    { type: 'context', text: t('welcome.ambassadorText') },
+    {
+      type: 'actions',
+      actions: [
+        { kind: 'submit', verb: 'engagement.form', label: t('welcome.ambassadorButton') },
+        { kind: 'submit', verb: 'community.list', label: t('welcome.communitiesButton') },
+      ],
+    },
+  ];
 }
 
 export function inspireCard(t: Translate, programme: Programme, locale: Locale, random: () => number): Card {

@@ -7,6 +7,7 @@ import { DomainError, FieldError } from '../../domain/errors';
 import { hashtagsIn, IDEA_STATUSES, titleAndDescription, type Idea, type IdeaStatus } from '../../domain/ideas';
 import type { IdeaFilter } from '../../domain/ideas-service';
 import type { Actor } from '../../domain/people-service';
+import { type Locale, pick } from '../../domain/locale';
 import { findAxis } from '../../domain/programme';
 import { textCard } from '../common';
 import { cardReply, type Form, type Reply } from '../reply';
@@ -79,6 +80,13 @@ export class IdeasFlow {
   /** Runs a notification without making the person wait for it; failures are logged. */
   private later(work: () => Promise<unknown>): void {
     void work().catch((e) => this.s.log.error({ err: e }, 'notification failed'));
+  }
+
+  /** The progress group an idea is credited to, by name. */
+  async creditedName(idea: Idea, locale: Locale): Promise<string | undefined> {
+    if (!idea.creditedTo) return undefined;
+    const p = this.s.programme.communities.find((c) => c.id === idea.creditedTo);
+    return p ? pick(p.name, locale) : (await this.s.store.communities.get(idea.creditedTo))?.name;
   }
 
   async authorName(idea: Idea): Promise<string | undefined> {
@@ -224,7 +232,16 @@ export class IdeasFlow {
     const idea = await this.s.ideas.visible(id);
     const { t, programme, locale } = this.ctx(actor);
     const supported = await this.s.ideas.supports(actor, id);
-    return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), supported, canModerate: this.s.ideas.canModerate(actor, idea) }), { replace });
+    return cardReply(
+      ideaCard(t, programme, locale, {
+        idea,
+        authorName: await this.authorName(idea),
+        creditedName: await this.creditedName(idea, locale),
+        supported,
+        canModerate: this.s.ideas.canModerate(actor, idea),
+      }),
+      { replace },
+    );
   }
 
   /**
@@ -239,11 +256,24 @@ export class IdeasFlow {
     const note = supportNoteCard(t, id, support);
     if (data.view === 'note') return cardReply(note, { replace: true });
     if (data.view === 'list') return { ...(await this.listFromData(actor, data, true)), note } as Reply;
-    if (data.view === 'shared') return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), canModerate: false }), { replace: true, note });
-    return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), supported: support, canModerate: this.s.ideas.canModerate(actor, idea) }), {
-      replace: true,
-      note,
-    });
+    if (data.view === 'shared')
+      return cardReply(ideaCard(t, programme, locale, { idea, authorName: await this.authorName(idea), creditedName: await this.creditedName(idea, locale), canModerate: false }), {
+        replace: true,
+        note,
+      });
+    return cardReply(
+      ideaCard(t, programme, locale, {
+        idea,
+        authorName: await this.authorName(idea),
+        creditedName: await this.creditedName(idea, locale),
+        supported: support,
+        canModerate: this.s.ideas.canModerate(actor, idea),
+      }),
+      {
+        replace: true,
+        note,
+      },
+    );
   }
 
   /** `soutenir 42`: an explicit support, never a withdrawal. */

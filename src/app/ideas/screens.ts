@@ -10,9 +10,17 @@ import type { Form } from '../reply';
 export interface IdeaView {
   idea: Idea;
   authorName?: string;
+  /** A progress group's proposal: the group's name (the idea is credited to it). */
+  creditedName?: string;
   /** Per-viewer state; undefined on a card shared with many people (an axis channel). */
   supported?: boolean;
   canModerate: boolean;
+}
+
+/** A community's name from the programme file, else its id (a card that has not looked it up). */
+function communityLabel(programme: Programme, id: string, locale: Locale): string {
+  const c = programme.communities.find((x) => x.id === id);
+  return c ? pick(c.name, locale) : id;
 }
 
 export function axisLabel(programme: Programme, axisId: string, locale: Locale): string {
@@ -98,6 +106,7 @@ export function ideaCard(t: Translate, programme: Programme, locale: Locale, v: 
       { label: t('ideas.supportsLabel'), value: t('ideas.supports', { count: idea.supportCount }) },
     ],
   });
+  if (idea.creditedTo) elements.push({ type: 'context', text: t('ideas.creditedTo', { name: v.creditedName ?? communityLabel(programme, idea.creditedTo, locale) }) });
   if (idea.hashtags.length) elements.push({ type: 'context', text: idea.hashtags.map((h) => `#${h}`).join(' ') });
   if (idea.answer) elements.push({ type: 'text', text: `**${t('ideas.answer')}** : ${idea.answer}` });
   if (v.supported) elements.push({ type: 'context', text: t('ideas.supportedLine') });

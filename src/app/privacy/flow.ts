@@ -89,6 +89,7 @@ export class PrivacyFlow implements JobHandler {
       preferences: await this.s.store.preferences.get(p.id),
       engagements: await this.s.store.engagements.dataOf(p.id),
       consultations: await this.s.store.consultations.dataOf(p.id),
+      communities: await this.s.store.communities.dataOf(p.id),
       store: rows,
     };
     await this.s.store.requests.done(key);
@@ -178,6 +179,7 @@ export class PrivacyFlow implements JobHandler {
     await this.releaseRequestsManagedBy(target, now);
     await this.s.store.engagements.forget(target.id);
     await this.s.store.consultations.forget(target.id);
+    await this.s.store.communities.forget(target.id);
     const pseudonym = `${ERASED_PREFIX}${randomUUID()}`;
     const report = await this.s.store.privacy.erase(
       { personId: target.id, pseudonym, identifying: identifying(target), replacement: t('privacy.anonymousAgent'), ideas: this.s.programme.privacy.erasedIdeas },

@@ -117,6 +117,8 @@ export class MongoEvents implements EventRepository {
     if (e.link !== undefined) doc.link = e.link;
     if (e.capacity !== undefined) doc.capacity = e.capacity;
     if (e.axisId !== undefined) doc.axisId = e.axisId;
+    if (e.communityId !== undefined) doc.communityId = e.communityId;
+    if (e.trainer !== undefined) doc.trainer = e.trainer;
     const event = toEvent(doc);
     // the plan goes in with the event (one insert), then is written, then taken off
     const pending = plan ? { id: new ObjectId(), plan: plan(event) } : undefined;
@@ -226,7 +228,7 @@ export class MongoEvents implements EventRepository {
     for (const field of ['kind', 'title', 'description', 'startsAt', 'endsAt', 'audience'] as const) {
       if (patch[field] !== undefined) (set as Record<string, unknown>)[field] = patch[field];
     }
-    const optional = { place: patch.place, link: patch.link, capacity: patch.capacity, axisId: patch.axisId };
+    const optional = { place: patch.place, link: patch.link, capacity: patch.capacity, axisId: patch.axisId, communityId: patch.communityId, trainer: patch.trainer };
     for (const [field, value] of Object.entries(optional)) {
       if (value === null) unset[field] = '';
       else if (value !== undefined) (set as Record<string, unknown>)[field] = value;

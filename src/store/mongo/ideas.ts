@@ -71,6 +71,7 @@ export class MongoIdeas implements IdeaRepository {
       supportCount: 0,
       createdAt: n.createdAt,
       updatedAt: n.createdAt,
+      ...(n.creditedTo ? { creditedTo: n.creditedTo } : {}),
     };
     await this.ideas.insertOne(doc);
     return toIdea(doc);

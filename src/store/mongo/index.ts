@@ -5,6 +5,7 @@ import type { RepairReport, Store, StoreHealth } from '../../domain/ports';
 import { CrashPoints } from '../crash-points';
 import { MongoAxisUpdates, MongoFollows } from './axes';
 import { MongoBroadcasts } from './broadcasts';
+import { MongoCommunities } from './communities';
 import { MongoConsultations } from './consultations';
 import { MongoEngagements } from './engagements';
 import { createIndexes } from './compat';
@@ -66,6 +67,7 @@ export class MongoStore implements Store {
   readonly consultations: MongoConsultations;
   readonly engagements: MongoEngagements;
   readonly privacy: MongoPrivacy;
+  readonly communities: MongoCommunities;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private readonly sightings: Sightings;
@@ -93,6 +95,7 @@ export class MongoStore implements Store {
     this.consultations = new MongoConsultations(db, serial);
     this.engagements = new MongoEngagements(db, serial);
     this.privacy = new MongoPrivacy(db);
+    this.communities = new MongoCommunities(db, serial);
     this.sightings = new Sightings(serial.exclusive);
   }
 
@@ -123,6 +126,7 @@ export class MongoStore implements Store {
       await MongoEngagements.indexes(db);
       await createIndexes(db.collection('people'), [{ key: { lastSeenAt: 1 }, name: 'people_last_seen' }]);
       await createIndexes(db.collection('outbox'), [{ key: { payloadHash: 1 }, name: 'outbox_payload' }]);
+      await MongoCommunities.indexes(db);
       const serial = server.atomicUpdates || testing?.withoutLocks ? Serializer.none() : await Serializer.locking(db);
       return new MongoStore(client, db, server, serial);
     } catch (e) {

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Audience } from '../../domain/broadcasts';
-import type { EventFeedback, EventKind, EventPatch, EventState, JobPlan, NewEvent, ProgrammeEvent, Registration, RegistrationState } from '../../domain/events';
+import type { EventFeedback, EventKind, EventPatch, EventState, JobPlan, NewEvent, ProgrammeEvent, Registration, RegistrationState, Trainer } from '../../domain/events';
 import type { EventRepository } from '../../domain/ports';
 import type { CrashPoints } from '../crash-points';
 import { JobPlanWriter } from './job-plan';
@@ -18,6 +18,8 @@ export interface EventRow {
   link: string | null;
   capacity: number | null;
   axis_id: string | null;
+  community_id?: string | null;
+  trainer?: string | null;
   audience: string;
   state: EventState;
   cancel_reason: string | null;
@@ -57,6 +59,8 @@ export function toEvent(r: EventRow): ProgrammeEvent {
   if (r.link !== null) e.link = r.link;
   if (r.capacity !== null) e.capacity = Number(r.capacity);
   if (r.axis_id !== null) e.axisId = r.axis_id;
+  if (r.community_id) e.communityId = r.community_id;
+  if (r.trainer) e.trainer = JSON.parse(r.trainer) as Trainer;
   if (r.cancel_reason !== null) e.cancelReason = r.cancel_reason;
   return e;
 }
@@ -82,8 +86,8 @@ export class SqliteEvents implements EventRepository {
     this.plans = new JobPlanWriter(db);
     this.s = {
       insert: db.prepare(
-        `INSERT INTO events (kind, title, description, starts_at, ends_at, place, link, capacity, axis_id, audience, state, created_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?) RETURNING id`,
+        `INSERT INTO events (kind, title, description, starts_at, ends_at, place, link, capacity, axis_id, audience, state, created_by, created_at, updated_at, community_id, trainer)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?) RETURNING id`,
       ),
       get: db.prepare(`${SELECT_EVENT} WHERE e.id = ?`),
       upcoming: db.prepare(`${SELECT_EVENT} WHERE e.state = 'scheduled' AND e.ends_at > ? ORDER BY e.starts_at, e.id LIMIT ?`),
@@ -91,6 +95,7 @@ export class SqliteEvents implements EventRepository {
       write: db.prepare(
         `UPDATE events SET kind = :kind, title = :title, description = :description, starts_at = :starts, ends_at = :ends,
            place = :place, link = :link, capacity = :capacity, axis_id = :axis, audience = :audience,
+           community_id = :community, trainer = :trainer,
            updated_at = :at, version = version + 1
          WHERE id = :id AND state = 'scheduled'`,
       ),
@@ -136,6 +141,8 @@ export class SqliteEvents implements EventRepository {
         e.createdBy,
         e.createdAt.getTime(),
         e.createdAt.getTime(),
+        e.communityId ?? null,
+        e.trainer ? JSON.stringify(e.trainer) : null,
       ) as { id: number };
       this.crash.reached('event.created');
       // the event and its reminders, poll and announcement: both, or neither
@@ -197,6 +204,8 @@ export class SqliteEvents implements EventRepository {
         capacity,
         axis: pick(patch.axisId, row.axis_id),
         audience: patch.audience ? JSON.stringify(patch.audience) : row.audience,
+        community: pick(patch.communityId, row.community_id ?? null),
+        trainer: patch.trainer === undefined ? (row.trainer ?? null) : patch.trainer === null ? null : JSON.stringify(patch.trainer),
         at: at.getTime(),
       });
       this.crash.reached('event.updated');

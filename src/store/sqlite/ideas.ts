@@ -20,6 +20,7 @@ export interface IdeaRow {
   hidden_by: string | null;
   hidden_at: number | null;
   merged_into: number | null;
+  credited_to?: string | null;
   support_count: number;
   created_at: number;
   updated_at: number;
@@ -44,6 +45,7 @@ export function toIdea(r: IdeaRow): Idea {
   if (r.answered_at !== null) idea.answeredAt = new Date(r.answered_at);
   if (r.hidden_reason !== null) idea.hidden = { reason: r.hidden_reason, by: r.hidden_by ?? '', at: new Date(r.hidden_at ?? 0) };
   if (r.merged_into !== null) idea.mergedInto = Number(r.merged_into);
+  if (r.credited_to) idea.creditedTo = r.credited_to;
   return idea;
 }
 
@@ -58,8 +60,8 @@ export class SqliteIdeas implements IdeaRepository {
   ) {
     this.s = {
       insert: db.prepare(
-        `INSERT INTO ideas (title, description, axis_id, hashtags, anonymous, author_id, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'proposee', ?, ?) RETURNING *`,
+        `INSERT INTO ideas (title, description, axis_id, hashtags, anonymous, author_id, status, created_at, updated_at, credited_to)
+         VALUES (?, ?, ?, ?, ?, ?, 'proposee', ?, ?, ?) RETURNING *`,
       ),
       tag: db.prepare('INSERT OR IGNORE INTO idea_hashtags (hashtag, idea_id) VALUES (?, ?)'),
       get: db.prepare('SELECT * FROM ideas WHERE id = ?'),
@@ -85,7 +87,17 @@ export class SqliteIdeas implements IdeaRepository {
   async create(n: NewIdea): Promise<Idea> {
     return transaction(this.db, () => {
       const at = n.createdAt.getTime();
-      const row = this.s.insert.get(n.title, n.description, n.axisId, JSON.stringify(n.hashtags), n.anonymous ? 1 : 0, n.authorId, at, at) as unknown as IdeaRow;
+      const row = this.s.insert.get(
+        n.title,
+        n.description,
+        n.axisId,
+        JSON.stringify(n.hashtags),
+        n.anonymous ? 1 : 0,
+        n.authorId,
+        at,
+        at,
+        n.creditedTo ?? null,
+      ) as unknown as IdeaRow;
       for (const h of n.hashtags) this.s.tag.run(h, row.id);
       return toIdea(row);
     });

@@ -5,6 +5,7 @@ import { CrashPoints } from '../crash-points';
 import { openDatabase, schemaVersion } from './database';
 import { SqliteAxisUpdates, SqliteFollows } from './axes';
 import { SqliteBroadcasts } from './broadcasts';
+import { SqliteCommunities } from './communities';
 import { SqliteConsultations } from './consultations';
 import { SqliteEngagements } from './engagements';
 import { SqlitePrivacy } from './privacy';
@@ -40,6 +41,7 @@ export class SqliteStore implements Store {
   readonly consultations: SqliteConsultations;
   readonly engagements: SqliteEngagements;
   readonly privacy: SqlitePrivacy;
+  readonly communities: SqliteCommunities;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private closed = false;
@@ -62,6 +64,7 @@ export class SqliteStore implements Store {
     this.consultations = new SqliteConsultations(db);
     this.engagements = new SqliteEngagements(db);
     this.privacy = new SqlitePrivacy(db);
+    this.communities = new SqliteCommunities(db);
   }
 
   static open(dataDir: string): SqliteStore {

@@ -358,7 +358,45 @@ export const migrations: string[] = [
     PRIMARY KEY (engagement_id, seq)
   ) WITHOUT ROWID;
   `,
-  // 15: privacy: people by when they were last seen (inactivity), delivered messages' payloads (retention)
+  // 15: communities (the programme's and those added in chat), their members, a progress group's stages,
+  // training offers; an event's community and trainer (« Académie »); an idea credited to a progress group
+  `
+  CREATE TABLE communities (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    stage TEXT,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE TABLE community_members (
+    community_id TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (community_id, person_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX community_members_person ON community_members (person_id);
+  CREATE TABLE community_stages (
+    community_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    by TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (community_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE training_offers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    person_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX training_offers_person ON training_offers (person_id);
+  ALTER TABLE events ADD COLUMN community_id TEXT;
+  ALTER TABLE events ADD COLUMN trainer TEXT;
+  ALTER TABLE ideas ADD COLUMN credited_to TEXT;
+  `,
+  // 16: privacy: people by when they were last seen (inactivity), delivered messages' payloads (retention)
   `
   CREATE INDEX people_last_seen ON people (last_seen_at);
   CREATE INDEX outbox_payload ON outbox (payload_hash);

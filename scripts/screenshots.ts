@@ -32,6 +32,7 @@ import type * as OsTypes from 'node:os';
 import type * as PathTypes from 'node:path';
 import type * as PlaywrightTypes from 'playwright-core';
 import type * as YamlTypes from 'yaml';
+import type * as SqliteTypes from '../src/store/sqlite';
 import type { PlaygroundModule } from './playground';
 
 /**
@@ -88,6 +89,8 @@ const STEPS: Step[] = [
   // communities: the list, and a progress group's card once the playground's user joined it (an organiser: stage buttons)
   { name: 'communautes', do: ['communities'] },
   { name: 'communaute', do: ['community groupe-progres', { click: 'Join “Cross-department progress group”' }] },
+  // the manager's card: Megan Bowen's request names the playground's user as her manager (seeded before the run)
+  { name: 'ambassadeur-responsable', do: ['ambassador'] },
 ];
 
 const { execFileSync }: typeof ChildProcessTypes = require('node:child_process');
@@ -143,6 +146,40 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A colleague's engagement request that names the playground's user as her line manager, written to the store
+ * before the bot starts (the playground has one user, who cannot be their own manager): the manager's card.
+ */
+async function seedManagerRequest(dataDir: string): Promise<void> {
+  const { SqliteStore }: typeof SqliteTypes = require(path.join(ROOT, 'dist/src/store/sqlite'));
+  fs.mkdirSync(dataDir, { recursive: true });
+  const store = SqliteStore.open(dataDir);
+  try {
+    const at = new Date();
+    const megan = await store.people.record(
+      { platform: 'teams', tenant: TENANT, user: '00000000-0000-4000-8000-000000000021', displayName: 'Megan Bowen', email: 'meganb@example.com' },
+      at,
+    );
+    const alex = await store.people.record({ platform: 'teams', tenant: TENANT, user: USER.aadObjectId, displayName: USER.name, email: USER.email }, at);
+    await store.engagements.create(
+      {
+        personId: megan.id,
+        managerId: alex.id,
+        role: 'service',
+        domains: ['intelligence-collective', 'process-internes'],
+        timePercent: 8,
+        motivation: 'Faire vivre la démarche à l’accueil de ma direction.',
+        project: 'Accueil des usagers',
+        start: new Date(at.getTime() + 14 * 86_400_000).toISOString().slice(0, 10),
+        listed: true,
+      },
+      at,
+    );
+  } finally {
+    await store.close();
+  }
 }
 
 /** The playground's config file: its default users, with GUIDs for the tenant and the users' AAD object ids. */
@@ -334,6 +371,7 @@ async function main(): Promise<void> {
   const configFile = path.join(tmp, 'm365agentsplayground.yml');
   fs.writeFileSync(programmeFile, programmeWithOrganiser());
   fs.writeFileSync(configFile, playgroundConfig());
+  await seedManagerRequest(path.join(tmp, 'data'));
 
   let stack: ReturnType<PlaygroundModule['startStack']> | undefined;
   let browser: { close: () => Promise<void> } | undefined;

@@ -881,6 +881,8 @@ export const en: Messages = {
     timePercent: 'Share of your time (between {{min}} and {{max}}%)',
     timeShort: 'Time committed',
     percent: '{{percent}}%',
+    motivationOwn: 'Your motivation: {{text}}',
+    motivationOf: 'Motivation: {{text}}',
     motivation: 'Your motivation',
     project: 'Project or department concerned',
     projectShort: 'Project or department',

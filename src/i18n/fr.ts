@@ -881,6 +881,8 @@ export const fr = {
     timePercent: 'Part de votre temps (entre {{min}} et {{max}} %)',
     timeShort: 'Temps consacré',
     percent: '{{percent}} %',
+    motivationOwn: 'Votre motivation : {{text}}',
+    motivationOf: 'Motivation : {{text}}',
     motivation: 'Votre motivation',
     project: 'Projet ou service concerné',
     projectShort: 'Projet ou service',

@@ -129,6 +129,10 @@ describe('ambassadors: sign-up, the manager and the Lab’ approve, the contract
     expect(e).toMatchObject({ state: 'pending_manager', managerId: BEN_ID, timePercent: 8 });
     await deliverDue(bot);
     expect(toBen('demande votre accord')).toHaveLength(1);
+    // the manager finds it again under « ambassadeur », with its buttons
+    const again = allText(await teamsSay(BEN, 'ambassadeur'));
+    expect(again).toContain('demande votre accord');
+    expect(again).toContain('engagement.managerAccept');
     // a second request while one is pending
     await submit(signUp('U1'));
     await slack.waitFor((r) => r.path === '/api/chat.postMessage' && r.body.channel === 'U1' && allText(r.body).includes('déjà une demande'));
@@ -197,7 +201,8 @@ describe('ambassadors: sign-up, the manager and the Lab’ approve, the contract
     renewal = r.id;
     expect(r).toMatchObject({ state: 'pending_manager', renewalOf: first });
     await deliverDue(bot);
-    expect(toBen('demande votre accord')).toHaveLength(2);
+    // the first request's card, its copy under « ambassadeur », the renewal's card
+    expect(toBen('demande votre accord')).toHaveLength(3);
     await teamsActCard(BEN, 'engagement.managerAccept', { id: String(renewal) });
     await click('UORG', 'engagement.labAccept', { id: String(renewal) });
     await deliverDue(bot);

@@ -77,8 +77,16 @@ export class EngagementFlow implements JobHandler {
   /** `/ensemble ambassadeur`: one's own engagement, or what the roles mean and the sign-up. */
   async mine(actor: Actor): Promise<Reply> {
     const [latest] = await this.s.store.engagements.forPerson(actor.person.id);
-    if (!latest) return cardReply(rolesCard(this.v(actor), true));
-    return cardReply(ownCard(this.v(actor), latest, await this.name(latest.managerId)));
+    const own = latest ? ownCard(this.v(actor), latest, await this.name(latest.managerId)) : rolesCard(this.v(actor), true);
+    // a manager finds here the requests waiting for their signature (the card they were sent, again)
+    const waiting = (await this.s.store.engagements.managedBy(actor.person.id)).filter((e) => e.state === 'pending_manager').slice(0, 3);
+    const cards = [];
+    for (const e of waiting) {
+      const agent = await this.s.store.people.get(e.personId);
+      if (agent) cards.push(managerCard(this.v(actor), e, agent, 0));
+    }
+    if (!cards.length) return cardReply(own);
+    return cardReply({ fallbackText: cards[0].fallbackText, elements: [...cards.flatMap((c) => [...c.elements, { type: 'divider' as const }]), ...own.elements] });
   }
 
   /** `/ensemble ambassadeurs`: active listed ambassadors; organisers also get the requests and figures. */

@@ -126,7 +126,7 @@ export function previewCard(v: View, r: EngagementRequest, manager: Person, draf
     elements: [
       { type: 'header', text: t('engagement.previewTitle') },
       requestFacts(v, r, manager.displayName),
-      { type: 'text', text: `${t('engagement.motivation')} : ${r.motivation}` },
+      { type: 'text', text: t('engagement.motivationOwn', { text: r.motivation }) },
       { type: 'text', text: commitmentText(v, r.timePercent) },
       { type: 'context', text: t('engagement.previewNext', { manager: manager.displayName }) },
       {
@@ -173,7 +173,7 @@ export function managerCard(v: View, e: Engagement, agent: Person, reminder: num
       { type: 'header', text: t(reminder ? 'engagement.managerReminderTitle' : 'engagement.managerTitle', { name: agent.displayName }) },
       { type: 'text', text: t('engagement.managerText', { name: agent.displayName }) },
       requestFacts(v, e, null),
-      { type: 'text', text: `${t('engagement.motivation')} : ${e.motivation}` },
+      { type: 'text', text: t('engagement.motivationOf', { text: e.motivation }) },
       { type: 'context', text: t('engagement.managerCommitment', { name: agent.displayName, percent: e.timePercent }) },
       {
         type: 'actions',
@@ -194,7 +194,7 @@ export function labCard(v: View, e: Engagement, agent: Person, manager: string):
     elements: [
       { type: 'header', text: t('engagement.labTitle', { name: agent.displayName }) },
       requestFacts(v, e, manager),
-      { type: 'text', text: `${t('engagement.motivation')} : ${e.motivation}` },
+      { type: 'text', text: t('engagement.motivationOf', { text: e.motivation }) },
       { type: 'context', text: t('engagement.labText', { manager }) },
       {
         type: 'actions',

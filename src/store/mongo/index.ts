@@ -3,6 +3,7 @@ import { MongoClient, type Db } from 'mongodb';
 import type { JobPlan, ProgrammeEvent } from '../../domain/events';
 import type { RepairReport, Store, StoreHealth } from '../../domain/ports';
 import { CrashPoints } from '../crash-points';
+import { MongoAudit } from './audit';
 import { MongoAxisUpdates, MongoFollows } from './axes';
 import { MongoBroadcasts } from './broadcasts';
 import { MongoConsultations } from './consultations';
@@ -63,6 +64,7 @@ export class MongoStore implements Store {
   readonly axisUpdates: MongoAxisUpdates;
   readonly consultations: MongoConsultations;
   readonly engagements: MongoEngagements;
+  readonly audit: MongoAudit;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private readonly sightings: Sightings;
@@ -89,6 +91,7 @@ export class MongoStore implements Store {
     this.axisUpdates = new MongoAxisUpdates(db, serial);
     this.consultations = new MongoConsultations(db, serial);
     this.engagements = new MongoEngagements(db, serial);
+    this.audit = new MongoAudit(db, serial);
     this.sightings = new Sightings(serial.exclusive);
   }
 
@@ -117,6 +120,7 @@ export class MongoStore implements Store {
       await MongoAxisUpdates.indexes(db);
       await MongoConsultations.indexes(db);
       await MongoEngagements.indexes(db);
+      await MongoAudit.indexes(db);
       const serial = server.atomicUpdates || testing?.withoutLocks ? Serializer.none() : await Serializer.locking(db);
       return new MongoStore(client, db, server, serial);
     } catch (e) {

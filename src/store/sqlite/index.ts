@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { RepairReport, Store, StoreHealth } from '../../domain/ports';
 import { CrashPoints } from '../crash-points';
 import { openDatabase, schemaVersion } from './database';
+import { SqliteAudit } from './audit';
 import { SqliteAxisUpdates, SqliteFollows } from './axes';
 import { SqliteBroadcasts } from './broadcasts';
 import { SqliteConsultations } from './consultations';
@@ -38,6 +39,7 @@ export class SqliteStore implements Store {
   readonly axisUpdates: SqliteAxisUpdates;
   readonly consultations: SqliteConsultations;
   readonly engagements: SqliteEngagements;
+  readonly audit: SqliteAudit;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private closed = false;
@@ -59,6 +61,7 @@ export class SqliteStore implements Store {
     this.axisUpdates = new SqliteAxisUpdates(db);
     this.consultations = new SqliteConsultations(db);
     this.engagements = new SqliteEngagements(db);
+    this.audit = new SqliteAudit(db);
   }
 
   static open(dataDir: string): SqliteStore {

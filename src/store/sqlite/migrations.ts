@@ -358,4 +358,19 @@ export const migrations: string[] = [
     PRIMARY KEY (engagement_id, seq)
   ) WITHOUT ROWID;
   `,
+  // 16: the audit trail of privileged actions (append-only), and people who left the platform (unreachable)
+  `
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT
+  );
+  CREATE INDEX audit_at ON audit (at);
+  CREATE INDEX audit_actor ON audit (actor);
+  ALTER TABLE people ADD COLUMN unreachable_reason TEXT;
+  ALTER TABLE people ADD COLUMN unreachable_at INTEGER;
+  `,
 ];

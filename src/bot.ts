@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { webApi } from '@slack/bolt';
 import { channelPostRecorder } from './app/axes/flow';
+import { AuditTrail } from './app/audit/trail';
 import { BroadcastCards } from './app/broadcasts/cards';
 import { BroadcastRunner } from './app/broadcasts/runner';
 import { Conversation } from './app/conversation';
@@ -121,6 +122,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     defaultLocale: config.locale,
     random: options.random ?? Math.random,
     notices,
+    audit: new AuditTrail(store, clock, log.child({ component: 'audit' })),
     publicUrl: config.publicUrl,
   };
 

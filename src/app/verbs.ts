@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { auditFeature } from './audit/routes';
 import type { axesFeature } from './axes/routes';
 import type { broadcastsFeature } from './broadcasts/routes';
 import type { consultationsFeature } from './consultations/routes';
@@ -23,7 +24,8 @@ export type AppVerb =
   | VerbsOf<typeof axesFeature>
   | VerbsOf<typeof promptsFeature>
   | VerbsOf<typeof consultationsFeature>
-  | VerbsOf<typeof engagementFeature>;
+  | VerbsOf<typeof engagementFeature>
+  | VerbsOf<typeof auditFeature>;
 
 declare module '../cards/model' {
   /** Cards carry only the verbs a route handles. */

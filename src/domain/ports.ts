@@ -44,7 +44,10 @@ export interface AuditRepository {
   since(at?: Date): Promise<AuditEntry[]>;
   /** Removes the entries older than `before`; returns how many. */
   purge(before: Date): Promise<number>;
-  /** An erased person's entries name a pseudonym instead; returns how many changed. */
+  /**
+   * An erased person's entries name a pseudonym instead, as the actor and as the subject (`person:<id>` becomes
+   * `person:<pseudonym>`); returns how many entries changed.
+   */
   replaceActor(personId: string, pseudonym: string): Promise<number>;
 }
 

@@ -51,8 +51,16 @@ export function auditContract(factory: StoreFactory): void {
     await store.audit.append({ at: at(0), actor: LAB, action: 'broadcast.confirm', subject: 'broadcast:1' });
     await store.audit.append({ at: at(1), actor: OTHER, action: 'broadcast.cancel', subject: 'broadcast:1' });
     await store.audit.append({ at: at(2), actor: LAB, action: 'broadcast.cancel', subject: 'broadcast:2' });
-    expect(await store.audit.replaceActor(LAB, 'erased:1')).toBe(2);
-    expect((await store.audit.since()).map((e) => e.actor)).toEqual(['erased:1', OTHER, 'erased:1']);
+    await store.audit.append({ at: at(3), actor: OTHER, action: 'role.grant', subject: `person:${LAB}`, detail: { role: 'organisateur' } });
+    await store.audit.append({ at: at(4), actor: OTHER, action: 'role.grant', subject: `person:${LAB}x` });
+    expect(await store.audit.replaceActor(LAB, 'erased:1')).toBe(3);
+    expect((await store.audit.since()).map((e) => [e.actor, e.subject])).toEqual([
+      ['erased:1', 'broadcast:1'],
+      [OTHER, 'broadcast:1'],
+      ['erased:1', 'broadcast:2'],
+      [OTHER, 'person:erased:1'],
+      [OTHER, `person:${LAB}x`],
+    ]);
     expect(await store.audit.replaceActor(LAB, 'erased:1')).toBe(0);
   });
 

@@ -37,6 +37,7 @@ export class MongoAudit implements AuditRepository {
     await createIndexes(db.collection('audit'), [
       { key: { at: 1 }, name: 'audit_at' },
       { key: { actor: 1 }, name: 'audit_actor' },
+      { key: { subject: 1 }, name: 'audit_subject' },
     ]);
   }
 
@@ -66,6 +67,9 @@ export class MongoAudit implements AuditRepository {
   }
 
   async replaceActor(personId: string, pseudonym: string): Promise<number> {
-    return (await this.col.updateMany({ actor: personId }, { $set: { actor: pseudonym } })).modifiedCount;
+    const ids = (await this.col.find({ $or: [{ actor: personId }, { subject: `person:${personId}` }] }, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+    await this.col.updateMany({ actor: personId }, { $set: { actor: pseudonym } });
+    await this.col.updateMany({ subject: `person:${personId}` }, { $set: { subject: `person:${pseudonym}` } });
+    return ids.length;
   }
 }

@@ -54,7 +54,11 @@ export class MongoPeople implements PeopleRepository {
     if (!contact.displayName) onInsert.displayName = contact.user;
     const id = personId(contact);
     const upsert = () =>
-      this.col.findOneAndUpdate({ _id: id }, { $set: set, $setOnInsert: onInsert, $max: { lastSeenAt: at }, $unset: { unreachable: '' } }, { upsert: true, returnDocument: 'after' });
+      this.col.findOneAndUpdate(
+        { _id: id },
+        { $set: set, $setOnInsert: onInsert, $max: { lastSeenAt: at }, $unset: { unreachable: '' } },
+        { upsert: true, returnDocument: 'after' },
+      );
     const doc = await this.serial.run(`person:${id}`, async () => {
       try {
         return await upsert();

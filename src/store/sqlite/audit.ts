@@ -28,7 +28,11 @@ export class SqliteAudit implements AuditRepository {
       before: db.prepare('SELECT * FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
       since: db.prepare('SELECT * FROM audit WHERE at >= ? ORDER BY seq'),
       purge: db.prepare('DELETE FROM audit WHERE at < ?'),
-      actor: db.prepare('UPDATE audit SET actor = ? WHERE actor = ?'),
+      actor: db.prepare(
+        `UPDATE audit SET actor = CASE WHEN actor = :id THEN :pseudonym ELSE actor END,
+           subject = CASE WHEN subject = 'person:' || :id THEN 'person:' || :pseudonym ELSE subject END
+         WHERE actor = :id OR subject = 'person:' || :id`,
+      ),
     };
   }
 
@@ -51,6 +55,6 @@ export class SqliteAudit implements AuditRepository {
   }
 
   async replaceActor(personId: string, pseudonym: string): Promise<number> {
-    return Number(this.s.actor.run(pseudonym, personId).changes);
+    return Number(this.s.actor.run({ id: personId, pseudonym }).changes);
   }
 }

@@ -370,6 +370,7 @@ export const migrations: string[] = [
   );
   CREATE INDEX audit_at ON audit (at);
   CREATE INDEX audit_actor ON audit (actor);
+  CREATE INDEX audit_subject ON audit (subject);
   ALTER TABLE people ADD COLUMN unreachable_reason TEXT;
   ALTER TABLE people ADD COLUMN unreachable_at INTEGER;
   `,

@@ -345,6 +345,25 @@ export function createSlackPlatform(config: SlackConfig, deps: SlackPlatformDeps
     await publishHome(client, actor, event.user);
   });
 
+  // Leaving the platform: the app uninstalled from the workspace, its tokens revoked, an account deactivated.
+  const teamOf = (body: unknown) => (body as { team_id?: string }).team_id ?? 'unknown';
+  app.event('app_uninstalled', async ({ body }) => {
+    await services.departures.tenant('slack', teamOf(body), 'slack app_uninstalled');
+  });
+  app.event('tokens_revoked', async ({ event, body }) => {
+    const tokens = (event as { tokens?: { oauth?: unknown; bot?: unknown } }).tokens ?? {};
+    const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+    // the bot's token revoked: the bot cannot reach anyone there; users' tokens: those people
+    if (list(tokens.bot).length > 0) await services.departures.tenant('slack', teamOf(body), 'slack tokens_revoked');
+    else for (const user of list(tokens.oauth)) await services.departures.person(`slack:${teamOf(body)}/${user}`, 'slack tokens_revoked');
+  });
+  app.event('user_change', async ({ event, body }) => {
+    const user = (event as { user?: { id?: unknown; deleted?: unknown; team_id?: unknown } }).user;
+    if (user?.deleted !== true || typeof user.id !== 'string') return;
+    const team = typeof user.team_id === 'string' ? user.team_id : teamOf(body);
+    await services.departures.person(`slack:${team}/${user.id}`, 'slack user deactivated');
+  });
+
   // Direct messages to the app (its Messages tab): the same words as the slash command.
   app.message(async ({ message, body, client }) => {
     const m = message as { channel_type?: string; subtype?: string; bot_id?: string; user?: string; text?: string; files?: unknown };

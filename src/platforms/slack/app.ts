@@ -36,11 +36,20 @@ export interface SlackPlatform {
   stop(): Promise<void>;
 }
 
+/**
+ * What Bolt and its Web API client say at debug level includes whole requests and answers (a message's
+ * text, a profile's e-mail): those lines keep their first words only. Logs carry no message text.
+ */
+export function withoutPayload(line: string): string {
+  const m = /^(http request (?:body|result|headers))\b/.exec(line);
+  return m ? `${m[1]} (not logged)` : line;
+}
+
 function boltLogger(log: Logger): BoltLogger {
   const child = log.child({ platform: 'slack' });
   let level = LogLevel.INFO;
   return {
-    debug: (...m: unknown[]) => child.debug(m.map(String).join(' ')),
+    debug: (...m: unknown[]) => child.debug(withoutPayload(m.map(String).join(' '))),
     info: (...m: unknown[]) => child.info(m.map(String).join(' ')),
     warn: (...m: unknown[]) => child.warn(m.map(String).join(' ')),
     error: (...m: unknown[]) => child.error(m.map(String).join(' ')),

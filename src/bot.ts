@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { webApi } from '@slack/bolt';
 import { channelPostRecorder } from './app/axes/flow';
+import { AuditTrail } from './app/audit/trail';
 import { BroadcastCards } from './app/broadcasts/cards';
+import { Departures } from './app/departures';
 import { BroadcastRunner } from './app/broadcasts/runner';
 import { Conversation } from './app/conversation';
 import { programmeCommunities } from './app/communities/flow';
@@ -123,6 +125,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     defaultLocale: config.locale,
     random: options.random ?? Math.random,
     notices,
+    audit: new AuditTrail(store, clock, log.child({ component: 'audit' })),
+    departures: new Departures(store, clock, log.child({ component: 'departures' })),
     publicUrl: config.publicUrl,
   };
 
@@ -160,6 +164,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     share,
     metrics,
     onSent: channelPostRecorder(store),
+    onFailed: (msg, reason) => services.departures.afterFailure(msg, reason),
   });
   // The answers to people's requests have a lane and a dispatcher of their own: never behind a broadcast,
   // and always running (they are part of answering, not background work). One limiter: one set of ceilings.
@@ -176,6 +181,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     concurrency: 32,
     share,
     metrics,
+    onFailed: (msg, reason) => services.departures.afterFailure(msg, reason),
   });
   const replies = new Replies(store, clock, () => replyDispatcher.poke());
   const broadcastCards = new BroadcastCards(store, i18n, config.publicUrl);

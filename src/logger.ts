@@ -18,7 +18,14 @@ function safeError(err: unknown): unknown {
   return e;
 }
 
+/**
+ * Fields that may carry people's data (an e-mail, a message's text, a card): printed as "[redacted]". Logs
+ * say what happened with ids and counts, never what someone wrote.
+ */
+const PERSONAL_KEYS = ['email', 'text', 'payload', 'blocks', 'card', 'comment', 'answer', 'message_text'];
+
 const REDACT = [
+  ...PERSONAL_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
   ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
   'token',
   'botToken',
@@ -44,7 +51,7 @@ const REDACT = [
 export function createLogger(options: { level: string; pretty: boolean; destination?: pino.DestinationStream }): Logger {
   const base: pino.LoggerOptions = {
     level: options.level,
-    redact: { paths: [...new Set(REDACT)], censor: '[secret]' },
+    redact: { paths: [...new Set(REDACT)], censor: (_value: unknown, path: string[]) => (PERSONAL_KEYS.includes(path[path.length - 1]) ? '[redacted]' : '[secret]') },
     serializers: { err: safeError, error: safeError },
     base: { app: 'ensemble' },
   };

@@ -7,6 +7,8 @@ import type { Actor } from '../domain/people-service';
 import type { Translate } from '../i18n';
 import { AxesService } from '../domain/axes-service';
 import { AxesFlow } from './axes/flow';
+import { AuditFlow } from './audit/flow';
+import { auditFeature } from './audit/routes';
 import { axesFeature } from './axes/routes';
 import { BroadcastFlow } from './broadcasts/flow';
 import { broadcastsFeature } from './broadcasts/routes';
@@ -90,6 +92,7 @@ export class Conversation {
       engagementFeature(this.engagement),
       privacyFeature(this.privacy),
       communitiesFeature(this.communities),
+      auditFeature(new AuditFlow(s)),
     ]);
   }
 

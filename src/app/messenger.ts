@@ -21,6 +21,7 @@ export class Messenger {
    * to people go through `Services.notices` (src/app/notices.ts) instead; this stays for channels' sake.
    */
   async toPerson(person: Person, card: Card, source = 'notifications'): Promise<boolean> {
+    if (person.unreachable) return false; // they left the platform
     const now = this.clock.now();
     const added = await this.store.outbox.enqueue(
       [{ key: `${source}:${randomUUID()}`, source, platform: person.platform, target: { kind: 'person', personId: person.id }, payload: JSON.stringify(card), dueAt: now }],

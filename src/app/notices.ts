@@ -38,8 +38,8 @@ export interface NoticesSettings {
 const CHUNK = 1000;
 
 /**
- * The one way a message the bot sends on its own reaches the outbox: every notice goes through the
- * person's preferences (kind on/digest/off, quiet hours, pause; `decideDelivery`) before it is queued, due
+ * The one way a message the bot sends on its own reaches the outbox: nothing for a person who left the
+ * platform (`unreachable`), and every other notice goes through the person's preferences (kind on/digest/off, quiet hours, pause; `decideDelivery`) before it is queued, due
  * when the person's quiet hours end, with a discreet « Gérer mes notifications » action on its card.
  * Preferences are read once per chunk of a thousand recipients.
  */
@@ -77,6 +77,8 @@ export class Notices {
       const prefs: Map<string, Preferences> = await this.store.preferences.many([...new Set(chunk.map((n) => n.person.id))]);
       const messages: NewOutboxMessage[] = [];
       for (const n of chunk) {
+        // a person who left the platform (app uninstalled, account deactivated) gets nothing until they write again
+        if (n.person.unreachable) continue;
         const d = decideDelivery({ prefs: prefs.get(n.person.id), kind: options.kind, now, timeZone: this.settings.timeZone, important: options.important });
         if (!d.send) continue;
         messages.push({

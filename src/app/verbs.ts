@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { auditFeature } from './audit/routes';
 import type { axesFeature } from './axes/routes';
 import type { broadcastsFeature } from './broadcasts/routes';
 import type { communitiesFeature } from './communities/routes';
@@ -27,7 +28,8 @@ export type AppVerb =
   | VerbsOf<typeof consultationsFeature>
   | VerbsOf<typeof engagementFeature>
   | VerbsOf<typeof privacyFeature>
-  | VerbsOf<typeof communitiesFeature>;
+  | VerbsOf<typeof communitiesFeature>
+  | VerbsOf<typeof auditFeature>;
 
 declare module '../cards/model' {
   /** Cards carry only the verbs a route handles. */

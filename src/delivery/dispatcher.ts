@@ -67,6 +67,8 @@ export interface DispatcherOptions {
   lane?: Lane;
   /** Told of each send recorded as sent (e.g. to keep the platform's message id of a channel post); its failure is logged, never undoes the send. */
   onSent?: (msg: OutboxMessage, outcome: Extract<SendOutcome, { ok: true }>) => Promise<void>;
+  /** Told of each message that failed for good (e.g. to mark a person who left the platform); its failure is logged. */
+  onFailed?: (msg: OutboxMessage, reason: string) => Promise<void>;
   /** For the jitter; default Math.random. */
   random?: () => number;
   /**
@@ -102,10 +104,11 @@ const zero = (): DispatchCounts => ({ sent: 0, failed: 0, retried: 0, released: 
 
 export class Dispatcher {
   readonly limiter: RateLimiter;
-  private readonly o: Required<Omit<DispatcherOptions, 'limiter' | 'deliveries' | 'log' | 'lane' | 'share' | 'metrics' | 'onSent'>> & {
+  private readonly o: Required<Omit<DispatcherOptions, 'limiter' | 'deliveries' | 'log' | 'lane' | 'share' | 'metrics' | 'onSent' | 'onFailed'>> & {
     log: Log;
     metrics?: DeliveryMetrics;
     onSent?: DispatcherOptions['onSent'];
+    onFailed?: DispatcherOptions['onFailed'];
   };
   private readonly share: SharedCeiling | undefined;
   private readonly lane: Lane;
@@ -145,6 +148,7 @@ export class Dispatcher {
       random: opts.random ?? Math.random,
       metrics: opts.metrics,
       onSent: opts.onSent,
+      onFailed: opts.onFailed,
     };
     if (this.o.leaseMarginMs >= leaseMs) throw new RangeError('leaseMarginMs must be shorter than leaseMs');
     this.o.maxQueueWaitMs = opts.maxQueueWaitMs ?? (leaseMs - this.o.leaseMarginMs) / 2;
@@ -392,6 +396,7 @@ export class Dispatcher {
         await retrying(() => outbox.markFailed(msg.id, owner, { reason: outcome.reason, permanent: true }));
         this.totals.failed++;
         log.info({ id: msg.id, key: msg.key, attempt, reason: outcome.reason }, 'delivery failed for good');
+        if (this.o.onFailed) await this.o.onFailed(msg, outcome.reason).catch((err) => log.warn({ id: msg.id, key: msg.key, err }, 'after-failure hook failed'));
         return;
       }
       if (outcome.retryAfterMs !== undefined) {

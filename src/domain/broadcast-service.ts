@@ -262,8 +262,15 @@ export class BroadcastService {
     return { broadcast, acknowledged };
   }
 
-  /** Who a run reaches. Axis followers come with following (a later capability): empty for now, and reported so. */
+  /**
+   * Who a run reaches (broadcasts, consultations, events' audiences): people who left the platform
+   * (unreachable) are not counted nor reached.
+   */
   async recipients(audience: Audience): Promise<Recipient[]> {
+    return (await this.audience(audience)).filter((r) => r.kind !== 'person' || !r.person.unreachable);
+  }
+
+  private async audience(audience: Audience): Promise<Recipient[]> {
     switch (audience.kind) {
       case 'everyone':
         return (await this.store.people.all()).map((person) => ({ kind: 'person' as const, person }));

@@ -37,6 +37,15 @@ export interface Person extends Identity {
   teams?: TeamsConversationRef;
   firstSeenAt: Date;
   lastSeenAt: Date;
+  /** The person left the platform (app uninstalled, account deactivated…): nothing is queued for them until they write again. */
+  unreachable?: Unreachable;
+}
+
+/** Why and since when a person cannot be reached. */
+export interface Unreachable {
+  /** e.g. `slack app_uninstalled`, `slack tokens_revoked`, `slack user deactivated`, `teams app removed`, `slack user_not_found`. */
+  reason: string;
+  at: Date;
 }
 
 /** What a platform knows about a person at contact time; undefined fields are left as stored. */
@@ -67,4 +76,9 @@ export function personId(identity: Identity): string {
   // Teams tenant and object ids are GUIDs: one spelling, whatever case or form a message used
   if (identity.platform === 'teams') return `teams:${canonicalGuid(identity.tenant)}/${canonicalGuid(identity.user)}`;
   return `${identity.platform}:${identity.tenant}/${identity.user}`;
+}
+
+/** What the person ids of one Slack workspace or Teams tenant begin with (`slack:T1/`). */
+export function tenantPrefix(platform: Platform, tenant: string): string {
+  return personId({ platform, tenant, user: '' });
 }

@@ -1,4 +1,5 @@
 import type { Answer, Consultation, ConsultationState, NewConsultation, RegisterRow, ResponseGroups, SaveOutcome, StoredAnswer, StoredResponse } from './consultations';
+import type { AuditEntry, NewAuditEntry } from './audit';
 import type { AxisQuestion, AxisUpdate, AxisUpdatePatch, AxisUpdatePost, NewAxisUpdate, PersonFollows } from './axes';
 import type { Acknowledged, Broadcast, NewBroadcast, ReadingFigures } from './broadcasts';
 import type { Lane, NewOutboxMessage, OutboxDepth, OutboxMessage, OutboxReport } from './delivery';
@@ -24,6 +25,32 @@ export interface PeopleRepository {
   all(): Promise<Person[]>;
   /** `limit` people after the id `after` (null: from the first), by id ascending: everyone, a page at a time. */
   page(after: string | null, limit: number): Promise<Person[]>;
+  /**
+   * The person left the platform (uninstalled the app, deactivated, revoked): nothing more is queued for them
+   * until they write to the bot again (`record` clears the mark). false: no such person.
+   */
+  markUnreachable(id: string, reason: string, at: Date): Promise<boolean>;
+  /** Every person of a Slack workspace or a Teams tenant marked unreachable at once; returns their ids. */
+  markTenantUnreachable(platform: Platform, tenant: string, reason: string, at: Date): Promise<string[]>;
+}
+
+/**
+ * The audit trail (src/domain/audit.ts): append-only. Nothing changes an entry but `replaceActor` (erasure)
+ * and nothing removes one but `purge` (the programme's audit duration).
+ */
+export interface AuditRepository {
+  append(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Newest first: `limit` entries older than the cursor `before` (an entry's `seq`), or the latest. */
+  list(query: { before?: number; limit: number }): Promise<AuditEntry[]>;
+  /** Entries at `at` or later (every entry when absent), oldest first (exports). */
+  since(at?: Date): Promise<AuditEntry[]>;
+  /** Removes the entries older than `before`; returns how many. */
+  purge(before: Date): Promise<number>;
+  /**
+   * An erased person's entries name a pseudonym instead, as the actor and as the subject (`person:<id>` becomes
+   * `person:<pseudonym>`); returns how many entries changed.
+   */
+  replaceActor(personId: string, pseudonym: string): Promise<number>;
 }
 
 /** Role decisions taken in chat (grants and revocations). */
@@ -75,6 +102,7 @@ export interface Store {
   communities: CommunityRepository;
   engagements: EngagementRepository;
   privacy: PrivacyRepository;
+  audit: AuditRepository;
   /** This installation's own id, made once and kept by the store (calendar entries carry it). */
   installationId(): Promise<string>;
   /**
@@ -152,6 +180,10 @@ export interface OutboxRepository {
   report(source: string): Promise<OutboxReport>;
   /** Cancels what is still pending for a source; returns how many. */
   cancelPending(source: string): Promise<number>;
+  /** Cancels what is still pending for a person (they left the platform), recording `reason`; returns how many. */
+  cancelForPerson(personId: string, reason: string): Promise<number>;
+  /** Cancels what is still pending for every person of a workspace or tenant, recording `reason`; returns how many. */
+  cancelForTenant(platform: Platform, tenant: string, reason: string): Promise<number>;
   /** Puts the failed (non-permanent and permanent) messages of a source back to pending; returns how many. */
   retryFailed(source: string, at: Date): Promise<number>;
   /** The earliest due time of pending work of `lane` (default bulk), to sleep until then. */

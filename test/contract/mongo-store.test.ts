@@ -3,6 +3,7 @@ import type { JobPlan, ProgrammeEvent } from '../../src/domain/events';
 import type { Store } from '../../src/domain/ports';
 import { CrashedForTest } from '../../src/store/crash-points';
 import { MongoStore } from '../../src/store/mongo';
+import { auditContract } from './audit-contract';
 import { axesContract } from './axes-contract';
 import { consultationsContract } from './consultations-contract';
 import { communitiesContract } from './communities-contract';
@@ -233,6 +234,10 @@ const outboxFactory: OutboxStoreFactory = {
 
 (uri ? describe : describe.skip)('engagements contract: MongoDB (needs MONGODB_URI)', () => {
   engagementsContract(factory);
+});
+
+(uri ? describe : describe.skip)('audit trail and people who left contract: MongoDB (needs MONGODB_URI)', () => {
+  auditContract(factory);
 });
 
 (uri ? describe : describe.skip)('consultations contract: MongoDB (needs MONGODB_URI)', () => {

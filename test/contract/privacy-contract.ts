@@ -68,6 +68,8 @@ async function populate(store: Store) {
   // a table added after the privacy pass was written (communities): covered without being named
   await store.communities.seed([{ id: 'accueil', name: 'Groupe « Accueil »', kind: 'groupe_progres', description: 'Résoudre ensemble.', problem: 'Attente', createdBy: Y }], T0);
   await store.communities.join('accueil', X, T0);
+  await store.audit.append({ at: T0, actor: X, action: 'idea.hide', subject: 'idea:1' });
+  await store.audit.append({ at: T0, actor: Y, action: 'role.grant', subject: `email:${EMAIL}`, detail: { role: 'organisateur' } });
   await store.communities.setStage('accueil', 'analyse', 'pistes', X, T0);
   return { own, hidden, other, event };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Store } from '../../src/domain/ports';
 import { SqliteStore } from '../../src/store/sqlite';
+import { auditContract } from './audit-contract';
 import { axesContract } from './axes-contract';
 import { consultationsContract } from './consultations-contract';
 import { communitiesContract } from './communities-contract';
@@ -97,6 +98,10 @@ describe('follows and axis updates contract: embedded SQLite', () => {
 
 describe('engagements contract: embedded SQLite', () => {
   engagementsContract(factory);
+});
+
+describe('audit trail and people who left contract: embedded SQLite', () => {
+  auditContract(factory);
 });
 
 describe('consultations contract: embedded SQLite', () => {

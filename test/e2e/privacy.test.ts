@@ -216,6 +216,11 @@ describe('privacy: inactive people warned then erased; erasure by an organiser; 
     expect(allText(done.blocks)).toContain('Les données de cette personne ont été effacées');
     expect(await bot.services.store.people.get('slack:T1/UASK3N5')).toBeNull();
     expect(await dumpStore(bot.services.store)).not.toContain('paul.demande');
+    // the audit trail says who ran it, without naming whom
+    const journal = allText((await slashReply('UORG', 'journal')).blocks);
+    expect(journal).toContain('Léa Lab');
+    expect(journal).toContain('a effacé les données d’une personne');
+    expect(journal).not.toContain('Paul Demande');
   });
 
   test('a request waiting for the approval of a manager who is erased is withdrawn, and its agent told to name another', async () => {

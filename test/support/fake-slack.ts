@@ -14,6 +14,8 @@ export class FakeSlack extends FakeServer {
   readonly profiles = new Map<string, SlackProfile>();
   /** Web API methods that answer 503 (an outage); response URLs keep working. */
   readonly down = new Set<string>();
+  /** Channels (or user ids, for DMs) where chat.postMessage answers ok: false with this error (e.g. user_not_found). */
+  readonly refusedChannels = new Map<string, string>();
   /** Response URLs (by id) that answer 500 this many more times. */
   readonly failingResponses = new Map<string, number>();
   /** Response URLs answer after this long (a slow Slack). */
@@ -93,8 +95,11 @@ export class FakeSlack extends FakeServer {
       case 'views.open':
       case 'views.update':
         return { body: { ok: true, view: { id: 'V1', hash: 'h1' } } };
-      case 'chat.postMessage':
+      case 'chat.postMessage': {
+        const refused = this.refusedChannels.get(String(req.body?.channel ?? ''));
+        if (refused) return { body: { ok: false, error: refused } };
         return { body: { ok: true, channel: req.body?.channel, ts: `${Date.now() / 1000}` } };
+      }
       default:
         return { body: { ok: true } };
     }

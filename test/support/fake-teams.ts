@@ -9,6 +9,9 @@ export class FakeTeams extends FakeServer {
   /** Conversations whose next activities are refused with 429 (Retry-After: 0), this many more times. */
   readonly throttled = new Map<string, number>();
 
+  /** Conversations whose activities are refused for good, with this status and error code (e.g. 403, a person who removed the bot). */
+  readonly refused = new Map<string, { status: number; code: string }>();
+
   /** Files people attached, served under /files/<name> (their pre-authenticated download URL: `fileUrl`). */
   readonly sharedFiles = new Map<string, string>();
 
@@ -21,6 +24,8 @@ export class FakeTeams extends FakeServer {
       const activities = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.path);
       if (activities) {
         const conv = decodeURIComponent(activities[1]);
+        const refused = this.refused.get(conv);
+        if (refused) return { status: refused.status, body: { error: { code: refused.code, message: 'refused' } } };
         const left = this.throttled.get(conv) ?? 0;
         if (left > 0) {
           this.throttled.set(conv, left - 1);

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { startBot, type Bot } from '../../src/bot';
 import { loadConfig } from '../../src/config/load';
 import type { Clock } from '../../src/domain/ports';
+import type { Logger } from '../../src/logger';
 import { SIGNING_SECRET } from './slack-request';
 
 export interface TestBot extends Bot {
@@ -23,6 +24,8 @@ export async function startTestBot(options: {
   random?: () => number;
   programmeFile?: string;
   background?: boolean;
+  /** The bot's logger (default: silent, or TEST_LOG_LEVEL). */
+  log?: Logger;
 }): Promise<TestBot> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'ensemble-e2e-'));
   const env: Record<string, string> = {
@@ -34,7 +37,7 @@ export async function startTestBot(options: {
     ...(options.env ?? {}),
   };
   const config = loadConfig(env);
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const log = options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const bot = await startBot({ config, log, clock: options.clock, random: options.random, host: '127.0.0.1', background: options.background ?? false });
   const url = `http://127.0.0.1:${bot.port}`;
   return {

@@ -120,4 +120,12 @@ describe('createLogger redaction', () => {
     expect(output()).toContain('outgoing');
     expect(output()).not.toContain(SECRETS.nested);
   });
+
+  test('fields that may carry people’s data (e-mail, text, payload, card) are printed as [redacted], at any depth', () => {
+    const { log, output, records } = capture();
+    log.info({ email: 'a.b@exemple.fr', person: { email: 'c.d@exemple.fr' }, msg: { text: 'Mon idée secrète', payload: '{"x":"carte"}' }, count: 3 }, 'queued');
+    const text = output();
+    for (const s of ['a.b@exemple.fr', 'c.d@exemple.fr', 'Mon idée secrète', 'carte']) expect(text).not.toContain(s);
+    expect(records()[0]).toMatchObject({ email: '[redacted]', person: { email: '[redacted]' }, count: 3 });
+  });
 });

@@ -47,7 +47,7 @@ describe('Slack app manifest', () => {
     expect(interactivity.is_enabled).toBe(true);
     expect(pathOf(interactivity.request_url)).toBe('/slack/events');
     expect(pathOf(events.request_url)).toBe('/slack/events');
-    expect(events.bot_events).toEqual(expect.arrayContaining(['app_home_opened', 'app_uninstalled', 'tokens_revoked', 'member_joined_channel', 'message.im']));
+    expect(events.bot_events).toEqual(expect.arrayContaining(['app_home_opened', 'app_uninstalled', 'tokens_revoked', 'user_change', 'member_joined_channel', 'message.im']));
     expect(manifest.settings.socket_mode_enabled).toBe(false);
     expect(manifest.settings.org_deploy_enabled).toBe(false);
     expect(manifest.settings.token_rotation_enabled).toBe(false);

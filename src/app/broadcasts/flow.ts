@@ -161,6 +161,7 @@ export class BroadcastFlow {
   async acknowledgements(actor: Actor, id: number): Promise<Reply> {
     const { t } = this.ctx(actor);
     const { acknowledged } = await this.broadcasts.acknowledgementNames(actor, id);
+    await this.s.audit.record(actor.person.id, 'export.reading', `broadcast:${id}`, { count: acknowledged.length });
     const h = (k: string) => t(`broadcasts.reading.exportHeader.${k}`);
     const rows: Array<Array<string | number>> = [[h('person'), 'E-mail', h('platform'), h('at')]];
     for (const a of acknowledged)
@@ -174,6 +175,7 @@ export class BroadcastFlow {
   async confirm(actor: Actor, id: number): Promise<Reply> {
     const { t, locale } = this.ctx(actor);
     const b = await this.broadcasts.confirm(actor, id);
+    await this.s.audit.record(actor.person.id, 'broadcast.confirm', `broadcast:${b.id}`, { audience: b.audience.kind });
     this.wake();
     const text = t('broadcasts.confirmed', { id: b.id, when: this.whenText(t, b, locale) });
     return cardReply(
@@ -197,6 +199,7 @@ export class BroadcastFlow {
   async cancel(actor: Actor, id: number): Promise<Reply> {
     const { t } = this.ctx(actor);
     const { dropped } = await this.broadcasts.cancel(actor, id);
+    await this.s.audit.record(actor.person.id, 'broadcast.cancel', `broadcast:${id}`, { dropped });
     return cardReply(textCard(t('broadcasts.cancelled', { id, count: dropped })), { replace: true });
   }
 

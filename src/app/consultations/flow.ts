@@ -141,6 +141,7 @@ export class ConsultationFlow {
   async launch(actor: Actor, id: number, values: Record<string, string>): Promise<Reply> {
     const { t } = this.ctx(actor);
     const c = await this.consultations.launch(actor, id, values);
+    await this.s.audit.record(actor.person.id, 'consultation.launch', `consultation:${c.id}`, { anonymous: c.anonymous });
     await this.jobs.schedule(c);
     this.wake();
     return cardReply(this.launched(t, c), { replace: true });
@@ -153,7 +154,8 @@ export class ConsultationFlow {
 
   async close(actor: Actor, id: number): Promise<Reply> {
     await this.consultations.forOrganiser(actor, id);
-    await this.consultations.close(id);
+    const closed = await this.consultations.close(id);
+    if (closed) await this.s.audit.record(actor.person.id, 'consultation.close', `consultation:${id}`);
     // the closing job sends the results to the organiser who launched it
     const closing = (await this.s.store.jobs.forRef(`consultation:${id}`)).find((j) => j.kind === 'consultation.close');
     if (closing) await this.s.store.jobs.reschedule(closing.id, this.s.clock.now());
@@ -167,6 +169,7 @@ export class ConsultationFlow {
     const c = await this.consultations.forOrganiser(actor, id);
     const [answers, responses] = await Promise.all([this.s.store.consultations.answers(id), this.s.store.consultations.responses(id)]);
     const content = freeTextCsv(t, c, answers, new Set(responses.map((r) => r.responseId)));
+    await this.s.audit.record(actor.person.id, 'export.consultation', `consultation:${id}`, { responses: responses.length });
     return { kind: 'file', file: { name: `consultation-${id}-reponses-libres.csv`, mime: 'text/csv', content, comment: t('consultations.csv.comment', { title: c.title }) } };
   }
 

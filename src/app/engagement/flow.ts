@@ -120,6 +120,7 @@ export class EngagementFlow implements JobHandler {
       localTime(e.termEnd ?? undefined, this.s.timezone),
       e.renewalOf ?? '',
     ]);
+    await this.s.audit.record(actor.person.id, 'export.engagements', 'engagements', { count: all.length });
     const content = csvFile([['n', 'nom', 'email', 'etat', 'role', 'domaines', 'temps_pct', 'debut_souhaite', 'manager', 'actif_du', 'terme', 'renouvelle'], ...rows]);
     return { kind: 'file', file: { name: 'engagements.csv', mime: 'text/csv', content, comment: v.t('engagement.csvComment', { count: all.length }) } };
   }
@@ -256,6 +257,7 @@ export class EngagementFlow implements JobHandler {
       set: { labApprovedBy: actor.person.id, labApprovedAt: now, activeFrom, termEnd },
     });
     if (!next) return this.stale(actor, e);
+    await this.s.audit.record(actor.person.id, 'engagement.labAccept', `engagement:${e.id}`);
     await this.s.store.jobs.add(this.termJobs(next));
     await this.activated(next, actor.person);
     return cardReply(textCard(this.v(actor).t('engagement.labAcceptedSelf', { name: await this.name(e.personId) })), { replace: true });
@@ -327,6 +329,7 @@ export class EngagementFlow implements JobHandler {
     const now = this.s.clock.now();
     const next = await this.s.store.engagements.transition(e.id, { from, to: 'refused', by: actor.person.id, at: now, reason: why });
     if (!next) return this.stale(actor, e);
+    if (message === 'engagement.refusedByLab') await this.s.audit.record(actor.person.id, 'engagement.labRefuse', `engagement:${e.id}`);
     await this.s.store.jobs.cancelRef(engagementRef(e.id));
     const agent = await this.s.store.people.get(e.personId);
     const notices: Notice[] = [];

@@ -139,6 +139,7 @@ export class EventsFlow {
   async cancel(actor: Actor, id: number, reason: string): Promise<Reply> {
     const { t } = this.ctx(actor);
     const { event, told } = await this.events.cancel(actor, id, reason);
+    await this.s.audit.record(actor.person.id, 'event.cancel', `event:${event.id}`, { told });
     this.wake(); // the registrants' notices are due now
     return cardReply(textCard(t('events.cancelDone', { id, title: event.title, count: told })), { replace: true });
   }
@@ -204,6 +205,7 @@ export class EventsFlow {
   async export(actor: Actor, id: number): Promise<Reply> {
     const { t, tz } = this.ctx(actor);
     const { event, registrations } = await this.events.registrants(actor, id);
+    await this.s.audit.record(actor.person.id, 'export.registrations', `event:${event.id}`, { count: registrations.length });
     return {
       kind: 'file',
       file: {
@@ -224,6 +226,7 @@ export class EventsFlow {
   async comments(actor: Actor, id: number): Promise<Reply> {
     const { t, tz } = this.ctx(actor);
     const { event, summary } = await this.events.feedbackSummary(actor, id);
+    await this.s.audit.record(actor.person.id, 'export.feedback', `event:${event.id}`, { count: summary.comments.length });
     return {
       kind: 'file',
       file: {

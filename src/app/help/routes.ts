@@ -52,6 +52,8 @@ export function helpFeature({ s, menu }: HelpDeps) {
     if (!roleName) throw new DomainError('role.unknownRole', { role: roleWord.slice(0, 40) });
     const target = await resolveTarget(who);
     const role = grant ? await s.people.grant(actor, target, roleName, axis) : await s.people.revoke(actor, target, roleName, axis);
+    const subject = target.kind === 'person' ? `person:${target.person.id}` : `email:${target.email}`;
+    await s.audit.record(actor.person.id, grant ? 'role.grant' : 'role.revoke', subject, { role: role.role, ...(role.role === 'pilote' ? { axis: role.axisId } : {}) });
     const name = target.kind === 'person' ? target.person.displayName : target.email;
     return cardReply(textCard(t(actor)(grant ? 'roles.granted' : 'roles.revoked', { who: name, role: describeRole(t(actor), s.programme, role, locale(actor)) })));
   }

@@ -295,7 +295,8 @@ export class IdeasFlow {
     if (!status) {
       throw new FieldError('idea.status.unknown', 'status', { status: statusWord.slice(0, 30), statuses: IDEA_STATUSES.map((s) => statusLabel(t, s)).join(', ') });
     }
-    const { idea } = await this.s.ideas.answer(actor, id, status, text);
+    const { idea, previous } = await this.s.ideas.answer(actor, id, status, text);
+    await this.s.audit.record(actor.person.id, 'idea.status', `idea:${id}`, { from: previous, to: idea.status });
     const followers = (await this.s.ideas.followers(idea)).filter((p) => p.id !== actor.person.id).length;
     this.later(() => this.notifier.statusChanged(idea, actor));
     return cardReply(textCard(t('ideas.statusChangedDone', { id, status: statusLabel(t, idea.status), count: followers })), { replace: false });
@@ -307,6 +308,7 @@ export class IdeasFlow {
 
   async hide(actor: Actor, id: number, reason: string): Promise<Reply> {
     const idea = await this.s.ideas.hide(actor, id, reason);
+    await this.s.audit.record(actor.person.id, 'idea.hide', `idea:${id}`);
     this.later(() => this.notifier.hidden(idea));
     return cardReply(textCard(this.ctx(actor).t('ideas.hiddenDone', { id })));
   }
@@ -317,6 +319,7 @@ export class IdeasFlow {
 
   async merge(actor: Actor, fromId: number, intoId: number): Promise<Reply> {
     const { from, into } = await this.s.ideas.merge(actor, fromId, intoId);
+    await this.s.audit.record(actor.person.id, 'idea.merge', `idea:${from.id}`, { into: into.id });
     this.later(() => this.notifier.merged(from, into, actor));
     return cardReply(textCard(this.ctx(actor).t('ideas.mergedDone', { from: from.id, into: into.id, count: into.supportCount })));
   }
@@ -358,6 +361,7 @@ export class IdeasFlow {
       if (p) names.set(i.authorId, p.displayName);
     }
     const { t } = this.ctx(actor);
+    await this.s.audit.record(actor.person.id, 'export.ideas', 'ideas', { count: ideas.length });
     const date = new Intl.DateTimeFormat('sv-SE', { timeZone: this.s.timezone }).format(this.s.clock.now());
     return {
       kind: 'file',

@@ -133,7 +133,7 @@ export class PrivacyFlow implements JobHandler {
     if (!self && !isOrganiser(actor.roles)) throw new DomainError('privacy.organiserOnly');
     const target = self ? actor.person : await this.s.store.people.get(personId);
     if (!target) return cardReply(textCard(v.t('privacy.erase.already')), { replace: true });
-    await this.eraseNow(target, self ? 'self' : 'organiser');
+    await this.eraseNow(target, self ? 'self' : 'organiser', actor.person.id);
     return cardReply(textCard(self ? v.t('privacy.erase.doneSelf') : v.t('privacy.erase.doneOther')), { replace: true });
   }
 
@@ -146,7 +146,7 @@ export class PrivacyFlow implements JobHandler {
    * withdrawn (the waiting list moves up, the person given the place is told), the organisers learn which
    * roles ended (not who held them), then the store forgets them. Logged with counts and the pseudonym only.
    */
-  async eraseNow(target: Person, by: 'self' | 'organiser' | 'retention'): Promise<string> {
+  async eraseNow(target: Person, by: 'self' | 'organiser' | 'retention', actorId?: string): Promise<string> {
     const t = this.s.i18n.forLocale(this.s.defaultLocale);
     const now = this.s.clock.now();
     const roles = await this.s.people.rolesOf(target);
@@ -186,6 +186,9 @@ export class PrivacyFlow implements JobHandler {
       now,
     );
     this.log.info({ pseudonym, by, withdrawn, report }, 'erasure: a person was erased');
+    // the trail says who ran it (the person themselves: their pseudonym) and about whom, with counts only
+    const rows = Object.values(report).reduce((n, c) => n + c, 0);
+    await this.s.audit.record(by === 'organiser' && actorId ? actorId : by === 'self' ? pseudonym : 'system', 'erasure', `person:${pseudonym}`, { by, withdrawn, rows });
     return pseudonym;
   }
 
@@ -228,6 +231,7 @@ export class PrivacyFlow implements JobHandler {
     const now = this.s.clock.now();
     const retention = this.s.programme.privacy.retention;
     const removed = await this.s.store.privacy.purge(now, retention);
+    removed.audit = await this.s.store.audit.purge(new Date(now.getTime() - retention.auditMonths * MONTH_MS));
     const warned = await this.warnInactive(now);
     this.log.info({ removed, warned }, 'retention: daily pass');
     return warned;

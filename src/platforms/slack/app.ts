@@ -36,11 +36,20 @@ export interface SlackPlatform {
   stop(): Promise<void>;
 }
 
+/**
+ * What Bolt and its Web API client say at debug level includes whole requests and answers (a message's
+ * text, a profile's e-mail): those lines keep their first words only. Logs carry no message text.
+ */
+export function withoutPayload(line: string): string {
+  const m = /^(http request (?:body|result|headers))\b/.exec(line);
+  return m ? `${m[1]} (not logged)` : line;
+}
+
 function boltLogger(log: Logger): BoltLogger {
   const child = log.child({ platform: 'slack' });
   let level = LogLevel.INFO;
   return {
-    debug: (...m: unknown[]) => child.debug(m.map(String).join(' ')),
+    debug: (...m: unknown[]) => child.debug(withoutPayload(m.map(String).join(' '))),
     info: (...m: unknown[]) => child.info(m.map(String).join(' ')),
     warn: (...m: unknown[]) => child.warn(m.map(String).join(' ')),
     error: (...m: unknown[]) => child.error(m.map(String).join(' ')),
@@ -343,6 +352,25 @@ export function createSlackPlatform(config: SlackConfig, deps: SlackPlatformDeps
     const teamId = (body as { team_id?: string }).team_id ?? 'unknown';
     const actor = await actorOf(teamId, event.user);
     await publishHome(client, actor, event.user);
+  });
+
+  // Leaving the platform: the app uninstalled from the workspace, its tokens revoked, an account deactivated.
+  const teamOf = (body: unknown) => (body as { team_id?: string }).team_id ?? 'unknown';
+  app.event('app_uninstalled', async ({ body }) => {
+    await services.departures.tenant('slack', teamOf(body), 'slack app_uninstalled');
+  });
+  app.event('tokens_revoked', async ({ event, body }) => {
+    const tokens = (event as { tokens?: { oauth?: unknown; bot?: unknown } }).tokens ?? {};
+    const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+    // the bot's token revoked: the bot cannot reach anyone there; users' tokens: those people
+    if (list(tokens.bot).length > 0) await services.departures.tenant('slack', teamOf(body), 'slack tokens_revoked');
+    else for (const user of list(tokens.oauth)) await services.departures.person(`slack:${teamOf(body)}/${user}`, 'slack tokens_revoked');
+  });
+  app.event('user_change', async ({ event, body }) => {
+    const user = (event as { user?: { id?: unknown; deleted?: unknown; team_id?: unknown } }).user;
+    if (user?.deleted !== true || typeof user.id !== 'string') return;
+    const team = typeof user.team_id === 'string' ? user.team_id : teamOf(body);
+    await services.departures.person(`slack:${team}/${user.id}`, 'slack user deactivated');
   });
 
   // Direct messages to the app (its Messages tab): the same words as the slash command.

@@ -9,7 +9,7 @@ import type { TeamsConfig } from '../../config/types';
 import type { Logger } from '../../logger';
 import { normaliseLocale } from '../../domain/locale';
 import type { Actor } from '../../domain/people-service';
-import type { Contact } from '../../domain/people';
+import { type Contact, personId } from '../../domain/people';
 import { VERB } from '../../app/verbs';
 import { activitySchema, actionDataSchema, type CheckedActivity } from './activity-schema';
 import { SharedServerAdapter } from './adapter';
@@ -307,6 +307,13 @@ export async function startTeamsPlatform(teams: TeamsApp, { services, conversati
   }
 
   app.on('install.add', async (ctx) => welcome(ctx));
+  // The app removed: from a personal chat, that person has left; from a team or a chat, nobody in particular.
+  app.on('install.remove', async (ctx) => {
+    const activity = activitySchema.parse(ctx.activity);
+    if ((activity.conversation.conversationType ?? 'personal') !== 'personal') return;
+    const tenant = activity.conversation.tenantId ?? activity.channelData?.tenant?.id ?? 'unknown-tenant';
+    await services.departures.person(personId({ platform: 'teams', tenant, user: activity.from.aadObjectId ?? activity.from.id }), 'teams app removed');
+  });
   app.on('conversationUpdate', async (ctx) => {
     const added = (ctx.activity as unknown as { membersAdded?: Array<{ id: string }> }).membersAdded ?? [];
     if (added.some((m) => m.id === ctx.activity.recipient.id)) await welcome(ctx);

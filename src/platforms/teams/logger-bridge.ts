@@ -6,7 +6,12 @@ export function teamsLogger(log: Logger, name = 'teams'): ILogger {
   const child = log.child({ component: name });
   const write = (level: LogLevel, msg: unknown[]) => {
     const [first, ...rest] = msg;
-    const text = typeof first === 'string' ? first : JSON.stringify(first);
+    // an object (an activity, a request) is not logged: it may carry people's messages
+    if (first instanceof Error) {
+      child[level === 'info' ? 'debug' : level]({ err: first }, first.message);
+      return;
+    }
+    const text = typeof first === 'string' ? first : `[${typeof first}]`;
     const lvl = level === 'trace' ? 'trace' : level;
     // The SDK is chatty at info level (every activity); keep it to debug.
     const target = lvl === 'info' ? 'debug' : lvl;

@@ -3,6 +3,7 @@ import { MongoClient, type Db } from 'mongodb';
 import type { JobPlan, ProgrammeEvent } from '../../domain/events';
 import type { RepairReport, Store, StoreHealth } from '../../domain/ports';
 import { CrashPoints } from '../crash-points';
+import { MongoAudit } from './audit';
 import { MongoAxisUpdates, MongoFollows } from './axes';
 import { MongoBroadcasts } from './broadcasts';
 import { MongoCommunities } from './communities';
@@ -68,6 +69,7 @@ export class MongoStore implements Store {
   readonly engagements: MongoEngagements;
   readonly privacy: MongoPrivacy;
   readonly communities: MongoCommunities;
+  readonly audit: MongoAudit;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private readonly sightings: Sightings;
@@ -96,6 +98,7 @@ export class MongoStore implements Store {
     this.engagements = new MongoEngagements(db, serial);
     this.privacy = new MongoPrivacy(db);
     this.communities = new MongoCommunities(db, serial);
+    this.audit = new MongoAudit(db, serial);
     this.sightings = new Sightings(serial.exclusive);
   }
 
@@ -127,6 +130,7 @@ export class MongoStore implements Store {
       await createIndexes(db.collection('people'), [{ key: { lastSeenAt: 1 }, name: 'people_last_seen' }]);
       await createIndexes(db.collection('outbox'), [{ key: { payloadHash: 1 }, name: 'outbox_payload' }]);
       await MongoCommunities.indexes(db);
+      await MongoAudit.indexes(db);
       const serial = server.atomicUpdates || testing?.withoutLocks ? Serializer.none() : await Serializer.locking(db);
       return new MongoStore(client, db, server, serial);
     } catch (e) {

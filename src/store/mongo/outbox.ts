@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MongoBulkWriteError, ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
 import type { Lane, NewOutboxMessage, OutboxDepth, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
-import type { Platform } from '../../domain/people';
+import { type Platform, tenantPrefix } from '../../domain/people';
 import type { OutboxRepository } from '../../domain/ports';
 import { createIndexes, isDuplicateKey } from './compat';
 import type { Serializer } from './serial';
@@ -189,7 +189,7 @@ export class MongoOutbox implements OutboxRepository {
     r.reasons = (
       await this.col
         .aggregate<{ _id: string; n: number }>([
-          { $match: { source, state: { $in: ['failed', 'pending'] }, lastError: { $nin: [null] } } },
+          { $match: { source, state: { $in: ['failed', 'pending', 'cancelled'] }, lastError: { $nin: [null] } } },
           { $group: { _id: '$lastError', n: { $sum: 1 } } },
           { $sort: { n: -1, _id: 1 } },
           { $limit: 20 },
@@ -201,6 +201,18 @@ export class MongoOutbox implements OutboxRepository {
 
   async cancelPending(source: string): Promise<number> {
     return this.updateMany({ source, state: 'pending' }, { $set: { state: 'cancelled' } });
+  }
+
+  async cancelForPerson(personId: string, reason: string): Promise<number> {
+    return this.updateMany({ state: 'pending', 'target.kind': 'person', 'target.personId': personId }, { $set: { state: 'cancelled', lastError: reason.slice(0, 300) } });
+  }
+
+  async cancelForTenant(platform: Platform, tenant: string, reason: string): Promise<number> {
+    const prefix = tenantPrefix(platform, tenant);
+    const pending = await this.col.find({ state: 'pending', 'target.kind': 'person' }, { projection: { _id: 1, target: 1 } }).toArray();
+    const ids = pending.filter((d) => d.target.kind === 'person' && d.target.personId.startsWith(prefix)).map((d) => d._id);
+    if (ids.length === 0) return 0;
+    return this.updateMany({ _id: { $in: ids }, state: 'pending' }, { $set: { state: 'cancelled', lastError: reason.slice(0, 300) } });
   }
 
   async retryFailed(source: string, at: Date): Promise<number> {

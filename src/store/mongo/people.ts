@@ -1,7 +1,7 @@
 import type { Collection } from 'mongodb';
 import type { Locale } from '../../domain/locale';
-import type { Contact, Person, TeamsConversationRef } from '../../domain/people';
-import { personId } from '../../domain/people';
+import type { Contact, Person, Platform, TeamsConversationRef } from '../../domain/people';
+import { personId, tenantPrefix } from '../../domain/people';
 import type { PeopleRepository } from '../../domain/ports';
 import { createIndexes, isDuplicateKey } from './compat';
 import type { Serializer } from './serial';
@@ -19,6 +19,8 @@ export interface PersonDoc {
   teams?: TeamsConversationRef;
   firstSeenAt: Date;
   lastSeenAt: Date;
+  /** The person left the platform; cleared when they write again. */
+  unreachable?: { reason: string; at: Date };
 }
 
 export function toPerson(d: PersonDoc): Person {
@@ -51,7 +53,12 @@ export class MongoPeople implements PeopleRepository {
     const onInsert: Partial<PersonDoc> = { platform: contact.platform, tenant: contact.tenant, user: contact.user, firstSeenAt: at };
     if (!contact.displayName) onInsert.displayName = contact.user;
     const id = personId(contact);
-    const upsert = () => this.col.findOneAndUpdate({ _id: id }, { $set: set, $setOnInsert: onInsert, $max: { lastSeenAt: at } }, { upsert: true, returnDocument: 'after' });
+    const upsert = () =>
+      this.col.findOneAndUpdate(
+        { _id: id },
+        { $set: set, $setOnInsert: onInsert, $max: { lastSeenAt: at }, $unset: { unreachable: '' } },
+        { upsert: true, returnDocument: 'after' },
+      );
     const doc = await this.serial.run(`person:${id}`, async () => {
       try {
         return await upsert();
@@ -86,6 +93,19 @@ export class MongoPeople implements PeopleRepository {
   async page(after: string | null, limit: number): Promise<Person[]> {
     const filter = after === null ? {} : { _id: { $gt: after } };
     return (await this.col.find(filter).sort({ _id: 1 }).limit(limit).toArray()).map(toPerson);
+  }
+
+  async markUnreachable(id: string, reason: string, at: Date): Promise<boolean> {
+    return (await this.col.updateOne({ _id: id }, { $set: { unreachable: { reason, at } } })).matchedCount > 0;
+  }
+
+  async markTenantUnreachable(platform: Platform, tenant: string, reason: string, at: Date): Promise<string[]> {
+    const prefix = tenantPrefix(platform, tenant);
+    // ids sort by their text: those of the workspace are the range that starts with its prefix
+    const filter = { _id: { $gte: prefix, $lt: `${prefix}\uffff` } };
+    const ids = (await this.col.find(filter, { projection: { _id: 1 } }).toArray()).map((d) => d._id).filter((id) => id.startsWith(prefix));
+    if (ids.length) await this.col.updateMany({ _id: { $in: ids } }, { $set: { unreachable: { reason, at } } });
+    return ids.sort();
   }
 
   async count(): Promise<number> {

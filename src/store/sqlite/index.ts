@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { RepairReport, Store, StoreHealth } from '../../domain/ports';
 import { CrashPoints } from '../crash-points';
 import { openDatabase, schemaVersion } from './database';
+import { SqliteAudit } from './audit';
 import { SqliteAxisUpdates, SqliteFollows } from './axes';
 import { SqliteBroadcasts } from './broadcasts';
 import { SqliteCommunities } from './communities';
@@ -42,6 +43,7 @@ export class SqliteStore implements Store {
   readonly engagements: SqliteEngagements;
   readonly privacy: SqlitePrivacy;
   readonly communities: SqliteCommunities;
+  readonly audit: SqliteAudit;
   /** Tests only: where a writer can be stopped (see crash-points.ts). */
   readonly crashPoints = new CrashPoints();
   private closed = false;
@@ -65,6 +67,7 @@ export class SqliteStore implements Store {
     this.engagements = new SqliteEngagements(db);
     this.privacy = new SqlitePrivacy(db);
     this.communities = new SqliteCommunities(db);
+    this.audit = new SqliteAudit(db);
   }
 
   static open(dataDir: string): SqliteStore {

@@ -396,7 +396,23 @@ export const migrations: string[] = [
   ALTER TABLE events ADD COLUMN trainer TEXT;
   ALTER TABLE ideas ADD COLUMN credited_to TEXT;
   `,
-  // 16: privacy: people by when they were last seen (inactivity), delivered messages' payloads (retention)
+  // 16: the audit trail of privileged actions (append-only), and people who left the platform (unreachable)
+  `
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT
+  );
+  CREATE INDEX audit_at ON audit (at);
+  CREATE INDEX audit_actor ON audit (actor);
+  CREATE INDEX audit_subject ON audit (subject);
+  ALTER TABLE people ADD COLUMN unreachable_reason TEXT;
+  ALTER TABLE people ADD COLUMN unreachable_at INTEGER;
+  `,
+  // 17: privacy: people by when they were last seen (inactivity), delivered messages' payloads (retention)
   `
   CREATE INDEX people_last_seen ON people (last_seen_at);
   CREATE INDEX outbox_payload ON outbox (payload_hash);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Lane, NewOutboxMessage, OutboxDepth, OutboxMessage, OutboxReport, OutboxState, OutboxTarget } from '../../domain/delivery';
-import type { Platform } from '../../domain/people';
+import { type Platform, tenantPrefix } from '../../domain/people';
 import type { OutboxRepository } from '../../domain/ports';
 import { transaction } from './transaction';
 
@@ -77,10 +77,20 @@ export class SqliteOutbox implements OutboxRepository {
       release: db.prepare(`UPDATE outbox SET due_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'pending' AND lease_owner = ?`),
       counts: db.prepare('SELECT state, COUNT(*) AS n FROM outbox WHERE source = ? GROUP BY state'),
       reasons: db.prepare(
-        `SELECT last_error AS reason, COUNT(*) AS n FROM outbox WHERE source = ? AND last_error IS NOT NULL AND state IN ('failed', 'pending')
+        `SELECT last_error AS reason, COUNT(*) AS n FROM outbox WHERE source = ? AND last_error IS NOT NULL AND state IN ('failed', 'pending', 'cancelled')
          GROUP BY last_error ORDER BY n DESC, last_error LIMIT 20`,
       ),
       cancel: db.prepare(`UPDATE outbox SET state = 'cancelled' WHERE source = ? AND state = 'pending'`),
+      // pending work only (index outbox_pending_lane_due), then the target's person
+      cancelPerson: db.prepare(
+        `UPDATE outbox SET state = 'cancelled', last_error = :reason
+         WHERE state = 'pending' AND json_extract(target, '$.kind') = 'person' AND json_extract(target, '$.personId') = :person`,
+      ),
+      cancelTenant: db.prepare(
+        `UPDATE outbox SET state = 'cancelled', last_error = :reason
+         WHERE state = 'pending' AND json_extract(target, '$.kind') = 'person'
+           AND substr(json_extract(target, '$.personId'), 1, length(:prefix)) = :prefix`,
+      ),
       retry: db.prepare(`UPDATE outbox SET state = 'pending', permanent = 0, attempts = 0, due_at = ?, last_error = NULL WHERE source = ? AND state = 'failed'`),
       nextDue: db.prepare(`SELECT MIN(due_at) AS at FROM outbox WHERE state = 'pending' AND lane = ?`),
       // through the index of pending work (outbox_pending_lane_due): the messages done are never read
@@ -152,6 +162,14 @@ export class SqliteOutbox implements OutboxRepository {
 
   async cancelPending(source: string): Promise<number> {
     return Number(this.s.cancel.run(source).changes);
+  }
+
+  async cancelForPerson(personId: string, reason: string): Promise<number> {
+    return Number(this.s.cancelPerson.run({ person: personId, reason: reason.slice(0, 300) }).changes);
+  }
+
+  async cancelForTenant(platform: Platform, tenant: string, reason: string): Promise<number> {
+    return Number(this.s.cancelTenant.run({ prefix: tenantPrefix(platform, tenant), reason: reason.slice(0, 300) }).changes);
   }
 
   async retryFailed(source: string, at: Date): Promise<number> {

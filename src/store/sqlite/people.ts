@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Locale } from '../../domain/locale';
-import type { Contact, Person, TeamsConversationRef } from '../../domain/people';
-import { personId } from '../../domain/people';
+import type { Contact, Person, Platform, TeamsConversationRef } from '../../domain/people';
+import { personId, tenantPrefix } from '../../domain/people';
 import type { PeopleRepository } from '../../domain/ports';
 
 export interface PersonRow {
@@ -17,6 +17,8 @@ export interface PersonRow {
   teams_ref: string | null;
   first_seen_at: number;
   last_seen_at: number;
+  unreachable_reason?: string | null;
+  unreachable_at?: number | null;
 }
 
 export function rowToPerson(r: PersonRow): Person {
@@ -32,6 +34,7 @@ export function rowToPerson(r: PersonRow): Person {
     teams: r.teams_ref ? (JSON.parse(r.teams_ref) as TeamsConversationRef) : undefined,
     firstSeenAt: new Date(r.first_seen_at),
     lastSeenAt: new Date(r.last_seen_at),
+    ...(r.unreachable_reason ? { unreachable: { reason: r.unreachable_reason, at: new Date(Number(r.unreachable_at ?? 0)) } } : {}),
   };
 }
 
@@ -43,6 +46,8 @@ export class SqlitePeople implements PeopleRepository {
   private readonly countAll: StatementSync;
   private readonly everyone: StatementSync;
   private readonly pageAfter: StatementSync;
+  private readonly unreachable: StatementSync;
+  private readonly tenantUnreachable: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.upsert = db.prepare(`
@@ -54,7 +59,9 @@ export class SqlitePeople implements PeopleRepository {
         locale = COALESCE(:locale, locale),
         teams_ref = COALESCE(:teams_ref, teams_ref),
         teams_user_id = COALESCE(:teams_user_id, teams_user_id),
-        last_seen_at = MAX(last_seen_at, :at)
+        last_seen_at = MAX(last_seen_at, :at),
+        unreachable_reason = NULL,
+        unreachable_at = NULL
       RETURNING *`);
     this.byId = db.prepare('SELECT * FROM people WHERE id = ?');
     this.byEmail = db.prepare('SELECT * FROM people WHERE email = ? ORDER BY id');
@@ -62,6 +69,8 @@ export class SqlitePeople implements PeopleRepository {
     this.countAll = db.prepare('SELECT COUNT(*) AS n FROM people');
     this.everyone = db.prepare('SELECT * FROM people ORDER BY id');
     this.pageAfter = db.prepare('SELECT * FROM people WHERE id > ? ORDER BY id LIMIT ?');
+    this.unreachable = db.prepare('UPDATE people SET unreachable_reason = ?, unreachable_at = ? WHERE id = ?');
+    this.tenantUnreachable = db.prepare('UPDATE people SET unreachable_reason = :reason, unreachable_at = :at WHERE substr(id, 1, length(:prefix)) = :prefix RETURNING id');
   }
 
   async record(contact: Contact, at: Date): Promise<Person> {
@@ -100,6 +109,14 @@ export class SqlitePeople implements PeopleRepository {
 
   async page(after: string | null, limit: number): Promise<Person[]> {
     return (this.pageAfter.all(after ?? '', limit) as unknown as PersonRow[]).map(rowToPerson);
+  }
+
+  async markUnreachable(id: string, reason: string, at: Date): Promise<boolean> {
+    return Number(this.unreachable.run(reason, at.getTime(), id).changes) > 0;
+  }
+
+  async markTenantUnreachable(platform: Platform, tenant: string, reason: string, at: Date): Promise<string[]> {
+    return (this.tenantUnreachable.all({ reason, at: at.getTime(), prefix: tenantPrefix(platform, tenant) }) as Array<{ id: string }>).map((r) => r.id).sort();
   }
 
   async count(): Promise<number> {

@@ -114,6 +114,30 @@ export class MemoryOutbox implements OutboxRepository {
     return r;
   }
 
+  async cancelForPerson(personId: string, reason: string): Promise<number> {
+    let n = 0;
+    for (const m of this.rows.values()) {
+      if (m.state === 'pending' && m.target.kind === 'person' && m.target.personId === personId) {
+        m.state = 'cancelled';
+        m.lastError = reason;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async cancelForTenant(platform: string, tenant: string, reason: string): Promise<number> {
+    let n = 0;
+    for (const m of this.rows.values()) {
+      if (m.state === 'pending' && m.target.kind === 'person' && m.target.personId.startsWith(`${platform}:${tenant}/`)) {
+        m.state = 'cancelled';
+        m.lastError = reason;
+        n++;
+      }
+    }
+    return n;
+  }
+
   async cancelPending(source: string): Promise<number> {
     let n = 0;
     for (const m of this.rows.values()) {

@@ -48,6 +48,8 @@ function people(list: Person[]): PeopleRepository {
     count: async () => byId.size,
     all: async () => [...byId.values()],
     page: async () => [],
+    markUnreachable: async () => false,
+    markTenantUnreachable: async () => [],
   };
 }
 

@@ -91,6 +91,11 @@ const STEPS: Step[] = [
   { name: 'communaute', do: ['community groupe-progres', { click: 'Join “Cross-department progress group”' }] },
   // the manager's card: Megan Bowen's request names the playground's user as her manager (seeded before the run)
   { name: 'ambassadeur-responsable', do: ['ambassador'] },
+  // privacy: the notice, the erasure's confirmation, and the organisers' audit trail after an export (« my data »
+  // ends with the JSON file's consent card, which the playground does not show)
+  { name: 'confidentialite', do: ['privacy'] },
+  { name: 'effacer-mes-donnees', do: ['erase-my-data'] },
+  { name: 'journal', do: ['idee Un guichet unique #accueil', 'export', 'journal'] },
 ];
 
 const { execFileSync }: typeof ChildProcessTypes = require('node:child_process');

@@ -250,6 +250,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       .then(() => dispatcher.poke())
       .catch((e) => log.error({ err: e }, 'wake failed'));
   };
+  privacy.wake = wake;
 
   // The conversation, then the platforms that talk to it, on one HTTP server.
   const messenger = new Messenger(store, clock, () => dispatcher.poke());

@@ -184,7 +184,8 @@ export type JobKind =
   | 'engagement.end'
   | 'figures.weekly'
   | 'privacy.daily'
-  | 'privacy.inactiveErase';
+  | 'privacy.inactiveErase'
+  | 'privacy.erase';
 
 /** The organiser who created an event receives the feedback results this long after its end. */
 export const RESULTS_DELAY_MS = 3 * 86_400_000;

@@ -1457,7 +1457,8 @@ export const en: Messages = {
       cancelButton: 'Cancel',
       cancelled: 'Nothing was erased.',
       already: 'This data has already been erased.',
-      doneSelf: 'Your data has been erased. If you write to Ensemble again, you will start afresh.',
+      startedSelf: 'Done: your data is being erased, it takes a moment. This is the last message you receive from Ensemble.',
+      startedOther: 'The erasure is under way: you will be told when it is finished.',
       doneOther: "This person's data has been erased.",
       reason: 'data erasure',
       managerGone:

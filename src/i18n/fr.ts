@@ -1459,7 +1459,8 @@ export const fr = {
       cancelButton: 'Annuler',
       cancelled: 'Rien n’a été effacé.',
       already: 'Ces données ont déjà été effacées.',
-      doneSelf: 'Vos données ont été effacées. Si vous écrivez de nouveau à Ensemble, vous repartirez de zéro.',
+      startedSelf: 'C’est parti : vos données sont en cours d’effacement, c’est l’affaire d’un instant. Ce message est le dernier que vous recevez d’Ensemble.',
+      startedOther: 'L’effacement est en cours : vous serez prévenu(e) quand il sera terminé.',
       doneOther: 'Les données de cette personne ont été effacées.',
       reason: 'effacement des données',
       managerGone:

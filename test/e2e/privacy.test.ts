@@ -138,7 +138,9 @@ describe.each(stores)('privacy: my data, then erasure (%s)', (_name, env) => {
     expect(await bot.services.store.people.get('slack:T1/UHV7K2Q9')).not.toBeNull();
 
     const done = await click('UHV7K2Q9', 'privacy.erase', {});
-    expect(allText(done.blocks)).toContain('Vos données ont été effacées');
+    expect(allText(done.blocks)).toContain('vos données sont en cours d’effacement');
+    // a job in the store, run at once
+    await deliverDue(bot);
     expect(await bot.services.store.people.get('slack:T1/UHV7K2Q9')).toBeNull();
 
     const idea = (await bot.services.store.ideas.get(ideaId))!;
@@ -212,8 +214,12 @@ describe('privacy: inactive people warned then erased; erasure by an organiser; 
   test('an organiser erases the data of a person who asked by e-mail', async () => {
     const confirm = await slashReply('UORG', 'effacer-mes-donnees paul.demande@exemple.fr');
     expect(allText(confirm.blocks)).toContain('Effacer les données de Paul Demande');
-    const done = await click('UORG', 'privacy.erase', { person: 'slack:T1/UASK3N5' });
-    expect(allText(done.blocks)).toContain('Les données de cette personne ont été effacées');
+    const started = await click('UORG', 'privacy.erase', { person: 'slack:T1/UASK3N5' });
+    expect(allText(started.blocks)).toContain('vous serez prévenu(e) quand il sera terminé');
+    // pressed twice: erased once
+    await click('UORG', 'privacy.erase', { person: 'slack:T1/UASK3N5' });
+    await deliverDue(bot);
+    expect(toSlack('UORG', 'Les données de cette personne ont été effacées')).toHaveLength(1);
     expect(await bot.services.store.people.get('slack:T1/UASK3N5')).toBeNull();
     expect(await dumpStore(bot.services.store)).not.toContain('paul.demande');
     // the audit trail says who ran it, without naming whom
@@ -240,6 +246,7 @@ describe('privacy: inactive people warned then erased; erasure by an organiser; 
     );
     await slashReply('UORG', 'effacer-mes-donnees marc.manager@exemple.fr');
     await click('UORG', 'privacy.erase', { person: 'slack:T1/UMGR8W4' });
+    await deliverDue(bot);
     expect((await bot.services.store.engagements.get(request!.id))!.state).toBe('withdrawn');
     await deliverDue(bot);
     expect(toSlack('UBACK6P2', 'a effacé ses données')).toHaveLength(1);

@@ -4,7 +4,7 @@ import type { NewJob, ScheduledJob } from '../../domain/events';
 import type { Locale } from '../../domain/locale';
 import type { Person } from '../../domain/people';
 import { type Actor, isEmail } from '../../domain/people-service';
-import { ERASED_PREFIX } from '../../domain/privacy';
+import { ERASED_PREFIX, isErased } from '../../domain/privacy';
 import { isOrganiser } from '../../domain/roles';
 import { nextDaily } from '../../domain/schedule';
 import { wallClock } from '../../domain/time';
@@ -25,6 +25,10 @@ const inactiveRef = (personId: string) => `privacy:inactive:${personId}`;
 /** People warned per daily pass at most (the next pass takes the rest). */
 const INACTIVE_BATCH = 2000;
 
+/** Who asked for an erasure (kept as the job's number). */
+const ERASURE_BY = ['self', 'organiser', 'retention'] as const;
+type ErasureBy = (typeof ERASURE_BY)[number];
+
 /** Words that identify a person besides their id: their name, e-mail and platform ids. */
 export function identifying(p: Person): string[] {
   return [p.displayName, p.email, p.user, p.teams?.userId, p.teams?.conversationId].filter((w): w is string => !!w && w.length >= 3);
@@ -36,6 +40,9 @@ export function identifying(p: Person): string[] {
  * that also warns, then erases, people not seen for a long time.
  */
 export class PrivacyFlow implements JobHandler {
+  /** Wakes the job runner (an erasure asked for now); set by the composition root. */
+  wake?: () => void;
+
   constructor(
     private readonly s: Services,
     private readonly engagement: EngagementFlow,
@@ -133,8 +140,8 @@ export class PrivacyFlow implements JobHandler {
     if (!self && !isOrganiser(actor.roles)) throw new DomainError('privacy.organiserOnly');
     const target = self ? actor.person : await this.s.store.people.get(personId);
     if (!target) return cardReply(textCard(v.t('privacy.erase.already')), { replace: true });
-    await this.eraseNow(target, self ? 'self' : 'organiser', actor.person.id);
-    return cardReply(textCard(self ? v.t('privacy.erase.doneSelf') : v.t('privacy.erase.doneOther')), { replace: true });
+    await this.scheduleErasure(target.id, self ? 'self' : 'organiser', self ? undefined : actor.person.id);
+    return cardReply(textCard(self ? v.t('privacy.erase.startedSelf') : v.t('privacy.erase.startedOther')), { replace: true });
   }
 
   cancelErase(actor: Actor): Reply {
@@ -142,54 +149,95 @@ export class PrivacyFlow implements JobHandler {
   }
 
   /**
+   * An erasure is a job in the store, run at once (it reads every table: seconds on a large store, longer than
+   * a platform waits for an answer), with a lease: one stopped half-way is taken again and finished. Its
+   * pseudonym is chosen here, so a second attempt goes on with the same one.
+   */
+  async scheduleErasure(personId: string, by: ErasureBy, actorId?: string): Promise<void> {
+    const pseudonym = `${ERASED_PREFIX}${randomUUID()}`;
+    const now = this.s.clock.now();
+    await this.s.store.jobs.add([
+      {
+        key: `privacy:erase:${pseudonym}`,
+        kind: 'privacy.erase',
+        ref: `privacy:erase:${pseudonym}${actorId ? `|${actorId}` : ''}`,
+        param: ERASURE_BY.indexOf(by),
+        dueAt: now,
+        subject: personId,
+      },
+    ]);
+    this.wake?.();
+  }
+
+  private async runErasure(job: ScheduledJob): Promise<number> {
+    const personId = job.subject;
+    // a second request for someone already erased: its subject became the pseudonym with the rest
+    if (!personId || isErased(personId)) return 0;
+    const [pseudonym, actorId] = job.ref.slice('privacy:erase:'.length).split('|');
+    const by = ERASURE_BY[job.param] ?? 'self';
+    await this.eraseNow(personId, by, pseudonym, actorId);
+    if (by === 'organiser' && actorId) {
+      const organiser = await this.s.store.people.get(actorId);
+      if (organiser)
+        await this.s.notices.queue([{ person: organiser, key: `privacy:erased:${pseudonym}`, card: textCard(this.view(organiser.locale).t('privacy.erase.doneOther')) }], {
+          source: 'privacy:erased',
+          kind: 'service',
+        });
+    }
+    return 1;
+  }
+
+  /**
    * Erases a person: their engagements end (manager and organisers told), their future registrations are
    * withdrawn (the waiting list moves up, the person given the place is told), the organisers learn which
    * roles ended (not who held them), then the store forgets them. Logged with counts and the pseudonym only.
+   * Run again after a stop half-way (the person's row already gone), it finishes the store's part.
    */
-  async eraseNow(target: Person, by: 'self' | 'organiser' | 'retention', actorId?: string): Promise<string> {
+  private async eraseNow(personId: string, by: ErasureBy, pseudonym: string, actorId?: string): Promise<void> {
     const t = this.s.i18n.forLocale(this.s.defaultLocale);
     const now = this.s.clock.now();
-    const roles = await this.s.people.rolesOf(target);
-    const actor: Actor = { person: target, roles };
-    await this.engagement.endFor(target.id, t('privacy.erase.reason'));
-    const upcoming = await this.s.store.events.upcoming(now, 1000);
-    const registered = await this.s.store.events.registrationsOf(
-      target.id,
-      upcoming.filter((e) => e.startsAt.getTime() > now.getTime()).map((e) => e.id),
-    );
+    const target = await this.s.store.people.get(personId);
     let withdrawn = 0;
-    for (const id of registered.keys()) {
-      await this.s.events.unregister(actor, id);
-      withdrawn++;
-    }
-    if (roles.length) {
-      const organisers = (await this.s.people.peopleWith('organisateur')).filter((o) => o.id !== target.id);
-      await this.s.notices.queue(
-        organisers.map((o) => {
-          const ov = this.view(o.locale);
-          return {
-            person: o,
-            key: `privacy:roles-ended:${o.id}@${now.toISOString()}:${randomUUID().slice(0, 8)}`,
-            card: textCard(ov.t('privacy.erase.rolesEnded', { roles: roles.map((r) => describeRole(ov.t, this.s.programme, r, ov.locale)).join(', ') })),
-          };
-        }),
-        { source: 'privacy:roles-ended', kind: 'service' },
+    if (target) {
+      const roles = await this.s.people.rolesOf(target);
+      const actor: Actor = { person: target, roles };
+      await this.engagement.endFor(target.id, t('privacy.erase.reason'));
+      const upcoming = await this.s.store.events.upcoming(now, 1000);
+      const registered = await this.s.store.events.registrationsOf(
+        target.id,
+        upcoming.filter((e) => e.startsAt.getTime() > now.getTime()).map((e) => e.id),
       );
+      for (const id of registered.keys()) {
+        await this.s.events.unregister(actor, id);
+        withdrawn++;
+      }
+      if (roles.length) {
+        const organisers = (await this.s.people.peopleWith('organisateur')).filter((o) => o.id !== target.id);
+        await this.s.notices.queue(
+          organisers.map((o) => {
+            const ov = this.view(o.locale);
+            return {
+              person: o,
+              key: `privacy:roles-ended:${pseudonym}:${o.id}`,
+              card: textCard(ov.t('privacy.erase.rolesEnded', { roles: roles.map((r) => describeRole(ov.t, this.s.programme, r, ov.locale)).join(', ') })),
+            };
+          }),
+          { source: 'privacy:roles-ended', kind: 'service' },
+        );
+      }
+      await this.releaseRequestsManagedBy(target, now);
     }
-    await this.releaseRequestsManagedBy(target, now);
-    await this.s.store.engagements.forget(target.id);
-    await this.s.store.consultations.forget(target.id);
-    await this.s.store.communities.forget(target.id);
-    const pseudonym = `${ERASED_PREFIX}${randomUUID()}`;
+    await this.s.store.engagements.forget(personId);
+    await this.s.store.consultations.forget(personId);
+    await this.s.store.communities.forget(personId);
     const report = await this.s.store.privacy.erase(
-      { personId: target.id, pseudonym, identifying: identifying(target), replacement: t('privacy.anonymousAgent'), ideas: this.s.programme.privacy.erasedIdeas },
+      { personId, pseudonym, identifying: target ? identifying(target) : [], replacement: t('privacy.anonymousAgent'), ideas: this.s.programme.privacy.erasedIdeas },
       now,
     );
     this.log.info({ pseudonym, by, withdrawn, report }, 'erasure: a person was erased');
     // the trail says who ran it (the person themselves: their pseudonym) and about whom, with counts only
     const rows = Object.values(report).reduce((n, c) => n + c, 0);
     await this.s.audit.record(by === 'organiser' && actorId ? actorId : by === 'self' ? pseudonym : 'system', 'erasure', `person:${pseudonym}`, { by, withdrawn, rows });
-    return pseudonym;
   }
 
   /** Requests waiting for this person's approval as a manager cannot get it: withdrawn, the agent told to name another. */
@@ -227,6 +275,7 @@ export class PrivacyFlow implements JobHandler {
 
   async run(job: ScheduledJob): Promise<number> {
     if (job.kind === 'privacy.inactiveErase') return this.eraseInactive(job);
+    if (job.kind === 'privacy.erase') return this.runErasure(job);
     await this.s.store.jobs.add(this.plan(new Date(job.param)));
     const now = this.s.clock.now();
     const retention = this.s.programme.privacy.retention;
@@ -263,7 +312,7 @@ export class PrivacyFlow implements JobHandler {
     const person = job.subject ? await this.s.store.people.get(job.subject) : null;
     // gone already, or seen since the warning: kept
     if (!person || person.lastSeenAt.getTime() > job.param) return 0;
-    await this.eraseNow(person, 'retention');
+    await this.scheduleErasure(person.id, 'retention');
     return 1;
   }
 }

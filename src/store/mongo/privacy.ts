@@ -82,7 +82,6 @@ export class MongoPrivacy implements PrivacyRepository {
       if (n > 0) report[what] = (report[what] ?? 0) + n;
     };
     const person = await this.db.collection<PersonDoc>('people').findOne({ _id: r.personId });
-    count('people', (await this.db.collection<PersonDoc>('people').deleteOne({ _id: r.personId })).deletedCount);
     count('preferences', (await this.db.collection<{ _id: string }>('preferences').deleteOne({ _id: r.personId })).deletedCount);
     count('drafts', (await this.db.collection('drafts').deleteMany({ personId: r.personId })).deletedCount);
     count('axis_follows', (await this.db.collection('axis_follows').deleteMany({ personId: r.personId })).deletedCount);
@@ -96,7 +95,11 @@ export class MongoPrivacy implements PrivacyRepository {
           .updateMany({ state: 'pending', 'target.kind': 'person', 'target.personId': r.personId }, { $set: { state: 'cancelled', lastError: 'erased', leaseOwner: null } })
       ).modifiedCount,
     );
-    count('jobs.cancelled', (await this.db.collection('jobs').updateMany({ state: 'pending', subject: r.personId }, { $set: { state: 'cancelled' } })).modifiedCount);
+    // the erasure's own job stays: taken again after a crash, it finishes what this left
+    count(
+      'jobs.cancelled',
+      (await this.db.collection('jobs').updateMany({ state: 'pending', subject: r.personId, kind: { $ne: 'privacy.erase' } }, { $set: { state: 'cancelled' } })).modifiedCount,
+    );
     if (r.ideas === 'delete') {
       const ids = (await this.db.collection<{ _id: number; authorId: string }>('ideas').find({ authorId: r.personId }).toArray()).map((d) => d._id);
       if (ids.length) {
@@ -107,23 +110,29 @@ export class MongoPrivacy implements PrivacyRepository {
     }
     const words = [r.personId, ...r.identifying.filter((w) => w.length >= 3)];
     const edit = (s: string) => scrub(scrub(s, [r.personId], r.pseudonym), r.identifying, r.replacement);
-    for (const name of await this.collections()) {
+    // No transaction here: the person's row goes after every other collection and before the jobs, so an
+    // erasure stopped half-way is finished by its job, which still names the person (see PrivacyFlow).
+    const names = (await this.collections()).filter((n) => n !== 'people' && n !== 'jobs');
+    const sweep = async (name: string) => {
       const col = this.db.collection<Document>(name);
       await this.scan(name, words, async (doc) => {
         const changed = { yes: false };
         const next = walk(doc, edit, changed) as Document;
         if (!changed.yes) return;
-        if (typeof doc._id === 'string' && next._id !== doc._id) {
-          // the id itself named the person: the document moves to its new id
-          await col.insertOne(next);
+        const { _id, ...rest } = next;
+        if (typeof doc._id === 'string' && _id !== doc._id) {
+          // the id itself named the person: the document moves to its new id (written again after a crash)
+          await col.replaceOne({ _id }, rest, { upsert: true });
           await col.deleteOne({ _id: doc._id as unknown as Document['_id'] });
         } else {
-          const { _id, ...rest } = next;
           await col.replaceOne({ _id: doc._id }, rest);
         }
         count(name, 1);
       });
-    }
+    };
+    for (const name of names) await sweep(name);
+    count('people', (await this.db.collection<PersonDoc>('people').deleteOne({ _id: r.personId })).deletedCount);
+    await sweep('jobs');
     void at;
     return report;
   }

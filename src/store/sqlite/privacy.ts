@@ -88,7 +88,8 @@ export class SqlitePrivacy implements PrivacyRepository {
       // what was still to happen for them
       const mine = `json_extract(target, '$.kind') = 'person' AND json_extract(target, '$.personId') = ?`;
       count('outbox.cancelled', run(`UPDATE outbox SET state = 'cancelled', last_error = 'erased', lease_owner = NULL WHERE state = 'pending' AND ${mine}`, r.personId));
-      count('jobs.cancelled', run("UPDATE jobs SET state = 'cancelled' WHERE state = 'pending' AND subject = ?", r.personId));
+      // the erasure's own job stays pending: its runner marks it done
+      count('jobs.cancelled', run("UPDATE jobs SET state = 'cancelled' WHERE state = 'pending' AND subject = ? AND kind != 'privacy.erase'", r.personId));
       if (r.ideas === 'delete') {
         const ids = (this.db.prepare('SELECT id FROM ideas WHERE author_id = ?').all(r.personId) as Array<{ id: number }>).map((x) => x.id);
         for (const id of ids) {

@@ -251,6 +251,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       .catch((e) => log.error({ err: e }, 'wake failed'));
   };
   privacy.wake = wake;
+  privacy.wakeReplies = () => replyDispatcher.poke();
 
   // The conversation, then the platforms that talk to it, on one HTTP server.
   const messenger = new Messenger(store, clock, () => dispatcher.poke());

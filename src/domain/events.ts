@@ -185,7 +185,8 @@ export type JobKind =
   | 'figures.weekly'
   | 'privacy.daily'
   | 'privacy.inactiveErase'
-  | 'privacy.erase';
+  | 'privacy.erase'
+  | 'privacy.export';
 
 /** The organiser who created an event receives the feedback results this long after its end. */
 export const RESULTS_DELAY_MS = 3 * 86_400_000;

@@ -485,8 +485,8 @@ export interface PrivacyRepository {
    * replaced by the pseudonym and the identifying words by the replacement. Counts per table.
    */
   erase(request: ErasureRequest, at: Date): Promise<ErasureReport>;
-  /** People last seen before `before`, least recently seen first. */
-  inactive(before: Date, limit: number): Promise<Person[]>;
+  /** People last seen before `before`, least recently seen first (then by id), `limit` after the person `after`. */
+  inactive(before: Date, limit: number, after?: Pick<Person, 'id' | 'lastSeenAt'>): Promise<Person[]>;
   /** Removes what is past its retention at `at` (counts only). */
   purge(at: Date, retention: RetentionSettings): Promise<RetentionReport>;
 }

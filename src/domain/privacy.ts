@@ -68,6 +68,8 @@ export type ErasureReport = Record<string, number>;
 /** What a retention pass removed, by kind (counts only: it is logged). */
 export interface RetentionReport {
   deliveredMessages: number;
+  /** Files delivered (exports, contracts, calendar entries): their content goes once delivered; the row stays for the counts. */
+  deliveredFiles: number;
   requestRecords: number;
   feedbackComments: number;
   drafts: number;
@@ -84,10 +86,17 @@ export function isErased(personId: string): boolean {
   return personId.startsWith(ERASED_PREFIX);
 }
 
-/** Whole-word occurrences of `word` (letters and digits around it do not count). */
+/**
+ * What continues a word: letters, digits, `_`, and what joins the parts of a name or an address (`-`, `+`,
+ * `@`; a `.` followed by a letter or digit). So « Paul Martin » is not found in « Jean-Paul Martin », nor
+ * `martin@ville.fr` in `jp.martin@ville.fr`, but « Paul Martin. » at the end of a sentence is.
+ */
+const JOINED = '\\p{L}\\p{N}_@+\\-';
+
+/** Whole-word occurrences of `word`, in any case. */
 export function wordPattern(word: string): RegExp {
   const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, 'giu');
+  return new RegExp(`(?<![${JOINED}.])${escaped}(?![${JOINED}]|\\.[\\p{L}\\p{N}])`, 'giu');
 }
 
 /**
@@ -98,9 +107,44 @@ export function scrub(text: string, words: readonly string[], replacement: strin
   let out = text;
   for (const w of words) {
     if (w.length < 3) continue;
+    // a name or an e-mail: whole words; a platform id (`U0123ABCD`, `29:1a2b…`): wherever it stands whole (`<@U0123ABCD>`)
+    if (!/[\s@]/.test(w)) {
+      out = replaceId(out, w, replacement);
+      continue;
+    }
     out = out.replace(wordPattern(w), () => replacement);
     const json = JSON.stringify(w).slice(1, -1);
     if (json !== w) out = out.replace(wordPattern(json), () => replacement);
   }
   return out;
 }
+
+/**
+ * The person's id replaced by the pseudonym wherever it appears whole (a key such as `…:promoted:<id>@<time>`
+ * too: ids are distinctive, only a letter or digit around one makes it another id).
+ */
+export function replaceId(text: string, id: string, pseudonym: string): string {
+  const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, 'gu'), () => pseudonym);
+}
+
+/**
+ * A display name is searched for in other people's texts only when it cannot be an ordinary word: two words
+ * or more, 5 characters or more (« Lab », « Marie » are left; their ids and e-mail are still removed).
+ */
+export function nameIsSearchable(name: string): boolean {
+  const trimmed = name.trim();
+  return trimmed.length >= 5 && /\s/.test(trimmed);
+}
+
+/** Tables (collections) where only the person's id is replaced, never words: other people's identities live there. */
+export const IDENTITY_TABLES: ReadonlySet<string> = new Set(['people', 'role_assignments', 'conversations']);
+
+/** Lower case as SQLite's lower() does it: ASCII letters only. */
+export function asciiLower(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
+/** What an outbox message's content becomes once it must not be kept (its row is done: it is never sent). */
+export const TOMBSTONE = 'erased';
+export const TOMBSTONE_PAYLOAD = '{"kind":"erased"}';

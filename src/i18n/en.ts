@@ -1076,7 +1076,7 @@ export const en: Messages = {
   },
   errors: {
     privacy: {
-      exportOncePerDay: 'You already received your data today: you can ask again tomorrow.',
+      exportOncePerDay: 'You already asked for your data today: it comes in our private chat; you can ask again tomorrow.',
       organiserOnly: "Only organisers can erase someone else's data.",
       unknownPerson: 'I know nobody with that mention or e-mail.',
     },
@@ -1392,6 +1392,7 @@ export const en: Messages = {
     },
   },
   privacy: {
+    otherPerson: 'another person',
     anonymousAgent: 'Anonymous agent',
     myData: 'My data',
     eraseMine: 'Erase my data',
@@ -1439,6 +1440,7 @@ export const en: Messages = {
       messages: 'Messages',
       messagesValue: '{{pending}} pending, {{sent}} delivered',
       rights: 'To erase your data: `erase-my-data`. For a correction: the data protection officer (see `privacy`).',
+      preparing: 'I am gathering your data: you will receive it in a moment, in our private chat (a file and its summary).',
       fileComment: 'Everything Ensemble keeps about you, as JSON.',
     },
     erase: {

@@ -1078,7 +1078,7 @@ export const fr = {
   },
   errors: {
     privacy: {
-      exportOncePerDay: 'Vous avez déjà reçu vos données aujourd’hui : vous pourrez les demander de nouveau demain.',
+      exportOncePerDay: 'Vous avez déjà demandé vos données aujourd’hui : elles arrivent dans notre conversation privée ; vous pourrez les demander de nouveau demain.',
       organiserOnly: 'Seuls les organisateurs peuvent effacer les données d’une autre personne.',
       unknownPerson: 'Je ne connais personne avec cette mention ou cet e-mail.',
     },
@@ -1394,6 +1394,7 @@ export const fr = {
     },
   },
   privacy: {
+    otherPerson: 'une autre personne',
     anonymousAgent: 'Agent anonyme',
     myData: 'Mes données',
     eraseMine: 'Effacer mes données',
@@ -1441,6 +1442,7 @@ export const fr = {
       messages: 'Messages',
       messagesValue: '{{pending}} en attente, {{sent}} remis',
       rights: 'Pour effacer vos données : `effacer-mes-donnees`. Pour une rectification : le délégué à la protection des données (voir `confidentialite`).',
+      preparing: 'Je rassemble vos données : vous les recevrez dans un instant, dans notre conversation privée (un fichier et son résumé).',
       fileComment: 'Tout ce qu’Ensemble garde sur vous, au format JSON.',
     },
     erase: {

@@ -4,7 +4,8 @@ import type { NewJob, ScheduledJob } from '../../domain/events';
 import type { Locale } from '../../domain/locale';
 import type { Person } from '../../domain/people';
 import { type Actor, isEmail } from '../../domain/people-service';
-import { ERASED_PREFIX, isErased } from '../../domain/privacy';
+import { ERASED_PREFIX, isErased, nameIsSearchable } from '../../domain/privacy';
+import { outgoingPayload } from '../../cards/outgoing';
 import { isOrganiser } from '../../domain/roles';
 import { nextDaily } from '../../domain/schedule';
 import { wallClock } from '../../domain/time';
@@ -22,17 +23,23 @@ const DAY_MS = 86_400_000;
 const MONTH_MS = 30 * DAY_MS;
 export const PRIVACY_REF = 'privacy';
 const inactiveRef = (personId: string) => `privacy:inactive:${personId}`;
-/** People warned per daily pass at most (the next pass takes the rest). */
-const INACTIVE_BATCH = 2000;
+/** Inactive people read a page at a time. */
+const INACTIVE_BATCH = 1000;
 
 /** Who asked for an erasure (kept as the job's number). */
 const ERASURE_BY = ['self', 'organiser', 'retention'] as const;
 type ErasureBy = (typeof ERASURE_BY)[number];
 
-/** Words that identify a person besides their id: their name, e-mail and platform ids. */
+/**
+ * Words that identify a person besides their id: their e-mail and platform ids, and their name when it cannot
+ * be an ordinary word (see `nameIsSearchable`).
+ */
 export function identifying(p: Person): string[] {
-  return [p.displayName, p.email, p.user, p.teams?.userId, p.teams?.conversationId].filter((w): w is string => !!w && w.length >= 3);
+  return [nameIsSearchable(p.displayName) ? p.displayName : undefined, p.email, p.user, p.teams?.userId, p.teams?.conversationId].filter((w): w is string => !!w && w.length >= 3);
 }
+
+/** A person id as the store writes it (`slack:T…/U…`, `teams:<tenant>/<object id>`). */
+const PERSON_ID = /\b(?:slack:[A-Z0-9]+\/[A-Z0-9]+|teams:[0-9a-f-]{32,40}\/[0-9a-f-]{32,40})\b/gi;
 
 /**
  * Privacy and data rights (issue 15): the notice, « mes données » (everything held about the person, as a
@@ -42,6 +49,8 @@ export function identifying(p: Person): string[] {
 export class PrivacyFlow implements JobHandler {
   /** Wakes the job runner (an erasure asked for now); set by the composition root. */
   wake?: () => void;
+  /** Wakes the reply lane (« mes données » is ready); set by the composition root. */
+  wakeReplies?: () => void;
 
   constructor(
     private readonly s: Services,
@@ -60,25 +69,40 @@ export class PrivacyFlow implements JobHandler {
 
   // — « mes données » —
 
-  /** Everything held about the person, as a JSON file in their DM and a summary card; once a day. */
+  /**
+   * « mes-donnees »: everything held about the person, as a JSON file and a summary card in their own chat
+   * with the bot; once a day. Made by a job (it reads every table: on a large store, longer than a platform
+   * waits for an answer, and never shown in a channel the command was typed in).
+   */
   async export(actor: Actor): Promise<Reply> {
     const v = this.view(actor.person.locale);
     const now = this.s.clock.now();
     const day = wallClock(now, this.s.timezone).date;
-    // the key holds no id of the person: a digest of it, and the day
+    // the key holds no id of the person: a digest of it, and the day (a second request that day adds nothing)
     const key = `privacy:export:${createHash('sha256').update(actor.person.id).digest('hex').slice(0, 24)}:${day}`;
-    if (!(await this.s.store.requests.admit(key, now, new Date(now.getTime() - 60_000)))) throw new DomainError('privacy.exportOncePerDay');
-    const p = actor.person;
+    const added = await this.s.store.jobs.add([{ key, kind: 'privacy.export', ref: key, param: now.getTime(), dueAt: now, subject: actor.person.id }]);
+    if (!added) throw new DomainError('privacy.exportOncePerDay');
+    this.wake?.();
+    return cardReply(textCard(v.t('privacy.summary.preparing')));
+  }
+
+  private async runExport(job: ScheduledJob): Promise<number> {
+    const p = job.subject ? await this.s.store.people.get(job.subject) : null;
+    if (!p) return 0;
+    const v = this.view(p.locale);
+    const at = new Date(job.param);
+    const day = wallClock(at, this.s.timezone).date;
     const rows = await this.s.store.privacy.dataOf(
       p.id,
       identifying(p).filter((w) => w !== p.displayName),
     );
-    // the messages sent to them; those to others that name them stay the others' (they would show who got them)
+    // the messages sent to them, with their content; the payloads table as such holds others' messages too
+    delete rows.outbox_payloads;
     if (rows.outbox) rows.outbox = rows.outbox.filter((r) => targetPerson(r) === p.id);
     if (rows.outbox?.length === 0) delete rows.outbox;
-    const roles = actor.roles.map((r) => describeRole(v.t, this.s.programme, r, v.locale));
-    const file = {
-      generatedAt: now.toISOString(),
+    const roles = (await this.s.people.rolesOf(p)).map((r) => describeRole(v.t, this.s.programme, r, v.locale));
+    const content = {
+      generatedAt: this.s.clock.now().toISOString(),
       controller: this.s.programme.privacy.controller ?? this.s.programme.organisation,
       dpo: this.s.programme.privacy.dpo ?? null,
       person: {
@@ -99,13 +123,40 @@ export class PrivacyFlow implements JobHandler {
       communities: await this.s.store.communities.dataOf(p.id),
       store: rows,
     };
-    await this.s.store.requests.done(key);
+    // other people appear as « another person »: an anonymous idea a pilot answered does not name its author
+    const other = v.t('privacy.otherPerson');
+    const text = JSON.stringify(content, null, 2).replace(PERSON_ID, (id) => (id === p.id ? id : other));
     const summary = summarise(p.id, rows, roles);
-    return {
-      kind: 'card',
-      card: summaryCard(v, p, summary),
-      file: { name: `mes-donnees-${day}.json`, mime: 'application/json', content: Buffer.from(JSON.stringify(file, null, 2)), comment: v.t('privacy.summary.fileComment') },
-    };
+    const now = this.s.clock.now();
+    const target = { kind: 'person' as const, personId: p.id };
+    await this.s.store.outbox.enqueue(
+      [
+        {
+          key: `${job.key}:card`,
+          source: 'privacy:export',
+          platform: p.platform,
+          target,
+          payload: outgoingPayload({ kind: 'card', card: summaryCard(v, p, summary) }),
+          dueAt: now,
+          lane: 'reply',
+        },
+        {
+          key: `${job.key}:file`,
+          source: 'privacy:export',
+          platform: p.platform,
+          target,
+          payload: outgoingPayload({
+            kind: 'file',
+            file: { name: `mes-donnees-${day}.json`, mime: 'application/json', base64: Buffer.from(text).toString('base64'), comment: v.t('privacy.summary.fileComment') },
+          }),
+          dueAt: now,
+          lane: 'reply',
+        },
+      ],
+      now,
+    );
+    this.wakeReplies?.();
+    return 2;
   }
 
   // — erasure —
@@ -276,6 +327,7 @@ export class PrivacyFlow implements JobHandler {
   async run(job: ScheduledJob): Promise<number> {
     if (job.kind === 'privacy.inactiveErase') return this.eraseInactive(job);
     if (job.kind === 'privacy.erase') return this.runErasure(job);
+    if (job.kind === 'privacy.export') return this.runExport(job);
     await this.s.store.jobs.add(this.plan(new Date(job.param)));
     const now = this.s.clock.now();
     const retention = this.s.programme.privacy.retention;
@@ -289,7 +341,20 @@ export class PrivacyFlow implements JobHandler {
   /** People not seen for `inactiveMonths` are told once; they are erased `inactiveNoticeDays` later unless they come back. */
   private async warnInactive(now: Date): Promise<number> {
     const r = this.s.programme.privacy.retention;
-    const people = await this.s.store.privacy.inactive(new Date(now.getTime() - r.inactiveMonths * MONTH_MS), INACTIVE_BATCH);
+    const before = new Date(now.getTime() - r.inactiveMonths * MONTH_MS);
+    let warned = 0;
+    // every inactive person, a page at a time; those warned already are passed over (their job exists)
+    for (
+      let page = await this.s.store.privacy.inactive(before, INACTIVE_BATCH);
+      page.length;
+      page = await this.s.store.privacy.inactive(before, INACTIVE_BATCH, page[page.length - 1])
+    )
+      warned += await this.warnPage(page, now);
+    return warned;
+  }
+
+  private async warnPage(people: Person[], now: Date): Promise<number> {
+    const r = this.s.programme.privacy.retention;
     let warned = 0;
     for (const p of people) {
       const due = new Date(now.getTime() + r.inactiveNoticeDays * DAY_MS);

@@ -125,7 +125,10 @@ export function summaryCard({ t }: View, person: Person, s: DataSummary): Card {
   };
 }
 
-/** What erasing will do, before it is done: the person (or the organiser for them) confirms. */
+/**
+ * What erasing will do, before it is done: the person (or the organiser for them) confirms. The button names
+ * whom it erases: pressed by someone else (a card seen in a Teams channel), it is refused.
+ */
 export function confirmCard({ t, programme }: View, target: Person, forSomeoneElse: boolean): Card {
   const key = forSomeoneElse ? 'privacy.erase.confirmOther' : 'privacy.erase.confirmSelf';
   const text = t(key, { name: target.displayName });
@@ -147,7 +150,7 @@ export function confirmCard({ t, programme }: View, target: Person, forSomeoneEl
       {
         type: 'actions',
         actions: [
-          { kind: 'submit', verb: 'privacy.erase', label: t('privacy.erase.confirmButton'), style: 'danger', data: forSomeoneElse ? { person: target.id } : {} },
+          { kind: 'submit', verb: 'privacy.erase', label: t('privacy.erase.confirmButton'), style: 'danger', data: { person: target.id } },
           { kind: 'submit', verb: 'privacy.eraseCancel', label: t('privacy.erase.cancelButton') },
         ],
       },

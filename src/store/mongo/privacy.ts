@@ -1,7 +1,18 @@
 import type { Db, Document } from 'mongodb';
 import type { Person } from '../../domain/people';
 import type { PrivacyRepository } from '../../domain/ports';
-import { type ErasureReport, type ErasureRequest, type PersonData, type RetentionReport, type RetentionSettings, scrub } from '../../domain/privacy';
+import {
+  type ErasureReport,
+  type ErasureRequest,
+  IDENTITY_TABLES,
+  type PersonData,
+  type RetentionReport,
+  type RetentionSettings,
+  replaceId,
+  scrub,
+  TOMBSTONE,
+  TOMBSTONE_PAYLOAD,
+} from '../../domain/privacy';
 import { type PersonDoc, toPerson } from './people';
 
 const DAY_MS = 86_400_000;
@@ -46,7 +57,7 @@ export class MongoPrivacy implements PrivacyRepository {
 
   /** Calls `visit` with each document of `name` in which `words` appear (whole words). */
   private async scan(name: string, words: string[], visit: (doc: Document) => Promise<void>): Promise<void> {
-    const lowered = words.map((w) => w.toLowerCase());
+    const lowered = [...new Set(words.flatMap((w) => [w.toLowerCase(), JSON.stringify(w).slice(1, -1).toLowerCase()]))];
     const cursor = this.db.collection(name).find({}, { batchSize: 1000 });
     for await (const doc of cursor) {
       const text = JSON.stringify(doc).toLowerCase();
@@ -62,7 +73,7 @@ export class MongoPrivacy implements PrivacyRepository {
       const rows: Array<Record<string, unknown>> = [];
       await this.scan(name, words, async (doc) => {
         const changed = { yes: false };
-        walk(doc, (s) => scrub(s, words, '\u0000'), changed);
+        walk(doc, (s) => scrub(replaceId(s, personId, '\u0000'), also, '\u0000'), changed);
         if (!changed.yes) return;
         const row: Record<string, unknown> = { ...doc };
         if (name === 'outbox' && typeof doc.payloadHash === 'string') {
@@ -87,14 +98,15 @@ export class MongoPrivacy implements PrivacyRepository {
     count('axis_follows', (await this.db.collection('axis_follows').deleteMany({ personId: r.personId })).deletedCount);
     const subjects = [r.personId, ...(person?.email ? [person.email] : [])];
     count('role_assignments', (await this.db.collection('role_assignments').deleteMany({ subject: { $in: subjects } })).deletedCount);
+    const outbox = this.db.collection<{ payloadHash: string; state: string }>('outbox');
+    const mine = { 'target.kind': 'person', 'target.personId': r.personId };
     count(
       'outbox.cancelled',
-      (
-        await this.db
-          .collection('outbox')
-          .updateMany({ state: 'pending', 'target.kind': 'person', 'target.personId': r.personId }, { $set: { state: 'cancelled', lastError: 'erased', leaseOwner: null } })
-      ).modifiedCount,
+      (await outbox.updateMany({ state: { $in: ['pending', 'failed'] }, ...mine }, { $set: { state: 'cancelled', lastError: 'erased', leaseOwner: null } })).modifiedCount,
     );
+    // what was sent to them, and every file delivered (an export, a contract: text the scrub cannot read in
+    // base64 or a PDF), keep their document for the counts but lose their content
+    count('outbox.emptied', await this.empty({ $or: [mine, { state: { $in: ['sent', 'cancelled'] }, payloadHash: { $in: await this.fileHashes() } }] }));
     // the erasure's own job stays: taken again after a crash, it finishes what this left
     count(
       'jobs.cancelled',
@@ -108,14 +120,16 @@ export class MongoPrivacy implements PrivacyRepository {
         count('ideas.deleted', (await this.db.collection<{ _id: number }>('ideas').deleteMany({ _id: { $in: ids } })).deletedCount);
       }
     }
-    const words = [r.personId, ...r.identifying.filter((w) => w.length >= 3)];
-    const edit = (s: string) => scrub(scrub(s, [r.personId], r.pseudonym), r.identifying, r.replacement);
+    const identifying = r.identifying.filter((w) => w.length >= 3);
     // No transaction here: the person's row goes after every other collection and before the jobs, so an
     // erasure stopped half-way is finished by its job, which still names the person (see PrivacyFlow).
     const names = (await this.collections()).filter((n) => n !== 'people' && n !== 'jobs');
     const sweep = async (name: string) => {
       const col = this.db.collection<Document>(name);
-      await this.scan(name, words, async (doc) => {
+      // where other people's identities are kept, only the id is replaced (a homonym keeps their name)
+      const words = IDENTITY_TABLES.has(name) ? [] : identifying;
+      const edit = (s: string) => scrub(replaceId(s, r.personId, r.pseudonym), words, r.replacement);
+      await this.scan(name, [r.personId, ...words], async (doc) => {
         const changed = { yes: false };
         const next = walk(doc, edit, changed) as Document;
         if (!changed.yes) return;
@@ -124,8 +138,11 @@ export class MongoPrivacy implements PrivacyRepository {
           // the id itself named the person: the document moves to its new id (written again after a crash)
           await col.replaceOne({ _id }, rest, { upsert: true });
           await col.deleteOne({ _id: doc._id as unknown as Document['_id'] });
-        } else {
-          await col.replaceOne({ _id: doc._id }, rest);
+        } else if (!(await this.setChanged(col, doc, rest))) {
+          // written meanwhile (a message marked sent, a support counted): read again, and try once more
+          const fresh = await col.findOne({ _id: doc._id });
+          const again = fresh ? (walk(fresh, edit, { yes: false }) as Document) : null;
+          if (fresh && again) await this.setChanged(col, fresh, again);
         }
         count(name, 1);
       });
@@ -137,10 +154,49 @@ export class MongoPrivacy implements PrivacyRepository {
     return report;
   }
 
-  async inactive(before: Date, limit: number): Promise<Person[]> {
+  /**
+   * Sets only the fields the sweep changed, and only while they still hold what was read: a write made
+   * meanwhile by someone else (the dispatcher, a support) is never undone. false when one of them changed.
+   */
+  private async setChanged(col: ReturnType<Db['collection']>, before: Document, after: Document): Promise<boolean> {
+    const set: Document = {};
+    const filter: Document = { _id: before._id };
+    for (const [k, v] of Object.entries(after)) {
+      if (k === '_id' || JSON.stringify(v) === JSON.stringify(before[k])) continue;
+      set[k] = v;
+      filter[k] = before[k];
+    }
+    if (!Object.keys(set).length) return true;
+    return (await col.updateOne(filter, { $set: set })).matchedCount === 1;
+  }
+
+  /** The hashes of the payloads that are files. */
+  private async fileHashes(): Promise<string[]> {
+    const docs = await this.db
+      .collection<{ _id: string; payload: string }>('outbox_payloads')
+      .find({ payload: { $regex: '^\\{"kind":"file"' } }, { projection: { _id: 1 } })
+      .toArray();
+    return docs.map((d) => d._id);
+  }
+
+  /** The outbox documents matched lose their content (the tombstone payload); payloads nobody uses any more go. */
+  private async empty(filter: Document): Promise<number> {
+    const outbox = this.db.collection<{ payloadHash: string }>('outbox');
+    const payloads = this.db.collection<{ _id: string; payload: string }>('outbox_payloads');
+    const match = { $and: [filter, { payloadHash: { $ne: TOMBSTONE } }] };
+    const hashes = (await outbox.distinct('payloadHash', match)) as string[];
+    if (!hashes.length) return 0;
+    await payloads.updateOne({ _id: TOMBSTONE }, { $setOnInsert: { payload: TOMBSTONE_PAYLOAD } }, { upsert: true });
+    const n = (await outbox.updateMany(match, { $set: { payloadHash: TOMBSTONE } })).modifiedCount;
+    for (const h of hashes) if (!(await outbox.findOne({ payloadHash: h }, { projection: { _id: 1 } }))) await payloads.deleteOne({ _id: h });
+    return n;
+  }
+
+  async inactive(before: Date, limit: number, after?: Pick<Person, 'id' | 'lastSeenAt'>): Promise<Person[]> {
+    const from = after ? { $or: [{ lastSeenAt: { $gt: after.lastSeenAt } }, { lastSeenAt: after.lastSeenAt, _id: { $gt: after.id } }] } : {};
     const docs = await this.db
       .collection<PersonDoc>('people')
-      .find({ lastSeenAt: { $lt: before } })
+      .find({ lastSeenAt: { $lt: before }, ...from })
       .sort({ lastSeenAt: 1, _id: 1 })
       .limit(limit)
       .toArray();
@@ -155,6 +211,7 @@ export class MongoPrivacy implements PrivacyRepository {
     const deliveredMessages = (await outbox.deleteMany(done)).deletedCount;
     for (const h of hashes)
       if (!(await outbox.findOne({ payloadHash: h }, { projection: { _id: 1 } }))) await this.db.collection<{ _id: string }>('outbox_payloads').deleteOne({ _id: h });
+    const deliveredFiles = await this.empty({ state: { $in: ['sent', 'cancelled'] }, payloadHash: { $in: await this.fileHashes() } });
     const requestRecords = (await this.db.collection('requests').deleteMany({ at: { $lt: new Date(now - retention.requestRecordsDays * DAY_MS) } })).deletedCount;
     const ended = (
       await this.db
@@ -166,6 +223,6 @@ export class MongoPrivacy implements PrivacyRepository {
       ? (await this.db.collection('event_feedback').updateMany({ eventId: { $in: ended }, comment: { $exists: true } }, { $unset: { comment: '' } })).modifiedCount
       : 0;
     const drafts = (await this.db.collection('drafts').deleteMany({ createdAt: { $lt: new Date(now - retention.draftsDays * DAY_MS) } })).deletedCount;
-    return { deliveredMessages, requestRecords, feedbackComments, drafts, audit: 0 };
+    return { deliveredMessages, deliveredFiles, requestRecords, feedbackComments, drafts, audit: 0 };
   }
 }

@@ -1,7 +1,19 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Person } from '../../domain/people';
 import type { PrivacyRepository } from '../../domain/ports';
-import { type ErasureReport, type ErasureRequest, type PersonData, type RetentionReport, type RetentionSettings, scrub } from '../../domain/privacy';
+import {
+  asciiLower,
+  type ErasureReport,
+  type ErasureRequest,
+  IDENTITY_TABLES,
+  type PersonData,
+  type RetentionReport,
+  type RetentionSettings,
+  replaceId,
+  scrub,
+  TOMBSTONE,
+  TOMBSTONE_PAYLOAD,
+} from '../../domain/privacy';
 import { type PersonRow, rowToPerson } from './people';
 import { transaction } from './transaction';
 
@@ -47,8 +59,10 @@ export class SqlitePrivacy implements PrivacyRepository {
   /** Rows of `table` where one of the text columns contains one of `words` (a first, coarse filter). */
   private candidates(t: TableShape, words: string[]): Array<Record<string, unknown>> {
     if (!t.texts.length || !words.length) return [];
-    const where = t.texts.flatMap((c) => words.map(() => `instr(lower(${quote(c)}), ?) > 0`)).join(' OR ');
-    const args = t.texts.flatMap(() => words.map((w) => w.toLowerCase()));
+    // SQLite's lower() folds ASCII only: « Élodie » is looked for as « élodie » and as « Élodie »
+    const variants = [...new Set(words.flatMap((w) => [w.toLowerCase(), asciiLower(w)]))];
+    const where = t.texts.flatMap((c) => variants.map(() => `instr(lower(${quote(c)}), ?) > 0`)).join(' OR ');
+    const args = t.texts.flatMap(() => variants);
     const keys = t.key.map((k, i) => `${quote(k)} AS __k${i}`).join(', ');
     return this.db.prepare(`SELECT ${keys}, * FROM ${quote(t.name)} WHERE ${where}`).all(...args) as Array<Record<string, unknown>>;
   }
@@ -57,7 +71,8 @@ export class SqlitePrivacy implements PrivacyRepository {
     const words = [personId, ...also.filter((w) => w.length >= 3)];
     const out: PersonData = {};
     for (const t of this.tables()) {
-      const rows = this.candidates(t, words).filter((r) => t.texts.some((c) => typeof r[c] === 'string' && scrub(r[c] as string, words, '\u0000') !== r[c]));
+      const mentions = (v: string) => replaceId(v, personId, '\u0000') !== v || scrub(v, also, '\u0000') !== v;
+      const rows = this.candidates(t, words).filter((r) => t.texts.some((c) => typeof r[c] === 'string' && mentions(r[c] as string)));
       if (!rows.length) continue;
       out[t.name] = rows.map((r) => {
         const clean = Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('__k')));
@@ -87,7 +102,21 @@ export class SqlitePrivacy implements PrivacyRepository {
       count('role_assignments', run('DELETE FROM role_assignments WHERE subject = ? OR subject = ?', r.personId, person?.email ?? r.personId));
       // what was still to happen for them
       const mine = `json_extract(target, '$.kind') = 'person' AND json_extract(target, '$.personId') = ?`;
-      count('outbox.cancelled', run(`UPDATE outbox SET state = 'cancelled', last_error = 'erased', lease_owner = NULL WHERE state = 'pending' AND ${mine}`, r.personId));
+      count(
+        'outbox.cancelled',
+        run(`UPDATE outbox SET state = 'cancelled', last_error = 'erased', lease_owner = NULL WHERE state IN ('pending', 'failed') AND ${mine}`, r.personId),
+      );
+      // what was sent to them, and every file delivered (an export, a contract: text the scrub cannot read in
+      // base64 or a PDF), keep their row for the counts but lose their content
+      const files = 'SELECT hash FROM outbox_payloads WHERE payload LIKE \'{"kind":"file"%\'';
+      const emptied = `(${mine}) OR (state IN ('sent', 'cancelled') AND payload_hash IN (${files}))`;
+      const hashes = (
+        this.db.prepare(`SELECT DISTINCT payload_hash AS h FROM outbox WHERE payload_hash != '${TOMBSTONE}' AND (${emptied})`).all(r.personId) as Array<{ h: string }>
+      ).map((x) => x.h);
+      this.db.prepare('INSERT OR IGNORE INTO outbox_payloads (hash, payload) VALUES (?, ?)').run(TOMBSTONE, TOMBSTONE_PAYLOAD);
+      count('outbox.emptied', run(`UPDATE outbox SET payload_hash = '${TOMBSTONE}' WHERE payload_hash != '${TOMBSTONE}' AND (${emptied})`, r.personId));
+      const orphan = this.db.prepare('DELETE FROM outbox_payloads WHERE hash = ? AND NOT EXISTS (SELECT 1 FROM outbox WHERE payload_hash = ?)');
+      for (const h of hashes) orphan.run(h, h);
       // the erasure's own job stays pending: its runner marks it done
       count('jobs.cancelled', run("UPDATE jobs SET state = 'cancelled' WHERE state = 'pending' AND subject = ? AND kind != 'privacy.erase'", r.personId));
       if (r.ideas === 'delete') {
@@ -100,15 +129,16 @@ export class SqlitePrivacy implements PrivacyRepository {
         }
       }
       // everywhere else: the id becomes the pseudonym, the identifying words the replacement
-      const words = [r.personId, ...r.identifying.filter((w) => w.length >= 3)];
       for (const t of this.tables()) {
-        for (const row of this.candidates(t, words)) {
+        // where other people's identities are kept, only the id is replaced (a homonym keeps their name)
+        const identifying = IDENTITY_TABLES.has(t.name) ? [] : r.identifying.filter((w) => w.length >= 3);
+        for (const row of this.candidates(t, [r.personId, ...identifying])) {
           const set: string[] = [];
           const values: Array<string | null> = [];
           for (const c of t.texts) {
             const v = row[c];
             if (typeof v !== 'string') continue;
-            const next = scrub(scrub(v, [r.personId], r.pseudonym), r.identifying, r.replacement);
+            const next = scrub(replaceId(v, r.personId, r.pseudonym), identifying, r.replacement);
             if (next === v) continue;
             set.push(`${quote(c)} = ?`);
             values.push(next);
@@ -124,8 +154,11 @@ export class SqlitePrivacy implements PrivacyRepository {
     });
   }
 
-  async inactive(before: Date, limit: number): Promise<Person[]> {
-    const rows = this.db.prepare('SELECT * FROM people WHERE last_seen_at < ? ORDER BY last_seen_at, id LIMIT ?').all(before.getTime(), limit) as unknown as PersonRow[];
+  async inactive(before: Date, limit: number, after?: Pick<Person, 'id' | 'lastSeenAt'>): Promise<Person[]> {
+    const from = after ? [after.lastSeenAt.getTime(), after.id] : [-1, ''];
+    const rows = this.db
+      .prepare('SELECT * FROM people WHERE last_seen_at < ? AND (last_seen_at > ? OR (last_seen_at = ? AND id > ?)) ORDER BY last_seen_at, id LIMIT ?')
+      .all(before.getTime(), from[0], from[0], from[1], limit) as unknown as PersonRow[];
     return rows.map(rowToPerson);
   }
 
@@ -137,8 +170,13 @@ export class SqlitePrivacy implements PrivacyRepository {
         this.db.prepare("SELECT DISTINCT payload_hash AS h FROM outbox WHERE state IN ('sent','failed','cancelled') AND created_at < ?").all(cutoff) as Array<{ h: string }>
       ).map((x) => x.h);
       const deliveredMessages = Number(this.db.prepare("DELETE FROM outbox WHERE state IN ('sent','failed','cancelled') AND created_at < ?").run(cutoff).changes);
+      const files = `SELECT hash FROM outbox_payloads WHERE payload LIKE '{"kind":"file"%'`;
+      const delivered = `state IN ('sent', 'cancelled') AND payload_hash IN (${files})`;
+      for (const x of this.db.prepare(`SELECT DISTINCT payload_hash AS h FROM outbox WHERE ${delivered}`).all() as Array<{ h: string }>) hashes.push(x.h);
+      this.db.prepare('INSERT OR IGNORE INTO outbox_payloads (hash, payload) VALUES (?, ?)').run(TOMBSTONE, TOMBSTONE_PAYLOAD);
+      const deliveredFiles = Number(this.db.prepare(`UPDATE outbox SET payload_hash = '${TOMBSTONE}' WHERE ${delivered}`).run().changes);
       const orphan = this.db.prepare('DELETE FROM outbox_payloads WHERE hash = ? AND NOT EXISTS (SELECT 1 FROM outbox WHERE payload_hash = ?)');
-      for (const h of hashes) orphan.run(h, h);
+      for (const h of new Set(hashes)) if (h !== TOMBSTONE) orphan.run(h, h);
       const requestRecords = Number(this.db.prepare('DELETE FROM requests WHERE at < ?').run(now - retention.requestRecordsDays * DAY_MS).changes);
       const feedbackComments = Number(
         this.db
@@ -146,7 +184,7 @@ export class SqlitePrivacy implements PrivacyRepository {
           .run(now - retention.feedbackCommentsMonths * MONTH_MS).changes,
       );
       const drafts = Number(this.db.prepare('DELETE FROM drafts WHERE created_at < ?').run(now - retention.draftsDays * DAY_MS).changes);
-      return { deliveredMessages, requestRecords, feedbackComments, drafts, audit: 0 };
+      return { deliveredMessages, deliveredFiles, requestRecords, feedbackComments, drafts, audit: 0 };
     });
   }
 }

@@ -74,8 +74,13 @@ export function communitySlug(name: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 36)
     .replace(/-+$/g, '');
+  // the sub-command words of `communaute` would open the form instead of the card: such a name gets a suffix
+  if (RESERVED_SLUGS.has(slug)) return `${slug}-groupe`;
   return slug || 'communaute';
 }
+
+/** Words `communaute <mot>` reads as a sub-command (src/app/communities/routes.ts). */
+const RESERVED_SLUGS = new Set(['nouvelle', 'creer', 'new', 'create']);
 
 const text = (max: number, code: string) =>
   z

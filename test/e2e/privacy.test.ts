@@ -2,6 +2,8 @@ import { settableClock } from '../support/clock';
 import { talk } from '../support/conversation';
 import { dumpStore } from '../support/dump';
 import { FakeSlack } from '../support/fake-slack';
+import { FakeTeams } from '../support/fake-teams';
+import { ANA, messageActivity, TENANT } from '../support/teams-activity';
 import { allText, deliverDue, startTestBot, type TestBot } from '../support/harness';
 import { freshDatabase, mongoUri, sayIfMongoSkipped, uriWithDatabase } from '../support/mongo';
 import { programmeWith } from '../support/programme';
@@ -338,5 +340,69 @@ describe('privacy: inactive people warned then erased; erasure by an organiser; 
     const raw = await dumpStore(bot.services.store);
     expect(raw).not.toContain('Gaston Ancien');
     expect(raw).not.toContain('UOLD4R7T');
+  });
+});
+
+/** The same on Teams: « mes données » is offered as a file (consent card) in the personal chat, and an erasure leaves nothing of the Teams identity. */
+describe('privacy on Teams: my data as a file, then erasure', () => {
+  let teams: FakeTeams;
+  let bot: TestBot;
+  const clock = settableClock(START);
+  const { teamsSay, teamsActCard } = talk(() => ({ bot, teams }));
+  const ANA_ID = `teams:${TENANT}/${ANA.aadObjectId}`;
+
+  beforeAll(async () => {
+    teams = await new FakeTeams().start();
+    teams.members.set(ANA.id, { email: 'ana.teams@exemple.fr', name: ANA.name });
+    bot = await startTestBot({ programmeFile: programmeWith({ organisers: [] }), clock, background: false });
+    await teamsSay(ANA, 'aide');
+    await teamsSay(ANA, 'idee Un guichet unique pour les agents #accueil');
+  });
+  afterAll(async () => {
+    await bot.close();
+    await teams.stop();
+  });
+
+  test('« mes-donnees »: a summary and a file consent card in the personal chat; accepted, the file is uploaded', async () => {
+    const before = teams.sent(`a:${ANA.id}`).length;
+    expect(allText(await teamsSay(ANA, 'mes-donnees'))).toContain('Je rassemble vos données');
+    const consent = () =>
+      teams
+        .sent(`a:${ANA.id}`)
+        .slice(before)
+        .find((r) => r.body?.attachments?.[0]?.contentType === 'application/vnd.microsoft.teams.card.file.consent');
+    await until(bot, () => !!consent());
+    const att = consent()!.body.attachments[0];
+    expect(att.name).toMatch(/^mes-donnees-\d{4}-\d{2}-\d{2}\.json$/);
+    expect(
+      teams
+        .sent(`a:${ANA.id}`)
+        .slice(before)
+        .some((r) => allText(r.body).includes('Vos données')),
+    ).toBe(true);
+    const invoke: any = { ...messageActivity(teams.url, ANA, ''), type: 'invoke', name: 'fileConsent/invoke', text: undefined };
+    invoke.value = {
+      type: 'fileUpload',
+      action: 'accept',
+      context: att.content.acceptContext,
+      uploadInfo: { uploadUrl: `${teams.url}/upload/data.json`, contentUrl: 'https://onedrive.example/data.json', name: att.name, uniqueId: 'u1', fileType: 'json' },
+    };
+    expect((await bot.post('/api/messages', invoke)).status).toBe(200);
+    const [put] = await teams.waitFor((r) => r.method === 'PUT' && r.path === '/upload/data.json');
+    expect(put.raw).toContain('"generatedAt"');
+    expect(put.raw).toContain('Un guichet unique');
+    expect(put.raw).toContain(ANA.aadObjectId);
+  });
+
+  test('erasure from Teams leaves nothing of the Teams identity in the store', async () => {
+    const card = await teamsSay(ANA, 'effacer-mes-donnees');
+    expect(allText(card)).toContain('Voulez-vous effacer vos données');
+    const started = await teamsActCard(ANA, 'privacy.erase', { person: ANA_ID });
+    expect(allText(started)).toContain('en cours d’effacement');
+    await until(bot, async () => !(await bot.services.store.people.get(ANA_ID)));
+    expect(await bot.services.store.people.get(ANA_ID)).toBeNull();
+    const raw = await dumpStore(bot.services.store);
+    for (const word of [ANA.aadObjectId, ANA.name, 'ana.teams@exemple.fr', ANA.id]) expect(raw).not.toContain(word);
+    expect((await bot.services.store.ideas.all())[0].authorId).toMatch(/^erased:/);
   });
 });

@@ -1109,6 +1109,7 @@ export const en: Messages = {
         invalid: 'This problem is not text.',
       },
       train: {
+        tooMany: 'You already made {{max}} offers today: the organisers will get back to you. You can make more tomorrow.',
         subject: {
           empty: 'Say what you could train on.',
           tooLong: 'The subject is at most {{max}} characters.',

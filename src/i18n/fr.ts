@@ -1111,6 +1111,7 @@ export const fr = {
         invalid: 'Cette problématique n’est pas du texte.',
       },
       train: {
+        tooMany: 'Vous avez déjà fait {{max}} propositions aujourd’hui : les organisateurs reviendront vers vous. Vous pourrez en faire d’autres demain.',
         subject: {
           empty: 'Dites sur quoi vous pourriez former.',
           tooLong: 'Le sujet fait {{max}} caractères au plus.',

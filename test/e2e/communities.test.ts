@@ -214,6 +214,12 @@ describe('communities: join in one click, a broadcast audience, the ambassadors�
     expect(allText(told[0].body)).toContain('Les tableaux croisés dynamiques');
     expect(toSlack('U1', 'propose de former')).toHaveLength(0);
     expect((await communities().offers(10)).map((o) => [o.personId, o.subject])).toEqual([['slack:T1/U2', 'Les tableaux croisés dynamiques']]);
+    // three a day at most (each reaches every organiser): the fourth is refused next to its field, nothing kept
+    await slashReply('U2', 'former Excel');
+    await slashReply('U2', 'former Word');
+    const fourth = await submit('community.train', 'U2', viewState.text('subject', 'PowerPoint'));
+    expect(fourth?.errors?.subject).toContain('déjà fait 3 propositions aujourd’hui');
+    expect(await communities().offers(10)).toHaveLength(3);
 
     const event = (trainer: string | null) => ({
       ...viewState.select('kind', 'academie'),

@@ -39,6 +39,10 @@ export async function communityChoices(s: Pick<Services, 'store' | 'programme'>,
  * a progress group's stage, and publish its proposal as an idea credited to the group; anyone offers to
  * train (« Je peux former sur… »), which reaches the organisers.
  */
+/** « Je peux former sur… »: at most this many offers per person in a day (each reaches every organiser). */
+const OFFERS_PER_DAY = 3;
+const OFFER_WINDOW_MS = 86_400_000;
+
 export class CommunitiesFlow {
   constructor(private readonly s: Services) {}
 
@@ -232,7 +236,11 @@ export class CommunitiesFlow {
     const parsed = trainingSubjectSchema.safeParse(values.subject ?? '');
     if (!parsed.success) throw zodFieldError('community.train', parsed.error, { fields: { input: 'subject' }, params: () => ({ max: 300 }) });
     const subject = parsed.data;
-    const offer = await this.s.store.communities.addOffer(actor.person.id, subject, this.s.clock.now());
+    // each offer reaches every organiser: a few a day per person at most
+    const now = this.s.clock.now();
+    const today = (await this.s.store.communities.offers(500)).filter((o) => o.personId === actor.person.id && now.getTime() - o.at.getTime() < OFFER_WINDOW_MS);
+    if (today.length >= OFFERS_PER_DAY) throw new FieldError('community.train.tooMany', 'subject', { max: OFFERS_PER_DAY });
+    const offer = await this.s.store.communities.addOffer(actor.person.id, subject, now);
     const organisers = await this.s.people.peopleWith('organisateur');
     const notices: Notice[] = organisers.map((o) => ({ person: o, key: `community:offer:${offer.id}:${o.id}`, card: offerNotice(this.view(o.locale), actor.person, subject) }));
     if (notices.length) await this.s.notices.queue(notices, { source: `community:offer:${offer.id}`, kind: 'service' });

@@ -174,6 +174,16 @@ describe('communities: join in one click, a broadcast audience, the ambassadors�
     expect(allText(created.body)).toContain('groupe-accueil-des-usagers');
     const c = await communities().get('groupe-accueil-des-usagers');
     expect(c).toMatchObject({ kind: 'groupe_progres', stage: 'analyse', problem: 'L’attente au guichet le lundi matin.', createdBy: 'slack:T1/UORG' });
+    // a broadcast to it is previewed with its name, not its id
+    await submit('broadcast.submit', 'UORG', {
+      ...viewState.text('message', 'Bienvenue dans le groupe.'),
+      ...viewState.text('linkLabel', ''),
+      ...viewState.text('linkUrl', ''),
+      ...viewState.select('audience', 'community:groupe-accueil-des-usagers'),
+      ...viewState.radio('when', 'now'),
+    });
+    const [preview] = await slack.waitFor((r) => r.path === '/api/chat.postMessage' && r.body.channel === 'UORG' && allText(r.body).includes('Bienvenue dans le groupe'));
+    expect(allText(preview.body.blocks)).toContain('La communauté « Groupe « Accueil des usagers » »');
     // publishing is for a proposal only
     expect(allText(await click('UORG', 'community.publishForm', { id: c!.id }))).toContain('pas encore à l’étape');
     const moved = await click('UORG', 'community.stage', { id: c!.id, from: 'analyse', to: 'pistes' });

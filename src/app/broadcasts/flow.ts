@@ -43,15 +43,17 @@ export class BroadcastFlow {
     return { locale, t: this.s.i18n.forLocale(locale) };
   }
 
-  audienceText(t: Translate, a: Audience): string {
+  async audienceText(t: Translate, a: Audience): Promise<string> {
     switch (a.kind) {
       case 'axis': {
         const axis = this.s.programme.axes.find((x) => x.id === a.axisId);
         return t('broadcasts.audience.axis', { axis: axis ? `${axis.number} · ${axis.name.fr}` : a.axisId });
       }
       case 'community': {
+        // the programme's, or one added in chat (in the store)
         const p = this.s.programme.communities.find((x) => x.id === a.communityId);
-        return t('broadcasts.audience.community', { name: p ? p.name.fr : a.communityId });
+        const name = p ? p.name.fr : ((await this.s.store.communities.get(a.communityId))?.name ?? a.communityId);
+        return t('broadcasts.audience.community', { name });
       }
       case 'channel':
         return t('broadcasts.audience.channel', { channel: a.channel, platform: a.platform === 'slack' ? 'Slack' : 'Teams' });
@@ -116,7 +118,7 @@ export class BroadcastFlow {
         {
           type: 'facts',
           facts: [
-            { label: t('broadcasts.previewFacts.audience'), value: this.audienceText(t, b.audience) },
+            { label: t('broadcasts.previewFacts.audience'), value: await this.audienceText(t, b.audience) },
             { label: t('broadcasts.previewFacts.count'), value: count === 0 ? t('broadcasts.emptyAudience') : t('broadcasts.countNow', { count }) },
             { label: t('broadcasts.previewFacts.when'), value: this.whenText(t, b, locale) },
             ...this.readingFacts(t, b),
@@ -215,7 +217,7 @@ export class BroadcastFlow {
         text: t('broadcasts.line', {
           id: b.id,
           state: t(`broadcasts.state.${b.state}`),
-          audience: this.audienceText(t, b.audience),
+          audience: await this.audienceText(t, b.audience),
           when: this.whenText(t, b, locale),
           excerpt,
           sent: r.sent,
@@ -249,7 +251,7 @@ export class BroadcastFlow {
       {
         type: 'facts',
         facts: [
-          { label: t('broadcasts.previewFacts.audience'), value: this.audienceText(t, b.audience) },
+          { label: t('broadcasts.previewFacts.audience'), value: await this.audienceText(t, b.audience) },
           { label: t('broadcasts.previewFacts.when'), value: `${t(`broadcasts.state.${b.state}`)} · ${this.whenText(t, b, locale)}` },
           { label: t('broadcasts.report.targeted'), value: String(r.targeted) },
           { label: t('broadcasts.report.sent'), value: String(r.sent) },

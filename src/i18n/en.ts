@@ -1441,6 +1441,7 @@ export const en: Messages = {
       messages: 'Messages',
       messagesValue: '{{pending}} pending, {{sent}} delivered',
       rights: 'To erase your data: `erase-my-data`. For a correction: the data protection officer (see `privacy`).',
+      noPersonalChat: 'Your data is sent to our private chat, which does not exist yet: open a chat with Ensemble (Apps → Ensemble), then ask again.',
       preparing: 'I am gathering your data: you will receive it in a moment, in our private chat (a file and its summary).',
       fileComment: 'Everything Ensemble keeps about you, as JSON.',
     },

@@ -1443,6 +1443,8 @@ export const fr = {
       messages: 'Messages',
       messagesValue: '{{pending}} en attente, {{sent}} remis',
       rights: 'Pour effacer vos données : `effacer-mes-donnees`. Pour une rectification : le délégué à la protection des données (voir `confidentialite`).',
+      noPersonalChat:
+        'Vos données vous sont envoyées dans notre conversation privée, qui n’existe pas encore : ouvrez une conversation avec Ensemble (Applications → Ensemble), puis demandez-les de nouveau.',
       preparing: 'Je rassemble vos données : vous les recevrez dans un instant, dans notre conversation privée (un fichier et son résumé).',
       fileComment: 'Tout ce qu’Ensemble garde sur vous, au format JSON.',
     },

@@ -3,7 +3,7 @@ import { talk } from '../support/conversation';
 import { dumpStore } from '../support/dump';
 import { FakeSlack } from '../support/fake-slack';
 import { FakeTeams } from '../support/fake-teams';
-import { ANA, messageActivity, TENANT } from '../support/teams-activity';
+import { ANA, BEN, messageActivity, TENANT } from '../support/teams-activity';
 import { allText, deliverDue, startTestBot, type TestBot } from '../support/harness';
 import { freshDatabase, mongoUri, sayIfMongoSkipped, uriWithDatabase } from '../support/mongo';
 import { programmeWith } from '../support/programme';
@@ -392,6 +392,21 @@ describe('privacy on Teams: my data as a file, then erasure', () => {
     expect(put.raw).toContain('"generatedAt"');
     expect(put.raw).toContain('Un guichet unique');
     expect(put.raw).toContain(ANA.aadObjectId);
+  });
+
+  test('asked in a team channel by someone who has no personal chat with the bot: told how to open one, nothing prepared', async () => {
+    const CHANNEL = '19:general-projet@thread.tacv2';
+    const activity = {
+      ...messageActivity(teams.url, BEN, 'mes-donnees'),
+      conversation: { id: CHANNEL, conversationType: 'channel', tenantId: TENANT },
+      channelData: { tenant: { id: TENANT }, team: { id: CHANNEL, name: 'Équipe projet' }, channel: { id: CHANNEL } },
+    };
+    const before = teams.sent(CHANNEL).length;
+    expect((await bot.post('/api/messages', activity)).status).toBe(200);
+    const [reply] = (await teams.waitForSent(CHANNEL, before + 1)).slice(before);
+    expect(allText(reply.body)).toContain('ouvrez une conversation avec Ensemble');
+    expect(allText(reply.body)).not.toContain('Je rassemble');
+    expect((await bot.services.store.privacy.dataOf(`teams:${TENANT}/${BEN.aadObjectId}`, [])).jobs).toBeUndefined();
   });
 
   test('erasure from Teams leaves nothing of the Teams identity in the store', async () => {

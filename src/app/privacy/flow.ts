@@ -76,6 +76,8 @@ export class PrivacyFlow implements JobHandler {
    */
   async export(actor: Actor): Promise<Reply> {
     const v = this.view(actor.person.locale);
+    // on Teams the file goes to the personal chat: without one (the app only in a team), say how to open it
+    if (actor.person.platform === 'teams' && !actor.person.teams) return cardReply(textCard(v.t('privacy.summary.noPersonalChat')));
     const now = this.s.clock.now();
     const day = wallClock(now, this.s.timezone).date;
     // the key holds no id of the person: a digest of it, and the day (a second request that day adds nothing)

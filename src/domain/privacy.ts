@@ -87,16 +87,29 @@ export function isErased(personId: string): boolean {
 }
 
 /**
- * What continues a word: letters, digits, `_`, and what joins the parts of a name or an address (`-`, `+`,
- * `@`; a `.` followed by a letter or digit). So « Paul Martin » is not found in « Jean-Paul Martin », nor
- * `martin@ville.fr` in `jp.martin@ville.fr`, but « Paul Martin. » at the end of a sentence is.
+ * A word starts after anything but a letter or digit, or right after a JSON escape (`\n`, `\t`…: the text
+ * of a card stored as JSON).
  */
-const JOINED = '\\p{L}\\p{N}_@+\\-';
+const ESCAPE = String.raw`(?<=\\[nrtbf])`;
 
-/** Whole-word occurrences of `word`, in any case. */
+/** What may not touch a word's ends, for a name: letters, digits, `-` (« Paul Martin » is not in « Jean-Paul Martin »). */
+const NAME_BEFORE = String.raw`[\p{L}\p{N}\-]`;
+const NAME_AFTER = String.raw`[\p{L}\p{N}\-]|\.[\p{L}\p{N}]`;
+/**
+ * For an e-mail, also what its first part may hold (`martin@ville.fr` is not in `jp.martin@ville.fr` nor in
+ * `jean_martin@ville.fr`); a `.` after it that ends a sentence is not part of it.
+ */
+const EMAIL_BEFORE = String.raw`[\p{L}\p{N}\-_.+]`;
+const EMAIL_AFTER = String.raw`[\p{L}\p{N}\-]|\.[\p{L}\p{N}]`;
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Whole-word occurrences of `word` (a name, or an e-mail when it holds an `@`), in any case. */
 export function wordPattern(word: string): RegExp {
-  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?<![${JOINED}.])${escaped}(?![${JOINED}]|\\.[\\p{L}\\p{N}])`, 'giu');
+  const email = word.includes('@');
+  const before = email ? EMAIL_BEFORE : NAME_BEFORE;
+  const after = email ? EMAIL_AFTER : NAME_AFTER;
+  return new RegExp(`(?:${ESCAPE}|(?<!${before}))${escapeRegExp(word)}(?!${after})`, 'giu');
 }
 
 /**
@@ -124,8 +137,24 @@ export function scrub(text: string, words: readonly string[], replacement: strin
  * too: ids are distinctive, only a letter or digit around one makes it another id).
  */
 export function replaceId(text: string, id: string, pseudonym: string): string {
-  const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return text.replace(new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, 'gu'), () => pseudonym);
+  return text.replace(new RegExp(`(?:${ESCAPE}|(?<![\\p{L}\\p{N}_]))${escapeRegExp(id)}(?![\\p{L}\\p{N}_])`, 'gu'), () => pseudonym);
+}
+
+/**
+ * What the store is searched with first, for a word (a coarse filter, then the patterns above decide): the
+ * word in lower case, and, since SQLite's lower() folds ASCII letters only, its longest run of ASCII letters
+ * (« vasseur » finds « HÉLÈNE VASSEUR »).
+ */
+export function searchKeys(word: string): string[] {
+  const keys = new Set([word.toLowerCase(), asciiLower(word)]);
+  const runs =
+    word
+      .match(/[\x20-\x7e]{3,}/g)
+      ?.map((r) => r.trim())
+      .filter((r) => r.length >= 3) ?? [];
+  const longest = runs.sort((x, y) => y.length - x.length)[0];
+  if (longest && longest.length < word.length) keys.add(longest.toLowerCase());
+  return [...keys];
 }
 
 /**

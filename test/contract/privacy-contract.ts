@@ -202,7 +202,7 @@ export function privacyContract(factory: StoreFactory): void {
     const x = await store.people.record({ platform: 'slack', tenant: 'T1', user: 'UELO1234', displayName: 'Élodie Martin' }, T0);
     const idea = await store.ideas.create({
       title: 'Idée',
-      description: 'Proposée avec Élodie Martin et ÉLODIE MARTIN',
+      description: 'Proposée avec Élodie Martin, ÉLODIE MARTIN et HÉLÈNE VASSEUR',
       axisId: 'usager',
       hashtags: [],
       anonymous: false,
@@ -210,7 +210,25 @@ export function privacyContract(factory: StoreFactory): void {
       createdAt: T0,
     });
     await store.privacy.erase(request({ personId: x.id, identifying: ['Élodie Martin', 'UELO1234'] }), T0);
-    expect((await store.ideas.get(idea.id))!.description).toBe('Proposée avec Agent anonyme et Agent anonyme');
+    expect((await store.ideas.get(idea.id))!.description).toBe('Proposée avec Agent anonyme, Agent anonyme et HÉLÈNE VASSEUR');
+    await store.privacy.erase(request({ personId: 'slack:T1/UHEL0001', identifying: ['Hélène Vasseur'] }), T0);
+    expect((await store.ideas.get(idea.id))!.description).toBe('Proposée avec Agent anonyme, Agent anonyme et Agent anonyme');
+  });
+
+  test("a name or an e-mail right after a JSON escape (a card's line break) or inside Slack italics is found", async () => {
+    const card = (text: string) => JSON.stringify({ kind: 'card', card: { fallbackText: 'x', elements: [{ type: 'text', text }] } });
+    await store.outbox.enqueue(
+      [
+        message('k1', { kind: 'person', personId: Y }, card(`**Fait**\n${NAME} a animé`)),
+        message('k2', { kind: 'person', personId: Y }, card(`_Contact : ${EMAIL}_`)),
+        message('k3', { kind: 'person', personId: Y }, card('Question de <@UERASE9X7>\n<@UERASE9X7>')),
+      ],
+      T0,
+    );
+    await store.privacy.erase(request(), T0);
+    const raw = await dumpStore(store);
+    for (const word of [NAME, EMAIL, 'UERASE9X7']) expect(raw).not.toContain(word);
+    expect(raw).toContain('_Contact : Agent anonyme_');
   });
 
   test('files delivered lose their content (base64 the scrub cannot read); the rows stay for the counts', async () => {
@@ -221,16 +239,19 @@ export function privacyContract(factory: StoreFactory): void {
         message('file-to-x', { kind: 'person', personId: X }, file('a.csv'), { source: 'files' }),
         message('file-to-y', { kind: 'person', personId: Y }, file('b.csv'), { source: 'files' }),
         message('file-pending', { kind: 'person', personId: Y }, file('c.csv'), { source: 'files', dueAt: at(DAY) }),
+        message('file-failed', { kind: 'person', personId: Y }, file('d.csv'), { source: 'files' }),
       ],
       T0,
     );
-    for (const m of (await store.outbox.claim('w', T0, 100, 60_000)).filter((m) => m.source === 'files')) await store.outbox.markSent(m.id, 'w', T0);
+    for (const m of (await store.outbox.claim('w', T0, 100, 60_000)).filter((m) => m.source === 'files'))
+      if (m.key === 'file-failed') await store.outbox.markFailed(m.id, 'w', { reason: 'file_upload_failed', permanent: true });
+      else await store.outbox.markSent(m.id, 'w', T0);
     await store.privacy.erase(request(), T0);
     const raw = await dumpStore(store);
     const decoded = [...raw.matchAll(/\\?"base64\\?":\\?"([A-Za-z0-9+/=]+)/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8')).join('\n');
-    // the pending file to Y waits to be sent (it goes within seconds); the two delivered ones are gone
+    // the pending file to Y waits to be sent (it goes within seconds); the delivered and the failed ones are gone
     expect(decoded.split(NAME).length - 1).toBe(1);
-    expect(await store.outbox.report('files')).toMatchObject({ targeted: 3, sent: 2, pending: 1 });
+    expect(await store.outbox.report('files')).toMatchObject({ targeted: 4, sent: 2, failed: 1, pending: 1 });
     // the retention pass does it every day for every file delivered
     const y2 = await store.outbox.claim('w2', at(2 * DAY), 100, 60_000);
     for (const m of y2.filter((m) => m.source === 'files')) await store.outbox.markSent(m.id, 'w2', at(2 * DAY));

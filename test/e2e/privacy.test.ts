@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { settableClock } from '../support/clock';
 import { talk } from '../support/conversation';
 import { dumpStore } from '../support/dump';
@@ -184,6 +185,8 @@ describe.each(stores)('privacy: my data, then erasure (%s)', (_name, env) => {
 
     const raw = await dumpStore(bot.services.store);
     for (const word of ['slack:T1/UHV7K2Q9', 'UHV7K2Q9', NAME, EMAIL]) expect(raw).not.toContain(word);
+    // nor the digest of their id the export's job was keyed with (anyone could hash ids to find it)
+    expect(raw).not.toContain(createHash('sha256').update('slack:T1/UHV7K2Q9').digest('hex').slice(0, 24));
     // nor in the files the store kept (the export itself was one): their content is gone
     const decoded = [...raw.matchAll(/\\?"base64\\?":\\?"([A-Za-z0-9+/=]+)/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8'));
     for (const word of ['UHV7K2Q9', NAME, EMAIL]) expect(decoded.join('\n')).not.toContain(word);
@@ -269,6 +272,8 @@ describe('privacy: inactive people warned then erased; erasure by an organiser; 
       createdAt: clock.now(),
     });
     await bot.services.store.ideas.setStatus(idea.id, 'retenue', 'Merci', 'slack:T1/UORG', clock.now());
+    // a role the organiser granted by e-mail, before that person ever wrote: their e-mail is theirs, not the organiser's
+    await bot.services.store.roles.save({ subject: 'marc.futur@exemple.fr', role: 'pilote', axisId: 'usager', active: true, by: 'slack:T1/UORG', at: clock.now() });
     const uploadsBefore = slack.requests.filter((r) => r.path.startsWith('/upload/')).length;
     await slashReply('UORG', 'mes-donnees');
     const exported = () =>
@@ -286,6 +291,8 @@ describe('privacy: inactive people warned then erased; erasure by an organiser; 
     expect(file).toContain('Idée discrète');
     expect(file).toContain('une autre personne');
     expect(file).not.toContain('UBACK6P2');
+    expect(file).not.toContain('marc.futur');
+    expect(file).toContain('dpo@exemple.fr');
     expect(file).toContain('slack:T1/UORG');
   });
 
@@ -340,6 +347,14 @@ describe('privacy: inactive people warned then erased; erasure by an organiser; 
     const raw = await dumpStore(bot.services.store);
     expect(raw).not.toContain('Gaston Ancien');
     expect(raw).not.toContain('UOLD4R7T');
+    // an erasure for inactivity queued for someone who came back meanwhile (Rose) does nothing
+    await bot.services.store.jobs.add([
+      { key: 'privacy:erase:erased:late', kind: 'privacy.erase', ref: 'privacy:erase:erased:late', param: 2, dueAt: clock.now(), subject: 'slack:T1/UBACK6P2' },
+    ]);
+    await deliverDue(bot);
+    await deliverDue(bot);
+    expect(await bot.services.store.people.get('slack:T1/UBACK6P2')).not.toBeNull();
+    expect((await bot.services.store.jobs.forRef('privacy:erase:erased:late'))[0].state).toBe('done');
   });
 });
 

@@ -38,6 +38,14 @@ export function identifying(p: Person): string[] {
   return [nameIsSearchable(p.displayName) ? p.displayName : undefined, p.email, p.user, p.teams?.userId, p.teams?.conversationId].filter((w): w is string => !!w && w.length >= 3);
 }
 
+/** What the export's job key holds instead of the person's id; an erasure removes it too (it would link back). */
+function exportDigest(personId: string): string {
+  return createHash('sha256').update(personId).digest('hex').slice(0, 24);
+}
+
+/** An e-mail address, anywhere in a text. */
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+
 /** A person id as the store writes it (`slack:T…/U…`, `teams:<tenant>/<object id>`). */
 const PERSON_ID = /\b(?:slack:[A-Z0-9]+\/[A-Z0-9]+|teams:[0-9a-f-]{32,40}\/[0-9a-f-]{32,40})\b/gi;
 
@@ -81,7 +89,7 @@ export class PrivacyFlow implements JobHandler {
     const now = this.s.clock.now();
     const day = wallClock(now, this.s.timezone).date;
     // the key holds no id of the person: a digest of it, and the day (a second request that day adds nothing)
-    const key = `privacy:export:${createHash('sha256').update(actor.person.id).digest('hex').slice(0, 24)}:${day}`;
+    const key = `privacy:export:${exportDigest(actor.person.id)}:${day}`;
     const added = await this.s.store.jobs.add([{ key, kind: 'privacy.export', ref: key, param: now.getTime(), dueAt: now, subject: actor.person.id }]);
     if (!added) throw new DomainError('privacy.exportOncePerDay');
     this.wake?.();
@@ -127,7 +135,11 @@ export class PrivacyFlow implements JobHandler {
     };
     // other people appear as « another person »: an anonymous idea a pilot answered does not name its author
     const other = v.t('privacy.otherPerson');
-    const text = JSON.stringify(content, null, 2).replace(PERSON_ID, (id) => (id === p.id ? id : other));
+    // their own e-mail and the DPO's stay; anyone else's is « une autre personne » too (a role granted by e-mail)
+    const kept = new Set([p.email, this.s.programme.privacy.dpo?.email].filter((e): e is string => !!e).map((e) => e.toLowerCase()));
+    const text = JSON.stringify(content, null, 2)
+      .replace(PERSON_ID, (id) => (id === p.id ? id : other))
+      .replace(EMAIL, (e) => (kept.has(e.toLowerCase()) ? e : other));
     const summary = summarise(p.id, rows, roles);
     const now = this.s.clock.now();
     const target = { kind: 'person' as const, personId: p.id };
@@ -224,11 +236,20 @@ export class PrivacyFlow implements JobHandler {
 
   private async runErasure(job: ScheduledJob): Promise<number> {
     const personId = job.subject;
-    // a second request for someone already erased: its subject became the pseudonym with the rest
-    if (!personId || isErased(personId)) return 0;
+    if (!personId) return 0;
     const [pseudonym, actorId] = job.ref.slice('privacy:erase:'.length).split('|');
     const by = ERASURE_BY[job.param] ?? 'self';
-    await this.eraseNow(personId, by, pseudonym, actorId);
+    if (isErased(personId)) {
+      // this job's own erasure committed, then its process stopped before the end: the trail and the notice
+      if (personId === pseudonym)
+        await this.s.audit.record(by === 'organiser' && actorId ? actorId : by === 'self' ? pseudonym : 'system', 'erasure', `person:${pseudonym}`, { by });
+      // else another request erased them first: the organiser who asked is still told it is done
+    } else {
+      const person = await this.s.store.people.get(personId);
+      // the retention's erasure: not if they came back meanwhile (« Je suis toujours là », or any use)
+      if (by === 'retention' && person && person.lastSeenAt.getTime() > this.s.clock.now().getTime() - this.s.programme.privacy.retention.inactiveMonths * MONTH_MS) return 0;
+      await this.eraseNow(personId, by, pseudonym, actorId);
+    }
     if (by === 'organiser' && actorId) {
       const organiser = await this.s.store.people.get(actorId);
       if (organiser)
@@ -284,7 +305,13 @@ export class PrivacyFlow implements JobHandler {
     await this.s.store.consultations.forget(personId);
     await this.s.store.communities.forget(personId);
     const report = await this.s.store.privacy.erase(
-      { personId, pseudonym, identifying: target ? identifying(target) : [], replacement: t('privacy.anonymousAgent'), ideas: this.s.programme.privacy.erasedIdeas },
+      {
+        personId,
+        pseudonym,
+        identifying: [...(target ? identifying(target) : []), exportDigest(personId)],
+        replacement: t('privacy.anonymousAgent'),
+        ideas: this.s.programme.privacy.erasedIdeas,
+      },
       now,
     );
     this.log.info({ pseudonym, by, withdrawn, report }, 'erasure: a person was erased');

@@ -57,7 +57,10 @@ export class MongoPrivacy implements PrivacyRepository {
 
   /** Calls `visit` with each document of `name` in which `words` appear (whole words). */
   private async scan(name: string, words: string[], visit: (doc: Document) => Promise<void>): Promise<void> {
-    const lowered = [...new Set(words.flatMap((w) => [w.toLowerCase(), JSON.stringify(w).slice(1, -1).toLowerCase()]))];
+    // the document as JSON: a word written in it JSON-escaped, once more inside a JSON payload string
+    const lowered = [
+      ...new Set(words.flatMap((w) => [w, JSON.stringify(w).slice(1, -1), JSON.stringify(JSON.stringify(w).slice(1, -1)).slice(1, -1)].map((x) => x.toLowerCase()))),
+    ];
     const cursor = this.db.collection(name).find({}, { batchSize: 1000 });
     for await (const doc of cursor) {
       const text = JSON.stringify(doc).toLowerCase();
@@ -106,7 +109,7 @@ export class MongoPrivacy implements PrivacyRepository {
     );
     // what was sent to them, and every file delivered (an export, a contract: text the scrub cannot read in
     // base64 or a PDF), keep their document for the counts but lose their content
-    count('outbox.emptied', await this.empty({ $or: [mine, { state: { $in: ['sent', 'cancelled'] }, payloadHash: { $in: await this.fileHashes() } }] }));
+    count('outbox.emptied', await this.empty({ $or: [mine, { state: { $in: ['sent', 'failed', 'cancelled'] }, payloadHash: { $in: await this.fileHashes() } }] }));
     // the erasure's own job stays: taken again after a crash, it finishes what this left
     count(
       'jobs.cancelled',
@@ -138,11 +141,19 @@ export class MongoPrivacy implements PrivacyRepository {
           // the id itself named the person: the document moves to its new id (written again after a crash)
           await col.replaceOne({ _id }, rest, { upsert: true });
           await col.deleteOne({ _id: doc._id as unknown as Document['_id'] });
-        } else if (!(await this.setChanged(col, doc, rest))) {
-          // written meanwhile (a message marked sent, a support counted): read again, and try once more
-          const fresh = await col.findOne({ _id: doc._id });
-          const again = fresh ? (walk(fresh, edit, { yes: false }) as Document) : null;
-          if (fresh && again) await this.setChanged(col, fresh, again);
+        } else {
+          // written meanwhile (a message marked sent, a support counted): read again and redo, a few times;
+          // then the erasure fails, and its job runs it again
+          let current: Document = doc;
+          let wanted: Document = rest;
+          for (let tries = 0; !(await this.setChanged(col, current, wanted)); tries++) {
+            if (tries >= 5) throw new Error(`erasure: a document of ${name} kept changing`);
+            const fresh = await col.findOne({ _id: doc._id });
+            if (!fresh) break;
+            current = fresh;
+            const { _id: _, ...again } = walk(fresh, edit, { yes: false }) as Document;
+            wanted = again;
+          }
         }
         count(name, 1);
       });
@@ -211,7 +222,7 @@ export class MongoPrivacy implements PrivacyRepository {
     const deliveredMessages = (await outbox.deleteMany(done)).deletedCount;
     for (const h of hashes)
       if (!(await outbox.findOne({ payloadHash: h }, { projection: { _id: 1 } }))) await this.db.collection<{ _id: string }>('outbox_payloads').deleteOne({ _id: h });
-    const deliveredFiles = await this.empty({ state: { $in: ['sent', 'cancelled'] }, payloadHash: { $in: await this.fileHashes() } });
+    const deliveredFiles = await this.empty({ state: { $in: ['sent', 'failed', 'cancelled'] }, payloadHash: { $in: await this.fileHashes() } });
     const requestRecords = (await this.db.collection('requests').deleteMany({ at: { $lt: new Date(now - retention.requestRecordsDays * DAY_MS) } })).deletedCount;
     const ended = (
       await this.db

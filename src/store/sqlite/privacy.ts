@@ -2,7 +2,6 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Person } from '../../domain/people';
 import type { PrivacyRepository } from '../../domain/ports';
 import {
-  asciiLower,
   type ErasureReport,
   type ErasureRequest,
   IDENTITY_TABLES,
@@ -11,6 +10,7 @@ import {
   type RetentionSettings,
   replaceId,
   scrub,
+  searchKeys,
   TOMBSTONE,
   TOMBSTONE_PAYLOAD,
 } from '../../domain/privacy';
@@ -59,8 +59,8 @@ export class SqlitePrivacy implements PrivacyRepository {
   /** Rows of `table` where one of the text columns contains one of `words` (a first, coarse filter). */
   private candidates(t: TableShape, words: string[]): Array<Record<string, unknown>> {
     if (!t.texts.length || !words.length) return [];
-    // SQLite's lower() folds ASCII only: « Élodie » is looked for as « élodie » and as « Élodie »
-    const variants = [...new Set(words.flatMap((w) => [w.toLowerCase(), asciiLower(w)]))];
+    // SQLite's lower() folds ASCII only: see searchKeys
+    const variants = [...new Set(words.flatMap((w) => [...searchKeys(w), ...searchKeys(JSON.stringify(w).slice(1, -1))]))];
     const where = t.texts.flatMap((c) => variants.map(() => `instr(lower(${quote(c)}), ?) > 0`)).join(' OR ');
     const args = t.texts.flatMap(() => variants);
     const keys = t.key.map((k, i) => `${quote(k)} AS __k${i}`).join(', ');
@@ -109,7 +109,7 @@ export class SqlitePrivacy implements PrivacyRepository {
       // what was sent to them, and every file delivered (an export, a contract: text the scrub cannot read in
       // base64 or a PDF), keep their row for the counts but lose their content
       const files = 'SELECT hash FROM outbox_payloads WHERE payload LIKE \'{"kind":"file"%\'';
-      const emptied = `(${mine}) OR (state IN ('sent', 'cancelled') AND payload_hash IN (${files}))`;
+      const emptied = `(${mine}) OR (state IN ('sent', 'failed', 'cancelled') AND payload_hash IN (${files}))`;
       const hashes = (
         this.db.prepare(`SELECT DISTINCT payload_hash AS h FROM outbox WHERE payload_hash != '${TOMBSTONE}' AND (${emptied})`).all(r.personId) as Array<{ h: string }>
       ).map((x) => x.h);
@@ -171,7 +171,7 @@ export class SqlitePrivacy implements PrivacyRepository {
       ).map((x) => x.h);
       const deliveredMessages = Number(this.db.prepare("DELETE FROM outbox WHERE state IN ('sent','failed','cancelled') AND created_at < ?").run(cutoff).changes);
       const files = `SELECT hash FROM outbox_payloads WHERE payload LIKE '{"kind":"file"%'`;
-      const delivered = `state IN ('sent', 'cancelled') AND payload_hash IN (${files})`;
+      const delivered = `state IN ('sent', 'failed', 'cancelled') AND payload_hash IN (${files})`;
       for (const x of this.db.prepare(`SELECT DISTINCT payload_hash AS h FROM outbox WHERE ${delivered}`).all() as Array<{ h: string }>) hashes.push(x.h);
       this.db.prepare('INSERT OR IGNORE INTO outbox_payloads (hash, payload) VALUES (?, ?)').run(TOMBSTONE, TOMBSTONE_PAYLOAD);
       const deliveredFiles = Number(this.db.prepare(`UPDATE outbox SET payload_hash = '${TOMBSTONE}' WHERE ${delivered}`).run().changes);

@@ -60,10 +60,13 @@ async function measure(label: string, store: Store): Promise<void> {
   const rows = Object.values(data).reduce((n, r) => n + r.length, 0);
   process.stdout.write(`${label}: dataOf one person: ${ms(performance.now() - t)} (${rows} rows in ${Object.keys(data).length} tables)\n`);
   t = performance.now();
-  const report = await store.privacy.erase(
-    { personId: who, pseudonym: 'erased:bench', identifying: ['Agent 1230 Nom1230', 'U00001230'], replacement: 'Agent anonyme', ideas: 'anonymise' },
-    T0,
-  );
+  const report = await store.privacy.erase({
+    personId: who,
+    pseudonym: 'erased:bench',
+    identifying: ['Agent 1230 Nom1230', 'U00001230'],
+    replacement: 'Agent anonyme',
+    ideas: 'anonymise',
+  });
   process.stdout.write(`${label}: erase one person: ${ms(performance.now() - t)} (${JSON.stringify(report)})\n`);
   t = performance.now();
   const purged = await store.privacy.purge(new Date(T0.getTime() + 400 * 86_400_000), DEFAULT_RETENTION);

@@ -24,7 +24,7 @@ import type { Services } from './app/services';
 import { loadProgramme } from './config/programme';
 import type { Config } from './config/types';
 import { Dispatcher } from './delivery/dispatcher';
-import { SlackDelivery, TeamsDelivery, type PlatformDelivery } from './delivery/senders';
+import { meansPersonLeft, SlackDelivery, TeamsDelivery, type PlatformDelivery } from './delivery/senders';
 import { CeilingShare } from './delivery/share';
 import { BroadcastService } from './domain/broadcast-service';
 import { ConsultationsService } from './domain/consultations-service';
@@ -164,7 +164,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     share,
     metrics,
     onSent: channelPostRecorder(store),
-    onFailed: (msg, reason) => services.departures.afterFailure(msg, reason),
+    onFailed: (msg, reason) => services.departures.afterFailure(msg, reason, meansPersonLeft(reason)),
   });
   // The answers to people's requests have a lane and a dispatcher of their own: never behind a broadcast,
   // and always running (they are part of answering, not background work). One limiter: one set of ceilings.
@@ -181,7 +181,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     concurrency: 32,
     share,
     metrics,
-    onFailed: (msg, reason) => services.departures.afterFailure(msg, reason),
+    onFailed: (msg, reason) => services.departures.afterFailure(msg, reason, meansPersonLeft(reason)),
   });
   const replies = new Replies(store, clock, () => replyDispatcher.poke());
   const broadcastCards = new BroadcastCards(store, i18n, config.publicUrl);

@@ -4,17 +4,6 @@ import type { Clock, Store } from '../domain/ports';
 import type { Logger } from '../logger';
 
 /**
- * Send failures that mean the person has left the platform (Slack: the account is gone or deactivated;
- * Teams: 403, the bot removed or blocked, or "user not found"), as the senders word them
- * (src/delivery/senders.ts). A channel that fails is not a person leaving.
- */
-export function meansPersonLeft(reason: string): boolean {
-  if (/^slack (user_not_found|account_inactive|user_disabled)$/.test(reason)) return true;
-  if (/^teams 403\b/.test(reason)) return true;
-  return /user ?not ?found/i.test(reason) && reason.startsWith('teams ');
-}
-
-/**
  * People who leave the platform: the app uninstalled or its tokens revoked (a whole workspace or tenant, or
  * the people listed), an account deactivated, the app removed from a personal chat, or a send that says the
  * person is gone. They are marked unreachable (nothing more is queued for them: src/app/notices.ts and the
@@ -44,9 +33,12 @@ export class Departures {
     return cancelled;
   }
 
-  /** Told of each message that failed for good: a person gone is marked, and the rest of their queue cancelled. */
-  async afterFailure(msg: OutboxMessage, reason: string): Promise<void> {
-    if (msg.target.kind !== 'person' || !meansPersonLeft(reason)) return;
+  /**
+   * Told of each message that failed for good: a person gone (`gone`: the platform's senders say so,
+   * src/delivery/senders.ts) is marked, and the rest of their queue cancelled. A channel that fails is not a person leaving.
+   */
+  async afterFailure(msg: OutboxMessage, reason: string, gone: boolean): Promise<void> {
+    if (msg.target.kind !== 'person' || !gone) return;
     try {
       await this.person(msg.target.personId, reason);
     } catch (err) {

@@ -225,6 +225,16 @@ export class TeamsDelivery implements PlatformDelivery {
 // Slack
 
 /** Platform errors after which retrying cannot help (the person, channel or installation is gone). */
+/**
+ * Permanent failures, as the classifiers below word them, that mean the person has left the platform
+ * (Slack: the account is gone or deactivated; Teams: 403, the bot removed or blocked, or "user not found").
+ */
+export function meansPersonLeft(reason: string): boolean {
+  if (/^slack (user_not_found|account_inactive|user_disabled)$/.test(reason)) return true;
+  if (/^teams 403\b/.test(reason)) return true;
+  return /user ?not ?found/i.test(reason) && reason.startsWith('teams ');
+}
+
 export const SLACK_PERMANENT_ERRORS = new Set([
   'channel_not_found',
   'is_archived',

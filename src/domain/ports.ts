@@ -484,7 +484,7 @@ export interface PrivacyRepository {
    * when asked (the caller runs the engagements' and consultations' own `forget` first); then, in every row of every table, their id
    * replaced by the pseudonym and the identifying words by the replacement. Counts per table.
    */
-  erase(request: ErasureRequest, at: Date): Promise<ErasureReport>;
+  erase(request: ErasureRequest): Promise<ErasureReport>;
   /** People last seen before `before`, least recently seen first (then by id), `limit` after the person `after`. */
   inactive(before: Date, limit: number, after?: Pick<Person, 'id' | 'lastSeenAt'>): Promise<Person[]>;
   /** Removes what is past its retention at `at` (counts only). */

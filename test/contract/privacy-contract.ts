@@ -128,7 +128,7 @@ export function privacyContract(factory: StoreFactory): void {
 
   test('erasure leaves no name, e-mail or platform id anywhere; supports stay counted, ideas credited to the pseudonym', async () => {
     const { own, hidden, other } = await populate(store);
-    const report = await store.privacy.erase(request(), T0);
+    const report = await store.privacy.erase(request());
     expect(report.people).toBe(1);
     expect(report['outbox.cancelled']).toBe(1);
     expect(report['jobs.cancelled']).toBe(1);
@@ -160,7 +160,7 @@ export function privacyContract(factory: StoreFactory): void {
 
   test('erasure may delete the ideas instead (programme setting), and leaves the others as they were', async () => {
     const { own, hidden, other } = await populate(store);
-    const report = await store.privacy.erase(request({ ideas: 'delete' }), T0);
+    const report = await store.privacy.erase(request({ ideas: 'delete' }));
     expect(report['ideas.deleted']).toBe(2);
     expect(await store.ideas.get(own.id)).toBeNull();
     expect(await store.ideas.get(hidden.id)).toBeNull();
@@ -171,9 +171,9 @@ export function privacyContract(factory: StoreFactory): void {
 
   test('an erasure run twice changes nothing the second time', async () => {
     await populate(store);
-    await store.privacy.erase(request(), T0);
+    await store.privacy.erase(request());
     const before = await dumpStore(store);
-    expect(await store.privacy.erase(request(), T0)).toEqual({});
+    expect(await store.privacy.erase(request())).toEqual({});
     expect(await dumpStore(store)).toBe(before);
   });
 
@@ -191,7 +191,7 @@ export function privacyContract(factory: StoreFactory): void {
       authorId: jp.id,
       createdAt: T0,
     });
-    await store.privacy.erase(request({ personId: x.id, identifying: ['Paul Martin', 'martin@ville.fr', 'UPAUL123'] }), T0);
+    await store.privacy.erase(request({ personId: x.id, identifying: ['Paul Martin', 'martin@ville.fr', 'UPAUL123'] }));
     expect((await store.people.get(jp.id))!).toMatchObject({ displayName: 'Jean-Paul Martin', email: 'jp.martin@ville.fr' });
     expect((await store.people.get(twin.id))!.displayName).toBe('Paul Martin');
     expect(await store.roles.forSubjects(['jp.martin@ville.fr'])).toHaveLength(1);
@@ -209,9 +209,9 @@ export function privacyContract(factory: StoreFactory): void {
       authorId: Y,
       createdAt: T0,
     });
-    await store.privacy.erase(request({ personId: x.id, identifying: ['Élodie Martin', 'UELO1234'] }), T0);
+    await store.privacy.erase(request({ personId: x.id, identifying: ['Élodie Martin', 'UELO1234'] }));
     expect((await store.ideas.get(idea.id))!.description).toBe('Proposée avec Agent anonyme, Agent anonyme et HÉLÈNE VASSEUR');
-    await store.privacy.erase(request({ personId: 'slack:T1/UHEL0001', identifying: ['Hélène Vasseur'] }), T0);
+    await store.privacy.erase(request({ personId: 'slack:T1/UHEL0001', identifying: ['Hélène Vasseur'] }));
     expect((await store.ideas.get(idea.id))!.description).toBe('Proposée avec Agent anonyme, Agent anonyme et Agent anonyme');
   });
 
@@ -225,7 +225,7 @@ export function privacyContract(factory: StoreFactory): void {
       ],
       T0,
     );
-    await store.privacy.erase(request(), T0);
+    await store.privacy.erase(request());
     const raw = await dumpStore(store);
     for (const word of [NAME, EMAIL, 'UERASE9X7']) expect(raw).not.toContain(word);
     expect(raw).toContain('_Contact : Agent anonyme_');
@@ -246,7 +246,7 @@ export function privacyContract(factory: StoreFactory): void {
     for (const m of (await store.outbox.claim('w', T0, 100, 60_000)).filter((m) => m.source === 'files'))
       if (m.key === 'file-failed') await store.outbox.markFailed(m.id, 'w', { reason: 'file_upload_failed', permanent: true });
       else await store.outbox.markSent(m.id, 'w', T0);
-    await store.privacy.erase(request(), T0);
+    await store.privacy.erase(request());
     const raw = await dumpStore(store);
     const decoded = [...raw.matchAll(/\\?"base64\\?":\\?"([A-Za-z0-9+/=]+)/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8')).join('\n');
     // the pending file to Y waits to be sent (it goes within seconds); the delivered and the failed ones are gone

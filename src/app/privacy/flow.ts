@@ -30,6 +30,12 @@ const INACTIVE_BATCH = 1000;
 const ERASURE_BY = ['self', 'organiser', 'retention'] as const;
 type ErasureBy = (typeof ERASURE_BY)[number];
 
+/** Who the audit trail says ran an erasure: the organiser, the person themselves (as their pseudonym), or the retention. */
+function erasureActor(by: ErasureBy, pseudonym: string, actorId?: string): string {
+  if (by === 'organiser' && actorId) return actorId;
+  return by === 'self' ? pseudonym : 'system';
+}
+
 /**
  * Words that identify a person besides their id: their e-mail and platform ids, and their name when it cannot
  * be an ordinary word (see `nameIsSearchable`).
@@ -241,8 +247,7 @@ export class PrivacyFlow implements JobHandler {
     const by = ERASURE_BY[job.param] ?? 'self';
     if (isErased(personId)) {
       // this job's own erasure committed, then its process stopped before the end: the trail and the notice
-      if (personId === pseudonym)
-        await this.s.audit.record(by === 'organiser' && actorId ? actorId : by === 'self' ? pseudonym : 'system', 'erasure', `person:${pseudonym}`, { by });
+      if (personId === pseudonym) await this.s.audit.record(erasureActor(by, pseudonym, actorId), 'erasure', `person:${pseudonym}`, { by });
       // else another request erased them first: the organiser who asked is still told it is done
     } else {
       const person = await this.s.store.people.get(personId);
@@ -304,27 +309,30 @@ export class PrivacyFlow implements JobHandler {
     await this.s.store.engagements.forget(personId);
     await this.s.store.consultations.forget(personId);
     await this.s.store.communities.forget(personId);
-    const report = await this.s.store.privacy.erase(
-      {
-        personId,
-        pseudonym,
-        identifying: [...(target ? identifying(target) : []), exportDigest(personId)],
-        replacement: t('privacy.anonymousAgent'),
-        ideas: this.s.programme.privacy.erasedIdeas,
-      },
-      now,
-    );
+    const report = await this.s.store.privacy.erase({
+      personId,
+      pseudonym,
+      identifying: [...(target ? identifying(target) : []), exportDigest(personId)],
+      replacement: t('privacy.anonymousAgent'),
+      ideas: this.s.programme.privacy.erasedIdeas,
+    });
     this.log.info({ pseudonym, by, withdrawn, report }, 'erasure: a person was erased');
     // the trail says who ran it (the person themselves: their pseudonym) and about whom, with counts only
     const rows = Object.values(report).reduce((n, c) => n + c, 0);
-    await this.s.audit.record(by === 'organiser' && actorId ? actorId : by === 'self' ? pseudonym : 'system', 'erasure', `person:${pseudonym}`, { by, withdrawn, rows });
+    await this.s.audit.record(erasureActor(by, pseudonym, actorId), 'erasure', `person:${pseudonym}`, { by, withdrawn, rows });
   }
 
   /** Requests waiting for this person's approval as a manager cannot get it: withdrawn, the agent told to name another. */
   private async releaseRequestsManagedBy(manager: Person, now: Date): Promise<void> {
     for (const e of await this.s.store.engagements.managedBy(manager.id)) {
       if (e.state !== 'pending_manager') continue;
-      const next = await this.s.store.engagements.transition(e.id, { from: ['pending_manager'], to: 'withdrawn', by: 'system', at: now, reason: 'manager erased' });
+      const next = await this.s.store.engagements.transition(e.id, {
+        from: ['pending_manager'],
+        to: 'withdrawn',
+        by: 'system',
+        at: now,
+        reason: this.s.i18n.forLocale(this.s.defaultLocale)('privacy.erase.reason'),
+      });
       if (!next) continue;
       await this.s.store.jobs.cancelRef(engagementRef(e.id));
       const agent = await this.s.store.people.get(e.personId);

@@ -90,7 +90,7 @@ export class MongoPrivacy implements PrivacyRepository {
     return out;
   }
 
-  async erase(r: ErasureRequest, at: Date): Promise<ErasureReport> {
+  async erase(r: ErasureRequest): Promise<ErasureReport> {
     const report: ErasureReport = {};
     const count = (what: string, n: number) => {
       if (n > 0) report[what] = (report[what] ?? 0) + n;
@@ -161,7 +161,6 @@ export class MongoPrivacy implements PrivacyRepository {
     for (const name of names) await sweep(name);
     count('people', (await this.db.collection<PersonDoc>('people').deleteOne({ _id: r.personId })).deletedCount);
     await sweep('jobs');
-    void at;
     return report;
   }
 

@@ -86,7 +86,7 @@ export class SqlitePrivacy implements PrivacyRepository {
     return out;
   }
 
-  async erase(r: ErasureRequest, at: Date): Promise<ErasureReport> {
+  async erase(r: ErasureRequest): Promise<ErasureReport> {
     return transaction(this.db, () => {
       const report: ErasureReport = {};
       const count = (what: string, n: number | bigint) => {
@@ -149,7 +149,6 @@ export class SqlitePrivacy implements PrivacyRepository {
           count(t.name, run(`UPDATE ${quote(t.name)} SET ${set.join(', ')} WHERE ${where}`, ...values, ...keyValues));
         }
       }
-      void at;
       return report;
     });
   }
